@@ -1,0 +1,623 @@
+//===- Import.cpp - .net statements and expressions into nn ---------------===//
+//
+// Walks the AST of one model like the Toy tutorial's MLIRGen: constants are
+// folded, `repeat` is unrolled, names are bound in one flat scope (rebinding
+// allowed), and every op is created with its source location and inferred
+// type. Errors are reported where they occur and the walk goes on, so that
+// one run lists every independent mistake; an expression whose error was
+// reported evaluates to Poison and stays silent afterwards.
+//
+//===----------------------------------------------------------------------===//
+
+#include "frontend/Import.h"
+#include "frontend/Importer.h"
+#include "frontend/Parser.h"
+
+#include "ir/NNOps.h"
+#include "ir/ShapeMath.h"
+
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Verifier.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cmath>
+
+using namespace mlir;
+
+namespace netc::frontend {
+
+/// The most statements `repeat` may unroll to in one model.
+static constexpr int64_t kMaxUnrolled = 100000;
+
+std::string describe(const Val &v) {
+  std::string out;
+  llvm::raw_string_ostream os(out);
+  switch (v.kind) {
+  case Val::Kind::Poison:
+    os << "<error>";
+    break;
+  case Val::Kind::Int:
+    os << v.i;
+    break;
+  case Val::Kind::Float:
+    os << llvm::formatv("{0}", v.f).str();
+    break;
+  case Val::Kind::Bool:
+    os << (v.b ? "true" : "false");
+    break;
+  case Val::Kind::String:
+    os << '"' << v.s << '"';
+    break;
+  case Val::Kind::List: {
+    os << '[';
+    llvm::interleaveComma(v.list, os, [&](const Val &e) { os << describe(e); });
+    os << ']';
+    break;
+  }
+  case Val::Kind::Tensor: {
+    auto type = cast<TensorType>(v.tensor.getType());
+    os << "tensor " << type.getElementType() << '[';
+    if (type.hasRank())
+      llvm::interleaveComma(type.getShape(), os);
+    os << ']';
+    break;
+  }
+  }
+  return out;
+}
+
+Importer::Importer(MLIRContext &context, StringRef filename)
+    : context(context), builder(&context), filename(filename.str()) {}
+
+InFlightDiagnostic Importer::error(Loc loc) {
+  failed = true;
+  return emitError(location(loc));
+}
+
+Location Importer::location(Loc loc) const {
+  return FileLineColLoc::get(&context, filename, loc.line, loc.col);
+}
+
+//===----------------------------------------------------------------------===//
+// Model and statements
+//===----------------------------------------------------------------------===//
+
+OwningOpRef<ModuleOp> Importer::importFile(const File &file, StringRef modelName) {
+  std::vector<const ModelDecl *> models;
+  for (const StmtPtr &item : file.items)
+    if (auto *model = dynCast<ModelDecl>(item.get()))
+      models.push_back(model);
+
+  const ModelDecl *chosen = nullptr;
+  std::string available;
+  for (const ModelDecl *m : models) {
+    available += (available.empty() ? "'" : ", '") + m->name + "'";
+    if (m->name == modelName)
+      chosen = m;
+  }
+  if (models.empty()) {
+    error(Loc{1, 1}) << "'" << filename << "' defines no model";
+    return nullptr;
+  }
+  if (modelName.empty() && models.size() > 1) {
+    error(models[1]->loc) << "the file defines " << models.size() << " models (" << available
+                          << "): choose one with --model=NAME";
+    return nullptr;
+  }
+  if (modelName.empty())
+    chosen = models.front();
+  if (!chosen) {
+    error(models.front()->loc) << "no model named '" << modelName << "' in '" << filename
+                               << "' (it defines " << available << ")";
+    return nullptr;
+  }
+
+  // File-level constants are visible in every model; only those before the
+  // chosen model's end can matter, and all are checked.
+  for (const StmtPtr &item : file.items)
+    if (auto *c = dynCast<ConstDecl>(item.get()))
+      importStmt(*c, /*inRepeat=*/false);
+
+  OwningOpRef<ModuleOp> module = ModuleOp::create(location(chosen->loc));
+  builder.setInsertionPointToEnd(module->getBody());
+  func = builder.create<func::FuncOp>(
+      NameLoc::get(builder.getStringAttr(chosen->name), location(chosen->loc)), chosen->name,
+      builder.getFunctionType({}, {}));
+  body = func.addEntryBlock();
+  builder.setInsertionPointToEnd(body);
+  importModel(*chosen);
+  if (failed)
+    return nullptr;
+  if (mlir::failed(mlir::verify(*module)))
+    return nullptr;
+  return module;
+}
+
+void Importer::importModel(const ModelDecl &model) {
+  // Inputs come first among the arguments, in declaration order, whatever
+  // statements separate them; parameters follow as layers create them.
+  for (const StmtPtr &stmt : model.body)
+    if (auto *input = dynCast<InputDecl>(stmt.get()))
+      importInput(*input);
+  for (const StmtPtr &stmt : model.body)
+    if (!isa<InputDecl>(stmt.get()))
+      importStmt(*stmt, /*inRepeat=*/false);
+
+  if (trainLoc && !lossLoc)
+    error(*trainLoc) << "'train' needs a 'loss' in model '" << model.name << "'";
+  if (results.empty() && !failed)
+    error(model.loc) << "model '" << model.name << "' has no output and no loss";
+  if (!failed)
+    finishFunction(model);
+}
+
+void Importer::finishFunction(const ModelDecl &model) {
+  SmallVector<Value> values;
+  SmallVector<Type> types;
+  for (const Result &r : results) {
+    values.push_back(r.value);
+    types.push_back(r.value.getType());
+  }
+  builder.create<func::ReturnOp>(location(model.loc), values);
+  func.setFunctionType(builder.getFunctionType(body->getArgumentTypes(), types));
+  for (auto [index, attrs] : llvm::enumerate(argAttrs))
+    func.setArgAttrs(index, attrs);
+  for (auto [index, r] : llvm::enumerate(results))
+    func.setResultAttr(index, r.isLoss ? "nn.loss" : "nn.output", builder.getStringAttr(r.name));
+  if (optimizer)
+    func->setAttr("nn.optimizer", optimizer);
+}
+
+void Importer::importInput(const InputDecl &input) {
+  std::optional<RankedTensorType> type = evalType(input.type, "input '" + input.name + "'");
+  if (!type)
+    return;
+  if (bindings.count(input.name)) {
+    error(input.nameLoc) << "input '" << input.name << "' is declared twice";
+    return;
+  }
+  Value arg = body->addArgument(*type, location(input.nameLoc));
+  argAttrs.push_back(
+      builder.getDictionaryAttr(builder.getNamedAttr("nn.input", builder.getStringAttr(input.name))));
+  bindings[input.name] = Val::ofTensor(input.nameLoc, arg);
+}
+
+void Importer::importStmt(const Stmt &stmt, bool inRepeat) {
+  auto notInRepeat = [&](const char *what) {
+    if (!inRepeat)
+      return true;
+    error(stmt.loc) << "'" << what << "' is not allowed inside 'repeat'";
+    return false;
+  };
+  switch (stmt.kind) {
+  case Stmt::Kind::Const: {
+    auto &c = static_cast<const ConstDecl &>(stmt);
+    if (!notInRepeat("const"))
+      return;
+    Val v = eval(*c.value);
+    if (v.isPoison())
+      return;
+    if (!v.isNumber()) {
+      error(c.value->loc) << "constant '" << c.name << "' must be a number, got " << describe(v);
+      return;
+    }
+    if (constants.count(c.name) || bindings.count(c.name)) {
+      error(c.nameLoc) << "'" << c.name << "' is already defined";
+      return;
+    }
+    constants[c.name] = v;
+    return;
+  }
+  case Stmt::Kind::Input:
+    error(stmt.loc) << "'input' is not allowed inside 'repeat'";
+    return;
+  case Stmt::Kind::Param:
+    if (notInRepeat("param"))
+      importParam(static_cast<const ParamDecl &>(stmt));
+    return;
+  case Stmt::Kind::Assign: {
+    auto &a = static_cast<const AssignStmt &>(stmt);
+    if (constants.count(a.name)) {
+      error(a.loc) << "cannot rebind constant '" << a.name << "'";
+      return;
+    }
+    Val v = eval(*a.value);
+    bindResult(a.name, v);
+    bindings[a.name] = v;
+    return;
+  }
+  case Stmt::Kind::Output:
+  case Stmt::Kind::Loss: {
+    bool isLoss = stmt.kind == Stmt::Kind::Loss;
+    if (!notInRepeat(isLoss ? "loss" : "output"))
+      return;
+    const Expr *valueExpr;
+    std::string name;
+    Loc nameLoc;
+    if (isLoss) {
+      auto &l = static_cast<const LossStmt &>(stmt);
+      valueExpr = l.value.get();
+      name = l.hasName() ? l.name : "loss";
+      nameLoc = l.hasName() ? l.nameLoc : l.loc;
+      if (lossLoc) {
+        error(l.loc) << "a model has at most one 'loss'; the first is at line " << lossLoc->line;
+        return;
+      }
+      lossLoc = l.loc;
+    } else {
+      auto &o = static_cast<const OutputStmt &>(stmt);
+      valueExpr = o.value.get();
+      nameLoc = o.hasName() ? o.nameLoc : o.value->loc;
+      if (o.hasName())
+        name = o.name;
+      else if (auto *ref = dynCast<NameRef>(o.value.get()))
+        name = ref->name;
+      else
+        name = "output" + std::to_string(results.size());
+    }
+    Val v = eval(*valueExpr);
+    if (v.isPoison())
+      return;
+    if (v.kind != Val::Kind::Tensor) {
+      error(valueExpr->loc) << (isLoss ? "loss" : "output '" + name + "'")
+                            << " must be a tensor, got " << describe(v);
+      return;
+    }
+    auto type = cast<RankedTensorType>(v.tensor.getType());
+    if (isLoss && type.getRank() != 0) {
+      error(valueExpr->loc) << "loss must be a scalar, got " << describe(v)
+                            << "; reduce it with mean() or sum()";
+      return;
+    }
+    for (const Result &r : results)
+      if (r.name == name) {
+        error(nameLoc) << "output '" << name << "' is defined twice; the first is at line "
+                       << r.loc.line;
+        return;
+      }
+    bindResult(name, v);
+    if (!isLoss || (isLoss && static_cast<const LossStmt &>(stmt).hasName()))
+      bindings[name] = v;
+    results.push_back(Result{name, v.tensor, nameLoc, isLoss});
+    return;
+  }
+  case Stmt::Kind::Train:
+    if (notInRepeat("train"))
+      importTrain(static_cast<const TrainStmt &>(stmt));
+    return;
+  case Stmt::Kind::Repeat: {
+    auto &r = static_cast<const RepeatStmt &>(stmt);
+    Val count = eval(*r.count);
+    if (count.isPoison())
+      return;
+    if (count.kind != Val::Kind::Int || count.i < 0) {
+      error(r.count->loc) << "repeat count must be a constant non-negative integer, got "
+                          << describe(count);
+      return;
+    }
+    int64_t size = static_cast<int64_t>(r.body.size());
+    if (count.i > 0 && size > 0 && count.i > (kMaxUnrolled - unrolled) / size) {
+      error(r.count->loc) << "repeat " << count.i << " unrolls to more than " << kMaxUnrolled
+                          << " statements";
+      return;
+    }
+    unrolled += count.i * size;
+    for (int64_t iteration = 0; iteration < count.i; ++iteration) {
+      bool hadFailed = failed;
+      failed = false;
+      for (const StmtPtr &inner : r.body)
+        importStmt(*inner, /*inRepeat=*/true);
+      bool iterationFailed = failed;
+      failed = hadFailed || iterationFailed;
+      // The same mistake would be reported once per iteration: stop at the first.
+      if (iterationFailed)
+        return;
+    }
+    return;
+  }
+  case Stmt::Kind::Model:
+    error(stmt.loc) << "a model cannot contain another model";
+    return;
+  }
+}
+
+/// Names the op that computes a bound value after the name it is bound to, so
+/// that dumps and errors speak the user's words. Layers keep their parameter
+/// prefix (conv2d0), and an op already named keeps its first name.
+void Importer::bindResult(const std::string &name, const Val &value) {
+  if (value.kind != Val::Kind::Tensor)
+    return;
+  Operation *op = value.tensor.getDefiningOp();
+  auto loc = op ? dyn_cast<NameLoc>(op->getLoc()) : NameLoc();
+  if (!loc || loc.getName().getValue() != op->getName().stripDialect())
+    return;
+  op->setLoc(NameLoc::get(builder.getStringAttr(name), loc.getChildLoc()));
+}
+
+void Importer::importParam(const ParamDecl &param) {
+  std::optional<RankedTensorType> type = evalType(param.type, "param '" + param.name + "'");
+  DictionaryAttr init = importInit(param.init.get());
+  if (!type || !init)
+    return;
+  if (bindings.count(param.name) || constants.count(param.name)) {
+    error(param.nameLoc) << "'" << param.name << "' is already defined";
+    return;
+  }
+  if (!type->getElementType().isa<FloatType>()) {
+    error(param.type.loc) << "param '" << param.name << "' must be f32 or f64 to be trained";
+    return;
+  }
+  Value v = newParam(param.nameLoc, param.name, *type, init);
+  if (v)
+    bindings[param.name] = Val::ofTensor(param.nameLoc, v);
+}
+
+Value Importer::newParam(Loc loc, const std::string &name, RankedTensorType type,
+                         DictionaryAttr init) {
+  auto [it, inserted] = params.try_emplace(name, Value(), loc);
+  if (!inserted) {
+    error(loc) << "duplicate parameter name '" << name << "'; the first is at line "
+               << it->second.second.line << ":" << it->second.second.col;
+    return nullptr;
+  }
+  Value arg = body->addArgument(type, location(loc));
+  it->second.first = arg;
+  argAttrs.push_back(builder.getDictionaryAttr(
+      {builder.getNamedAttr("nn.param", builder.getStringAttr(name)),
+       builder.getNamedAttr("nn.init", init)}));
+  return arg;
+}
+
+std::optional<RankedTensorType> Importer::evalType(const TypeExpr &type, const std::string &what) {
+  SmallVector<int64_t> dims;
+  bool ok = true;
+  for (auto [index, dimExpr] : llvm::enumerate(type.dims)) {
+    Val d = eval(*dimExpr);
+    if (d.isPoison()) {
+      ok = false;
+      continue;
+    }
+    if (d.kind != Val::Kind::Int || d.i <= 0) {
+      error(dimExpr->loc) << "dimension " << index << " of " << what
+                          << " must be a constant positive integer, got " << describe(d);
+      ok = false;
+      continue;
+    }
+    dims.push_back(d.i);
+  }
+  if (!ok)
+    return std::nullopt;
+  if (!shape::numElements(shape::Shape(dims.begin(), dims.end()))) {
+    error(type.loc) << what << " has more elements than fit in 64 bits ("
+                    << shape::str(shape::Shape(dims.begin(), dims.end())) << ")";
+    return std::nullopt;
+  }
+  Type element;
+  switch (type.dtype) {
+  case DType::F32:
+    element = builder.getF32Type();
+    break;
+  case DType::F64:
+    element = builder.getF64Type();
+    break;
+  case DType::I32:
+    element = builder.getI32Type();
+    break;
+  case DType::I64:
+    element = builder.getI64Type();
+    break;
+  }
+  return RankedTensorType::get(dims, element);
+}
+
+//===----------------------------------------------------------------------===//
+// Expressions
+//===----------------------------------------------------------------------===//
+
+Val Importer::lookup(const std::string &name, Loc loc) {
+  auto it = bindings.find(name);
+  if (it != bindings.end()) {
+    Val v = it->second;
+    v.loc = loc;
+    return v;
+  }
+  auto c = constants.find(name);
+  if (c != constants.end()) {
+    Val v = c->second;
+    v.loc = loc;
+    return v;
+  }
+  error(loc) << "undefined name '" << name << "'";
+  return Val::poison(loc);
+}
+
+Val Importer::eval(const Expr &expr) {
+  switch (expr.kind) {
+  case Expr::Kind::IntLit:
+    return Val::ofInt(expr.loc, static_cast<const IntLit &>(expr).value);
+  case Expr::Kind::FloatLit:
+    return Val::ofFloat(expr.loc, static_cast<const FloatLit &>(expr).value);
+  case Expr::Kind::StringLit:
+    return Val::ofString(expr.loc, static_cast<const StringLit &>(expr).value);
+  case Expr::Kind::BoolLit:
+    return Val::ofBool(expr.loc, static_cast<const BoolLit &>(expr).value);
+  case Expr::Kind::NameRef:
+    return lookup(static_cast<const NameRef &>(expr).name, expr.loc);
+  case Expr::Kind::DottedRef: {
+    auto &ref = static_cast<const DottedRef &>(expr);
+    auto it = params.find(ref.fullName());
+    if (it == params.end() || !it->second.first) {
+      error(expr.loc) << "undefined parameter '" << ref.fullName() << "'";
+      return Val::poison(expr.loc);
+    }
+    return Val::ofTensor(expr.loc, it->second.first);
+  }
+  case Expr::Kind::List: {
+    Val list{Val::Kind::List, expr.loc};
+    bool poisoned = false;
+    for (const ExprPtr &e : static_cast<const ListExpr &>(expr).elements) {
+      list.list.push_back(eval(*e));
+      poisoned |= list.list.back().isPoison();
+    }
+    return poisoned ? Val::poison(expr.loc) : list;
+  }
+  case Expr::Kind::Unary: {
+    auto &u = static_cast<const UnaryExpr &>(expr);
+    Val v = eval(*u.operand);
+    switch (v.kind) {
+    case Val::Kind::Poison:
+      return v;
+    case Val::Kind::Int:
+      if (v.i == std::numeric_limits<int64_t>::min()) {
+        error(expr.loc) << "integer overflow: -(" << v.i << ") does not fit in 64 bits";
+        return Val::poison(expr.loc);
+      }
+      return Val::ofInt(expr.loc, -v.i);
+    case Val::Kind::Float:
+      return Val::ofFloat(expr.loc, -v.f);
+    case Val::Kind::Tensor:
+      return buildOp("nn.neg", expr.loc, v.tensor, {});
+    default:
+      error(expr.loc) << "cannot negate " << describe(v);
+      return Val::poison(expr.loc);
+    }
+  }
+  case Expr::Kind::Binary:
+    return evalBinary(static_cast<const BinaryExpr &>(expr));
+  case Expr::Kind::Call:
+    return evalCall(static_cast<const CallExpr &>(expr));
+  }
+  return Val::poison(expr.loc);
+}
+
+Val Importer::evalBinary(const BinaryExpr &expr) {
+  Val lhs = eval(*expr.lhs);
+  Val rhs = eval(*expr.rhs);
+  if (lhs.isPoison() || rhs.isPoison())
+    return Val::poison(expr.loc);
+  const char *spelling = toString(expr.op);
+  bool tensors = lhs.kind == Val::Kind::Tensor || rhs.kind == Val::Kind::Tensor;
+  if (!tensors && !(lhs.isNumber() && rhs.isNumber())) {
+    error(expr.loc) << "operator '" << spelling << "' expects numbers or tensors, got "
+                    << describe(lhs) << " and " << describe(rhs);
+    return Val::poison(expr.loc);
+  }
+
+  if (!tensors) {
+    // Constant folding; integers stay integers (a division only when exact)
+    // and never overflow silently.
+    if (lhs.kind == Val::Kind::Int && rhs.kind == Val::Kind::Int) {
+      int64_t out = 0;
+      bool overflow = false;
+      switch (expr.op) {
+      case BinaryOp::Add:
+        overflow = __builtin_add_overflow(lhs.i, rhs.i, &out);
+        break;
+      case BinaryOp::Sub:
+        overflow = __builtin_sub_overflow(lhs.i, rhs.i, &out);
+        break;
+      case BinaryOp::Mul:
+        overflow = __builtin_mul_overflow(lhs.i, rhs.i, &out);
+        break;
+      case BinaryOp::Div:
+        if (rhs.i == 0) {
+          error(expr.loc) << "division by zero in " << lhs.i << " / 0";
+          return Val::poison(expr.loc);
+        }
+        if (lhs.i % rhs.i != 0 || (lhs.i == std::numeric_limits<int64_t>::min() && rhs.i == -1))
+          return Val::ofFloat(expr.loc, double(lhs.i) / double(rhs.i));
+        out = lhs.i / rhs.i;
+        break;
+      }
+      if (overflow) {
+        error(expr.loc) << "integer overflow: " << lhs.i << " " << spelling << " " << rhs.i
+                        << " does not fit in 64 bits";
+        return Val::poison(expr.loc);
+      }
+      return Val::ofInt(expr.loc, out);
+    }
+    double a = lhs.asDouble(), b = rhs.asDouble();
+    switch (expr.op) {
+    case BinaryOp::Add:
+      return Val::ofFloat(expr.loc, a + b);
+    case BinaryOp::Sub:
+      return Val::ofFloat(expr.loc, a - b);
+    case BinaryOp::Mul:
+      return Val::ofFloat(expr.loc, a * b);
+    case BinaryOp::Div:
+      if (b == 0) {
+        error(expr.loc) << "division by zero in " << describe(lhs) << " / " << describe(rhs);
+        return Val::poison(expr.loc);
+      }
+      return Val::ofFloat(expr.loc, a / b);
+    }
+  }
+
+  // Tensor arithmetic: a number becomes a 0-d constant of the tensor's type
+  // and broadcasts.
+  auto operand = [&](const Val &v, const Val &other) -> Value {
+    if (v.kind == Val::Kind::Tensor)
+      return v.tensor;
+    if (!v.isNumber()) {
+      error(v.loc) << "operator '" << spelling << "' expects a number or a tensor, got "
+                   << describe(v);
+      return nullptr;
+    }
+    return scalarConstant(v.loc, v.asDouble(),
+                          cast<TensorType>(other.tensor.getType()).getElementType());
+  };
+  Value a = operand(lhs, rhs), b = operand(rhs, lhs);
+  if (!a || !b)
+    return Val::poison(expr.loc);
+  static const char *const opNames[] = {"nn.add", "nn.sub", "nn.mul", "nn.div"};
+  return buildOp(opNames[static_cast<int>(expr.op)], expr.loc, {a, b}, {});
+}
+
+Value Importer::scalarConstant(Loc loc, double value, Type elementType) {
+  auto type = RankedTensorType::get({}, elementType);
+  Attribute attr;
+  if (auto f = dyn_cast<FloatType>(elementType))
+    attr = DenseElementsAttr::get(type, builder.getFloatAttr(f, value));
+  else
+    attr = DenseElementsAttr::get(type, builder.getIntegerAttr(elementType, int64_t(value)));
+  return builder.create<arith::ConstantOp>(location(loc), cast<TypedAttr>(attr));
+}
+
+//===----------------------------------------------------------------------===//
+// Entry points
+//===----------------------------------------------------------------------===//
+
+/// Parses the main buffer, reporting syntax errors as diagnostics.
+static ParseResult parseBuffer(llvm::SourceMgr &sourceMgr, MLIRContext &context,
+                               std::string &filename) {
+  const llvm::MemoryBuffer *buffer = sourceMgr.getMemoryBuffer(sourceMgr.getMainFileID());
+  filename = buffer->getBufferIdentifier().str();
+  ParseResult parsed = parse(std::string_view(buffer->getBufferStart(), buffer->getBufferSize()));
+  for (const Diagnostic &d : parsed.errors)
+    emitError(FileLineColLoc::get(&context, filename, d.loc.line, d.loc.col)) << d.message;
+  return parsed;
+}
+
+OwningOpRef<ModuleOp> importNetFile(llvm::SourceMgr &sourceMgr, MLIRContext &context,
+                                    const ImportOptions &options) {
+  context.loadDialect<nn::NNDialect, func::FuncDialect, arith::ArithDialect>();
+  std::string filename;
+  ParseResult parsed = parseBuffer(sourceMgr, context, filename);
+  if (!parsed.errors.empty() || !parsed.file)
+    return nullptr;
+  Importer importer(context, filename);
+  return importer.importFile(*parsed.file, options.modelName);
+}
+
+LogicalResult emitAST(llvm::SourceMgr &sourceMgr, MLIRContext &context, llvm::raw_ostream &os) {
+  std::string filename;
+  ParseResult parsed = parseBuffer(sourceMgr, context, filename);
+  if (!parsed.errors.empty() || !parsed.file)
+    return failure();
+  os << dumpAST(*parsed.file);
+  return success();
+}
+
+} // namespace netc::frontend

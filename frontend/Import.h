@@ -1,0 +1,48 @@
+//===- Import.h - .net files into the nn dialect ----------------*- C++ -*-===//
+//
+// The public entry points of the frontend: parse a .net buffer, report every
+// error as an MLIR diagnostic at its FILE:LINE:COL, and import one model as a
+// func.func of nn ops (inputs and parameters as marked arguments).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NETC_FRONTEND_IMPORT_H
+#define NETC_FRONTEND_IMPORT_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+
+#include <string>
+
+namespace llvm {
+class SourceMgr;
+class raw_ostream;
+} // namespace llvm
+
+namespace mlir {
+class MLIRContext;
+} // namespace mlir
+
+namespace netc::frontend {
+
+/// Choices that shape an import.
+struct ImportOptions {
+  /// The model to import; empty picks the file's only model.
+  std::string modelName;
+};
+
+/// Imports the model chosen by `options` from the main buffer of `sourceMgr`.
+/// Every error is emitted as a diagnostic (all independent errors of the file,
+/// not only the first); returns null if there was any.
+mlir::OwningOpRef<mlir::ModuleOp> importNetFile(llvm::SourceMgr &sourceMgr,
+                                                mlir::MLIRContext &context,
+                                                const ImportOptions &options);
+
+/// Parses the main buffer of `sourceMgr` and prints its syntax tree to `os`;
+/// syntax errors are emitted as diagnostics and make it fail.
+mlir::LogicalResult emitAST(llvm::SourceMgr &sourceMgr, mlir::MLIRContext &context,
+                            llvm::raw_ostream &os);
+
+} // namespace netc::frontend
+
+#endif // NETC_FRONTEND_IMPORT_H

@@ -1,0 +1,608 @@
+//===- ImportOps.cpp - the ops of the .net language into nn ---------------===//
+//
+// One handler per op of DSL.md: it checks the arguments, creates the layer's
+// parameters (named and initialised as PyTorch does) and builds the nn op.
+// Shape errors come from the op's own shape rules, reported at the call.
+//
+//===----------------------------------------------------------------------===//
+
+#include "frontend/ImportArgs.h"
+
+#include "ir/NNOps.h"
+
+#include "mlir/IR/Verifier.h"
+#include "llvm/Support/FormatVariadic.h"
+
+#include <cmath>
+#include <functional>
+
+using namespace mlir;
+
+namespace netc::frontend {
+
+namespace {
+
+using Handler = std::function<Val(Importer &, const CallArgs &)>;
+
+/// A callable of the language: its parameters and how to import it.
+struct OpEntry {
+  Signature sig;
+  Handler handler;
+};
+
+/// The element type of a tensor value.
+Type elementTypeOf(Value v) { return cast<TensorType>(v.getType()).getElementType(); }
+
+ArrayRef<int64_t> shapeOf(Value v) { return cast<RankedTensorType>(v.getType()).getShape(); }
+
+/// `nn.init` for U(low, high).
+DictionaryAttr uniformInit(Builder &b, double low, double high) {
+  return b.getDictionaryAttr({b.getNamedAttr("dist", b.getStringAttr("uniform")),
+                              b.getNamedAttr("low", b.getF64FloatAttr(low)),
+                              b.getNamedAttr("high", b.getF64FloatAttr(high))});
+}
+
+/// `nn.init` for N(mean, std).
+DictionaryAttr normalInit(Builder &b, double mean, double std) {
+  return b.getDictionaryAttr({b.getNamedAttr("dist", b.getStringAttr("normal")),
+                              b.getNamedAttr("mean", b.getF64FloatAttr(mean)),
+                              b.getNamedAttr("std", b.getF64FloatAttr(std))});
+}
+
+/// `nn.init` for a constant fill.
+DictionaryAttr constantInit(Builder &b, double value) {
+  return b.getDictionaryAttr({b.getNamedAttr("dist", b.getStringAttr("constant")),
+                              b.getNamedAttr("value", b.getF64FloatAttr(value))});
+}
+
+/// The prefix of a layer's parameters: `name=` or the op name and its index.
+std::optional<std::string> layerName(Importer &im, const CallArgs &args) {
+  int64_t index = im.nextLayerIndex(args.call->callee);
+  auto it = args.values.find("name");
+  if (it == args.values.end())
+    return args.call->callee + std::to_string(index);
+  if (it->second.kind != Val::Kind::String || it->second.s.empty()) {
+    im.error(it->second.loc) << "'" << args.call->callee
+                             << "' expects 'name' to be a non-empty string, got "
+                             << describe(it->second);
+    return std::nullopt;
+  }
+  return it->second.s;
+}
+
+/// Checks that a count such as `out` is positive.
+bool checkPositive(Importer &im, const CallArgs &args, const char *name, int64_t value) {
+  if (value > 0)
+    return true;
+  im.error(args.values.at(name).loc) << "'" << args.call->callee << "' expects '" << name
+                                     << "' to be positive, got " << value;
+  return false;
+}
+
+/// Requires a tensor of rank 3 or 4 (images, batched or not).
+bool checkImage(Importer &im, const CallArgs &args, Value x) {
+  int64_t rank = cast<RankedTensorType>(x.getType()).getRank();
+  if (rank == 3 || rank == 4)
+    return true;
+  im.error(args.values.at("x").loc) << "'" << args.call->callee
+                                    << "' expects an image [N, C, H, W] or [C, H, W], got "
+                                    << describe(args.values.at("x"));
+  return false;
+}
+
+std::array<int64_t, 2> spatialSize(Value x) {
+  ArrayRef<int64_t> s = shapeOf(x);
+  return {s[s.size() - 2], s[s.size() - 1]};
+}
+
+Val importConv2d(Importer &im, const CallArgs &args) {
+  Builder &b = im.builder;
+  auto x = im.getTensor(args, "x");
+  auto out = im.getInt(args, "out");
+  auto kernel = im.getPair(args, "kernel", std::nullopt);
+  auto stride = im.getPair(args, "stride", std::array<int64_t, 2>{1, 1});
+  auto dilation = im.getPair(args, "dilation", std::array<int64_t, 2>{1, 1});
+  auto groups = im.getInt(args, "groups", 1);
+  auto bias = im.getBool(args, "bias", true);
+  auto name = layerName(im, args);
+  Loc loc = args.call->loc;
+  if (!x || !out || !kernel || !stride || !dilation || !groups || !bias || !name)
+    return Val::poison(loc);
+  if (!checkImage(im, args, *x) || !checkPositive(im, args, "out", *out) ||
+      !checkPositive(im, args, "groups", *groups))
+    return Val::poison(loc);
+  if ((*kernel)[0] <= 0 || (*kernel)[1] <= 0) {
+    im.error(args.values.at("kernel").loc)
+        << "'conv2d' kernel must be positive, got " << describe(args.values.at("kernel"));
+    return Val::poison(loc);
+  }
+  auto padding = resolvePadding(im, args, "padding", spatialSize(*x), *kernel, *stride, *dilation);
+  if (!padding)
+    return Val::poison(loc);
+
+  ArrayRef<int64_t> xs = shapeOf(*x);
+  int64_t channels = xs[xs.size() - 3];
+  int64_t fanIn = (channels / *groups) * (*kernel)[0] * (*kernel)[1];
+  // kaiming_uniform(a = sqrt(5)) and PyTorch's bias rule both give U(-1/sqrt(fan_in), +).
+  double bound = fanIn > 0 ? 1.0 / std::sqrt(double(fanIn)) : 0.0;
+  Type element = elementTypeOf(*x);
+  Value weight = im.newParam(
+      loc, *name + ".weight",
+      RankedTensorType::get({*out, std::max<int64_t>(channels / *groups, 1), (*kernel)[0],
+                             (*kernel)[1]},
+                            element),
+      uniformInit(b, -bound, bound));
+  if (!weight)
+    return Val::poison(loc);
+  SmallVector<Value> operands{*x, weight};
+  if (*bias)
+    operands.push_back(im.newParam(loc, *name + ".bias", RankedTensorType::get({*out}, element),
+                                   uniformInit(b, -bound, bound)));
+  if (llvm::is_contained(operands, Value()))
+    return Val::poison(loc);
+  return im.buildOp("nn.conv2d", loc, operands,
+                    {b.getNamedAttr("stride", b.getDenseI64ArrayAttr(*stride)),
+                     b.getNamedAttr("padding", b.getDenseI64ArrayAttr(*padding)),
+                     b.getNamedAttr("dilation", b.getDenseI64ArrayAttr(*dilation)),
+                     b.getNamedAttr("groups", b.getI64IntegerAttr(*groups))},
+                    *name);
+}
+
+/// maxpool2d and avgpool2d share their window arguments.
+Val importPool(Importer &im, const CallArgs &args, bool isMax) {
+  Builder &b = im.builder;
+  auto x = im.getTensor(args, "x");
+  auto kernel = im.getPair(args, "kernel", std::nullopt);
+  auto stride = kernel ? im.getPair(args, "stride", kernel) : std::nullopt;
+  auto dilation = im.getPair(args, "dilation", std::array<int64_t, 2>{1, 1});
+  auto ceil = im.getBool(args, "ceil_mode", false);
+  auto countPad = im.getBool(args, "count_include_pad", true);
+  Loc loc = args.call->loc;
+  if (!x || !kernel || !stride || !dilation || !ceil || !countPad || !checkImage(im, args, *x))
+    return Val::poison(loc);
+  auto padding = resolvePadding(im, args, "padding", spatialSize(*x), *kernel, *stride, *dilation);
+  if (!padding)
+    return Val::poison(loc);
+  SmallVector<NamedAttribute> attrs{b.getNamedAttr("kernel", b.getDenseI64ArrayAttr(*kernel)),
+                                    b.getNamedAttr("stride", b.getDenseI64ArrayAttr(*stride)),
+                                    b.getNamedAttr("padding", b.getDenseI64ArrayAttr(*padding)),
+                                    b.getNamedAttr("ceil_mode", b.getBoolAttr(*ceil))};
+  if (isMax)
+    attrs.push_back(b.getNamedAttr("dilation", b.getDenseI64ArrayAttr(*dilation)));
+  else
+    attrs.push_back(b.getNamedAttr("count_include_pad", b.getBoolAttr(*countPad)));
+  return im.buildOp(isMax ? "nn.maxpool2d" : "nn.avgpool2d", loc, *x, attrs);
+}
+
+Val importPad2d(Importer &im, const CallArgs &args) {
+  auto x = im.getTensor(args, "x");
+  auto pads = getIntList(im, args, "padding", /*allowScalar=*/false);
+  auto value = im.getFloat(args, "value", 0.0);
+  Loc loc = args.call->loc;
+  if (!x || !pads || !value)
+    return Val::poison(loc);
+  if (pads->size() != 4) {
+    im.error(args.values.at("padding").loc)
+        << "'pad2d' expects padding [top, bottom, left, right], got "
+        << describe(args.values.at("padding"));
+    return Val::poison(loc);
+  }
+  Builder &b = im.builder;
+  return im.buildOp("nn.pad2d", loc, *x,
+                    {b.getNamedAttr("pads", b.getDenseI64ArrayAttr(*pads)),
+                     b.getNamedAttr("value", b.getF64FloatAttr(*value))});
+}
+
+Val importLinear(Importer &im, const CallArgs &args) {
+  auto x = im.getTensor(args, "x");
+  auto out = im.getInt(args, "out");
+  auto bias = im.getBool(args, "bias", true);
+  auto name = layerName(im, args);
+  Loc loc = args.call->loc;
+  if (!x || !out || !bias || !name || !checkPositive(im, args, "out", *out))
+    return Val::poison(loc);
+  ArrayRef<int64_t> xs = shapeOf(*x);
+  if (xs.empty()) {
+    im.error(args.values.at("x").loc) << "'linear' expects a tensor of rank >= 1, got "
+                                      << describe(args.values.at("x"));
+    return Val::poison(loc);
+  }
+  int64_t in = xs.back();
+  double bound = in > 0 ? 1.0 / std::sqrt(double(in)) : 0.0;
+  Type element = elementTypeOf(*x);
+  Builder &b = im.builder;
+  Value weight = im.newParam(loc, *name + ".weight", RankedTensorType::get({*out, in}, element),
+                             uniformInit(b, -bound, bound));
+  if (!weight)
+    return Val::poison(loc);
+  SmallVector<Value> operands{*x, weight};
+  if (*bias)
+    operands.push_back(im.newParam(loc, *name + ".bias", RankedTensorType::get({*out}, element),
+                                   uniformInit(b, -bound, bound)));
+  if (llvm::is_contained(operands, Value()))
+    return Val::poison(loc);
+  return im.buildOp("nn.linear", loc, operands, {}, *name);
+}
+
+Val importEmbedding(Importer &im, const CallArgs &args) {
+  auto idx = im.getTensor(args, "idx");
+  auto num = im.getInt(args, "num");
+  auto dim = im.getInt(args, "dim");
+  auto name = layerName(im, args);
+  Loc loc = args.call->loc;
+  if (!idx || !num || !dim || !name || !checkPositive(im, args, "num", *num) ||
+      !checkPositive(im, args, "dim", *dim))
+    return Val::poison(loc);
+  if (!isa<IntegerType>(elementTypeOf(*idx))) {
+    im.error(args.values.at("idx").loc) << "'embedding' expects integer indices (i32 or i64), got "
+                                        << describe(args.values.at("idx"));
+    return Val::poison(loc);
+  }
+  Value weight = im.newParam(loc, *name + ".weight",
+                             RankedTensorType::get({*num, *dim}, im.builder.getF32Type()),
+                             normalInit(im.builder, 0.0, 1.0));
+  if (!weight)
+    return Val::poison(loc);
+  return im.buildOp("nn.embedding", loc, {*idx, weight}, {}, *name);
+}
+
+Val importDropout(Importer &im, const CallArgs &args) {
+  auto x = im.getTensor(args, "x");
+  auto p = im.getFloat(args, "p");
+  if (!x || !p)
+    return Val::poison(args.call->loc);
+  return im.buildOp("nn.dropout", args.call->loc, *x,
+                    {im.builder.getNamedAttr("p", im.builder.getF64FloatAttr(*p))});
+}
+
+/// An op of one tensor and optional attributes read by `attrs`.
+Handler unary(const char *opName,
+              std::function<std::optional<SmallVector<NamedAttribute>>(Importer &,
+                                                                       const CallArgs &)>
+                  attrs = nullptr) {
+  return [opName, attrs](Importer &im, const CallArgs &args) {
+    auto x = im.getTensor(args, "x");
+    std::optional<SmallVector<NamedAttribute>> extra = SmallVector<NamedAttribute>();
+    if (attrs)
+      extra = attrs(im, args);
+    if (!x || !extra)
+      return Val::poison(args.call->loc);
+    return im.buildOp(opName, args.call->loc, *x, *extra);
+  };
+}
+
+/// An op of several tensors named `names`, without attributes.
+Handler tensors(const char *opName, std::vector<std::string> names) {
+  return [opName, names](Importer &im, const CallArgs &args) {
+    SmallVector<Value> operands;
+    bool ok = true;
+    for (const std::string &n : names) {
+      auto t = im.getTensor(args, n);
+      ok &= t.has_value();
+      if (t)
+        operands.push_back(*t);
+    }
+    if (!ok)
+      return Val::poison(args.call->loc);
+    return im.buildOp(opName, args.call->loc, operands, {});
+  };
+}
+
+/// Reads one integer argument into an i64 attribute.
+std::function<std::optional<SmallVector<NamedAttribute>>(Importer &, const CallArgs &)>
+intAttr(const char *arg, const char *attr, std::optional<int64_t> fallback) {
+  return [=](Importer &im, const CallArgs &args) -> std::optional<SmallVector<NamedAttribute>> {
+    auto v = im.getInt(args, arg, fallback);
+    if (!v)
+      return std::nullopt;
+    return SmallVector<NamedAttribute>{
+        im.builder.getNamedAttr(attr, im.builder.getI64IntegerAttr(*v))};
+  };
+}
+
+Val importReduce(Importer &im, const CallArgs &args, const char *opName) {
+  auto x = im.getTensor(args, "x");
+  auto keepdim = im.getBool(args, "keepdim", false);
+  std::optional<std::vector<int64_t>> dims;
+  bool dimsOk = true;
+  if (args.has("dim")) {
+    dims = getIntList(im, args, "dim", /*allowScalar=*/true);
+    dimsOk = dims.has_value();
+  }
+  if (!x || !keepdim || !dimsOk)
+    return Val::poison(args.call->loc);
+  SmallVector<NamedAttribute> attrs{
+      im.builder.getNamedAttr("keepdim", im.builder.getBoolAttr(*keepdim))};
+  if (dims)
+    attrs.push_back(im.builder.getNamedAttr("dims", im.builder.getDenseI64ArrayAttr(*dims)));
+  return im.buildOp(opName, args.call->loc, *x, attrs);
+}
+
+Val importConcat(Importer &im, const CallArgs &args) {
+  auto dim = im.getInt(args, "dim", 1);
+  const Val &list = args.values.at("tensors");
+  Loc loc = args.call->loc;
+  if (!dim)
+    return Val::poison(loc);
+  if (list.kind != Val::Kind::List ||
+      !llvm::all_of(list.list, [](const Val &v) { return v.kind == Val::Kind::Tensor; })) {
+    im.error(list.loc) << "'concat' expects a list of tensors [a, b, ...], got " << describe(list);
+    return Val::poison(loc);
+  }
+  SmallVector<Value> operands;
+  for (const Val &v : list.list)
+    operands.push_back(v.tensor);
+  return im.buildOp("nn.concat", loc, operands,
+                    {im.builder.getNamedAttr("dim", im.builder.getI64IntegerAttr(*dim))});
+}
+
+Val importReshape(Importer &im, const CallArgs &args) {
+  auto x = im.getTensor(args, "x");
+  auto dims = getIntList(im, args, "shape", /*allowScalar=*/false);
+  if (!x || !dims)
+    return Val::poison(args.call->loc);
+  return im.buildOp("nn.reshape", args.call->loc, *x,
+                    {im.builder.getNamedAttr("shape", im.builder.getDenseI64ArrayAttr(*dims))});
+}
+
+Val importTranspose(Importer &im, const CallArgs &args) {
+  auto x = im.getTensor(args, "x");
+  auto d0 = im.getInt(args, "d0"), d1 = im.getInt(args, "d1");
+  if (!x || !d0 || !d1)
+    return Val::poison(args.call->loc);
+  Builder &b = im.builder;
+  return im.buildOp("nn.transpose", args.call->loc, *x,
+                    {b.getNamedAttr("dim0", b.getI64IntegerAttr(*d0)),
+                     b.getNamedAttr("dim1", b.getI64IntegerAttr(*d1))});
+}
+
+/// Every op of the language by name.
+const std::map<std::string, OpEntry> &opTable() {
+  static const std::map<std::string, OpEntry> table = [] {
+    std::map<std::string, OpEntry> t;
+    t["conv2d"] = {{{"x", "out", "kernel", "stride", "padding", "dilation", "groups", "bias",
+                     "name"},
+                    3},
+                   importConv2d};
+    t["maxpool2d"] = {{{"x", "kernel", "stride", "padding", "dilation", "ceil_mode"}, 2},
+                      [](Importer &im, const CallArgs &a) { return importPool(im, a, true); }};
+    t["avgpool2d"] = {{{"x", "kernel", "stride", "padding", "ceil_mode", "count_include_pad"}, 2},
+                      [](Importer &im, const CallArgs &a) { return importPool(im, a, false); }};
+    t["pad2d"] = {{{"x", "padding", "value"}, 2}, importPad2d};
+    t["linear"] = {{{"x", "out", "bias", "name"}, 2}, importLinear};
+    t["embedding"] = {{{"idx", "num", "dim", "name"}, 3}, importEmbedding};
+    t["dropout"] = {{{"x", "p"}, 2}, importDropout};
+    for (auto [dsl, op] : {std::pair{"relu", "nn.relu"}, std::pair{"sigmoid", "nn.sigmoid"},
+                           std::pair{"tanh", "nn.tanh"}, std::pair{"exp", "nn.exp"},
+                           std::pair{"log", "nn.log"}, std::pair{"sqrt", "nn.sqrt"}})
+      t[dsl] = {{{"x"}, 1}, unary(op)};
+    t["leaky_relu"] = {{{"x", "slope"}, 1},
+                       unary("nn.leaky_relu",
+                             [](Importer &im, const CallArgs &a)
+                                 -> std::optional<SmallVector<NamedAttribute>> {
+                               auto slope = im.getFloat(a, "slope", 0.01);
+                               if (!slope)
+                                 return std::nullopt;
+                               return SmallVector<NamedAttribute>{im.builder.getNamedAttr(
+                                   "slope", im.builder.getF64FloatAttr(*slope))};
+                             })};
+    t["softmax"] = {{{"x", "dim"}, 1}, unary("nn.softmax", intAttr("dim", "dim", -1))};
+    t["log_softmax"] = {{{"x", "dim"}, 1}, unary("nn.log_softmax", intAttr("dim", "dim", -1))};
+    t["flatten"] = {{{"x", "start_dim", "end_dim"}, 1},
+                    unary("nn.flatten", [](Importer &im, const CallArgs &a)
+                                            -> std::optional<SmallVector<NamedAttribute>> {
+                      auto start = im.getInt(a, "start_dim", 1), end = im.getInt(a, "end_dim", -1);
+                      if (!start || !end)
+                        return std::nullopt;
+                      return SmallVector<NamedAttribute>{
+                          im.builder.getNamedAttr("start_dim", im.builder.getI64IntegerAttr(*start)),
+                          im.builder.getNamedAttr("end_dim", im.builder.getI64IntegerAttr(*end))};
+                    })};
+    t["reshape"] = {{{"x", "shape"}, 2}, importReshape};
+    t["transpose"] = {{{"x", "d0", "d1"}, 3}, importTranspose};
+    t["concat"] = {{{"tensors", "dim"}, 1}, importConcat};
+    t["matmul"] = {{{"a", "b"}, 2}, tensors("nn.matmul", {"a", "b"})};
+    t["sum"] = {{{"x", "dim", "keepdim"}, 1},
+                [](Importer &im, const CallArgs &a) { return importReduce(im, a, "nn.sum"); }};
+    t["mean"] = {{{"x", "dim", "keepdim"}, 1},
+                 [](Importer &im, const CallArgs &a) { return importReduce(im, a, "nn.mean"); }};
+    t["sqnorm"] = {{{"x"}, 1}, unary("nn.sqnorm")};
+    t["mse"] = {{{"a", "b"}, 2}, tensors("nn.mse", {"a", "b"})};
+    t["bce"] = {{{"p", "y"}, 2}, tensors("nn.bce", {"p", "y"})};
+    t["bce_logits"] = {{{"z", "y"}, 2}, tensors("nn.bce_logits", {"z", "y"})};
+    t["cross_entropy"] = {{{"logits", "target"}, 2},
+                          [](Importer &im, const CallArgs &a) {
+                            auto target = im.getTensor(a, "target");
+                            if (target && !isa<IntegerType>(elementTypeOf(*target))) {
+                              im.error(a.values.at("target").loc)
+                                  << "'cross_entropy' expects class indices (i32 or i64) as "
+                                     "target, got "
+                                  << describe(a.values.at("target"));
+                              return Val::poison(a.call->loc);
+                            }
+                            return tensors("nn.cross_entropy", {"logits", "target"})(im, a);
+                          }};
+    return t;
+  }();
+  return table;
+}
+
+/// Names that are not ops but have a meaning elsewhere, for a precise error.
+bool isOptimizerOrInit(const std::string &name) {
+  return name == "sgd" || name == "adam" || name == "zeros" || name == "ones" ||
+         name == "uniform" || name == "normal";
+}
+
+} // namespace
+
+Val Importer::evalCall(const CallExpr &call) {
+  const auto &table = opTable();
+  auto it = table.find(call.callee);
+  if (it == table.end()) {
+    auto diag = error(call.loc);
+    if (isOptimizerOrInit(call.callee)) {
+      diag << "'" << call.callee << "' can only be used in "
+           << (call.callee == "sgd" || call.callee == "adam" ? "'train'" : "'init='");
+    } else {
+      diag << "unknown op '" << call.callee << "'";
+      std::vector<std::string> names;
+      for (const auto &entry : table)
+        names.push_back(entry.first);
+      std::string suggestion = closestName(call.callee, names);
+      if (!suggestion.empty())
+        diag << "; did you mean '" << suggestion << "'?";
+    }
+    // The arguments may hold errors of their own.
+    for (const ExprPtr &e : call.args)
+      (void)eval(*e);
+    for (const KeywordArg &kw : call.keywords)
+      (void)eval(*kw.value);
+    return Val::poison(call.loc);
+  }
+  std::optional<CallArgs> args = bindArgs(*this, call, it->second.sig);
+  if (!args)
+    return Val::poison(call.loc);
+  return it->second.handler(*this, *args);
+}
+
+Val Importer::buildOp(StringRef opName, Loc loc, ValueRange operands,
+                      ArrayRef<NamedAttribute> attrs, StringRef displayName) {
+  OperationName name(opName, &context);
+  Location where = NameLoc::get(
+      builder.getStringAttr(displayName.empty() ? name.stripDialect() : displayName),
+      location(loc));
+  // The placeholder result type is replaced by the inferred one at once.
+  OperationState state(where, name, operands,
+                       TypeRange{UnrankedTensorType::get(builder.getF32Type())}, attrs);
+  Operation *op = builder.create(state);
+  SmallVector<Type> types;
+  if (mlir::failed(cast<nn::ShapeInferenceOpInterface>(op).inferResultTypes(types))) {
+    failed = true;
+    op->erase();
+    return Val::poison(loc);
+  }
+  op->getResult(0).setType(types.front());
+  if (mlir::failed(mlir::verify(op, /*verifyRecursively=*/false))) {
+    failed = true;
+    op->erase();
+    return Val::poison(loc);
+  }
+  return Val::ofTensor(loc, op->getResult(0));
+}
+
+//===----------------------------------------------------------------------===//
+// Parameter initialisers and optimizers
+//===----------------------------------------------------------------------===//
+
+DictionaryAttr Importer::importInit(const CallExpr *init) {
+  if (!init)
+    return constantInit(builder, 0.0);
+  static const std::map<std::string, Signature> inits = {
+      {"zeros", {{}, 0}},
+      {"ones", {{}, 0}},
+      {"uniform", {{"lo", "hi"}, 2}},
+      {"normal", {{"mean", "std"}, 2}}};
+  auto it = inits.find(init->callee);
+  if (it == inits.end()) {
+    error(init->loc) << "unknown initialiser '" << init->callee
+                     << "'; use zeros(), ones(), uniform(lo, hi) or normal(mean, std)";
+    return nullptr;
+  }
+  std::optional<CallArgs> args = bindArgs(*this, *init, it->second);
+  if (!args)
+    return nullptr;
+  if (init->callee == "zeros" || init->callee == "ones")
+    return constantInit(builder, init->callee == "ones" ? 1.0 : 0.0);
+  if (init->callee == "uniform") {
+    auto lo = getFloat(*args, "lo"), hi = getFloat(*args, "hi");
+    if (!lo || !hi)
+      return nullptr;
+    if (!(*lo <= *hi)) {
+      error(init->loc) << "'uniform' expects lo <= hi, got " << *lo << " > " << *hi;
+      return nullptr;
+    }
+    return uniformInit(builder, *lo, *hi);
+  }
+  auto mean = getFloat(*args, "mean"), std = getFloat(*args, "std");
+  if (!mean || !std)
+    return nullptr;
+  if (*std < 0) {
+    error(args->values.at("std").loc) << "'normal' expects std >= 0, got " << *std;
+    return nullptr;
+  }
+  return normalInit(builder, *mean, *std);
+}
+
+void Importer::importTrain(const TrainStmt &train) {
+  if (trainLoc) {
+    error(train.loc) << "a model has at most one 'train'; the first is at line " << trainLoc->line;
+    return;
+  }
+  trainLoc = train.loc;
+  const CallExpr &call = *train.optimizer;
+  static const std::map<std::string, Signature> optimizers = {
+      {"sgd", {{"lr", "momentum", "weight_decay", "nesterov"}, 1}},
+      {"adam", {{"lr", "beta1", "beta2", "eps", "weight_decay"}, 1}}};
+  auto it = optimizers.find(call.callee);
+  if (it == optimizers.end()) {
+    error(call.loc) << "unknown optimizer '" << call.callee << "'; use sgd(...) or adam(...)";
+    return;
+  }
+  std::optional<CallArgs> args = bindArgs(*this, call, it->second);
+  if (!args)
+    return;
+  SmallVector<NamedAttribute> attrs{
+      builder.getNamedAttr("kind", builder.getStringAttr(call.callee))};
+  // Each hyper-parameter with its default and the range torch.optim accepts.
+  struct Hyper {
+    const char *name;
+    double fallback, low, high;
+    bool highOpen;
+  };
+  std::vector<Hyper> hypers =
+      call.callee == "sgd"
+          ? std::vector<Hyper>{{"lr", 0, 0, INFINITY, true},
+                               {"momentum", 0, 0, INFINITY, true},
+                               {"weight_decay", 0, 0, INFINITY, true}}
+          : std::vector<Hyper>{{"lr", 0, 0, INFINITY, true},
+                               {"beta1", 0.9, 0, 1, true},
+                               {"beta2", 0.999, 0, 1, true},
+                               {"eps", 1e-8, 0, INFINITY, true},
+                               {"weight_decay", 0, 0, INFINITY, true}};
+  bool ok = true;
+  double momentum = 0;
+  for (const Hyper &h : hypers) {
+    auto v = getFloat(*args, h.name, h.fallback);
+    if (!v) {
+      ok = false;
+      continue;
+    }
+    if (!(*v >= h.low && (*v < h.high || (!h.highOpen && *v == h.high)))) {
+      error(args->values.at(h.name).loc)
+          << "'" << call.callee << "' expects " << h.name << " in [" << h.low << ", "
+          << (std::isinf(h.high) ? "inf" : llvm::formatv("{0}", h.high).str()) << "), got "
+          << *v;
+      ok = false;
+      continue;
+    }
+    if (std::string(h.name) == "momentum")
+      momentum = *v;
+    attrs.push_back(builder.getNamedAttr(h.name, builder.getF64FloatAttr(*v)));
+  }
+  if (call.callee == "sgd") {
+    auto nesterov = getBool(*args, "nesterov", false);
+    if (!nesterov) {
+      ok = false;
+    } else {
+      if (*nesterov && momentum <= 0) {
+        error(args->values.at("nesterov").loc) << "'sgd' with nesterov=true needs momentum > 0";
+        ok = false;
+      }
+      attrs.push_back(builder.getNamedAttr("nesterov", builder.getBoolAttr(*nesterov)));
+    }
+  }
+  if (ok)
+    optimizer = builder.getDictionaryAttr(attrs);
+}
+
+} // namespace netc::frontend

@@ -1,0 +1,153 @@
+//===- Importer.h - the .net to nn importer (internal) ----------*- C++ -*-===//
+//
+// The state of one import: the values names are bound to, the parameters
+// created so far, and the builder of the model's function. Statements and
+// expressions are in Import.cpp, the ops of the language in ImportOps.cpp.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NETC_FRONTEND_IMPORTER_H
+#define NETC_FRONTEND_IMPORTER_H
+
+#include "frontend/AST.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Diagnostics.h"
+#include "llvm/ADT/StringMap.h"
+
+#include <array>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace netc::frontend {
+
+/// A value during import: a compile-time constant (number, bool, string,
+/// list) or a tensor SSA value. `Poison` stands for an expression whose error
+/// has been reported already, so that one mistake gives one error.
+struct Val {
+  enum class Kind { Poison, Int, Float, Bool, String, List, Tensor };
+  Kind kind = Kind::Poison;
+  Loc loc;
+  int64_t i = 0;
+  double f = 0;
+  bool b = false;
+  std::string s;
+  std::vector<Val> list;
+  mlir::Value tensor;
+
+  static Val poison(Loc loc) { return Val{Kind::Poison, loc}; }
+  static Val ofInt(Loc loc, int64_t v) { Val r{Kind::Int, loc}; r.i = v; return r; }
+  static Val ofFloat(Loc loc, double v) { Val r{Kind::Float, loc}; r.f = v; return r; }
+  static Val ofBool(Loc loc, bool v) { Val r{Kind::Bool, loc}; r.b = v; return r; }
+  static Val ofString(Loc loc, std::string v) { Val r{Kind::String, loc}; r.s = std::move(v); return r; }
+  static Val ofTensor(Loc loc, mlir::Value v) { Val r{Kind::Tensor, loc}; r.tensor = v; return r; }
+
+  bool isPoison() const { return kind == Kind::Poison; }
+  bool isNumber() const { return kind == Kind::Int || kind == Kind::Float; }
+  double asDouble() const { return kind == Kind::Int ? double(i) : f; }
+};
+
+/// Describes a value for diagnostics: `2.5`, `[3, 5]`, `"same"`, `f32[1, 3, 8, 8]`.
+std::string describe(const Val &v);
+
+/// The arguments of a call after binding positional and keyword arguments to
+/// the parameter names of the callee.
+struct CallArgs {
+  const CallExpr *call = nullptr;
+  std::map<std::string, Val> values;
+  bool has(const std::string &name) const { return values.count(name) != 0; }
+};
+
+/// Imports one model of a parsed .net file.
+class Importer {
+public:
+  Importer(mlir::MLIRContext &context, llvm::StringRef filename);
+
+  /// Imports the model `modelName` (or the only one) of `file`; null on error.
+  mlir::OwningOpRef<mlir::ModuleOp> importFile(const File &file, llvm::StringRef modelName);
+
+  /// Reports an error at a source position; the import will fail.
+  mlir::InFlightDiagnostic error(Loc loc);
+  /// The MLIR location of a source position.
+  mlir::Location location(Loc loc) const;
+
+  //===--- Expressions (Import.cpp) ---===//
+  Val eval(const Expr &expr);
+
+  //===--- Calls of the language's ops (ImportOps.cpp) ---===//
+  Val evalCall(const CallExpr &call);
+
+  //===--- Argument accessors: each reports a wrong kind and returns nullopt ---===//
+  std::optional<int64_t> getInt(const CallArgs &args, const std::string &name,
+                                std::optional<int64_t> fallback = std::nullopt);
+  std::optional<double> getFloat(const CallArgs &args, const std::string &name,
+                                 std::optional<double> fallback = std::nullopt);
+  std::optional<bool> getBool(const CallArgs &args, const std::string &name, bool fallback);
+  /// An integer or an [h, w] pair.
+  std::optional<std::array<int64_t, 2>> getPair(const CallArgs &args, const std::string &name,
+                                                std::optional<std::array<int64_t, 2>> fallback);
+  /// A tensor argument; `what` describes it for errors.
+  std::optional<mlir::Value> getTensor(const CallArgs &args, const std::string &name);
+
+  //===--- Building ops ---===//
+  /// Creates an nn op, infers its result type and verifies it; reports errors
+  /// at `loc` and returns Poison if any.
+  Val buildOp(llvm::StringRef opName, Loc loc, mlir::ValueRange operands,
+              llvm::ArrayRef<mlir::NamedAttribute> attrs, llvm::StringRef displayName = "");
+  /// A 0-d constant tensor of `elementType` holding `value`.
+  mlir::Value scalarConstant(Loc loc, double value, mlir::Type elementType);
+  /// A new trainable parameter; reports a name clash and returns null.
+  mlir::Value newParam(Loc loc, const std::string &name, mlir::RankedTensorType type,
+                       mlir::DictionaryAttr init);
+  /// The next index of an op name among the layers of the model (conv2d0, conv2d1, ...).
+  int64_t nextLayerIndex(llvm::StringRef opName) { return layerCounts[opName.str()]++; }
+
+  mlir::MLIRContext &context;
+  mlir::OpBuilder builder;
+
+private:
+  //===--- Statements (Import.cpp) ---===//
+  void importModel(const ModelDecl &model);
+  void importStmt(const Stmt &stmt, bool inRepeat);
+  void importInput(const InputDecl &input);
+  void importParam(const ParamDecl &param);
+  void bindResult(const std::string &name, const Val &value);
+  void importTrain(const TrainStmt &train);
+  mlir::DictionaryAttr importInit(const CallExpr *init);
+  std::optional<mlir::RankedTensorType> evalType(const TypeExpr &type, const std::string &what);
+  Val evalBinary(const BinaryExpr &expr);
+  Val lookup(const std::string &name, Loc loc);
+  void finishFunction(const ModelDecl &model);
+
+  std::string filename;
+  bool failed = false;
+  /// Constants of the file and of the model; other bound names.
+  llvm::StringMap<Val> constants;
+  llvm::StringMap<Val> bindings;
+  std::map<std::string, int64_t> layerCounts;
+  /// Parameters by name, with where they were defined, for clashes and `fc1.weight`.
+  llvm::StringMap<std::pair<mlir::Value, Loc>> params;
+
+  mlir::func::FuncOp func;
+  mlir::Block *body = nullptr;
+  std::vector<mlir::DictionaryAttr> argAttrs;
+  struct Result {
+    std::string name;
+    mlir::Value value;
+    Loc loc;
+    bool isLoss;
+  };
+  std::vector<Result> results;
+  std::optional<Loc> lossLoc, trainLoc;
+  mlir::DictionaryAttr optimizer;
+  /// Unrolled statements so far: a bound on what `repeat` may expand to.
+  int64_t unrolled = 0;
+};
+
+} // namespace netc::frontend
+
+#endif // NETC_FRONTEND_IMPORTER_H

@@ -1,0 +1,71 @@
+//===- Lexer.h - Lexer of the .net language ---------------------*- C++ -*-===//
+//
+// Turns a .net source into tokens. Lexical errors are reported once here and
+// leave a token the parser can work with (an Error token for stray bytes, a
+// literal with a placeholder value otherwise), so that one bad character does
+// not also produce a syntax error.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NETC_FRONTEND_LEXER_H
+#define NETC_FRONTEND_LEXER_H
+
+#include "frontend/Token.h"
+
+#include <string_view>
+#include <vector>
+
+namespace netc::frontend {
+
+/// Lexes a whole `.net` source into a token vector that ends with Eof.
+///
+/// Lexical rules, where DSL.md leaves room:
+/// - Line ends, blank lines and `#` comment lines collapse into one Newline
+///   token located at the first line end; `\r`, tabs, form feeds and vertical
+///   tabs are blanks.
+/// - Integers are decimal digits. Floats are digits with a '.', an exponent or
+///   both, as in Python: `0.1`, `2.`, `.5`, `1e-3`, `1.5E+2`. A literal that runs
+///   into letters (`3x`, `0x10`, `1_000`) is an error.
+/// - Strings are double-quoted, on one line, with the escapes `\"`, `\\`, `\n`
+///   and `\t`. A single-quoted string is an error that still yields its string.
+/// - const model input param output loss train repeat true false are reserved.
+class Lexer {
+public:
+  /// Prepares to lex \p source, which must outlive the tokens.
+  explicit Lexer(std::string_view source) : src(source) {}
+
+  /// Lexes the whole source. The result always ends with one Eof token.
+  std::vector<Token> lexAll();
+
+  /// The lexical errors found by lexAll, in source order.
+  const std::vector<Diagnostic> &getErrors() const { return errors; }
+
+private:
+  bool atEnd() const { return pos >= src.size(); }
+  /// The byte \p ahead bytes past the current one, or '\0' past the end.
+  char peekChar(size_t ahead = 0) const;
+  /// Moves past one byte, keeping line and column up to date.
+  void advance();
+  Loc here() const { return Loc{line, col}; }
+  void error(Loc loc, std::string message);
+
+  Token lexToken();
+  Token makeToken(TokenKind kind, size_t begin, Loc loc) const;
+  /// Skips blanks and a comment, but not the line end that closes it.
+  void skipBlanksAndComment();
+  Token lexNewlines();
+  Token lexIdentifier();
+  Token lexNumber();
+  Token lexString();
+  Token lexSingleQuoted();
+  Token lexUnexpected();
+
+  std::string_view src;
+  size_t pos = 0;
+  uint32_t line = 1, col = 1;
+  std::vector<Diagnostic> errors;
+};
+
+} // namespace netc::frontend
+
+#endif // NETC_FRONTEND_LEXER_H

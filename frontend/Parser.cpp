@@ -1,0 +1,584 @@
+//===- Parser.cpp - Items, statements and error recovery ------------------===//
+//
+// Expressions are in ParserExpr.cpp.
+//
+//===----------------------------------------------------------------------===//
+
+#include "frontend/Parser.h"
+#include "frontend/Lexer.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <utility>
+
+using namespace netc::frontend;
+
+ParseResult netc::frontend::parse(std::string_view source) {
+  Lexer lexer(source);
+  Parser parser(lexer.lexAll());
+  ParseResult result;
+  result.file = parser.parseFile();
+  // Lexical and syntax errors interleave by location; at one location the
+  // lexer's comes first. (std::stable_sort would do, but libstdc++ 12 makes
+  // clang warn about its use of std::get_temporary_buffer.)
+  std::vector<std::pair<Diagnostic, size_t>> all;
+  for (const std::vector<Diagnostic> *list :
+       {&lexer.getErrors(), &parser.getErrors()})
+    for (const Diagnostic &diag : *list)
+      all.emplace_back(diag, all.size());
+  std::sort(all.begin(), all.end(), [](const auto &a, const auto &b) {
+    return a.first.loc != b.first.loc ? a.first.loc < b.first.loc
+                                      : a.second < b.second;
+  });
+  for (auto &[diag, index] : all)
+    result.errors.push_back(std::move(diag));
+  if (result.errors.size() > Parser::MaxErrors) {
+    Loc loc = result.errors[Parser::MaxErrors].loc;
+    result.errors.resize(Parser::MaxErrors);
+    result.errors.push_back(Diagnostic{loc, "too many errors, stopping"});
+  }
+  return result;
+}
+
+Parser::Parser(std::vector<Token> tokens) : toks(std::move(tokens)) {
+  if (toks.empty() || toks.back().kind != TokenKind::Eof)
+    toks.push_back(Token{});
+}
+
+//===----------------------------------------------------------------------===//
+// Tokens
+//===----------------------------------------------------------------------===//
+
+size_t Parser::currentIndex() const {
+  size_t i = pos;
+  if (nest > 0)
+    while (toks[i].kind == TokenKind::Newline)
+      ++i;
+  return i;
+}
+
+const Token &Parser::peekAhead(size_t n) const {
+  size_t i = currentIndex();
+  for (; n > 0 && toks[i].kind != TokenKind::Eof; --n) {
+    ++i;
+    if (nest > 0)
+      while (toks[i].kind == TokenKind::Newline)
+        ++i;
+  }
+  return toks[i];
+}
+
+const Token &Parser::consume() {
+  size_t i = currentIndex();
+  if (toks[i].kind != TokenKind::Eof) {
+    prevIndex = i;
+    pos = i + 1;
+  }
+  return toks[i];
+}
+
+void Parser::skipStatementSeparators() {
+  while (toks[pos].kind == TokenKind::Newline ||
+         toks[pos].kind == TokenKind::Semicolon)
+    ++pos;
+}
+
+//===----------------------------------------------------------------------===//
+// Errors and recovery
+//===----------------------------------------------------------------------===//
+
+void Parser::error(Loc loc, std::string message) {
+  if (gaveUp)
+    return;
+  errors.push_back(Diagnostic{loc, std::move(message)});
+  if (errors.size() > MaxErrors) {
+    // parse() reports one error past the cap as "too many errors"; the rest
+    // of the file is skipped.
+    gaveUp = true;
+    pos = toks.size() - 1;
+  }
+}
+
+void Parser::errorExpected(const std::string &what) {
+  size_t i = currentIndex();
+  if (i != pos && startsNewStatement(i)) {
+    // A bracket is still open, but the next line reads as a statement of its
+    // own: the closing bracket is missing, and the statement ended at the
+    // line end. Report that, and resume at the next line.
+    error(toks[pos].loc, fmt::format("expected {}, found newline", what));
+    recoveryNest = 0;
+    return;
+  }
+  const Token &found = toks[i];
+  // An Error token was reported by the lexer already; one mistake, one error.
+  if (found.kind != TokenKind::Error)
+    error(found.loc,
+          fmt::format("expected {}, found {}{}", what,
+                      isStatementKeyword(found.kind) ? "keyword " : "",
+                      describe(found)));
+  recoveryNest = nest;
+}
+
+void Parser::errorAbandon(Loc loc, std::string message) {
+  error(loc, std::move(message));
+  recoveryNest = nest;
+}
+
+bool Parser::tooDeep(const char *what) {
+  if (recursion < MaxNesting)
+    return false;
+  errorAbandon(tok().loc, fmt::format("{} nested too deeply", what));
+  return true;
+}
+
+bool Parser::exprTooDeep(unsigned depth, Loc loc) {
+  if (depth <= MaxExprDepth)
+    return false;
+  errorAbandon(loc, "expression nested too deeply");
+  return true;
+}
+
+bool Parser::startsNewStatement(size_t index) const {
+  const Token &first = toks[index];
+  if (first.kind == TokenKind::Eof || first.kind == TokenKind::RBrace ||
+      isStatementKeyword(first.kind))
+    return true;
+  // `name = ...` starts an assignment, unless it is a keyword argument: then
+  // the line closes a bracket it did not open, or has a ',' outside brackets.
+  if (first.kind != TokenKind::Ident || toks[index + 1].kind != TokenKind::Equal)
+    return false;
+  unsigned depth = 0;
+  for (size_t i = index + 2;; ++i) {
+    switch (toks[i].kind) {
+    case TokenKind::Newline:
+    case TokenKind::Semicolon:
+    case TokenKind::Eof:
+    case TokenKind::LBrace:
+    case TokenKind::RBrace:
+      return true;
+    case TokenKind::LParen:
+    case TokenKind::LBracket:
+      ++depth;
+      break;
+    case TokenKind::RParen:
+    case TokenKind::RBracket:
+      if (depth == 0)
+        return false;
+      --depth;
+      break;
+    case TokenKind::Comma:
+      if (depth == 0)
+        return false;
+      break;
+    default:
+      break;
+    }
+  }
+}
+
+void Parser::recoverStatement() {
+  // Brackets still open at the error must close before a line end counts,
+  // unless the next line plainly starts a statement; braces opened while
+  // skipping (a `repeat` with a bad header) are skipped whole.
+  unsigned parens = recoveryNest, braces = 0;
+  recoveryNest = 0;
+  for (;; ++pos) {
+    switch (toks[pos].kind) {
+    case TokenKind::Eof:
+      return;
+    case TokenKind::Semicolon:
+      if (braces == 0) {
+        ++pos;
+        return;
+      }
+      break;
+    case TokenKind::Newline:
+      if (braces == 0 && (parens == 0 || startsNewStatement(pos + 1))) {
+        ++pos;
+        return;
+      }
+      break;
+    case TokenKind::LParen:
+    case TokenKind::LBracket:
+      ++parens;
+      break;
+    case TokenKind::RParen:
+    case TokenKind::RBracket:
+      if (parens > 0)
+        --parens;
+      break;
+    case TokenKind::LBrace:
+      ++braces;
+      break;
+    case TokenKind::RBrace:
+      if (braces == 0)
+        return; // It closes the enclosing block.
+      --braces;
+      break;
+    default:
+      break;
+    }
+  }
+}
+
+void Parser::recoverTopLevel() {
+  recoveryNest = 0;
+  unsigned braces = 0;
+  for (;; ++pos) {
+    switch (toks[pos].kind) {
+    case TokenKind::Eof:
+      return;
+    case TokenKind::LBrace:
+      ++braces;
+      break;
+    case TokenKind::RBrace:
+      if (braces > 0)
+        --braces;
+      break;
+    case TokenKind::KwModel:
+    case TokenKind::KwConst:
+      if (braces == 0)
+        return;
+      break;
+    default:
+      break;
+    }
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// Items
+//===----------------------------------------------------------------------===//
+
+std::unique_ptr<File> Parser::parseFile() {
+  auto file = std::make_unique<File>();
+  while (true) {
+    skipStatementSeparators();
+    size_t start = pos;
+    TokenKind kind = toks[pos].kind;
+    if (kind == TokenKind::Eof)
+      break;
+    if (kind == TokenKind::KwModel) {
+      blockUnclosed = false;
+      if (StmtPtr model = parseModel())
+        file->items.push_back(std::move(model));
+      else
+        recoverTopLevel();
+    } else if (kind == TokenKind::KwConst) {
+      std::unique_ptr<ConstDecl> decl = parseConst();
+      if (decl)
+        file->items.push_back(std::move(decl));
+      if (!decl || !expectTerminator())
+        recoverTopLevel();
+    } else {
+      errorExpected("'model' or 'const' at top level");
+      recoverTopLevel();
+    }
+    // Every turn consumes something; this only guards against a bug.
+    if (pos == start && toks[pos].kind != TokenKind::Eof)
+      ++pos;
+  }
+  return file;
+}
+
+StmtPtr Parser::parseModel() {
+  const Token &keyword = consume();
+  std::string name;
+  Loc nameLoc = tok().loc;
+  if (at(TokenKind::Ident)) {
+    name = std::string(consume().text);
+  } else {
+    errorExpected("a model name after 'model'");
+    // `model {` still has a body worth checking.
+    if (!at(TokenKind::LBrace))
+      return nullptr;
+  }
+  // Allow the brace on the next line, as C programmers write it.
+  while (toks[pos].kind == TokenKind::Newline)
+    ++pos;
+  if (!at(TokenKind::LBrace)) {
+    errorExpected(fmt::format("'{{' after model name '{}'", name));
+    return nullptr;
+  }
+  consume();
+  std::vector<StmtPtr> body;
+  parseBlock(body, name.empty() ? std::string("the model")
+                                : fmt::format("model '{}'", name));
+  return std::make_unique<ModelDecl>(keyword.loc, std::move(name), nameLoc,
+                                     std::move(body));
+}
+
+bool Parser::parseBlock(std::vector<StmtPtr> &body,
+                        const std::string &closeWhat) {
+  while (true) {
+    skipStatementSeparators();
+    TokenKind kind = toks[pos].kind;
+    if (kind == TokenKind::RBrace) {
+      consume();
+      return true;
+    }
+    // `model` cannot appear in a block: the '}' before it is missing.
+    if (kind == TokenKind::Eof || kind == TokenKind::KwModel) {
+      errorExpected(fmt::format("'}}' to close {}", closeWhat));
+      blockUnclosed = true;
+      return false;
+    }
+    size_t start = pos;
+    if (StmtPtr stmt = parseStatement())
+      body.push_back(std::move(stmt));
+    if (blockUnclosed)
+      return false;
+    if (pos == start && toks[pos].kind != TokenKind::Eof)
+      ++pos;
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// Statements
+//===----------------------------------------------------------------------===//
+
+StmtPtr Parser::parseStatement() {
+  StmtPtr stmt = parseStatementBody();
+  if (!stmt) {
+    recoverStatement();
+    return nullptr;
+  }
+  // A block ends at its '}' and needs no terminator after it.
+  if (stmt->kind != Stmt::Kind::Repeat && !expectTerminator())
+    recoverStatement();
+  return stmt;
+}
+
+StmtPtr Parser::parseStatementBody() {
+  switch (tok().kind) {
+  case TokenKind::KwConst:
+    return parseConst();
+  case TokenKind::KwInput:
+    return parseInput();
+  case TokenKind::KwParam:
+    return parseParam();
+  case TokenKind::KwOutput:
+  case TokenKind::KwLoss:
+    return parseOutputOrLoss();
+  case TokenKind::KwTrain:
+    return parseTrain();
+  case TokenKind::KwRepeat:
+    return parseRepeat();
+  case TokenKind::Ident:
+    return parseAssign();
+  default:
+    errorExpected("a statement");
+    return nullptr;
+  }
+}
+
+bool Parser::expectTerminator() {
+  switch (toks[pos].kind) {
+  case TokenKind::Newline:
+  case TokenKind::Semicolon:
+    ++pos;
+    return true;
+  case TokenKind::RBrace:
+  case TokenKind::Eof:
+    return true;
+  default:
+    errorExpected("newline or ';' after the statement");
+    return false;
+  }
+}
+
+std::unique_ptr<ConstDecl> Parser::parseConst() {
+  const Token &keyword = consume();
+  if (!at(TokenKind::Ident)) {
+    errorExpected("a constant name after 'const'");
+    return nullptr;
+  }
+  const Token &name = consume();
+  if (!at(TokenKind::Equal)) {
+    errorExpected(fmt::format("'=' after constant name '{}'", name.text));
+    return nullptr;
+  }
+  consume();
+  unsigned depth = 0;
+  ExprPtr value = parseExpr(depth);
+  if (!value)
+    return nullptr;
+  return std::make_unique<ConstDecl>(keyword.loc, std::string(name.text),
+                                     name.loc, std::move(value));
+}
+
+StmtPtr Parser::parseInput() {
+  const Token &keyword = consume();
+  if (!at(TokenKind::Ident)) {
+    errorExpected("an input name after 'input'");
+    return nullptr;
+  }
+  const Token &name = consume();
+  if (!at(TokenKind::Colon)) {
+    errorExpected(fmt::format("':' after input name '{}'", name.text));
+    return nullptr;
+  }
+  consume();
+  TypeExpr type;
+  if (!parseType(type))
+    return nullptr;
+  return std::make_unique<InputDecl>(keyword.loc, std::string(name.text),
+                                     name.loc, std::move(type));
+}
+
+StmtPtr Parser::parseParam() {
+  const Token &keyword = consume();
+  if (!at(TokenKind::Ident)) {
+    errorExpected("a parameter name after 'param'");
+    return nullptr;
+  }
+  const Token &name = consume();
+  if (!at(TokenKind::Colon)) {
+    errorExpected(fmt::format("':' after parameter name '{}'", name.text));
+    return nullptr;
+  }
+  consume();
+  TypeExpr type;
+  if (!parseType(type))
+    return nullptr;
+  std::unique_ptr<CallExpr> init;
+  // `init` is special only here; elsewhere it is an ordinary name.
+  if (at(TokenKind::Ident) && tok().text == "init") {
+    consume();
+    if (!at(TokenKind::Equal)) {
+      errorExpected("'=' after 'init'");
+      return nullptr;
+    }
+    consume();
+    init = parseCallOnly("an initializer call such as 'uniform(0, 1)' after "
+                         "'init='");
+    if (!init)
+      return nullptr;
+  } else if (!at(TokenKind::Newline) && !at(TokenKind::Semicolon) &&
+             !at(TokenKind::RBrace) && !at(TokenKind::Eof)) {
+    errorExpected(fmt::format("'init=' or newline after the type of "
+                              "parameter '{}'",
+                              name.text));
+    return nullptr;
+  }
+  return std::make_unique<ParamDecl>(keyword.loc, std::string(name.text),
+                                     name.loc, std::move(type), std::move(init));
+}
+
+bool Parser::parseType(TypeExpr &type) {
+  static const std::pair<std::string_view, DType> dtypes[] = {
+      {"f32", DType::F32}, {"f64", DType::F64},
+      {"i32", DType::I32}, {"i64", DType::I64}};
+  const Token &dtype = tok();
+  const DType *found = nullptr;
+  if (dtype.kind == TokenKind::Ident)
+    for (const auto &[spelling, value] : dtypes)
+      if (dtype.text == spelling)
+        found = &value;
+  if (!found) {
+    errorExpected("a dtype ('f32', 'f64', 'i32' or 'i64')");
+    return false;
+  }
+  consume();
+  type.loc = dtype.loc;
+  type.dtype = *found;
+  if (!at(TokenKind::LBracket)) {
+    errorExpected(fmt::format("'[' after dtype '{}'", dtype.text));
+    return false;
+  }
+  if (tooDeep())
+    return false;
+  Scope scope(*this, /*bracket=*/true);
+  consume();
+  while (true) {
+    unsigned depth = 0;
+    ExprPtr dim = parseExpr(depth);
+    if (!dim)
+      return false;
+    type.dims.push_back(std::move(dim));
+    if (at(TokenKind::Comma)) {
+      consume();
+      if (at(TokenKind::RBracket))
+        break; // A trailing comma, as Python allows.
+      continue;
+    }
+    if (at(TokenKind::RBracket))
+      break;
+    errorExpected(fmt::format("']' to close the shape of type '{}'", dtype.text));
+    return false;
+  }
+  consume();
+  return true;
+}
+
+StmtPtr Parser::parseOutputOrLoss() {
+  const Token &keyword = consume();
+  std::string name;
+  Loc nameLoc;
+  if (at(TokenKind::Ident) && peekAhead(1).kind == TokenKind::Equal) {
+    const Token &nameTok = consume();
+    name = std::string(nameTok.text);
+    nameLoc = nameTok.loc;
+    consume();
+  } else if (at(TokenKind::Equal)) {
+    // `loss = mse(y, t)`: the keyword is not a name to bind.
+    errorExpected(fmt::format("a name or an expression after '{}'", keyword.text));
+    return nullptr;
+  }
+  unsigned depth = 0;
+  ExprPtr value = parseExpr(depth);
+  if (!value)
+    return nullptr;
+  if (keyword.kind == TokenKind::KwOutput)
+    return std::make_unique<OutputStmt>(keyword.loc, std::move(name), nameLoc,
+                                        std::move(value));
+  return std::make_unique<LossStmt>(keyword.loc, std::move(name), nameLoc,
+                                    std::move(value));
+}
+
+StmtPtr Parser::parseTrain() {
+  const Token &keyword = consume();
+  std::unique_ptr<CallExpr> optimizer =
+      parseCallOnly("an optimizer call such as 'sgd(lr=0.1)' after 'train'");
+  if (!optimizer)
+    return nullptr;
+  return std::make_unique<TrainStmt>(keyword.loc, std::move(optimizer));
+}
+
+StmtPtr Parser::parseRepeat() {
+  const Token &keyword = consume();
+  unsigned depth = 0;
+  ExprPtr count = parseExpr(depth);
+  if (!count)
+    return nullptr;
+  while (toks[pos].kind == TokenKind::Newline)
+    ++pos;
+  if (!at(TokenKind::LBrace)) {
+    errorExpected("'{' after the repeat count");
+    return nullptr;
+  }
+  if (tooDeep("'repeat' blocks"))
+    return nullptr;
+  Scope scope(*this, /*bracket=*/false);
+  consume();
+  std::vector<StmtPtr> body;
+  parseBlock(body, "the body of 'repeat'");
+  return std::make_unique<RepeatStmt>(keyword.loc, std::move(count),
+                                      std::move(body));
+}
+
+StmtPtr Parser::parseAssign() {
+  const Token &name = consume();
+  if (!at(TokenKind::Equal)) {
+    errorExpected(fmt::format("'=' after '{}'", name.text));
+    return nullptr;
+  }
+  consume();
+  unsigned depth = 0;
+  ExprPtr value = parseExpr(depth);
+  if (!value)
+    return nullptr;
+  return std::make_unique<AssignStmt>(name.loc, std::string(name.text),
+                                      std::move(value));
+}

@@ -1,0 +1,29 @@
+//===- Passes.h - passes over the nn dialect --------------------*- C++ -*-===//
+
+#ifndef NETC_PASSES_PASSES_H
+#define NETC_PASSES_PASSES_H
+
+#include "ir/NNDialect.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Pass/Pass.h"
+
+#include <memory>
+
+namespace netc {
+
+#define GEN_PASS_DECL
+#include "passes/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "passes/Passes.h.inc"
+
+/// Adds the passes that follow import: shape inference, then MLIR's cleanups.
+void buildImportPipeline(mlir::OpPassManager &pm);
+
+/// Registers every netc pass and pipeline with MLIR's global registry (for netc-opt).
+void registerAllPassesAndPipelines();
+
+} // namespace netc
+
+#endif // NETC_PASSES_PASSES_H

@@ -1,0 +1,18 @@
+# lit configuration for netc's FileCheck tests; run on the build tree
+# (lit.py build/tests/lit), whose lit.site.cfg.py points back here.
+import os
+
+import lit.formats
+
+config.name = "netc"
+config.test_format = lit.formats.ShTest(execute_external=False)
+config.suffixes = [".mlir", ".net", ".test"]
+config.excludes = ["Inputs", "lit.cfg.py", "lit.site.cfg.py"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.netc_obj_root, "tests", "lit")
+
+# Our tools first, then LLVM 19's FileCheck, not, count and split-file (never FileCheck-14).
+config.environment["PATH"] = os.pathsep.join(
+    [config.netc_tools_dir, config.llvm_tools_dir, config.environment.get("PATH", "")])
+config.substitutions.append(("%examples", os.path.join(config.netc_src_root, "examples")))
+config.substitutions.append(("%torch_python", config.torch_python))

@@ -1,0 +1,158 @@
+//===- netc.cpp - the netc compiler driver --------------------------------===//
+//
+// Reads a .net model (or an .mlir file of the nn dialect), runs the pipeline
+// up to the requested stage and writes that stage's output. Stages live in
+// the libraries; this file parses flags, routes diagnostics and writes files
+// atomically.
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/HalideInfo.h"
+#include "frontend/Import.h"
+#include "ir/NNDialect.h"
+#include "passes/Passes.h"
+
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/FileUtilities.h"
+#include "mlir/Support/Timing.h"
+
+#include "llvm/Config/llvm-config.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/Error.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+namespace cl = llvm::cl;
+
+namespace {
+
+/// What netc writes.
+enum class Emit { Ast, NN };
+
+cl::OptionCategory outputCategory("Output");
+cl::OptionCategory modelCategory("Model selection");
+cl::OptionCategory testingCategory("Testing");
+
+cl::opt<std::string> inputFilename(cl::Positional, cl::desc("<model.net | file.mlir>"),
+                                   cl::Required);
+cl::opt<std::string> outputFilename("o", cl::desc("Write the output to <file> (atomically)"),
+                                    cl::value_desc("file"), cl::init("-"),
+                                    cl::cat(outputCategory));
+cl::opt<Emit> emitKind(
+    "emit", cl::desc("The stage to write"), cl::init(Emit::NN),
+    cl::values(clEnumValN(Emit::Ast, "ast", "the parsed syntax tree of the .net file"),
+               clEnumValN(Emit::NN, "nn", "the nn dialect after import and shape inference")),
+    cl::cat(outputCategory));
+cl::opt<std::string> modelName("model", cl::desc("The model to compile when the file has several"),
+                               cl::value_desc("name"), cl::cat(modelCategory));
+cl::opt<bool> verifyDiagnostics(
+    "verify-diagnostics",
+    cl::desc("Check the errors against '# expected-error @+1 {{...}}' comments in the input"),
+    cl::init(false), cl::cat(testingCategory));
+
+/// Prints netc's version and those of the libraries it was built with.
+void printVersion(llvm::raw_ostream &os) {
+  os << "netc " << NETC_VERSION << "\n"
+     << "  LLVM " << LLVM_VERSION_STRING << ", MLIR " << LLVM_VERSION_STRING << ", Halide "
+     << netc::codegen::halideVersion() << "\n"
+     << "  host target: " << netc::codegen::halideHostTarget() << "\n";
+}
+
+/// Whether the input is MLIR text rather than a .net model.
+bool isMLIRInput() { return llvm::StringRef(inputFilename).ends_with(".mlir"); }
+
+/// Runs the stages the requested output needs and prints it to `os`.
+LogicalResult compile(llvm::SourceMgr &sourceMgr, MLIRContext &context, llvm::raw_ostream &os) {
+  if (emitKind == Emit::Ast) {
+    if (isMLIRInput()) {
+      emitError(UnknownLoc::get(&context)) << "--emit=ast needs a .net file";
+      return failure();
+    }
+    return netc::frontend::emitAST(sourceMgr, context, os);
+  }
+  OwningOpRef<ModuleOp> module;
+  if (isMLIRInput())
+    module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  else
+    module = netc::frontend::importNetFile(sourceMgr, context, {modelName});
+  if (!module)
+    return failure();
+  PassManager pm(&context);
+  if (failed(applyPassManagerCLOptions(pm)))
+    return failure();
+  applyDefaultTimingPassManagerCLOptions(pm);
+  netc::buildImportPipeline(pm);
+  if (failed(pm.run(*module)))
+    return failure();
+  module->print(os);
+  return success();
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  registerAsmPrinterCLOptions();
+  registerMLIRContextCLOptions();
+  registerPassManagerCLOptions();
+  registerDefaultTimingManagerCLOptions();
+  cl::SetVersionPrinter(printVersion);
+  // A bad command line exits with 2, keeping 1 for errors in the input.
+  if (!cl::ParseCommandLineOptions(argc, argv, "netc: a compiler for neural networks\n",
+                                   &llvm::errs()))
+    return 2;
+
+  std::string error;
+  std::unique_ptr<llvm::MemoryBuffer> input = openInputFile(inputFilename, &error);
+  if (!input) {
+    llvm::errs() << "netc: error: " << error << "\n";
+    return 1;
+  }
+
+  DialectRegistry registry;
+  registry.insert<netc::nn::NNDialect, func::FuncDialect, arith::ArithDialect>();
+  MLIRContext context(registry);
+  context.loadAllAvailableDialects();
+  // Errors point at the .net source; a dump of the op would only repeat it in MLIR's words.
+  context.printOpOnDiagnostic(false);
+
+  llvm::SourceMgr sourceMgr;
+  sourceMgr.AddNewSourceBuffer(std::move(input), llvm::SMLoc());
+
+  // Output is produced in memory and written only on success, so a failed run
+  // never leaves a half-written file behind.
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  LogicalResult result = failure();
+  if (verifyDiagnostics) {
+    SourceMgrDiagnosticVerifierHandler handler(sourceMgr, &context);
+    (void)compile(sourceMgr, context, os);
+    result = handler.verify();
+  } else {
+    SourceMgrDiagnosticHandler handler(sourceMgr, &context);
+    result = compile(sourceMgr, context, os);
+  }
+  if (failed(result))
+    return 1;
+  if (verifyDiagnostics)
+    return 0;
+
+  if (llvm::Error err = llvm::writeToOutput(outputFilename, [&](llvm::raw_ostream &out) {
+        out << text;
+        return llvm::Error::success();
+      })) {
+    llvm::errs() << "netc: error: cannot write '" << outputFilename
+                 << "': " << llvm::toString(std::move(err)) << "\n";
+    return 1;
+  }
+  return 0;
+}
