@@ -8,20 +8,28 @@ using namespace netc::frontend;
 
 const char *netc::frontend::toString(DType dtype) {
   switch (dtype) {
-  case DType::F32: return "f32";
-  case DType::F64: return "f64";
-  case DType::I32: return "i32";
-  case DType::I64: return "i64";
+  case DType::F32:
+    return "f32";
+  case DType::F64:
+    return "f64";
+  case DType::I32:
+    return "i32";
+  case DType::I64:
+    return "i64";
   }
   return "?";
 }
 
 const char *netc::frontend::toString(BinaryOp op) {
   switch (op) {
-  case BinaryOp::Add: return "+";
-  case BinaryOp::Sub: return "-";
-  case BinaryOp::Mul: return "*";
-  case BinaryOp::Div: return "/";
+  case BinaryOp::Add:
+    return "+";
+  case BinaryOp::Sub:
+    return "-";
+  case BinaryOp::Mul:
+    return "*";
+  case BinaryOp::Div:
+    return "/";
   }
   return "?";
 }
@@ -61,7 +69,9 @@ private:
     out += '\n';
   }
 
-  static std::string quoted(const std::string &name) { return "'" + name + "'"; }
+  static std::string quoted(const std::string &name) {
+    return "'" + name + "'";
+  }
 
   static std::string stringLiteral(const std::string &value) {
     std::string text = "\"";
@@ -187,7 +197,8 @@ private:
       return;
     case Expr::Kind::List:
       line(depth, "ListExpr", expr.loc);
-      for (const ExprPtr &element : static_cast<const ListExpr &>(expr).elements)
+      for (const ExprPtr &element :
+           static_cast<const ListExpr &>(expr).elements)
         dumpExpr(*element, depth + 1);
       return;
     case Expr::Kind::Unary:

@@ -195,7 +195,17 @@ struct TypeExpr {
 class Stmt {
 public:
   /// The concrete class of a statement.
-  enum class Kind { Const, Input, Param, Assign, Output, Loss, Train, Repeat, Model };
+  enum class Kind {
+    Const,
+    Input,
+    Param,
+    Assign,
+    Output,
+    Loss,
+    Train,
+    Repeat,
+    Model
+  };
 
   virtual ~Stmt() = default;
   const Kind kind;
@@ -245,7 +255,8 @@ struct ParamDecl : Stmt {
 /// `name = value`; located at the name.
 struct AssignStmt : Stmt {
   AssignStmt(Loc loc, std::string name, ExprPtr value)
-      : Stmt(Kind::Assign, loc), name(std::move(name)), value(std::move(value)) {}
+      : Stmt(Kind::Assign, loc), name(std::move(name)),
+        value(std::move(value)) {}
   static bool classof(const Stmt *s) { return s->kind == Kind::Assign; }
   std::string name;
   ExprPtr value;
@@ -286,7 +297,8 @@ struct TrainStmt : Stmt {
 /// `repeat count { body }`, not unrolled.
 struct RepeatStmt : Stmt {
   RepeatStmt(Loc loc, ExprPtr count, std::vector<StmtPtr> body)
-      : Stmt(Kind::Repeat, loc), count(std::move(count)), body(std::move(body)) {}
+      : Stmt(Kind::Repeat, loc), count(std::move(count)),
+        body(std::move(body)) {}
   static bool classof(const Stmt *s) { return s->kind == Kind::Repeat; }
   ExprPtr count;
   std::vector<StmtPtr> body;

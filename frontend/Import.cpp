@@ -18,11 +18,11 @@
 
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Verifier.h"
-#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <cmath>
+#include <fmt/format.h>
 
 using namespace mlir;
 
@@ -42,7 +42,7 @@ std::string describe(const Val &v) {
     os << v.i;
     break;
   case Val::Kind::Float:
-    os << llvm::formatv("{0}", v.f).str();
+    os << fmt::format("{}", v.f);
     break;
   case Val::Kind::Bool:
     os << (v.b ? "true" : "false");
@@ -138,11 +138,18 @@ OwningOpRef<ModuleOp> Importer::importFile(const File &file, StringRef modelName
 void Importer::importModel(const ModelDecl &model) {
   // Inputs come first among the arguments, in declaration order, whatever
   // statements separate them; parameters follow as layers create them.
-  for (const StmtPtr &stmt : model.body)
+  // Model constants may size inputs, so they are evaluated in the same pass.
+  auto isDeclaration = [](const StmtPtr &stmt) {
+    return isa<InputDecl>(stmt.get()) || isa<ConstDecl>(stmt.get());
+  };
+  for (const StmtPtr &stmt : model.body) {
     if (auto *input = dynCast<InputDecl>(stmt.get()))
       importInput(*input);
+    else if (isDeclaration(stmt))
+      importStmt(*stmt, /*inRepeat=*/false);
+  }
   for (const StmtPtr &stmt : model.body)
-    if (!isa<InputDecl>(stmt.get()))
+    if (!isDeclaration(stmt))
       importStmt(*stmt, /*inRepeat=*/false);
 
   if (trainLoc && !lossLoc)
@@ -258,8 +265,12 @@ void Importer::importStmt(const Stmt &stmt, bool inRepeat) {
         name = "output" + std::to_string(results.size());
     }
     Val v = eval(*valueExpr);
-    if (v.isPoison())
+    if (v.isPoison()) {
+      // Later uses of the name stay silent: the error is reported already.
+      if (!isLoss || static_cast<const LossStmt &>(stmt).hasName())
+        bindings[name] = v;
       return;
+    }
     if (v.kind != Val::Kind::Tensor) {
       error(valueExpr->loc) << (isLoss ? "loss" : "output '" + name + "'")
                             << " must be a tensor, got " << describe(v);

@@ -11,9 +11,9 @@
 #include "ir/NNOps.h"
 
 #include "mlir/IR/Verifier.h"
-#include "llvm/Support/FormatVariadic.h"
 
 #include <cmath>
+#include <fmt/format.h>
 #include <functional>
 
 using namespace mlir;
@@ -518,7 +518,7 @@ DictionaryAttr Importer::importInit(const CallExpr *init) {
     if (!lo || !hi)
       return nullptr;
     if (!(*lo <= *hi)) {
-      error(init->loc) << "'uniform' expects lo <= hi, got " << *lo << " > " << *hi;
+      error(init->loc) << "'uniform' expects lo <= hi, got " << fmt::format("{} > {}", *lo, *hi);
       return nullptr;
     }
     return uniformInit(builder, *lo, *hi);
@@ -527,7 +527,7 @@ DictionaryAttr Importer::importInit(const CallExpr *init) {
   if (!mean || !std)
     return nullptr;
   if (*std < 0) {
-    error(args->values.at("std").loc) << "'normal' expects std >= 0, got " << *std;
+    error(args->values.at("std").loc) << "'normal' expects std >= 0, got " << fmt::format("{}", *std);
     return nullptr;
   }
   return normalInit(builder, *mean, *std);
@@ -579,9 +579,9 @@ void Importer::importTrain(const TrainStmt &train) {
     }
     if (!(*v >= h.low && (*v < h.high || (!h.highOpen && *v == h.high)))) {
       error(args->values.at(h.name).loc)
-          << "'" << call.callee << "' expects " << h.name << " in [" << h.low << ", "
-          << (std::isinf(h.high) ? "inf" : llvm::formatv("{0}", h.high).str()) << "), got "
-          << *v;
+          << "'" << call.callee << "' expects " << h.name << " in [" << fmt::format("{}", h.low)
+          << ", " << (std::isinf(h.high) ? "inf" : fmt::format("{}", h.high)) << "), got "
+          << fmt::format("{}", *v);
       ok = false;
       continue;
     }

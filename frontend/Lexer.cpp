@@ -28,22 +28,38 @@ static bool isBlank(char c) {
 
 static TokenKind punctuationKind(char c) {
   switch (c) {
-  case '(': return TokenKind::LParen;
-  case ')': return TokenKind::RParen;
-  case '[': return TokenKind::LBracket;
-  case ']': return TokenKind::RBracket;
-  case '{': return TokenKind::LBrace;
-  case '}': return TokenKind::RBrace;
-  case ',': return TokenKind::Comma;
-  case ':': return TokenKind::Colon;
-  case ';': return TokenKind::Semicolon;
-  case '.': return TokenKind::Dot;
-  case '=': return TokenKind::Equal;
-  case '+': return TokenKind::Plus;
-  case '-': return TokenKind::Minus;
-  case '*': return TokenKind::Star;
-  case '/': return TokenKind::Slash;
-  default: return TokenKind::Error;
+  case '(':
+    return TokenKind::LParen;
+  case ')':
+    return TokenKind::RParen;
+  case '[':
+    return TokenKind::LBracket;
+  case ']':
+    return TokenKind::RBracket;
+  case '{':
+    return TokenKind::LBrace;
+  case '}':
+    return TokenKind::RBrace;
+  case ',':
+    return TokenKind::Comma;
+  case ':':
+    return TokenKind::Colon;
+  case ';':
+    return TokenKind::Semicolon;
+  case '.':
+    return TokenKind::Dot;
+  case '=':
+    return TokenKind::Equal;
+  case '+':
+    return TokenKind::Plus;
+  case '-':
+    return TokenKind::Minus;
+  case '*':
+    return TokenKind::Star;
+  case '/':
+    return TokenKind::Slash;
+  default:
+    return TokenKind::Error;
   }
 }
 
@@ -279,7 +295,8 @@ Token Lexer::lexNumber() {
   }
   char e = peekChar(), sign = peekChar(1);
   if ((e == 'e' || e == 'E') &&
-      (isDigit(sign) || ((sign == '+' || sign == '-') && isDigit(peekChar(2))))) {
+      (isDigit(sign) ||
+       ((sign == '+' || sign == '-') && isDigit(peekChar(2))))) {
     isFloat = true;
     advance();
     if (!isDigit(peekChar()))
@@ -394,9 +411,9 @@ Token Lexer::lexUnexpected() {
   size_t len = std::max<size_t>(utf8Length(src.substr(pos)), 1);
   std::string_view first = src.substr(pos, len);
   // A quote needs other quotes around it to stay readable.
-  error(loc, first == "'" ? std::string("unexpected character \"'\"")
-                          : fmt::format("unexpected character '{}'",
-                                        printable(first)));
+  error(loc, first == "'"
+                 ? std::string("unexpected character \"'\"")
+                 : fmt::format("unexpected character '{}'", printable(first)));
   // Report a run of stray bytes once: it is one mistake (or binary garbage).
   advance();
   while (!atEnd() && !startsSomething(peekChar()))

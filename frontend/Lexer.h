@@ -24,8 +24,8 @@ namespace netc::frontend {
 ///   token located at the first line end; `\r`, tabs, form feeds and vertical
 ///   tabs are blanks.
 /// - Integers are decimal digits. Floats are digits with a '.', an exponent or
-///   both, as in Python: `0.1`, `2.`, `.5`, `1e-3`, `1.5E+2`. A literal that runs
-///   into letters (`3x`, `0x10`, `1_000`) is an error.
+///   both, as in Python: `0.1`, `2.`, `.5`, `1e-3`, `1.5E+2`. A literal that
+///   runs into letters (`3x`, `0x10`, `1_000`) is an error.
 /// - Strings are double-quoted, on one line, with the escapes `\"`, `\\`, `\n`
 ///   and `\t`. A single-quoted string is an error that still yields its string.
 /// - const model input param output loss train repeat true false are reserved.

@@ -146,7 +146,8 @@ bool Parser::startsNewStatement(size_t index) const {
     return true;
   // `name = ...` starts an assignment, unless it is a keyword argument: then
   // the line closes a bracket it did not open, or has a ',' outside brackets.
-  if (first.kind != TokenKind::Ident || toks[index + 1].kind != TokenKind::Equal)
+  if (first.kind != TokenKind::Ident ||
+      toks[index + 1].kind != TokenKind::Equal)
     return false;
   unsigned depth = 0;
   for (size_t i = index + 2;; ++i) {
@@ -267,10 +268,10 @@ std::unique_ptr<File> Parser::parseFile() {
         recoverTopLevel();
     } else if (kind == TokenKind::KwConst) {
       std::unique_ptr<ConstDecl> decl = parseConst();
-      if (decl)
-        file->items.push_back(std::move(decl));
       if (!decl || !expectTerminator())
         recoverTopLevel();
+      if (decl)
+        file->items.push_back(std::move(decl));
     } else {
       errorExpected("'model' or 'const' at top level");
       recoverTopLevel();
@@ -463,13 +464,16 @@ StmtPtr Parser::parseParam() {
     return nullptr;
   }
   return std::make_unique<ParamDecl>(keyword.loc, std::string(name.text),
-                                     name.loc, std::move(type), std::move(init));
+                                     name.loc, std::move(type),
+                                     std::move(init));
 }
 
 bool Parser::parseType(TypeExpr &type) {
   static const std::pair<std::string_view, DType> dtypes[] = {
-      {"f32", DType::F32}, {"f64", DType::F64},
-      {"i32", DType::I32}, {"i64", DType::I64}};
+      {"f32", DType::F32},
+      {"f64", DType::F64},
+      {"i32", DType::I32},
+      {"i64", DType::I64}};
   const Token &dtype = tok();
   const DType *found = nullptr;
   if (dtype.kind == TokenKind::Ident)
@@ -505,7 +509,8 @@ bool Parser::parseType(TypeExpr &type) {
     }
     if (at(TokenKind::RBracket))
       break;
-    errorExpected(fmt::format("']' to close the shape of type '{}'", dtype.text));
+    errorExpected(
+        fmt::format("']' to close the shape of type '{}'", dtype.text));
     return false;
   }
   consume();
@@ -523,7 +528,8 @@ StmtPtr Parser::parseOutputOrLoss() {
     consume();
   } else if (at(TokenKind::Equal)) {
     // `loss = mse(y, t)`: the keyword is not a name to bind.
-    errorExpected(fmt::format("a name or an expression after '{}'", keyword.text));
+    errorExpected(
+        fmt::format("a name or an expression after '{}'", keyword.text));
     return nullptr;
   }
   unsigned depth = 0;

@@ -93,8 +93,8 @@ ExprPtr Parser::parsePrimary(unsigned &depth) {
   case TokenKind::Ident:
     break;
   default:
-    errorExpected(fmt::format("expression after '{}'",
-                              printable(toks[prevIndex].text)));
+    errorExpected(
+        fmt::format("expression after '{}'", printable(toks[prevIndex].text)));
     return nullptr;
   }
 

@@ -21,7 +21,9 @@ struct Loc {
 };
 
 /// Locations compare by line, then column.
-inline bool operator==(Loc a, Loc b) { return a.line == b.line && a.col == b.col; }
+inline bool operator==(Loc a, Loc b) {
+  return a.line == b.line && a.col == b.col;
+}
 inline bool operator!=(Loc a, Loc b) { return !(a == b); }
 inline bool operator<(Loc a, Loc b) {
   return a.line != b.line ? a.line < b.line : a.col < b.col;

@@ -11,9 +11,9 @@
 #include "ir/ShapeMath.h"
 
 #include "mlir/IR/Builders.h"
-#include "llvm/Support/FormatVariadic.h"
 
 #include <cmath>
+#include <fmt/format.h>
 
 using namespace mlir;
 using namespace netc::nn;
@@ -190,7 +190,7 @@ LogicalResult DropoutOp::verify() {
   double p = getP().convertToDouble();
   if (!(p >= 0.0 && p < 1.0))
     return emitError() << "dropout probability p must lie in [0, 1), got "
-                       << llvm::formatv("{0}", p).str();
+                       << fmt::format("{}", p);
   return success();
 }
 

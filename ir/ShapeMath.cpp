@@ -194,25 +194,21 @@ std::optional<int64_t> windowOutputSize(int64_t in, int64_t kernel,
   OptInt span = checkedMul(dilation, checkedSub(kernel, 1));
   OptInt numerator =
       checkedSub(checkedSub(checkedAdd(paddedStart, padAfter), span), 1);
-  if (ceilMode)
-    numerator = checkedAdd(numerator, stride - 1);
   if (!numerator || !paddedStart)
     return std::nullopt;
-  // PyTorch divides rounding towards negative infinity (div_rtn).
-  int64_t quotient = *numerator / stride;
-  if (*numerator % stride != 0 && *numerator < 0)
-    --quotient;
-  OptInt out = checkedAdd(quotient, 1);
-  if (ceilMode && out) {
-    // The last window must start inside the input or the left padding,
-    // otherwise it would only cover right padding.
-    OptInt lastStart = checkedMul(quotient, stride);
-    if (!lastStart)
-      return std::nullopt;
-    if (*lastStart >= *paddedStart)
-      out = quotient;
-  }
-  return out;
+  // PyTorch divides (numerator + stride - 1) rounding down in ceil mode; a
+  // rounding-up division is the same and cannot overflow.
+  auto divide = [stride](int64_t n, bool up) {
+    int64_t q = n / stride;
+    bool inexact = n % stride != 0;
+    return inexact && up && n > 0 ? q + 1 : inexact && !up && n < 0 ? q - 1 : q;
+  };
+  OptInt lastIndex = divide(*numerator, ceilMode);
+  // The last window starts at lastIndex * stride and must start inside the
+  // input or the left padding, otherwise it would only cover right padding.
+  if (ceilMode && *lastIndex >= divide(*paddedStart, /*up=*/true))
+    lastIndex = checkedSub(lastIndex, 1);
+  return checkedAdd(lastIndex, 1);
 }
 
 std::array<int64_t, 4> samePadding(std::array<int64_t, 2> inHW,

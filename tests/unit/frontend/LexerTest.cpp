@@ -52,18 +52,19 @@ TEST(LexerTest, EmptyInputIsJustEof) {
 }
 
 TEST(LexerTest, PunctuationAndOperators) {
-  EXPECT_EQ(kinds("( ) [ ] { } , : ; . = + - * /"),
-            (std::vector<K>{K::LParen, K::RParen, K::LBracket, K::RBracket,
-                            K::LBrace, K::RBrace, K::Comma, K::Colon,
-                            K::Semicolon, K::Dot, K::Equal, K::Plus, K::Minus,
-                            K::Star, K::Slash, K::Eof}));
+  EXPECT_EQ(
+      kinds("( ) [ ] { } , : ; . = + - * /"),
+      (std::vector<K>{K::LParen, K::RParen, K::LBracket, K::RBracket, K::LBrace,
+                      K::RBrace, K::Comma, K::Colon, K::Semicolon, K::Dot,
+                      K::Equal, K::Plus, K::Minus, K::Star, K::Slash, K::Eof}));
 }
 
 TEST(LexerTest, KeywordsAreReservedButInitAndDtypesAreNames) {
-  EXPECT_EQ(kinds("const model input param output loss train repeat true false"),
-            (std::vector<K>{K::KwConst, K::KwModel, K::KwInput, K::KwParam,
-                            K::KwOutput, K::KwLoss, K::KwTrain, K::KwRepeat,
-                            K::KwTrue, K::KwFalse, K::Eof}));
+  EXPECT_EQ(
+      kinds("const model input param output loss train repeat true false"),
+      (std::vector<K>{K::KwConst, K::KwModel, K::KwInput, K::KwParam,
+                      K::KwOutput, K::KwLoss, K::KwTrain, K::KwRepeat,
+                      K::KwTrue, K::KwFalse, K::Eof}));
   std::vector<Token> tokens = lex("init f32 f64 i32 i64 inputs _x9 Model");
   for (size_t i = 0; i + 1 < tokens.size(); ++i)
     EXPECT_EQ(tokens[i].kind, K::Ident) << tokens[i].text;
@@ -88,7 +89,8 @@ TEST(LexerTest, LocationsAreOneBasedAndCountBytes) {
 }
 
 TEST(LexerTest, BlankAndCommentLinesCollapseIntoOneNewline) {
-  std::vector<Token> tokens = lex("a\n\n   # comment\n\t\n# another\nb # end\n");
+  std::vector<Token> tokens =
+      lex("a\n\n   # comment\n\t\n# another\nb # end\n");
   std::vector<K> expected{K::Ident, K::Newline, K::Ident, K::Newline, K::Eof};
   ASSERT_EQ(tokens.size(), expected.size());
   for (size_t i = 0; i < tokens.size(); ++i)
@@ -99,8 +101,10 @@ TEST(LexerTest, BlankAndCommentLinesCollapseIntoOneNewline) {
 }
 
 TEST(LexerTest, CommentRunsToEndOfLineOnly) {
-  EXPECT_EQ(kinds("# x = (\ny"), (std::vector<K>{K::Newline, K::Ident, K::Eof}));
-  EXPECT_EQ(kinds("a # ( [ \" unterminated"), (std::vector<K>{K::Ident, K::Eof}));
+  EXPECT_EQ(kinds("# x = (\ny"),
+            (std::vector<K>{K::Newline, K::Ident, K::Eof}));
+  EXPECT_EQ(kinds("a # ( [ \" unterminated"),
+            (std::vector<K>{K::Ident, K::Eof}));
 }
 
 TEST(LexerTest, CarriageReturnsAreBlanks) {
@@ -136,7 +140,8 @@ TEST(LexerTest, Floats) {
 }
 
 TEST(LexerTest, FloatRange) {
-  EXPECT_EQ(errorsOf("1e999"), (Strings{"1:1: float literal '1e999' is out of range"}));
+  EXPECT_EQ(errorsOf("1e999"),
+            (Strings{"1:1: float literal '1e999' is out of range"}));
   EXPECT_EQ(errorsOf("123456e305"),
             (Strings{"1:1: float literal '123456e305' is out of range"}));
   // Underflow rounds to zero, as in Python.
@@ -150,7 +155,8 @@ TEST(LexerTest, ExponentNeedsDigits) {
   // Without digits after it, 'e' is not an exponent; the literal runs into
   // letters and is reported whole.
   EXPECT_EQ(errorsOf("1e"), (Strings{"1:1: invalid number literal '1e'"}));
-  EXPECT_EQ(kinds("1 - e"), (std::vector<K>{K::Int, K::Minus, K::Ident, K::Eof}));
+  EXPECT_EQ(kinds("1 - e"),
+            (std::vector<K>{K::Int, K::Minus, K::Ident, K::Eof}));
 }
 
 TEST(LexerTest, NumbersRunningIntoLettersAreOneError) {
@@ -167,8 +173,10 @@ TEST(LexerTest, NumbersRunningIntoLettersAreOneError) {
 }
 
 TEST(LexerTest, DotsBetweenNamesAndInNumbers) {
-  EXPECT_EQ(kinds("fc1.weight"), (std::vector<K>{K::Ident, K::Dot, K::Ident, K::Eof}));
-  EXPECT_EQ(kinds("a . b"), (std::vector<K>{K::Ident, K::Dot, K::Ident, K::Eof}));
+  EXPECT_EQ(kinds("fc1.weight"),
+            (std::vector<K>{K::Ident, K::Dot, K::Ident, K::Eof}));
+  EXPECT_EQ(kinds("a . b"),
+            (std::vector<K>{K::Ident, K::Dot, K::Ident, K::Eof}));
   EXPECT_EQ(kinds("1.5.2"), (std::vector<K>{K::Float, K::Float, K::Eof}));
 }
 
@@ -208,7 +216,8 @@ TEST(LexerTest, UnknownEscape) {
 TEST(LexerTest, SingleQuotedStringIsReportedButKept) {
   std::vector<std::string> errors;
   std::vector<Token> tokens = lex("padding='same'", &errors);
-  EXPECT_EQ(errors, (Strings{"1:9: expected a string in double quotes, found 'same'"}));
+  EXPECT_EQ(errors,
+            (Strings{"1:9: expected a string in double quotes, found 'same'"}));
   ASSERT_EQ(tokens.size(), 4u);
   EXPECT_EQ(tokens[2].kind, K::String);
   EXPECT_EQ(tokens[2].stringValue, "same");
@@ -219,13 +228,15 @@ TEST(LexerTest, UnexpectedCharacters) {
   EXPECT_EQ(errorsOf("x = $"), (Strings{"1:5: unexpected character '$'"}));
   // A run of stray bytes is one mistake.
   EXPECT_EQ(errorsOf("a @@@ b ! c"),
-            (Strings{"1:3: unexpected character '@'", "1:9: unexpected character '!'"}));
+            (Strings{"1:3: unexpected character '@'",
+                     "1:9: unexpected character '!'"}));
   EXPECT_EQ(errorsOf("x = α"), (Strings{"1:5: unexpected character 'α'"}));
   EXPECT_EQ(errorsOf(std::string_view("a\x01", 2)),
             (Strings{"1:2: unexpected character '\\x01'"}));
   EXPECT_EQ(errorsOf(std::string_view("a \0 b", 5)),
             (Strings{"1:3: unexpected character '\\x00'"}));
-  EXPECT_EQ(errorsOf("\xff\xfe"), (Strings{"1:1: unexpected character '\\xff'"}));
+  EXPECT_EQ(errorsOf("\xff\xfe"),
+            (Strings{"1:1: unexpected character '\\xff'"}));
   std::vector<std::string> errors;
   std::vector<Token> tokens = lex("a $$ b", &errors);
   ASSERT_EQ(tokens.size(), 4u);
@@ -245,7 +256,7 @@ TEST(LexerTest, Describe) {
 
 TEST(LexerTest, PrintableEscapesControlAndInvalidBytes) {
   EXPECT_EQ(printable("ab\ncé"), "ab\\x0acé");
-  EXPECT_EQ(printable("\xc3"), "\\xc3");             // A truncated sequence.
+  EXPECT_EQ(printable("\xc3"), "\\xc3"); // A truncated sequence.
   EXPECT_EQ(printable("\xed\xa0\x80"), "\\xed\\xa0\\x80"); // A surrogate.
   EXPECT_EQ(printable("abcdef", 3), "abc...");
 }
@@ -265,7 +276,8 @@ TEST(LexerTest, RandomBytesNeverCrashAndAlwaysEndWithEof) {
     EXPECT_EQ(tokens.back().kind, K::Eof);
     for (size_t i = 0; i + 1 < tokens.size(); ++i) {
       EXPECT_NE(tokens[i].kind, K::Eof);
-      EXPECT_FALSE(tokens[i].kind == K::Newline && tokens[i + 1].kind == K::Newline);
+      EXPECT_FALSE(tokens[i].kind == K::Newline &&
+                   tokens[i + 1].kind == K::Newline);
       EXPECT_LT(tokens[i].loc, tokens[i + 1].loc);
     }
   }

@@ -102,8 +102,11 @@ TEST(WindowOutputSizeTest, RejectsBadStrideAndOverflow) {
   EXPECT_EQ(windowOutputSize(8, 2, -1, 0, 0, 1, false), std::nullopt);
   EXPECT_EQ(windowOutputSize(INT64_MAX, 1, 1, 1, 0, 1, false), std::nullopt);
   EXPECT_EQ(windowOutputSize(8, INT64_MAX, 1, 0, 0, 2, false), std::nullopt);
-  // Ceil mode adds stride - 1 before dividing, which may overflow on its own.
-  EXPECT_EQ(windowOutputSize(INT64_MAX, 1, 3, 0, 0, 1, true), std::nullopt);
+  // PyTorch's ceil mode adds stride - 1 before dividing; that intermediate
+  // must not overflow when the result fits.
+  EXPECT_EQ(windowOutputSize(INT64_MAX, 1, 3, 0, 0, 1, true),
+            3074457345618258603);
+  EXPECT_EQ(windowOutputSize(INT64_MAX, 1, int64_t(1) << 62, 0, 0, 1, true), 2);
   // The largest representable result is still computed.
   EXPECT_EQ(windowOutputSize(INT64_MAX - 1, 1, 1, 0, 0, 1, false),
             INT64_MAX - 1);
@@ -179,10 +182,10 @@ TEST(Conv2dTest, UnbatchedBiasAndZeroBatch) {
   Shape bias{8};
   EXPECT_TRUE(hasShape(conv2d({3, 32, 32}, {8, 3, 3, 3}, &bias, window(1), 1),
                        {8, 30, 30}));
-  EXPECT_TRUE(hasShape(conv({0, 3, 8, 8}, {8, 3, 3, 3}, window(1)),
-                       {0, 8, 6, 6}));
-  EXPECT_TRUE(hasShape(conv({1, 3, 7, 7}, {8, 3, 7, 7}, window(1)),
-                       {1, 8, 1, 1}));
+  EXPECT_TRUE(
+      hasShape(conv({0, 3, 8, 8}, {8, 3, 3, 3}, window(1)), {0, 8, 6, 6}));
+  EXPECT_TRUE(
+      hasShape(conv({1, 3, 7, 7}, {8, 3, 7, 7}, window(1)), {1, 8, 1, 1}));
 }
 
 TEST(Conv2dTest, PerAxisStrideDilationAndAsymmetricPadding) {
@@ -202,13 +205,13 @@ TEST(Conv2dTest, KernelComesFromWeight) {
 }
 
 TEST(Conv2dTest, Groups) {
-  EXPECT_TRUE(hasShape(conv2d({2, 8, 16, 16}, {12, 2, 3, 3}, nullptr,
-                              window(1), 4),
-                       {2, 12, 14, 14}));
+  EXPECT_TRUE(
+      hasShape(conv2d({2, 8, 16, 16}, {12, 2, 3, 3}, nullptr, window(1), 4),
+               {2, 12, 14, 14}));
   // Depthwise.
-  EXPECT_TRUE(hasShape(conv2d({1, 32, 8, 8}, {32, 1, 3, 3}, nullptr,
-                              window(1, 1, 1), 32),
-                       {1, 32, 8, 8}));
+  EXPECT_TRUE(hasShape(
+      conv2d({1, 32, 8, 8}, {32, 1, 3, 3}, nullptr, window(1, 1, 1), 32),
+      {1, 32, 8, 8}));
 }
 
 TEST(Conv2dTest, ChannelMismatchExactMessage) {
@@ -223,11 +226,12 @@ TEST(Conv2dTest, ChannelMismatchExactMessage) {
 }
 
 TEST(Conv2dTest, GroupErrors) {
-  EXPECT_TRUE(failsWith(conv2d({1, 4, 8, 8}, {4, 4, 3, 3}, nullptr, window(1), 0),
-                        "conv2d", {"groups must be positive, got 0"}));
-  EXPECT_TRUE(failsWith(
-      conv2d({1, 4, 8, 8}, {4, 4, 3, 3}, nullptr, window(1), -2), "conv2d",
-      {"got -2"}));
+  EXPECT_TRUE(
+      failsWith(conv2d({1, 4, 8, 8}, {4, 4, 3, 3}, nullptr, window(1), 0),
+                "conv2d", {"groups must be positive, got 0"}));
+  EXPECT_TRUE(
+      failsWith(conv2d({1, 4, 8, 8}, {4, 4, 3, 3}, nullptr, window(1), -2),
+                "conv2d", {"got -2"}));
   EXPECT_TRUE(failsWith(
       conv2d({1, 4, 8, 8}, {6, 1, 3, 3}, nullptr, window(1), 4), "conv2d",
       {"positive multiple of groups 4", "got 6", "[6, 1, 3, 3]"}));
@@ -241,15 +245,15 @@ TEST(Conv2dTest, GroupErrors) {
 
 TEST(Conv2dTest, BiasErrors) {
   Shape longBias{4}, matrixBias{1, 8}, scalarBias{};
-  EXPECT_TRUE(failsWith(
-      conv2d({1, 3, 8, 8}, {8, 3, 3, 3}, &longBias, window(1), 1), "conv2d",
-      {"expects bias [8]", "[8, 3, 3, 3]", "got [4]"}));
-  EXPECT_TRUE(failsWith(
-      conv2d({1, 3, 8, 8}, {8, 3, 3, 3}, &matrixBias, window(1), 1), "conv2d",
-      {"got [1, 8]"}));
-  EXPECT_TRUE(failsWith(
-      conv2d({1, 3, 8, 8}, {8, 3, 3, 3}, &scalarBias, window(1), 1), "conv2d",
-      {"got []"}));
+  EXPECT_TRUE(
+      failsWith(conv2d({1, 3, 8, 8}, {8, 3, 3, 3}, &longBias, window(1), 1),
+                "conv2d", {"expects bias [8]", "[8, 3, 3, 3]", "got [4]"}));
+  EXPECT_TRUE(
+      failsWith(conv2d({1, 3, 8, 8}, {8, 3, 3, 3}, &matrixBias, window(1), 1),
+                "conv2d", {"got [1, 8]"}));
+  EXPECT_TRUE(
+      failsWith(conv2d({1, 3, 8, 8}, {8, 3, 3, 3}, &scalarBias, window(1), 1),
+                "conv2d", {"got []"}));
 }
 
 TEST(Conv2dTest, RankErrors) {
@@ -298,9 +302,9 @@ TEST(Conv2dTest, InputTooSmall) {
 }
 
 TEST(Conv2dTest, OverflowAndNegativeDims) {
-  EXPECT_TRUE(failsWith(
-      conv({1, 3, INT64_MAX, 4}, {8, 3, 1, 1}, window(1, 1, 1)), "conv2d",
-      {"overflows int64", std::to_string(INT64_MAX)}));
+  EXPECT_TRUE(
+      failsWith(conv({1, 3, INT64_MAX, 4}, {8, 3, 1, 1}, window(1, 1, 1)),
+                "conv2d", {"overflows int64", std::to_string(INT64_MAX)}));
   EXPECT_TRUE(failsWith(
       conv({1, 3, 8, 8}, {8, 3, 3, 3}, window(1, 1, 0, INT64_MAX / 2 + 1)),
       "conv2d", {"overflows int64"}));
@@ -329,8 +333,8 @@ TEST(MaxPool2dTest, FloorAndCeilMode) {
 }
 
 TEST(MaxPool2dTest, DilationUnbatchedEmptyBatchAndAsymmetricPadding) {
-  EXPECT_TRUE(hasShape(maxpool2d({1, 1, 9, 9}, window(3, 1, 1, 3)),
-                       {1, 1, 5, 5}));
+  EXPECT_TRUE(
+      hasShape(maxpool2d({1, 1, 9, 9}, window(3, 1, 1, 3)), {1, 1, 5, 5}));
   EXPECT_TRUE(hasShape(maxpool2d({3, 8, 8}, window(2, 2)), {3, 4, 4}));
   EXPECT_TRUE(hasShape(maxpool2d({0, 1, 4, 4}, window(2, 2)), {0, 1, 2, 2}));
   Window2d w = window(3, 2);
@@ -374,8 +378,8 @@ TEST(MaxPool2dTest, PaddingAtMostHalfTheKernel) {
 }
 
 TEST(MaxPool2dTest, RankEmptyAndTooSmallInputs) {
-  EXPECT_TRUE(failsWith(maxpool2d({8, 8}, window(2, 2)), "maxpool2d",
-                        {"got [8, 8]"}));
+  EXPECT_TRUE(
+      failsWith(maxpool2d({8, 8}, window(2, 2)), "maxpool2d", {"got [8, 8]"}));
   EXPECT_TRUE(failsWith(maxpool2d({1, 1, 1, 8, 8}, window(2, 2)), "maxpool2d",
                         {"got [1, 1, 1, 8, 8]"}));
   EXPECT_TRUE(failsWith(maxpool2d({1, 0, 8, 8}, window(2, 2)), "maxpool2d",
@@ -386,14 +390,13 @@ TEST(MaxPool2dTest, RankEmptyAndTooSmallInputs) {
                         {"output would be empty", "effective kernel [3, 3]"}));
   EXPECT_TRUE(failsWith(maxpool2d({1, 1, 3, 3}, window(2, 1, 0, 3)),
                         "maxpool2d", {"effective kernel [4, 4]"}));
-  EXPECT_TRUE(failsWith(
-      maxpool2d({1, 1, 8, INT64_MAX}, window(INT64_MAX, 1, 0, 2)),
-      "maxpool2d", {"overflows int64"}));
+  EXPECT_TRUE(
+      failsWith(maxpool2d({1, 1, 8, INT64_MAX}, window(INT64_MAX, 1, 0, 2)),
+                "maxpool2d", {"overflows int64"}));
 }
 
 TEST(AvgPool2dTest, Shapes) {
-  EXPECT_TRUE(hasShape(avgpool2d({2, 3, 7, 9}, window(3, 2, 1)),
-                       {2, 3, 4, 5}));
+  EXPECT_TRUE(hasShape(avgpool2d({2, 3, 7, 9}, window(3, 2, 1)), {2, 3, 4, 5}));
   EXPECT_TRUE(hasShape(avgpool2d({1, 1, 5, 5}, window(2, 2, 0, 1, true)),
                        {1, 1, 3, 3}));
   Window2d w = window(3, 1, 1);
@@ -425,7 +428,8 @@ TEST(AvgPool2dTest, Errors) {
 //===----------------------------------------------------------------------===//
 
 TEST(Pad2dTest, PadsAndCropsLastTwoDims) {
-  // pads are [top, bottom, left, right]; F.pad takes [left, right, top, bottom].
+  // pads are [top, bottom, left, right]; F.pad takes [left, right, top,
+  // bottom].
   EXPECT_TRUE(hasShape(pad2d({1, 3, 4, 4}, {1, 2, 3, 4}), {1, 3, 7, 11}));
   EXPECT_TRUE(hasShape(pad2d({1, 3, 4, 4}, {-1, -1, 0, 0}), {1, 3, 2, 4}));
   EXPECT_TRUE(hasShape(pad2d({1, 3, 4, 4}, {-1, 2, 3, -2}), {1, 3, 5, 5}));
@@ -439,23 +443,24 @@ TEST(Pad2dTest, CroppingToNothing) {
   // ...but PyTorch refuses to pad a tensor with an empty dim.
   EXPECT_TRUE(failsWith(pad2d({1, 3, 4, 4}, {-2, -2, 1, 0}), "pad2d",
                         {"[-2, -2, 1, 0]", "dimension 2", "empty"}));
-  EXPECT_TRUE(failsWith(pad2d({1, 3, 4, 4}, {-5, 0, 0, 0}), "pad2d",
-                        {"crops dimension 2 of input [1, 3, 4, 4] below zero"}));
+  EXPECT_TRUE(
+      failsWith(pad2d({1, 3, 4, 4}, {-5, 0, 0, 0}), "pad2d",
+                {"crops dimension 2 of input [1, 3, 4, 4] below zero"}));
   // F.pad crops before it pads, so -3 then +1 on a size 2 fails, net 0 or not.
-  EXPECT_TRUE(failsWith(pad2d({1, 3, 2, 4}, {-3, 1, 0, 0}), "pad2d",
-                        {"below zero"}));
-  EXPECT_TRUE(failsWith(pad2d({1, 3, 4, 4}, {0, 0, -3, -2}), "pad2d",
-                        {"dimension 3"}));
+  EXPECT_TRUE(
+      failsWith(pad2d({1, 3, 2, 4}, {-3, 1, 0, 0}), "pad2d", {"below zero"}));
+  EXPECT_TRUE(
+      failsWith(pad2d({1, 3, 4, 4}, {0, 0, -3, -2}), "pad2d", {"dimension 3"}));
 }
 
 TEST(Pad2dTest, RankAndOverflowErrors) {
-  EXPECT_TRUE(failsWith(pad2d({4}, {1, 1, 1, 1}), "pad2d",
-                        {"rank >= 2, got [4]"}));
+  EXPECT_TRUE(
+      failsWith(pad2d({4}, {1, 1, 1, 1}), "pad2d", {"rank >= 2, got [4]"}));
   EXPECT_TRUE(failsWith(pad2d({}, {0, 0, 0, 0}), "pad2d", {"got []"}));
   EXPECT_TRUE(failsWith(pad2d({1, INT64_MAX, 4}, {1, 0, 0, 0}), "pad2d",
                         {"overflows int64"}));
-  EXPECT_TRUE(failsWith(pad2d({1, 4, 4}, {INT64_MAX, INT64_MAX, 0, 0}),
-                        "pad2d", {"overflows int64"}));
+  EXPECT_TRUE(failsWith(pad2d({1, 4, 4}, {INT64_MAX, INT64_MAX, 0, 0}), "pad2d",
+                        {"overflows int64"}));
   EXPECT_TRUE(failsWith(pad2d({1, 4, -4}, {0, 0, 0, 0}), "pad2d",
                         {"negative dimension"}));
 }

@@ -95,8 +95,8 @@ TEST(NumElementsTest, ProductsAndOverflow) {
   EXPECT_EQ(numElements({}), 1);
   EXPECT_EQ(numElements({2, 3, 4}), 24);
   EXPECT_EQ(numElements({0, INT64_MAX}), 0);
-  EXPECT_EQ(numElements({int64_t(1) << 31, int64_t(1) << 31}),
-            int64_t(1) << 62);
+  EXPECT_EQ(numElements({int64_t(1) << 31, int64_t(1) << 31}), int64_t(1)
+                                                                   << 62);
   EXPECT_EQ(numElements({int64_t(1) << 32, int64_t(1) << 31}), std::nullopt);
   EXPECT_EQ(numElements({INT64_MAX, 2}), std::nullopt);
   EXPECT_EQ(numElements({2, -3}), std::nullopt);
@@ -138,8 +138,8 @@ TEST(LinearTest, ActsOnLastDim) {
 }
 
 TEST(LinearTest, Errors) {
-  EXPECT_TRUE(failsWith(linear({}, {3, 4}, nullptr), "linear",
-                        {"rank >= 1, got []"}));
+  EXPECT_TRUE(
+      failsWith(linear({}, {3, 4}, nullptr), "linear", {"rank >= 1, got []"}));
   EXPECT_TRUE(failsWith(linear({2, 4}, {4}, nullptr), "linear",
                         {"weight [out, in], got [4]"}));
   EXPECT_TRUE(failsWith(linear({2, 5}, {3, 4}, nullptr), "linear",
@@ -153,8 +153,8 @@ TEST(LinearTest, Errors) {
 }
 
 TEST(EmbeddingTest, AppendsEmbeddingDim) {
-  EXPECT_TRUE(hasShape(embedding({5, 6, 7, 8}, {42, 42000}),
-                       {5, 6, 7, 8, 42000}));
+  EXPECT_TRUE(
+      hasShape(embedding({5, 6, 7, 8}, {42, 42000}), {5, 6, 7, 8, 42000}));
   EXPECT_TRUE(hasShape(embedding({}, {10, 3}), {3}));
   EXPECT_TRUE(hasShape(embedding({32}, {1000, 64}), {32, 64}));
 }
@@ -162,8 +162,8 @@ TEST(EmbeddingTest, AppendsEmbeddingDim) {
 TEST(EmbeddingTest, Errors) {
   EXPECT_TRUE(failsWith(embedding({4}, {10}), "embedding",
                         {"weight [num, dim], got [10]"}));
-  EXPECT_TRUE(failsWith(embedding({4}, {10, 3, 2}), "embedding",
-                        {"got [10, 3, 2]"}));
+  EXPECT_TRUE(
+      failsWith(embedding({4}, {10, 3, 2}), "embedding", {"got [10, 3, 2]"}));
   EXPECT_TRUE(failsWith(embedding({-4}, {10, 3}), "embedding",
                         {"indices [-4] has a negative dimension"}));
 }
@@ -181,16 +181,16 @@ TEST(MatmulTest, AllRankCases) {
 }
 
 TEST(MatmulTest, Errors) {
-  EXPECT_TRUE(failsWith(matmul({}, {3}), "matmul",
-                        {"rank >= 1, got [] and [3]"}));
-  EXPECT_TRUE(failsWith(matmul({2, 3}, {4, 5}), "matmul",
-                        {"cannot multiply [2, 3] by [4, 5]",
-                         "contracted dimensions 3 and 4"}));
+  EXPECT_TRUE(
+      failsWith(matmul({}, {3}), "matmul", {"rank >= 1, got [] and [3]"}));
+  EXPECT_TRUE(failsWith(
+      matmul({2, 3}, {4, 5}), "matmul",
+      {"cannot multiply [2, 3] by [4, 5]", "contracted dimensions 3 and 4"}));
   EXPECT_TRUE(failsWith(matmul({3}, {4}), "matmul", {"3 and 4"}));
   EXPECT_TRUE(failsWith(matmul({2, 3}, {2}), "matmul", {"3 and 2"}));
-  EXPECT_TRUE(failsWith(matmul({2, 3, 4}, {3, 4, 5}), "matmul",
-                        {"batch dimensions", "dimension 0 is 2 vs 3",
-                         "[2, 3, 4]", "[3, 4, 5]"}));
+  EXPECT_TRUE(failsWith(
+      matmul({2, 3, 4}, {3, 4, 5}), "matmul",
+      {"batch dimensions", "dimension 0 is 2 vs 3", "[2, 3, 4]", "[3, 4, 5]"}));
 }
 
 //===----------------------------------------------------------------------===//
@@ -216,8 +216,8 @@ TEST(FlattenTest, Errors) {
   EXPECT_TRUE(failsWith(flatten({2, 3, 4}, -1, 0), "flatten",
                         {"start_dim -1 comes after end_dim 0"}));
   EXPECT_TRUE(failsWith(flatten({}, 1, -1), "flatten", {"(expected -1..0)"}));
-  EXPECT_TRUE(failsWith(flatten({INT64_MAX, 2}, 0, 1), "flatten",
-                        {"overflows int64"}));
+  EXPECT_TRUE(
+      failsWith(flatten({INT64_MAX, 2}, 0, 1), "flatten", {"overflows int64"}));
 }
 
 TEST(ReshapeTest, InfersOneDim) {
@@ -234,8 +234,8 @@ TEST(ReshapeTest, CountMismatchExactMessage) {
   ShapeResult r = reshape({2, 3}, {4, -1});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.message(), "reshape cannot view [2, 3] (6 elements) as [4, -1]");
-  EXPECT_TRUE(failsWith(reshape({2, 3}, {7}), "reshape",
-                        {"(6 elements) as [7]"}));
+  EXPECT_TRUE(
+      failsWith(reshape({2, 3}, {7}), "reshape", {"(6 elements) as [7]"}));
   EXPECT_TRUE(failsWith(reshape({2, 3}, {0, -1}), "reshape", {"[0, -1]"}));
 }
 
@@ -248,8 +248,8 @@ TEST(ReshapeTest, Errors) {
   EXPECT_TRUE(failsWith(reshape({0, 3}, {0, -1}), "reshape", {"ambiguous"}));
   EXPECT_TRUE(failsWith(reshape({2, 3}, {INT64_MAX, 2}), "reshape",
                         {"overflows int64"}));
-  EXPECT_TRUE(failsWith(reshape({2, -3}, {6}), "reshape",
-                        {"negative dimension"}));
+  EXPECT_TRUE(
+      failsWith(reshape({2, -3}, {6}), "reshape", {"negative dimension"}));
 }
 
 TEST(TransposeTest, SwapsDims) {
@@ -263,14 +263,13 @@ TEST(TransposeTest, Errors) {
   EXPECT_TRUE(failsWith(transpose({2, 3, 4}, 3, 0), "transpose",
                         {"dim0 3 is out of range for input [2, 3, 4] "
                          "(expected -3..2)"}));
-  EXPECT_TRUE(failsWith(transpose({2, 3, 4}, 0, -4), "transpose",
-                        {"dim1 -4"}));
+  EXPECT_TRUE(failsWith(transpose({2, 3, 4}, 0, -4), "transpose", {"dim1 -4"}));
 }
 
 TEST(ConcatTest, JoinsAlongDim) {
   EXPECT_TRUE(hasShape(concat({{2, 3, 4}, {2, 5, 4}}, 1), {2, 8, 4}));
-  EXPECT_TRUE(hasShape(concat({{2, 3, 4}, {2, 3, 1}, {2, 3, 2}}, -1),
-                       {2, 3, 7}));
+  EXPECT_TRUE(
+      hasShape(concat({{2, 3, 4}, {2, 3, 1}, {2, 3, 2}}, -1), {2, 3, 7}));
   EXPECT_TRUE(hasShape(concat({{2, 3}}, 0), {2, 3}));
 }
 
@@ -282,18 +281,17 @@ TEST(ConcatTest, SkipsLegacyEmptyVectors) {
 
 TEST(ConcatTest, Errors) {
   EXPECT_TRUE(failsWith(concat({}, 0), "concat", {"at least one input"}));
-  EXPECT_TRUE(failsWith(concat({{2}, {}}, 0), "concat",
-                        {"scalar input 1"}));
+  EXPECT_TRUE(failsWith(concat({{2}, {}}, 0), "concat", {"scalar input 1"}));
   EXPECT_TRUE(failsWith(concat({{2, 3}, {2, 3, 4}}, 0), "concat",
                         {"same rank", "input 0 [2, 3]", "input 1 [2, 3, 4]"}));
-  EXPECT_TRUE(failsWith(
-      concat({{2, 3, 4}, {2, 5, 4}, {2, 5, 5}}, 1), "concat",
-      {"except in dimension 1", "input 0 [2, 3, 4] vs input 2 [2, 5, 5]",
-       "differ in dimension 2 (4 vs 5)"}));
+  EXPECT_TRUE(failsWith(concat({{2, 3, 4}, {2, 5, 4}, {2, 5, 5}}, 1), "concat",
+                        {"except in dimension 1",
+                         "input 0 [2, 3, 4] vs input 2 [2, 5, 5]",
+                         "differ in dimension 2 (4 vs 5)"}));
   EXPECT_TRUE(failsWith(concat({{2, 3}, {2, 4}}, 2), "concat",
                         {"dim 2 is out of range", "(expected -2..1)"}));
-  EXPECT_TRUE(failsWith(concat({{INT64_MAX}, {1}}, 0), "concat",
-                        {"overflows int64"}));
+  EXPECT_TRUE(
+      failsWith(concat({{INT64_MAX}, {1}}, 0), "concat", {"overflows int64"}));
   EXPECT_TRUE(failsWith(concat({{2, 3}, {2, -3}}, 0), "concat",
                         {"input 1 [2, -3] has a negative dimension"}));
 }
@@ -335,16 +333,16 @@ TEST(SoftmaxTest, ValidatesDim) {
   EXPECT_TRUE(failsWith(softmax({4, 2}, 2, "log_softmax"), "log_softmax",
                         {"dim 2 is out of range for input [4, 2] "
                          "(expected -2..1)"}));
-  EXPECT_TRUE(failsWith(softmax({}, 1, "softmax"), "softmax",
-                        {"(expected -1..0)"}));
+  EXPECT_TRUE(
+      failsWith(softmax({}, 1, "softmax"), "softmax", {"(expected -1..0)"}));
 }
 
 TEST(LossTest, MseBroadcasts) {
   EXPECT_TRUE(hasShape(mse({64, 1}, {64, 1}), {}));
   EXPECT_TRUE(hasShape(mse({4, 1, 3}, {5, 3}), {}));
-  EXPECT_TRUE(failsWith(mse({2, 3}, {4}), "mse",
-                        {"shapes [2, 3] and [4] do not broadcast",
-                         "dimension 1 is 3 vs 4"}));
+  EXPECT_TRUE(failsWith(
+      mse({2, 3}, {4}), "mse",
+      {"shapes [2, 3] and [4] do not broadcast", "dimension 1 is 3 vs 4"}));
 }
 
 TEST(LossTest, BceNeedsEqualShapes) {
@@ -366,8 +364,8 @@ TEST(CrossEntropyTest, ClassIndexTargets) {
 }
 
 TEST(CrossEntropyTest, Errors) {
-  EXPECT_TRUE(failsWith(crossEntropy({}, {}), "cross_entropy",
-                        {"rank >= 1, got []"}));
+  EXPECT_TRUE(
+      failsWith(crossEntropy({}, {}), "cross_entropy", {"rank >= 1, got []"}));
   EXPECT_TRUE(failsWith(crossEntropy({4, 10}, {5}), "cross_entropy",
                         {"expects target [4] (class indices) for logits "
                          "[4, 10], got [5]"}));
@@ -391,8 +389,8 @@ TEST(NegativeDimsTest, EveryOpRejectsThem) {
   EXPECT_TRUE(failsWith(matmul({2, 3}, {3, -1}), "matmul", {"[3, -1]"}));
   EXPECT_TRUE(failsWith(mse(bad, bad), "mse", {"[2, -1]"}));
   EXPECT_TRUE(failsWith(bce(bad, bad), "bce", {"[2, -1]"}));
-  EXPECT_TRUE(failsWith(crossEntropy({-1, 3}, {-1}), "cross_entropy",
-                        {"[-1, 3]"}));
+  EXPECT_TRUE(
+      failsWith(crossEntropy({-1, 3}, {-1}), "cross_entropy", {"[-1, 3]"}));
 }
 
 } // namespace
