@@ -200,4 +200,24 @@ resolvePadding(Importer &im, const CallArgs &args, const std::string &name,
   return std::nullopt;
 }
 
+/// `nn.init` for U(low, high).
+DictionaryAttr uniformInit(Builder &b, double low, double high) {
+  return b.getDictionaryAttr({b.getNamedAttr("dist", b.getStringAttr("uniform")),
+                              b.getNamedAttr("low", b.getF64FloatAttr(low)),
+                              b.getNamedAttr("high", b.getF64FloatAttr(high))});
+}
+
+/// `nn.init` for N(mean, std).
+DictionaryAttr normalInit(Builder &b, double mean, double std) {
+  return b.getDictionaryAttr({b.getNamedAttr("dist", b.getStringAttr("normal")),
+                              b.getNamedAttr("mean", b.getF64FloatAttr(mean)),
+                              b.getNamedAttr("std", b.getF64FloatAttr(std))});
+}
+
+/// `nn.init` for a constant fill.
+DictionaryAttr constantInit(Builder &b, double value) {
+  return b.getDictionaryAttr({b.getNamedAttr("dist", b.getStringAttr("constant")),
+                              b.getNamedAttr("value", b.getF64FloatAttr(value))});
+}
+
 } // namespace netc::frontend

@@ -39,6 +39,13 @@ resolvePadding(Importer &im, const CallArgs &args, const std::string &name,
                std::array<int64_t, 2> inHW, std::array<int64_t, 2> kernel,
                std::array<int64_t, 2> stride, std::array<int64_t, 2> dilation);
 
+/// `nn.init` for U(low, high).
+mlir::DictionaryAttr uniformInit(mlir::Builder &b, double low, double high);
+/// `nn.init` for N(mean, std).
+mlir::DictionaryAttr normalInit(mlir::Builder &b, double mean, double std);
+/// `nn.init` for a constant fill.
+mlir::DictionaryAttr constantInit(mlir::Builder &b, double value);
+
 } // namespace netc::frontend
 
 #endif // NETC_FRONTEND_IMPORTARGS_H

@@ -172,45 +172,44 @@ model foo {
 TEST(ParserTest, CnnExample) {
   ParseResult r = parseOk(CnnExample);
   ASSERT_EQ(r.file->items.size(), 1u);
-  const ModelDecl &m = as<ModelDecl>(r.file->items[0]);
+  const ModelDecl &m = modelAt(r);
   EXPECT_EQ(m.name, "cnn");
-  EXPECT_EQ(m.loc, (Loc{2, 1}));
-  EXPECT_EQ(m.nameLoc, (Loc{2, 7}));
+  EXPECT_EQ(at(m.loc), "2:1");
+  EXPECT_EQ(at(m.nameLoc), "2:7");
   ASSERT_EQ(m.body.size(), 6u);
 
   const InputDecl &x = as<InputDecl>(m.body[0]);
   EXPECT_EQ(x.name, "x");
-  EXPECT_EQ(x.loc, (Loc{3, 3}));
-  EXPECT_EQ(x.nameLoc, (Loc{3, 9}));
+  EXPECT_EQ(at(x.loc), "3:3");
+  EXPECT_EQ(at(x.nameLoc), "3:9");
   EXPECT_EQ(x.type.dtype, DType::F32);
-  EXPECT_EQ(x.type.loc, (Loc{3, 12}));
+  EXPECT_EQ(at(x.type.loc), "3:12");
   EXPECT_EQ(sexprList(x.type.dims), "1 3 1024 1024");
-  EXPECT_EQ(x.type.dims[3]->loc, (Loc{3, 28}));
+  EXPECT_EQ(at(x.type.dims[3]->loc), "3:28");
 
   const AssignStmt &a = as<AssignStmt>(m.body[1]);
   EXPECT_EQ(a.name, "x");
-  EXPECT_EQ(a.loc, (Loc{4, 3}));
-  EXPECT_EQ(sexpr(*a.value), "relu(conv2d(x out=4 kernel=3 padding=1))");
+  EXPECT_EQ(at(a.loc), "4:3");
+  EXPECT_EQ(valueOf(m.body[1]), "relu(conv2d(x out=4 kernel=3 padding=1))");
   const CallExpr &relu = as<CallExpr>(a.value);
-  EXPECT_EQ(relu.loc, (Loc{4, 7}));
+  EXPECT_EQ(at(relu.loc), "4:7");
   const CallExpr &conv = as<CallExpr>(relu.args[0]);
-  EXPECT_EQ(conv.loc, (Loc{4, 12}));
+  EXPECT_EQ(at(conv.loc), "4:12");
   ASSERT_EQ(conv.keywords.size(), 3u);
   EXPECT_EQ(conv.keywords[1].name, "kernel");
-  EXPECT_EQ(conv.keywords[1].nameLoc, (Loc{4, 29}));
-  EXPECT_EQ(conv.keywords[1].value->loc, (Loc{4, 36}));
-  ASSERT_NE(conv.findKeyword("padding"), nullptr);
+  EXPECT_EQ(at(conv.keywords[1].nameLoc), "4:29");
+  EXPECT_EQ(at(conv.keywords[1].value->loc), "4:36");
+  EXPECT_NE(conv.findKeyword("padding"), nullptr);
   EXPECT_EQ(conv.findKeyword("stride"), nullptr);
 
-  EXPECT_EQ(sexpr(*as<AssignStmt>(m.body[2]).value), "maxpool2d(x 2)");
-  EXPECT_EQ(sexpr(*as<AssignStmt>(m.body[3]).value),
+  EXPECT_EQ(valueOf(m.body[2]), "maxpool2d(x 2)");
+  EXPECT_EQ(valueOf(m.body[3]),
             "relu(conv2d(x out=16 kernel=5 stride=2 padding=2))");
   const OutputStmt &y = as<OutputStmt>(m.body[5]);
-  EXPECT_TRUE(y.hasName());
   EXPECT_EQ(y.name, "y");
-  EXPECT_EQ(y.loc, (Loc{8, 3}));
-  EXPECT_EQ(y.nameLoc, (Loc{8, 10}));
-  EXPECT_EQ(sexpr(*y.value),
+  EXPECT_EQ(at(y.loc), "8:3");
+  EXPECT_EQ(at(y.nameLoc), "8:10");
+  EXPECT_EQ(valueOf(m.body[5]),
             "relu(conv2d(x out=32 kernel=7 dilation=2 padding=3))");
 }
 
@@ -219,71 +218,66 @@ TEST(ParserTest, MlpirateExample) {
   ASSERT_EQ(r.file->items.size(), 3u);
   const ConstDecl &n = as<ConstDecl>(r.file->items[0]);
   EXPECT_EQ(n.name, "N");
-  EXPECT_EQ(n.loc, (Loc{2, 1}));
-  EXPECT_EQ(n.nameLoc, (Loc{2, 7}));
+  EXPECT_EQ(at(n.loc), "2:1");
+  EXPECT_EQ(at(n.nameLoc), "2:7");
   EXPECT_EQ(as<IntLit>(n.value).value, 42);
   EXPECT_EQ(as<ConstDecl>(r.file->items[1]).name, "H");
-  const ModelDecl &m = as<ModelDecl>(r.file->items[2]);
+  const ModelDecl &m = modelAt(r, 2);
   EXPECT_EQ(m.name, "mlpirate");
   ASSERT_EQ(m.body.size(), 7u);
   EXPECT_EQ(sexprList(as<InputDecl>(m.body[0]).type.dims), "64 N");
   const RepeatStmt &rep = as<RepeatStmt>(m.body[3]);
-  EXPECT_EQ(rep.loc, (Loc{8, 3}));
+  EXPECT_EQ(at(rep.loc), "8:3");
   EXPECT_EQ(as<IntLit>(rep.count).value, 24);
   ASSERT_EQ(rep.body.size(), 1u);
-  EXPECT_EQ(sexpr(*as<AssignStmt>(rep.body[0]).value),
-            "sigmoid(linear(h out=H))");
-  EXPECT_EQ(as<AssignStmt>(rep.body[0]).loc, (Loc{9, 5}));
-  const LossStmt &loss = as<LossStmt>(m.body[5]);
-  EXPECT_FALSE(loss.hasName());
-  EXPECT_EQ(sexpr(*loss.value), "mse(y t)");
+  EXPECT_EQ(valueOf(rep.body[0]), "sigmoid(linear(h out=H))");
+  EXPECT_EQ(at(rep.body[0]->loc), "9:5");
+  EXPECT_FALSE(as<LossStmt>(m.body[5]).hasName());
+  EXPECT_EQ(valueOf(m.body[5]), "mse(y t)");
   const TrainStmt &train = as<TrainStmt>(m.body[6]);
-  EXPECT_EQ(train.loc, (Loc{13, 3}));
-  EXPECT_EQ(train.optimizer->loc, (Loc{13, 9}));
+  EXPECT_EQ(at(train.loc), "13:3");
+  EXPECT_EQ(at(train.optimizer->loc), "13:9");
   EXPECT_EQ(sexpr(*train.optimizer), "sgd(lr=0.01f momentum=0.9f)");
 }
 
 TEST(ParserTest, Mlp2Example) {
   ParseResult r = parseOk(Mlp2Example);
   ASSERT_EQ(r.file->items.size(), 2u);
-  EXPECT_DOUBLE_EQ(as<FloatLit>(as<ConstDecl>(r.file->items[0]).value).value,
-                   0.001);
-  const ModelDecl &m = as<ModelDecl>(r.file->items[1]);
+  EXPECT_EQ(valueOf(r.file->items[0]), "0.001f");
+  const ModelDecl &m = modelAt(r, 1);
   ASSERT_EQ(m.body.size(), 7u);
-  EXPECT_EQ(sexpr(*as<AssignStmt>(m.body[2]).value),
-            "tanh(linear(x out=16 name=\"fc1\"))");
+  EXPECT_EQ(valueOf(m.body[2]), "tanh(linear(x out=16 name=\"fc1\"))");
   const OutputStmt &out = as<OutputStmt>(m.body[4]);
   EXPECT_FALSE(out.hasName());
   EXPECT_EQ(as<NameRef>(out.value).name, "p");
-  const LossStmt &loss = as<LossStmt>(m.body[5]);
-  EXPECT_EQ(sexpr(*loss.value),
-            "(+ bce(p y) (* (/ lambda 2) (+ sqnorm(fc1.weight) "
-            "sqnorm(fc2.weight))))");
+  EXPECT_EQ(valueOf(m.body[5]), "(+ bce(p y) (* (/ lambda 2) "
+                                "(+ sqnorm(fc1.weight) sqnorm(fc2.weight))))");
   // Binary operators sit at their operator; dotted names at their start.
-  EXPECT_EQ(loss.value->loc, (Loc{9, 18}));
-  const auto &sum = as<BinaryExpr>(as<BinaryExpr>(loss.value).rhs);
-  const auto &weight =
-      as<DottedRef>(as<CallExpr>(as<BinaryExpr>(sum.rhs).lhs).args[0]);
+  const BinaryExpr &plus = as<BinaryExpr>(as<LossStmt>(m.body[5]).value);
+  EXPECT_EQ(at(plus.loc), "9:18");
+  const auto &sum = as<BinaryExpr>(as<BinaryExpr>(plus.rhs).rhs);
+  const auto &sqnorm = as<CallExpr>(sum.lhs);
+  const auto &weight = as<DottedRef>(sqnorm.args[0]);
   EXPECT_EQ(weight.base, "fc1");
   EXPECT_EQ(weight.member, "weight");
-  EXPECT_EQ(weight.loc, (Loc{9, 41}));
-  EXPECT_EQ(weight.memberLoc, (Loc{9, 45}));
+  EXPECT_EQ(at(weight.loc), "9:41");
+  EXPECT_EQ(at(weight.memberLoc), "9:45");
 }
 
 TEST(ParserTest, FooExample) {
   ParseResult r = parseOk(FooExample);
-  const ModelDecl &m = as<ModelDecl>(r.file->items[0]);
+  const ModelDecl &m = modelAt(r);
   ASSERT_EQ(m.body.size(), 4u);
   EXPECT_EQ(as<InputDecl>(m.body[0]).type.dtype, DType::F64);
   const ParamDecl &w = as<ParamDecl>(m.body[1]);
   EXPECT_EQ(w.name, "W");
-  EXPECT_EQ(w.nameLoc, (Loc{4, 9}));
+  EXPECT_EQ(at(w.nameLoc), "4:9");
   EXPECT_EQ(w.type.dtype, DType::F64);
   EXPECT_EQ(sexprList(w.type.dims), "5 5");
   ASSERT_NE(w.init, nullptr);
-  EXPECT_EQ(w.init->loc, (Loc{4, 27}));
+  EXPECT_EQ(at(w.init->loc), "4:27");
   EXPECT_EQ(sexpr(*w.init), "uniform(0 1)");
-  EXPECT_EQ(sexpr(*as<LossStmt>(m.body[3]).value), "mean((+ matmul(X W) b))");
+  EXPECT_EQ(valueOf(m.body[3]), "mean((+ matmul(X W) b))");
 }
 
 //===----------------------------------------------------------------------===//
@@ -307,13 +301,12 @@ TEST(ParserTest, PrecedenceAndAssociativity) {
 
 TEST(ParserTest, OperatorLocations) {
   ParseResult r = parseOk("model m {\n  v = -a * (b - c)\n}");
-  const auto &mul = as<BinaryExpr>(
-      as<AssignStmt>(as<ModelDecl>(r.file->items[0]).body[0]).value);
+  const auto &mul = as<BinaryExpr>(as<AssignStmt>(modelAt(r).body[0]).value);
   EXPECT_EQ(mul.op, BinaryOp::Mul);
-  EXPECT_EQ(mul.loc, (Loc{2, 10}));
-  EXPECT_EQ(mul.lhs->loc, (Loc{2, 7})); // The '-'.
-  EXPECT_EQ(as<UnaryExpr>(mul.lhs).operand->loc, (Loc{2, 8}));
-  EXPECT_EQ(mul.rhs->loc, (Loc{2, 15})); // Parentheses leave no node.
+  EXPECT_EQ(at(mul.loc), "2:10");
+  EXPECT_EQ(at(mul.lhs->loc), "2:7"); // The '-'.
+  EXPECT_EQ(at(as<UnaryExpr>(mul.lhs).operand->loc), "2:8");
+  EXPECT_EQ(at(mul.rhs->loc), "2:15"); // Parentheses leave no node.
 }
 
 TEST(ParserTest, Primaries) {
@@ -349,31 +342,36 @@ TEST(ParserTest, Statements) {
   loss l = mean(h)
   train adam(0.001, beta1=0.8)
 })");
-  const ModelDecl &m = as<ModelDecl>(r.file->items[0]);
+  const ModelDecl &m = modelAt(r);
   ASSERT_EQ(m.body.size(), 10u);
-  EXPECT_EQ(sexpr(*as<ConstDecl>(m.body[0]).value), "(* 3 2)");
+  EXPECT_EQ(valueOf(m.body[0]), "(* 3 2)");
   EXPECT_EQ(as<InputDecl>(m.body[1]).type.dtype, DType::I32);
   EXPECT_EQ(sexprList(as<InputDecl>(m.body[2]).type.dims), "K (* 2 K)");
   EXPECT_EQ(as<InputDecl>(m.body[2]).type.dtype, DType::I64);
   EXPECT_EQ(as<ParamDecl>(m.body[3]).init, nullptr);
   EXPECT_EQ(sexpr(*as<ParamDecl>(m.body[4]).init), "normal(0 0.02f)");
+  EXPECT_EQ(as<AssignStmt>(m.body[5]).name, "h");
   EXPECT_EQ(as<OutputStmt>(m.body[6]).name, "o");
   EXPECT_FALSE(as<OutputStmt>(m.body[7]).hasName());
+  EXPECT_EQ(valueOf(m.body[7]), "(+ h 1)");
   EXPECT_EQ(as<LossStmt>(m.body[8]).name, "l");
-  EXPECT_EQ(as<LossStmt>(m.body[8]).nameLoc, (Loc{10, 8}));
-  EXPECT_EQ(sexpr(*as<TrainStmt>(m.body[9]).optimizer),
-            "adam(0.001f beta1=0.8f)");
+  EXPECT_EQ(at(as<LossStmt>(m.body[8]).nameLoc), "10:8");
+  const TrainStmt &train = as<TrainStmt>(m.body[9]);
+  EXPECT_EQ(sexpr(*train.optimizer), "adam(0.001f beta1=0.8f)");
 }
 
 TEST(ParserTest, NestedRepeat) {
-  ParseResult r = parseOk("model m {\n repeat 2 {\n  repeat N * 2 { x = f(x); "
-                          "y = x }\n  z = 1\n }\n}");
-  const ModelDecl &m = as<ModelDecl>(r.file->items[0]);
-  ASSERT_EQ(m.body.size(), 1u);
-  const RepeatStmt &outer = as<RepeatStmt>(m.body[0]);
+  ParseResult r = parseOk(R"(model m {
+ repeat 2 {
+  repeat N * 2 { x = f(x); y = x }
+  z = 1
+ }
+})");
+  ASSERT_EQ(modelAt(r).body.size(), 1u);
+  const RepeatStmt &outer = as<RepeatStmt>(modelAt(r).body[0]);
   ASSERT_EQ(outer.body.size(), 2u);
   const RepeatStmt &inner = as<RepeatStmt>(outer.body[0]);
-  EXPECT_EQ(inner.loc, (Loc{3, 3}));
+  EXPECT_EQ(at(inner.loc), "3:3");
   EXPECT_EQ(sexpr(*inner.count), "(* N 2)");
   ASSERT_EQ(inner.body.size(), 2u);
   EXPECT_EQ(as<AssignStmt>(inner.body[1]).name, "y");
@@ -385,9 +383,8 @@ TEST(ParserTest, StatementSeparators) {
   // needs no separator before it and a block none after it.
   ParseResult r = parseOk("model m { input x: f32[1]; a = x;; b = a\n\n; "
                           "repeat 2 { a = b } c = a; output c }");
-  EXPECT_EQ(as<ModelDecl>(r.file->items[0]).body.size(), 6u);
-  r = parseOk(
-      "const A = 1; const B = 2; model m { output A } model n { output B }");
+  EXPECT_EQ(modelAt(r).body.size(), 6u);
+  r = parseOk("const A = 1; const B = 2; model m { } model n { output B }");
   EXPECT_EQ(r.file->items.size(), 4u);
 }
 
@@ -407,50 +404,48 @@ TEST(ParserTest, NewlinesInsideBracketsDoNotEndStatements) {
        + 1)
   output z
 })");
-  const ModelDecl &m = as<ModelDecl>(r.file->items[0]);
+  const ModelDecl &m = modelAt(r);
   ASSERT_EQ(m.body.size(), 4u);
   EXPECT_EQ(sexprList(as<InputDecl>(m.body[0]).type.dims), "1 3");
-  EXPECT_EQ(sexpr(*as<AssignStmt>(m.body[1]).value),
-            "conv2d(x out=4 kernel=[3 3])");
-  EXPECT_EQ(sexpr(*as<AssignStmt>(m.body[2]).value), "(+ y 1)");
+  EXPECT_EQ(valueOf(m.body[1]), "conv2d(x out=4 kernel=[3 3])");
+  EXPECT_EQ(valueOf(m.body[2]), "(+ y 1)");
   // Outside brackets a newline does end the statement.
   EXPECT_EQ(errorsOf("model m {\n  z = y\n    + 1\n}"),
-            (Strings{"3:5: expected a statement, found '+'"}));
+            "3:5: expected a statement, found '+'\n");
 }
 
 TEST(ParserTest, BracesOnTheirOwnLines) {
   ParseResult r = parseOk("model m\n{\n  repeat 3\n  {\n    x = 1\n  }\n}\n");
-  EXPECT_EQ(as<RepeatStmt>(as<ModelDecl>(r.file->items[0]).body[0]).body.size(),
-            1u);
+  EXPECT_EQ(as<RepeatStmt>(modelAt(r).body[0]).body.size(), 1u);
 }
 
 TEST(ParserTest, CommentsAndEmptyFiles) {
   EXPECT_TRUE(parseOk("").file->items.empty());
   EXPECT_TRUE(parseOk("# only a comment").file->items.empty());
   EXPECT_TRUE(parseOk("\n\n# a\n   \n").file->items.empty());
-  ParseResult r =
-      parseOk("# head\nmodel m { # brace\n  x = 1 # tail\n  # alone\n}# end");
-  EXPECT_EQ(as<ModelDecl>(r.file->items[0]).body.size(), 1u);
+  ParseResult r = parseOk("# a\nmodel m { # b\n  x = 1 # c\n  # d\n}# e");
+  EXPECT_EQ(modelAt(r).body.size(), 1u);
 }
 
 TEST(ParserTest, SeveralModelsAndConstantsInOrder) {
   ParseResult r = parseOk(std::string(CnnExample) + MlpirateExample +
                           Mlp2Example + FooExample);
-  Strings names;
+  std::string names;
   for (const StmtPtr &item : r.file->items)
-    names.push_back(item->kind == Stmt::Kind::Model
-                        ? as<ModelDecl>(item).name
-                        : "const " + as<ConstDecl>(item).name);
-  EXPECT_EQ(names, (Strings{"cnn", "const N", "const H", "mlpirate",
-                            "const lambda", "mlp2", "foo"}));
-  EXPECT_EQ(as<ModelDecl>(r.file->items[6]).loc, (Loc{36, 1}));
+    names += item->kind == Stmt::Kind::Model
+                 ? as<ModelDecl>(item).name + " "
+                 : "const " + as<ConstDecl>(item).name + " ";
+  EXPECT_EQ(names, "cnn const N const H mlpirate const lambda mlp2 foo ");
+  EXPECT_EQ(at(modelAt(r, 6).loc), "36:1");
 }
 
 TEST(ParserTest, DumpAST) {
-  ParseResult r =
-      parseOk("const K = 2\nmodel m {\n  param w: f32[K] init=ones()\n"
-              "  output y = -w * 1.0 + [\"a\", true]\n  repeat 1 { train "
-              "sgd(lr=2) }\n}");
+  ParseResult r = parseOk(R"(const K = 2
+model m {
+  param w: f32[K] init=ones()
+  output y = -w * 1.0 + ["a", true]
+  repeat 1 { train sgd(lr=2) }
+})");
   EXPECT_EQ(dumpAST(*r.file), R"(File
   ConstDecl <1:1> 'K'
     IntLit <1:11> 2
@@ -507,6 +502,7 @@ input x f32[1] => 2:11: expected ':' after input name 'x', found 'f32'
 input x: float32[1] => 2:12: expected a dtype ('f32', 'f64', 'i32' or 'i64'), found 'float32'
 input x: f32 => 2:15: expected '[' after dtype 'f32', found newline
 input x: f32[1 2] => 2:18: expected ']' to close the shape of type 'f32', found '2'
+param f32: f32[] => 2:18: expected expression after '[', found ']'
 param w: f32[1] zeros() => 2:19: expected 'init=' or newline after the type of parameter 'w', found 'zeros'
 param w: f32[1] init zeros() => 2:24: expected '=' after 'init', found 'zeros'
 param w: f32[1] init=0.5 => 2:24: expected an initializer call such as 'uniform(0, 1)' after 'init=', found '0.5'
@@ -514,6 +510,7 @@ train 0.1 => 2:9: expected an optimizer call such as 'sgd(lr=0.1)' after 'train'
 loss = mse(y, t) => 2:8: expected a name or an expression after 'loss', found '='
 output => 2:9: expected expression after 'output', found newline
 repeat 3 x = 1 => 2:12: expected '{' after the repeat count, found 'x'
+model n { } => 2:3: expected '}' to close model 'm', found keyword 'model'
 x = $ => 2:7: unexpected character '$'
 x = f(a, $b) => 2:12: unexpected character '$'
 x = "abc => 2:7: unterminated string, expected '"' before the end of the line
@@ -530,38 +527,39 @@ TEST(ParserTest, ErrorMessages) {
     std::string stmt = line.substr(0, arrow);
     std::replace(stmt.begin(), stmt.end(), '|', '\n');
     EXPECT_EQ(errorsOf("model m {\n  " + stmt + "\n}\n"),
-              Strings{line.substr(arrow + 4)})
-        << stmt;
+              line.substr(arrow + 4) + "\n");
   }
 }
 
 TEST(ParserTest, BlockAndItemErrors) {
-  EXPECT_EQ(
-      errorsOf("model m {\n  x = 1\n"),
-      (Strings{"3:1: expected '}' to close model 'm', found end of file"}));
+  EXPECT_EQ(errorsOf("model m {\n  x = 1\n"),
+            "3:1: expected '}' to close model 'm', found end of file\n");
   // An unclosed repeat is reported once, not again for its model.
   EXPECT_EQ(errorsOf("model m {\n  repeat 2 {\n    x = 1\n"),
-            (Strings{"4:1: expected '}' to close the body of 'repeat', found "
-                     "end of file"}));
+            "4:1: expected '}' to close the body of 'repeat', found end of "
+            "file\n");
   ParseResult r = parse("model m {\n  x = 1\nmodel n {\n  y = 2\n}");
   EXPECT_EQ(format(r.errors),
             "3:1: expected '}' to close model 'm', found keyword 'model'\n");
   EXPECT_EQ(r.file->items.size(), 2u);
-  EXPECT_EQ(
-      errorsOf("}"),
-      (Strings{"1:1: expected 'model' or 'const' at top level, found '}'"}));
+  EXPECT_EQ(errorsOf("}"),
+            "1:1: expected 'model' or 'const' at top level, found '}'\n");
   // Top-level garbage is one error up to the next item, braces skipped whole.
-  EXPECT_EQ(
-      errorsOf("input x: f32[1]\ny = x\nmodel {\n x = 1\n}\n}\nconst C = 1 "
-               "2\nmodel n { }"),
-      (Strings{
-          "1:1: expected 'model' or 'const' at top level, found keyword "
-          "'input'",
-          "3:7: expected a model name after 'model', found '{'",
-          "6:1: expected 'model' or 'const' at top level, found '}'",
-          "7:13: expected newline or ';' after the statement, found '2'"}));
-  EXPECT_EQ(errorsOf("model m x { y = 1 }\nmodel n { }"),
-            (Strings{"1:9: expected '{' after model name 'm', found 'x'"}));
+  EXPECT_EQ(errorsOf(R"(input x: f32[1]
+y = x
+model {
+  x = 1
+}
+}
+const C = 1 2
+model m x { y = 1 }
+model n { })"),
+            "1:1: expected 'model' or 'const' at top level, found keyword "
+            "'input'\n"
+            "3:7: expected a model name after 'model', found '{'\n"
+            "6:1: expected 'model' or 'const' at top level, found '}'\n"
+            "7:13: expected newline or ';' after the statement, found '2'\n"
+            "8:9: expected '{' after model name 'm', found 'x'\n");
 }
 
 TEST(ParserTest, ManyErrorsCollectedWithoutCascades) {
@@ -591,17 +589,13 @@ model n {
       "10:11: expected expression after '+', found newline\n"
       "11:24: positional argument after keyword argument 'h' in call to 'g'\n"
       "15:17: expected ']' to close the list, found '2'\n");
-  // Statements without errors are all in the AST.
-  ASSERT_EQ(r.file->items.size(), 2u);
-  Strings names;
-  for (const StmtPtr &s : as<ModelDecl>(r.file->items[0]).body)
-    if (auto *a = dynCast<AssignStmt>(s.get()))
-      names.push_back(a->name);
-  // `b` is complete; the lexer reported the stray bytes after it.
-  EXPECT_EQ(names, (Strings{"b", "good"}));
-  EXPECT_EQ(as<ModelDecl>(r.file->items[0]).body.size(), 3u); // And output f.
-  EXPECT_EQ(as<AssignStmt>(as<ModelDecl>(r.file->items[1]).body[0]).name,
-            "fine");
+  // The statements without errors are in the AST; `b` is complete, the
+  // lexer reported the stray bytes after it.
+  std::string names;
+  for (const StmtPtr &stmt : modelAt(r).body)
+    names += at(stmt->loc) + " ";
+  EXPECT_EQ(names, "3:3 11:3 12:3 ");
+  EXPECT_EQ(as<AssignStmt>(modelAt(r, 1).body[0]).name, "fine");
 }
 
 TEST(ParserTest, ErrorCountIsCapped) {
@@ -610,7 +604,7 @@ TEST(ParserTest, ErrorCountIsCapped) {
     source += "  x = )\n";
   ParseResult r = parse(source + "}\n");
   ASSERT_EQ(r.errors.size(), Parser::MaxErrors + 1);
-  EXPECT_EQ(r.errors[99].loc, (Loc{101, 7}));
+  EXPECT_EQ(at(r.errors[99].loc), "101:7");
   EXPECT_EQ(r.errors.back().message, "too many errors, stopping");
 }
 
@@ -618,54 +612,51 @@ TEST(ParserTest, DeepNestingIsAnErrorNotACrash) {
   auto wrap = [](const std::string &expr) {
     return "model m {\n  x = " + expr + "\n}\n";
   };
-  Strings tooDeep{"2:" + std::to_string(7 + Parser::MaxNesting) +
-                  ": expression nested too deeply"};
-  EXPECT_EQ(
-      errorsOf(wrap(std::string(10000, '(') + "a" + std::string(10000, ')'))),
-      tooDeep);
-  EXPECT_EQ(
-      errorsOf(wrap(std::string(10000, '[') + "a" + std::string(10000, ']'))),
-      tooDeep);
-  EXPECT_EQ(errorsOf(wrap(std::string(10000, '-') + "a")), tooDeep);
+  auto tooDeep = [](unsigned col) {
+    return "2:" + std::to_string(col) + ": expression nested too deeply\n";
+  };
+  const unsigned nesting = Parser::MaxNesting;
+  std::string open(10000, '('), close(10000, ')');
+  EXPECT_EQ(errorsOf(wrap(open + "a" + close)), tooDeep(7 + nesting));
+  EXPECT_EQ(errorsOf(wrap(std::string(10000, '[') + "a")),
+            tooDeep(7 + nesting));
+  EXPECT_EQ(errorsOf(wrap(std::string(10000, '-') + "a")),
+            tooDeep(7 + nesting));
   std::string calls;
   for (int i = 0; i < 5000; ++i)
     calls += "f(";
-  EXPECT_EQ(errorsOf(wrap(calls + "a" + std::string(5000, ')'))),
-            (Strings{"2:" + std::to_string(7 + 2 * Parser::MaxNesting + 1) +
-                     ": expression nested too deeply"}));
-  // Unclosed, with the model's '}' missing too.
-  EXPECT_EQ(errorsOf("model m {\n  x = " + std::string(10000, '(')).size(), 2u);
+  EXPECT_EQ(errorsOf(wrap(calls + "a" + close)), tooDeep(8 + 2 * nesting));
+  EXPECT_EQ(
+      errorsOf("model m {\n  x = " + open),
+      tooDeep(7 + nesting) +
+          "2:10007: expected '}' to close model 'm', found end of file\n");
   // A long operator chain makes a deep tree without deep recursion.
   std::string chain = "a";
   for (int i = 0; i < 5000; ++i)
     chain += " + a";
-  EXPECT_EQ(errorsOf(wrap(chain)),
-            (Strings{"2:" + std::to_string(9 + 4 * (Parser::MaxExprDepth - 1)) +
-                     ": expression nested too deeply"}));
+  EXPECT_EQ(errorsOf(wrap(chain)), tooDeep(9 + 4 * (Parser::MaxExprDepth - 1)));
   std::string shallow = "a";
-  for (unsigned i = 0; i < Parser::MaxExprDepth - 1; ++i)
+  for (unsigned i = 0; i + 1 < Parser::MaxExprDepth; ++i)
     shallow += "+a";
   parseOk(wrap(shallow));
   std::string repeats;
   for (int i = 0; i < 1000; ++i)
     repeats += "repeat 1 {\n";
-  Strings errors =
-      errorsOf("model m {\n" + repeats + std::string(1000, '}') + "\n}\n");
-  EXPECT_EQ(errors, (Strings{std::to_string(2 + Parser::MaxNesting) +
-                             ":10: 'repeat' blocks nested too deeply"}));
+  EXPECT_EQ(errorsOf("model m {\n" + repeats + std::string(1000, '}') + "}"),
+            std::to_string(2 + nesting) +
+                ":10: 'repeat' blocks nested too deeply\n");
 }
 
 TEST(ParserTest, StrayInputsNeverCrash) {
-  EXPECT_EQ(
-      errorsOf("model m {\n  x = \""),
-      (Strings{
-          "2:7: unterminated string, expected '\"' before the end of the file",
-          "2:8: expected '}' to close model 'm', found end of file"}));
-  EXPECT_FALSE(errorsOf("}}}}{{{{").empty());
-  EXPECT_FALSE(errorsOf("model").empty());
-  EXPECT_FALSE(errorsOf("model m { repeat").empty());
-  EXPECT_FALSE(errorsOf("model m { x = f(a=").empty());
-  EXPECT_FALSE(errorsOf(std::string("\0\0\0", 3)).empty());
+  EXPECT_EQ(errorsOf("model m {\n  x = \""),
+            "2:7: unterminated string, expected '\"' before the end of the "
+            "file\n"
+            "2:8: expected '}' to close model 'm', found end of file\n");
+  EXPECT_NE(errorsOf("}}}}{{{{"), "");
+  EXPECT_NE(errorsOf("model"), "");
+  EXPECT_NE(errorsOf("model m { repeat"), "");
+  EXPECT_NE(errorsOf("model m { x = f(a="), "");
+  EXPECT_NE(errorsOf(std::string("\0\0\0", 3)), "");
 }
 
 /// Checks what must hold for every input: errors sorted, capped, in house
@@ -688,23 +679,22 @@ void checkInvariants(const std::string &source) {
 }
 
 TEST(ParserTest, RandomBytesAndTokenSoup) {
-  const char *const vocabulary[] = {
-      "model", "const", "input", "param", "output", "loss",  "train", "repeat",
-      "init",  "f32",   "x",     "y",     "=",      ":",     ";",     ",",
-      ".",     "(",     ")",     "[",     "]",      "{",     "}",     "+",
-      "-",     "*",     "/",     "1",     "2.5",    "\"s\"", "true",  "\n",
-      " ",     "#c\n",  "$",     "\""};
+  const char *const words[] = {
+      "model",  "const", "input", "param", "output", "loss", "train",
+      "repeat", "init",  "f32",   "x",     "y",      "=",    ":",
+      ";",      ",",     ".",     "(",     ")",      "[",    "]",
+      "{",      "}",     "+",     "-",     "*",      "/",    "1",
+      "2.5",    "\"s",   "true",  "\n",    "#c\n",   "$"};
   uint64_t state = 42;
   auto next = [&] {
     state = state * 6364136223846793005ULL + 1442695040888963407ULL;
-    return state >> 33;
+    return static_cast<size_t>(state >> 33);
   };
   for (int round = 0; round < 300; ++round) {
     std::string bytes, soup;
-    for (int i = 0, n = next() % 300; i < n; ++i) {
+    for (size_t i = 0, n = next() % 300; i < n; ++i) {
       bytes += static_cast<char>(next());
-      soup += vocabulary[next() % (sizeof(vocabulary) / sizeof(*vocabulary))];
-      soup += ' ';
+      soup += std::string(words[next() % std::size(words)]) + " ";
     }
     checkInvariants(bytes);
     checkInvariants(soup);
@@ -712,17 +702,14 @@ TEST(ParserTest, RandomBytesAndTokenSoup) {
 }
 
 TEST(ParserTest, EveryPrefixAndEveryDeletionOfTheExamples) {
-  for (const char *example :
+  for (std::string source :
        {CnnExample, MlpirateExample, Mlp2Example, FooExample}) {
-    std::string source = example;
     for (size_t i = 0; i < source.size(); ++i) {
       checkInvariants(source.substr(0, i));
       // One deleted character is one mistake: never a cascade of errors.
       std::string edited = source.substr(0, i) + source.substr(i + 1);
       checkInvariants(edited);
-      EXPECT_LE(parse(edited).errors.size(), 2u)
-          << edited << "\n"
-          << format(parse(edited).errors);
+      EXPECT_LE(parse(edited).errors.size(), 2u) << edited << errorsOf(edited);
     }
   }
 }

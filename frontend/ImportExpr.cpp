@@ -1,0 +1,232 @@
+//===- ImportExpr.cpp - .net expressions into nn --------------------------===//
+//
+// Numbers fold at compile time with checked integer arithmetic; arithmetic
+// that involves a tensor becomes broadcasting nn ops, numbers turning into
+// 0-d constants of the tensor's element type.
+//
+//===----------------------------------------------------------------------===//
+
+#include "frontend/Importer.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <fmt/format.h>
+#include <limits>
+
+using namespace mlir;
+
+namespace netc::frontend {
+
+std::string describe(const Val &v) {
+  std::string out;
+  llvm::raw_string_ostream os(out);
+  switch (v.kind) {
+  case Val::Kind::Poison:
+    os << "<error>";
+    break;
+  case Val::Kind::Int:
+    os << v.i;
+    break;
+  case Val::Kind::Float:
+    os << fmt::format("{}", v.f);
+    break;
+  case Val::Kind::Bool:
+    os << (v.b ? "true" : "false");
+    break;
+  case Val::Kind::String:
+    os << '"' << v.s << '"';
+    break;
+  case Val::Kind::List: {
+    os << '[';
+    llvm::interleaveComma(v.list, os, [&](const Val &e) { os << describe(e); });
+    os << ']';
+    break;
+  }
+  case Val::Kind::Tensor: {
+    auto type = cast<TensorType>(v.tensor.getType());
+    os << "tensor " << type.getElementType() << '[';
+    if (type.hasRank())
+      llvm::interleaveComma(type.getShape(), os);
+    os << ']';
+    break;
+  }
+  }
+  return out;
+}
+
+//===----------------------------------------------------------------------===//
+// Expressions
+//===----------------------------------------------------------------------===//
+
+Val Importer::lookup(const std::string &name, Loc loc) {
+  auto it = bindings.find(name);
+  if (it != bindings.end()) {
+    Val v = it->second;
+    v.loc = loc;
+    return v;
+  }
+  auto c = constants.find(name);
+  if (c != constants.end()) {
+    Val v = c->second;
+    v.loc = loc;
+    return v;
+  }
+  error(loc) << "undefined name '" << name << "'";
+  return Val::poison(loc);
+}
+
+Val Importer::eval(const Expr &expr) {
+  switch (expr.kind) {
+  case Expr::Kind::IntLit:
+    return Val::ofInt(expr.loc, static_cast<const IntLit &>(expr).value);
+  case Expr::Kind::FloatLit:
+    return Val::ofFloat(expr.loc, static_cast<const FloatLit &>(expr).value);
+  case Expr::Kind::StringLit:
+    return Val::ofString(expr.loc, static_cast<const StringLit &>(expr).value);
+  case Expr::Kind::BoolLit:
+    return Val::ofBool(expr.loc, static_cast<const BoolLit &>(expr).value);
+  case Expr::Kind::NameRef:
+    return lookup(static_cast<const NameRef &>(expr).name, expr.loc);
+  case Expr::Kind::DottedRef: {
+    auto &ref = static_cast<const DottedRef &>(expr);
+    auto it = params.find(ref.fullName());
+    if (it == params.end() || !it->second.first) {
+      error(expr.loc) << "undefined parameter '" << ref.fullName() << "'";
+      return Val::poison(expr.loc);
+    }
+    return Val::ofTensor(expr.loc, it->second.first);
+  }
+  case Expr::Kind::List: {
+    Val list{Val::Kind::List, expr.loc};
+    bool poisoned = false;
+    for (const ExprPtr &e : static_cast<const ListExpr &>(expr).elements) {
+      list.list.push_back(eval(*e));
+      poisoned |= list.list.back().isPoison();
+    }
+    return poisoned ? Val::poison(expr.loc) : list;
+  }
+  case Expr::Kind::Unary: {
+    auto &u = static_cast<const UnaryExpr &>(expr);
+    Val v = eval(*u.operand);
+    switch (v.kind) {
+    case Val::Kind::Poison:
+      return v;
+    case Val::Kind::Int:
+      if (v.i == std::numeric_limits<int64_t>::min()) {
+        error(expr.loc) << "integer overflow: -(" << v.i << ") does not fit in 64 bits";
+        return Val::poison(expr.loc);
+      }
+      return Val::ofInt(expr.loc, -v.i);
+    case Val::Kind::Float:
+      return Val::ofFloat(expr.loc, -v.f);
+    case Val::Kind::Tensor:
+      return buildOp("nn.neg", expr.loc, v.tensor, {});
+    default:
+      error(expr.loc) << "cannot negate " << describe(v);
+      return Val::poison(expr.loc);
+    }
+  }
+  case Expr::Kind::Binary:
+    return evalBinary(static_cast<const BinaryExpr &>(expr));
+  case Expr::Kind::Call:
+    return evalCall(static_cast<const CallExpr &>(expr));
+  }
+  return Val::poison(expr.loc);
+}
+
+Val Importer::evalBinary(const BinaryExpr &expr) {
+  Val lhs = eval(*expr.lhs);
+  Val rhs = eval(*expr.rhs);
+  if (lhs.isPoison() || rhs.isPoison())
+    return Val::poison(expr.loc);
+  const char *spelling = toString(expr.op);
+  bool tensors = lhs.kind == Val::Kind::Tensor || rhs.kind == Val::Kind::Tensor;
+  if (!tensors && !(lhs.isNumber() && rhs.isNumber())) {
+    error(expr.loc) << "operator '" << spelling << "' expects numbers or tensors, got "
+                    << describe(lhs) << " and " << describe(rhs);
+    return Val::poison(expr.loc);
+  }
+
+  if (!tensors) {
+    // Constant folding; integers stay integers (a division only when exact)
+    // and never overflow silently.
+    if (lhs.kind == Val::Kind::Int && rhs.kind == Val::Kind::Int) {
+      int64_t out = 0;
+      bool overflow = false;
+      switch (expr.op) {
+      case BinaryOp::Add:
+        overflow = __builtin_add_overflow(lhs.i, rhs.i, &out);
+        break;
+      case BinaryOp::Sub:
+        overflow = __builtin_sub_overflow(lhs.i, rhs.i, &out);
+        break;
+      case BinaryOp::Mul:
+        overflow = __builtin_mul_overflow(lhs.i, rhs.i, &out);
+        break;
+      case BinaryOp::Div:
+        if (rhs.i == 0) {
+          error(expr.loc) << "division by zero in " << lhs.i << " / 0";
+          return Val::poison(expr.loc);
+        }
+        if (lhs.i % rhs.i != 0 || (lhs.i == std::numeric_limits<int64_t>::min() && rhs.i == -1))
+          return Val::ofFloat(expr.loc, double(lhs.i) / double(rhs.i));
+        out = lhs.i / rhs.i;
+        break;
+      }
+      if (overflow) {
+        error(expr.loc) << "integer overflow: " << lhs.i << " " << spelling << " " << rhs.i
+                        << " does not fit in 64 bits";
+        return Val::poison(expr.loc);
+      }
+      return Val::ofInt(expr.loc, out);
+    }
+    double a = lhs.asDouble(), b = rhs.asDouble();
+    switch (expr.op) {
+    case BinaryOp::Add:
+      return Val::ofFloat(expr.loc, a + b);
+    case BinaryOp::Sub:
+      return Val::ofFloat(expr.loc, a - b);
+    case BinaryOp::Mul:
+      return Val::ofFloat(expr.loc, a * b);
+    case BinaryOp::Div:
+      if (b == 0) {
+        error(expr.loc) << "division by zero in " << describe(lhs) << " / " << describe(rhs);
+        return Val::poison(expr.loc);
+      }
+      return Val::ofFloat(expr.loc, a / b);
+    }
+  }
+
+  // Tensor arithmetic: a number becomes a 0-d constant of the tensor's type
+  // and broadcasts.
+  auto operand = [&](const Val &v, const Val &other) -> Value {
+    if (v.kind == Val::Kind::Tensor)
+      return v.tensor;
+    if (!v.isNumber()) {
+      error(v.loc) << "operator '" << spelling << "' expects a number or a tensor, got "
+                   << describe(v);
+      return nullptr;
+    }
+    return scalarConstant(v.loc, v.asDouble(),
+                          cast<TensorType>(other.tensor.getType()).getElementType());
+  };
+  Value a = operand(lhs, rhs), b = operand(rhs, lhs);
+  if (!a || !b)
+    return Val::poison(expr.loc);
+  static const char *const opNames[] = {"nn.add", "nn.sub", "nn.mul", "nn.div"};
+  return buildOp(opNames[static_cast<int>(expr.op)], expr.loc, {a, b}, {});
+}
+
+Value Importer::scalarConstant(Loc loc, double value, Type elementType) {
+  auto type = RankedTensorType::get({}, elementType);
+  Attribute attr;
+  if (auto f = dyn_cast<FloatType>(elementType))
+    attr = DenseElementsAttr::get(type, builder.getFloatAttr(f, value));
+  else
+    attr = DenseElementsAttr::get(type, builder.getIntegerAttr(elementType, int64_t(value)));
+  return builder.create<arith::ConstantOp>(location(loc), cast<TypedAttr>(attr));
+}
+
+} // namespace netc::frontend
