@@ -21,6 +21,14 @@ namespace netc {
 /// Adds the passes that follow import: shape inference, then MLIR's cleanups.
 void buildImportPipeline(mlir::OpPassManager &pm);
 
+/// The import pipeline, then graph rewrites: dropout fusion and the dialect's
+/// folds and canonical patterns (netc --emit=opt).
+void buildOptimizePipeline(mlir::OpPassManager &pm);
+
+/// The optimize pipeline, then the inference form: dropout as identity and
+/// only what the outputs need.
+void buildInferencePipeline(mlir::OpPassManager &pm);
+
 /// Registers every netc pass and pipeline with MLIR's global registry (for netc-opt).
 void registerAllPassesAndPipelines();
 

@@ -16,11 +16,31 @@ void buildImportPipeline(OpPassManager &pm) {
   pm.addPass(createCSEPass());
 }
 
+void buildOptimizePipeline(OpPassManager &pm) {
+  buildImportPipeline(pm);
+  pm.addNestedPass<func::FuncOp>(createNNFuseDropout());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
+
+void buildInferencePipeline(OpPassManager &pm) {
+  buildOptimizePipeline(pm);
+  pm.addNestedPass<func::FuncOp>(createNNInference());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
+
 void registerAllPassesAndPipelines() {
   registerNetCPasses();
   PassPipelineRegistration<>("nn-import-pipeline",
                              "Shape inference and cleanups that follow import",
                              buildImportPipeline);
+  PassPipelineRegistration<>("nn-optimize-pipeline",
+                             "Import pipeline, dropout fusion and canonicalization",
+                             buildOptimizePipeline);
+  PassPipelineRegistration<>("nn-inference-pipeline",
+                             "Optimize pipeline, then the inference form of the model",
+                             buildInferencePipeline);
 }
 
 } // namespace netc

@@ -11,6 +11,7 @@
 #include "frontend/Import.h"
 #include "ir/NNDialect.h"
 #include "passes/Passes.h"
+#include "passes/Reports.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -36,7 +37,7 @@ namespace cl = llvm::cl;
 namespace {
 
 /// What netc writes.
-enum class Emit { Ast, NN };
+enum class Emit { Ast, NN, Opt, RF, RFJson, Stats, Dot };
 
 cl::OptionCategory outputCategory("Output");
 cl::OptionCategory modelCategory("Model selection");
@@ -50,7 +51,13 @@ cl::opt<std::string> outputFilename("o", cl::desc("Write the output to <file> (a
 cl::opt<Emit> emitKind(
     "emit", cl::desc("The stage to write"), cl::init(Emit::NN),
     cl::values(clEnumValN(Emit::Ast, "ast", "the parsed syntax tree of the .net file"),
-               clEnumValN(Emit::NN, "nn", "the nn dialect after import and shape inference")),
+               clEnumValN(Emit::NN, "nn", "the nn dialect after import and shape inference"),
+               clEnumValN(Emit::Opt, "opt", "the nn dialect after fusion and canonicalization"),
+               clEnumValN(Emit::RF, "rf", "the receptive field of every layer, as a table"),
+               clEnumValN(Emit::RFJson, "rf-json", "the receptive fields as JSON"),
+               clEnumValN(Emit::Stats, "stats",
+                          "parameters, FLOPs and memory per layer and in total"),
+               clEnumValN(Emit::Dot, "dot", "the graph for Graphviz, shapes on the edges")),
     cl::cat(outputCategory));
 cl::opt<std::string> modelName("model", cl::desc("The model to compile when the file has several"),
                                cl::value_desc("name"), cl::cat(modelCategory));
@@ -90,11 +97,34 @@ LogicalResult compile(llvm::SourceMgr &sourceMgr, MLIRContext &context, llvm::ra
   if (failed(applyPassManagerCLOptions(pm)))
     return failure();
   applyDefaultTimingPassManagerCLOptions(pm);
-  netc::buildImportPipeline(pm);
+  switch (emitKind) {
+  case Emit::NN:
+    netc::buildImportPipeline(pm);
+    break;
+  case Emit::RF:
+  case Emit::RFJson:
+    netc::buildImportPipeline(pm);
+    pm.addNestedPass<func::FuncOp>(netc::createNNReceptiveField());
+    break;
+  default:
+    netc::buildOptimizePipeline(pm);
+    break;
+  }
   if (failed(pm.run(*module)))
     return failure();
-  module->print(os);
-  return success();
+  switch (emitKind) {
+  case Emit::RF:
+    return netc::printReceptiveFieldTable(*module, os);
+  case Emit::RFJson:
+    return netc::printReceptiveFieldJSON(*module, os);
+  case Emit::Stats:
+    return netc::printStats(*module, os);
+  case Emit::Dot:
+    return netc::printDot(*module, os);
+  default:
+    module->print(os);
+    return success();
+  }
 }
 
 } // namespace

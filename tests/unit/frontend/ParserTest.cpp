@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <iterator>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -88,29 +89,58 @@ std::string sexpr(const Expr &e) {
   return out.str();
 }
 
-/// The value of a const, assignment, output or loss, spelled by sexpr.
-std::string valueOf(const StmtPtr &stmt) {
-  if (auto *c = dynCast<ConstDecl>(stmt.get()))
-    return sexpr(*c->value);
-  if (auto *a = dynCast<AssignStmt>(stmt.get()))
-    return sexpr(*a->value);
-  if (auto *o = dynCast<OutputStmt>(stmt.get()))
-    return sexpr(*o->value);
-  return sexpr(*as<LossStmt>(stmt).value);
+std::string typeOf(const TypeExpr &type) {
+  return std::string(toString(type.dtype)) + "[" + sexprList(type.dims) + "]";
+}
+
+/// One line per statement, "line:col" first, nested bodies indented:
+/// `4:3 x = relu(x)`, `3:3 input x: f32[1 3]`, `8:3 output y = f(x)`.
+std::string summary(const std::vector<StmtPtr> &stmts,
+                    const std::string &indent = "") {
+  std::string out;
+  for (const StmtPtr &stmt : stmts) {
+    out += indent + at(stmt->loc) + " ";
+    if (auto *c = dynCast<ConstDecl>(stmt.get()))
+      out += "const " + c->name + " = " + sexpr(*c->value);
+    else if (auto *i = dynCast<InputDecl>(stmt.get()))
+      out += "input " + i->name + ": " + typeOf(i->type);
+    else if (auto *p = dynCast<ParamDecl>(stmt.get()))
+      out += "param " + p->name + ": " + typeOf(p->type) +
+             (p->init ? " init=" + sexpr(*p->init) : "");
+    else if (auto *a = dynCast<AssignStmt>(stmt.get()))
+      out += a->name + " = " + sexpr(*a->value);
+    else if (auto *o = dynCast<OutputStmt>(stmt.get()))
+      out +=
+          "output " + (o->hasName() ? o->name + " = " : "") + sexpr(*o->value);
+    else if (auto *l = dynCast<LossStmt>(stmt.get()))
+      out += "loss " + (l->hasName() ? l->name + " = " : "") + sexpr(*l->value);
+    else if (auto *t = dynCast<TrainStmt>(stmt.get()))
+      out += "train " + sexpr(*t->optimizer);
+    else if (auto *r = dynCast<RepeatStmt>(stmt.get()))
+      out +=
+          "repeat " + sexpr(*r->count) + "\n" + summary(r->body, indent + "  ");
+    else if (auto *m = dynCast<ModelDecl>(stmt.get()))
+      out += "model " + m->name + "\n" + summary(m->body, indent + "  ");
+    if (out.back() != '\n')
+      out += "\n";
+  }
+  return out;
+}
+
+/// The summary of a source that must parse without errors.
+std::string summaryOf(std::string_view source) {
+  return summary(parseOk(source).file->items);
 }
 
 /// The \p index-th item of a file, which must be a model.
 const ModelDecl &modelAt(const ParseResult &r, size_t index = 0) {
-  if (index >= r.file->items.size())
-    throw std::runtime_error("no such item");
-  return as<ModelDecl>(r.file->items[index]);
+  return as<ModelDecl>(r.file->items.at(index));
 }
 
 /// Parses `model m { v = <text> }` and spells the expression.
 std::string exprOf(const std::string &text) {
   ParseResult r = parseOk("model m {\n  v = " + text + "\n}\n");
-  const ModelDecl &m = modelAt(r);
-  return m.body.size() == 1 ? valueOf(m.body[0]) : "<no statement>";
+  return sexpr(*as<AssignStmt>(modelAt(r).body.at(0)).value);
 }
 
 const char *const CnnExample =
@@ -169,115 +199,63 @@ model foo {
 // The examples of DSL.md
 //===----------------------------------------------------------------------===//
 
-TEST(ParserTest, CnnExample) {
-  ParseResult r = parseOk(CnnExample);
-  ASSERT_EQ(r.file->items.size(), 1u);
-  const ModelDecl &m = modelAt(r);
-  EXPECT_EQ(m.name, "cnn");
-  EXPECT_EQ(at(m.loc), "2:1");
-  EXPECT_EQ(at(m.nameLoc), "2:7");
-  ASSERT_EQ(m.body.size(), 6u);
+TEST(ParserTest, DslExamples) {
+  EXPECT_EQ(summaryOf(CnnExample), R"(2:1 model cnn
+  3:3 input x: f32[1 3 1024 1024]
+  4:3 x = relu(conv2d(x out=4 kernel=3 padding=1))
+  5:3 x = maxpool2d(x 2)
+  6:3 x = relu(conv2d(x out=16 kernel=5 stride=2 padding=2))
+  7:3 x = maxpool2d(x 2)
+  8:3 output y = relu(conv2d(x out=32 kernel=7 dilation=2 padding=3))
+)");
+  EXPECT_EQ(summaryOf(MlpirateExample), R"(2:1 const N = 42
+3:1 const H = 128
+4:1 model mlpirate
+  5:3 input x: f32[64 N]
+  6:3 input t: f32[64 1]
+  7:3 h = sigmoid(linear(x out=H))
+  8:3 repeat 24
+    9:5 h = sigmoid(linear(h out=H))
+  11:3 output y = linear(h out=1)
+  12:3 loss mse(y t)
+  13:3 train sgd(lr=0.01f momentum=0.9f)
+)");
+  EXPECT_EQ(summaryOf(Mlp2Example), R"(2:1 const lambda = 0.001f
+3:1 model mlp2
+  4:3 input x: f32[32 10]
+  5:3 input y: f32[32 1]
+  6:3 h = tanh(linear(x out=16 name="fc1"))
+  7:3 p = sigmoid(linear(h out=1 name="fc2"))
+  8:3 output p
+  9:3 loss (+ bce(p y) (* (/ lambda 2) (+ sqnorm(fc1.weight) sqnorm(fc2.weight))))
+  10:3 train sgd(lr=0.1f)
+)");
+  EXPECT_EQ(summaryOf(FooExample), R"(2:1 model foo
+  3:3 input X: f64[100 5]
+  4:3 param W: f64[5 5] init=uniform(0 1)
+  5:3 param b: f64[5] init=uniform(0 1)
+  6:3 loss mean((+ matmul(X W) b))
+)");
+}
 
-  const InputDecl &x = as<InputDecl>(m.body[0]);
-  EXPECT_EQ(x.name, "x");
-  EXPECT_EQ(at(x.loc), "3:3");
-  EXPECT_EQ(at(x.nameLoc), "3:9");
-  EXPECT_EQ(x.type.dtype, DType::F32);
-  EXPECT_EQ(at(x.type.loc), "3:12");
-  EXPECT_EQ(sexprList(x.type.dims), "1 3 1024 1024");
-  EXPECT_EQ(at(x.type.dims[3]->loc), "3:28");
-
-  const AssignStmt &a = as<AssignStmt>(m.body[1]);
-  EXPECT_EQ(a.name, "x");
-  EXPECT_EQ(at(a.loc), "4:3");
-  EXPECT_EQ(valueOf(m.body[1]), "relu(conv2d(x out=4 kernel=3 padding=1))");
-  const CallExpr &relu = as<CallExpr>(a.value);
-  EXPECT_EQ(at(relu.loc), "4:7");
-  const CallExpr &conv = as<CallExpr>(relu.args[0]);
-  EXPECT_EQ(at(conv.loc), "4:12");
-  ASSERT_EQ(conv.keywords.size(), 3u);
-  EXPECT_EQ(conv.keywords[1].name, "kernel");
-  EXPECT_EQ(at(conv.keywords[1].nameLoc), "4:29");
-  EXPECT_EQ(at(conv.keywords[1].value->loc), "4:36");
-  EXPECT_NE(conv.findKeyword("padding"), nullptr);
+TEST(ParserTest, DslExampleLocations) {
+  // Statements are located in DslExamples and each kind of expression in
+  // DumpAST; here are the locations of names.
+  ParseResult cnn = parseOk(CnnExample), mlp2 = parseOk(Mlp2Example);
+  const ModelDecl &m = modelAt(cnn);
+  EXPECT_EQ(at(m.nameLoc) + " " + at(as<InputDecl>(m.body[0]).nameLoc) + " " +
+                at(as<OutputStmt>(m.body[5]).nameLoc),
+            "2:7 3:9 8:10");
+  const auto &conv =
+      as<CallExpr>(as<CallExpr>(as<AssignStmt>(m.body[1]).value).args.at(0));
+  EXPECT_EQ(conv.findKeyword("padding"), &conv.keywords.at(2));
   EXPECT_EQ(conv.findKeyword("stride"), nullptr);
-
-  EXPECT_EQ(valueOf(m.body[2]), "maxpool2d(x 2)");
-  EXPECT_EQ(valueOf(m.body[3]),
-            "relu(conv2d(x out=16 kernel=5 stride=2 padding=2))");
-  const OutputStmt &y = as<OutputStmt>(m.body[5]);
-  EXPECT_EQ(y.name, "y");
-  EXPECT_EQ(at(y.loc), "8:3");
-  EXPECT_EQ(at(y.nameLoc), "8:10");
-  EXPECT_EQ(valueOf(m.body[5]),
-            "relu(conv2d(x out=32 kernel=7 dilation=2 padding=3))");
-}
-
-TEST(ParserTest, MlpirateExample) {
-  ParseResult r = parseOk(MlpirateExample);
-  ASSERT_EQ(r.file->items.size(), 3u);
-  const ConstDecl &n = as<ConstDecl>(r.file->items[0]);
-  EXPECT_EQ(n.name, "N");
-  EXPECT_EQ(at(n.loc), "2:1");
-  EXPECT_EQ(at(n.nameLoc), "2:7");
-  EXPECT_EQ(as<IntLit>(n.value).value, 42);
-  EXPECT_EQ(as<ConstDecl>(r.file->items[1]).name, "H");
-  const ModelDecl &m = modelAt(r, 2);
-  EXPECT_EQ(m.name, "mlpirate");
-  ASSERT_EQ(m.body.size(), 7u);
-  EXPECT_EQ(sexprList(as<InputDecl>(m.body[0]).type.dims), "64 N");
-  const RepeatStmt &rep = as<RepeatStmt>(m.body[3]);
-  EXPECT_EQ(at(rep.loc), "8:3");
-  EXPECT_EQ(as<IntLit>(rep.count).value, 24);
-  ASSERT_EQ(rep.body.size(), 1u);
-  EXPECT_EQ(valueOf(rep.body[0]), "sigmoid(linear(h out=H))");
-  EXPECT_EQ(at(rep.body[0]->loc), "9:5");
-  EXPECT_FALSE(as<LossStmt>(m.body[5]).hasName());
-  EXPECT_EQ(valueOf(m.body[5]), "mse(y t)");
-  const TrainStmt &train = as<TrainStmt>(m.body[6]);
-  EXPECT_EQ(at(train.loc), "13:3");
-  EXPECT_EQ(at(train.optimizer->loc), "13:9");
-  EXPECT_EQ(sexpr(*train.optimizer), "sgd(lr=0.01f momentum=0.9f)");
-}
-
-TEST(ParserTest, Mlp2Example) {
-  ParseResult r = parseOk(Mlp2Example);
-  ASSERT_EQ(r.file->items.size(), 2u);
-  EXPECT_EQ(valueOf(r.file->items[0]), "0.001f");
-  const ModelDecl &m = modelAt(r, 1);
-  ASSERT_EQ(m.body.size(), 7u);
-  EXPECT_EQ(valueOf(m.body[2]), "tanh(linear(x out=16 name=\"fc1\"))");
-  const OutputStmt &out = as<OutputStmt>(m.body[4]);
-  EXPECT_FALSE(out.hasName());
-  EXPECT_EQ(as<NameRef>(out.value).name, "p");
-  EXPECT_EQ(valueOf(m.body[5]), "(+ bce(p y) (* (/ lambda 2) "
-                                "(+ sqnorm(fc1.weight) sqnorm(fc2.weight))))");
-  // Binary operators sit at their operator; dotted names at their start.
-  const BinaryExpr &plus = as<BinaryExpr>(as<LossStmt>(m.body[5]).value);
-  EXPECT_EQ(at(plus.loc), "9:18");
-  const auto &sum = as<BinaryExpr>(as<BinaryExpr>(plus.rhs).rhs);
-  const auto &sqnorm = as<CallExpr>(sum.lhs);
-  const auto &weight = as<DottedRef>(sqnorm.args[0]);
-  EXPECT_EQ(weight.base, "fc1");
-  EXPECT_EQ(weight.member, "weight");
-  EXPECT_EQ(at(weight.loc), "9:41");
-  EXPECT_EQ(at(weight.memberLoc), "9:45");
-}
-
-TEST(ParserTest, FooExample) {
-  ParseResult r = parseOk(FooExample);
-  const ModelDecl &m = modelAt(r);
-  ASSERT_EQ(m.body.size(), 4u);
-  EXPECT_EQ(as<InputDecl>(m.body[0]).type.dtype, DType::F64);
-  const ParamDecl &w = as<ParamDecl>(m.body[1]);
-  EXPECT_EQ(w.name, "W");
-  EXPECT_EQ(at(w.nameLoc), "4:9");
-  EXPECT_EQ(w.type.dtype, DType::F64);
-  EXPECT_EQ(sexprList(w.type.dims), "5 5");
-  ASSERT_NE(w.init, nullptr);
-  EXPECT_EQ(at(w.init->loc), "4:27");
-  EXPECT_EQ(sexpr(*w.init), "uniform(0 1)");
-  EXPECT_EQ(valueOf(m.body[3]), "mean((+ matmul(X W) b))");
+  const auto &loss = as<LossStmt>(modelAt(mlp2, 1).body.at(5));
+  const auto &sum = as<BinaryExpr>(as<BinaryExpr>(loss.value).rhs).rhs;
+  const auto &weight = as<DottedRef>(as<CallExpr>(sum).args.at(0));
+  EXPECT_EQ(weight.base + " " + weight.member + " " + at(weight.loc) + " " +
+                at(weight.memberLoc),
+            "fc1 weight 9:41 9:45");
 }
 
 //===----------------------------------------------------------------------===//
@@ -297,16 +275,6 @@ TEST(ParserTest, PrecedenceAndAssociativity) {
   EXPECT_EQ(exprOf("-(a + b)"), "(neg (+ a b))");
   EXPECT_EQ(exprOf("2 * -3"), "(* 2 (neg 3))");
   EXPECT_EQ(exprOf("((a))"), "a");
-}
-
-TEST(ParserTest, OperatorLocations) {
-  ParseResult r = parseOk("model m {\n  v = -a * (b - c)\n}");
-  const auto &mul = as<BinaryExpr>(as<AssignStmt>(modelAt(r).body[0]).value);
-  EXPECT_EQ(mul.op, BinaryOp::Mul);
-  EXPECT_EQ(at(mul.loc), "2:10");
-  EXPECT_EQ(at(mul.lhs->loc), "2:7"); // The '-'.
-  EXPECT_EQ(at(as<UnaryExpr>(mul.lhs).operand->loc), "2:8");
-  EXPECT_EQ(at(mul.rhs->loc), "2:15"); // Parentheses leave no node.
 }
 
 TEST(ParserTest, Primaries) {
@@ -329,8 +297,8 @@ TEST(ParserTest, Primaries) {
   EXPECT_EQ(exprOf("init + f32(i64)"), "(+ init f32(i64))");
 }
 
-TEST(ParserTest, Statements) {
-  ParseResult r = parseOk(R"(model m {
+TEST(ParserTest, StatementsAndNestedRepeat) {
+  EXPECT_EQ(summaryOf(R"(model m {
   const K = 3 * 2
   input a: i32[2]
   input b: i64[K, 2 * K]
@@ -341,55 +309,48 @@ TEST(ParserTest, Statements) {
   output h + 1
   loss l = mean(h)
   train adam(0.001, beta1=0.8)
-})");
-  const ModelDecl &m = modelAt(r);
-  ASSERT_EQ(m.body.size(), 10u);
-  EXPECT_EQ(valueOf(m.body[0]), "(* 3 2)");
-  EXPECT_EQ(as<InputDecl>(m.body[1]).type.dtype, DType::I32);
-  EXPECT_EQ(sexprList(as<InputDecl>(m.body[2]).type.dims), "K (* 2 K)");
-  EXPECT_EQ(as<InputDecl>(m.body[2]).type.dtype, DType::I64);
-  EXPECT_EQ(as<ParamDecl>(m.body[3]).init, nullptr);
-  EXPECT_EQ(sexpr(*as<ParamDecl>(m.body[4]).init), "normal(0 0.02f)");
-  EXPECT_EQ(as<AssignStmt>(m.body[5]).name, "h");
-  EXPECT_EQ(as<OutputStmt>(m.body[6]).name, "o");
-  EXPECT_FALSE(as<OutputStmt>(m.body[7]).hasName());
-  EXPECT_EQ(valueOf(m.body[7]), "(+ h 1)");
-  EXPECT_EQ(as<LossStmt>(m.body[8]).name, "l");
-  EXPECT_EQ(at(as<LossStmt>(m.body[8]).nameLoc), "10:8");
-  const TrainStmt &train = as<TrainStmt>(m.body[9]);
-  EXPECT_EQ(sexpr(*train.optimizer), "adam(0.001f beta1=0.8f)");
+  repeat 2 {
+    repeat N * 2 { x = f(x); y = x }
+    z = 1
+  }
+})"),
+            R"(1:1 model m
+  2:3 const K = (* 3 2)
+  3:3 input a: i32[2]
+  4:3 input b: i64[K (* 2 K)]
+  5:3 param w: f32[4]
+  6:3 param v: f64[4] init=normal(0 0.02f)
+  7:3 h = a
+  8:3 output o = h
+  9:3 output (+ h 1)
+  10:3 loss l = mean(h)
+  11:3 train adam(0.001f beta1=0.8f)
+  12:3 repeat 2
+    13:5 repeat (* N 2)
+      13:20 x = f(x)
+      13:30 y = x
+    14:5 z = 1
+)");
+  ParseResult r = parseOk("model m { loss l = x }");
+  EXPECT_EQ(at(as<LossStmt>(modelAt(r).body[0]).nameLoc), "1:16");
 }
 
-TEST(ParserTest, NestedRepeat) {
-  ParseResult r = parseOk(R"(model m {
- repeat 2 {
-  repeat N * 2 { x = f(x); y = x }
-  z = 1
- }
-})");
-  ASSERT_EQ(modelAt(r).body.size(), 1u);
-  const RepeatStmt &outer = as<RepeatStmt>(modelAt(r).body[0]);
-  ASSERT_EQ(outer.body.size(), 2u);
-  const RepeatStmt &inner = as<RepeatStmt>(outer.body[0]);
-  EXPECT_EQ(at(inner.loc), "3:3");
-  EXPECT_EQ(sexpr(*inner.count), "(* N 2)");
-  ASSERT_EQ(inner.body.size(), 2u);
-  EXPECT_EQ(as<AssignStmt>(inner.body[1]).name, "y");
-  EXPECT_EQ(as<AssignStmt>(outer.body[1]).name, "z");
-}
-
-TEST(ParserTest, StatementSeparators) {
+TEST(ParserTest, StatementSeparatorsAndBraces) {
   // ';' and newlines end statements; empty statements are allowed; '}'
-  // needs no separator before it and a block none after it.
-  ParseResult r = parseOk("model m { input x: f32[1]; a = x;; b = a\n\n; "
-                          "repeat 2 { a = b } c = a; output c }");
-  EXPECT_EQ(modelAt(r).body.size(), 6u);
-  r = parseOk("const A = 1; const B = 2; model m { } model n { output B }");
-  EXPECT_EQ(r.file->items.size(), 4u);
+  // needs no separator before it and a block none after it; '{' may go on
+  // the next line.
+  EXPECT_EQ(summaryOf("model m { input x: f32[1]; a = x;; b = a\n\n; repeat "
+                      "2 { a = b } c = a; output c }"),
+            "1:1 model m\n  1:11 input x: f32[1]\n  1:28 a = x\n  1:36 b = a\n"
+            "  3:3 repeat 2\n    3:14 a = b\n  3:22 c = a\n  3:29 output c\n");
+  EXPECT_EQ(summaryOf("const A = 1; model m { } model n\n{\n  repeat 3\n  {"
+                      "\n    x = 1\n  }\n}\n"),
+            "1:1 const A = 1\n1:14 model m\n1:26 model n\n  3:3 repeat 3\n"
+            "    5:5 x = 1\n");
 }
 
 TEST(ParserTest, NewlinesInsideBracketsDoNotEndStatements) {
-  ParseResult r = parseOk(R"(model m {
+  EXPECT_EQ(summaryOf(R"(model m {
   input x: f32[
     1,
     3
@@ -402,29 +363,20 @@ TEST(ParserTest, NewlinesInsideBracketsDoNotEndStatements) {
   )
   z = (y
        + 1)
-  output z
-})");
-  const ModelDecl &m = modelAt(r);
-  ASSERT_EQ(m.body.size(), 4u);
-  EXPECT_EQ(sexprList(as<InputDecl>(m.body[0]).type.dims), "1 3");
-  EXPECT_EQ(valueOf(m.body[1]), "conv2d(x out=4 kernel=[3 3])");
-  EXPECT_EQ(valueOf(m.body[2]), "(+ y 1)");
+})"),
+            "1:1 model m\n  2:3 input x: f32[1 3]\n"
+            "  6:3 y = conv2d(x out=4 kernel=[3 3])\n  12:3 z = (+ y 1)\n");
   // Outside brackets a newline does end the statement.
   EXPECT_EQ(errorsOf("model m {\n  z = y\n    + 1\n}"),
             "3:5: expected a statement, found '+'\n");
 }
 
-TEST(ParserTest, BracesOnTheirOwnLines) {
-  ParseResult r = parseOk("model m\n{\n  repeat 3\n  {\n    x = 1\n  }\n}\n");
-  EXPECT_EQ(as<RepeatStmt>(modelAt(r).body[0]).body.size(), 1u);
-}
-
 TEST(ParserTest, CommentsAndEmptyFiles) {
-  EXPECT_TRUE(parseOk("").file->items.empty());
-  EXPECT_TRUE(parseOk("# only a comment").file->items.empty());
-  EXPECT_TRUE(parseOk("\n\n# a\n   \n").file->items.empty());
-  ParseResult r = parseOk("# a\nmodel m { # b\n  x = 1 # c\n  # d\n}# e");
-  EXPECT_EQ(modelAt(r).body.size(), 1u);
+  EXPECT_EQ(summaryOf(""), "");
+  EXPECT_EQ(summaryOf("# only a comment"), "");
+  EXPECT_EQ(summaryOf("\n\n# a\n   \n"), "");
+  EXPECT_EQ(summaryOf("# a\nmodel m { # b\n  x = 1 # c\n  # d\n}# e"),
+            "2:1 model m\n  3:3 x = 1\n");
 }
 
 TEST(ParserTest, SeveralModelsAndConstantsInOrder) {
@@ -510,7 +462,6 @@ train 0.1 => 2:9: expected an optimizer call such as 'sgd(lr=0.1)' after 'train'
 loss = mse(y, t) => 2:8: expected a name or an expression after 'loss', found '='
 output => 2:9: expected expression after 'output', found newline
 repeat 3 x = 1 => 2:12: expected '{' after the repeat count, found 'x'
-model n { } => 2:3: expected '}' to close model 'm', found keyword 'model'
 x = $ => 2:7: unexpected character '$'
 x = f(a, $b) => 2:12: unexpected character '$'
 x = "abc => 2:7: unterminated string, expected '"' before the end of the line
@@ -652,15 +603,13 @@ TEST(ParserTest, StrayInputsNeverCrash) {
             "2:7: unterminated string, expected '\"' before the end of the "
             "file\n"
             "2:8: expected '}' to close model 'm', found end of file\n");
-  EXPECT_NE(errorsOf("}}}}{{{{"), "");
-  EXPECT_NE(errorsOf("model"), "");
-  EXPECT_NE(errorsOf("model m { repeat"), "");
-  EXPECT_NE(errorsOf("model m { x = f(a="), "");
-  EXPECT_NE(errorsOf(std::string("\0\0\0", 3)), "");
+  for (std::string source : {"}}}}{{{{", "model", "model m { repeat",
+                             "model m { x = f(a=", "\"", "{[(\n"})
+    EXPECT_NE(errorsOf(source), "") << source;
 }
 
 /// Checks what must hold for every input: errors sorted, capped, in house
-/// style; an AST and its dump exist.
+/// style; an AST and its dump exist. (LexerTest feeds random bytes.)
 void checkInvariants(const std::string &source) {
   ParseResult r = parse(source);
   ASSERT_NE(r.file, nullptr);
@@ -668,9 +617,8 @@ void checkInvariants(const std::string &source) {
   ASSERT_LE(r.errors.size(), Parser::MaxErrors + 1);
   for (size_t i = 0; i < r.errors.size(); ++i) {
     const std::string &msg = r.errors[i].message;
-    ASSERT_FALSE(msg.empty());
-    EXPECT_FALSE(msg[0] >= 'A' && msg[0] <= 'Z') << msg;
-    EXPECT_NE(msg.back(), '.') << msg;
+    EXPECT_TRUE(msg.at(0) >= 'a' && msg.at(0) <= 'z' && msg.back() != '.')
+        << msg;
     EXPECT_GE(r.errors[i].loc.line, 1u);
     if (i > 0) {
       EXPECT_FALSE(r.errors[i].loc < r.errors[i - 1].loc) << format(r.errors);
@@ -678,30 +626,7 @@ void checkInvariants(const std::string &source) {
   }
 }
 
-TEST(ParserTest, RandomBytesAndTokenSoup) {
-  const char *const words[] = {
-      "model",  "const", "input", "param", "output", "loss", "train",
-      "repeat", "init",  "f32",   "x",     "y",      "=",    ":",
-      ";",      ",",     ".",     "(",     ")",      "[",    "]",
-      "{",      "}",     "+",     "-",     "*",      "/",    "1",
-      "2.5",    "\"s",   "true",  "\n",    "#c\n",   "$"};
-  uint64_t state = 42;
-  auto next = [&] {
-    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
-    return static_cast<size_t>(state >> 33);
-  };
-  for (int round = 0; round < 300; ++round) {
-    std::string bytes, soup;
-    for (size_t i = 0, n = next() % 300; i < n; ++i) {
-      bytes += static_cast<char>(next());
-      soup += std::string(words[next() % std::size(words)]) + " ";
-    }
-    checkInvariants(bytes);
-    checkInvariants(soup);
-  }
-}
-
-TEST(ParserTest, EveryPrefixAndEveryDeletionOfTheExamples) {
+TEST(ParserTest, GarbageNeverCrashesOrCascades) {
   for (std::string source :
        {CnnExample, MlpirateExample, Mlp2Example, FooExample}) {
     for (size_t i = 0; i < source.size(); ++i) {
@@ -711,5 +636,21 @@ TEST(ParserTest, EveryPrefixAndEveryDeletionOfTheExamples) {
       checkInvariants(edited);
       EXPECT_LE(parse(edited).errors.size(), 2u) << edited << errorsOf(edited);
     }
+  }
+  // Token soup: every token of the language, in random order.
+  std::istringstream vocabulary("model const input param output loss train "
+                                "repeat init f32 x = : ; , . ( ) [ ] { } + - "
+                                "* / 1 2.5 \"s true $");
+  std::vector<std::string> words{std::istream_iterator<std::string>(vocabulary),
+                                 {}};
+  words.insert(words.end(), {"\n", "#c\n"}); // Blanks split the others.
+  uint64_t state = 42;
+  for (int round = 0; round < 300; ++round) {
+    std::string soup;
+    for (int i = 0; i < round; ++i) {
+      state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+      soup += words[(state >> 33) % words.size()] + " ";
+    }
+    checkInvariants(soup);
   }
 }
