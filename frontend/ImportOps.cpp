@@ -8,6 +8,7 @@
 
 #include "frontend/ImportArgs.h"
 
+#include "ir/Build.h"
 #include "ir/NNOps.h"
 
 #include "mlir/IR/Verifier.h"
@@ -447,27 +448,17 @@ Val Importer::evalCall(const CallExpr &call) {
 
 Val Importer::buildOp(StringRef opName, Loc loc, ValueRange operands,
                       ArrayRef<NamedAttribute> attrs, StringRef displayName) {
-  OperationName name(opName, &context);
   Location where = NameLoc::get(
-      builder.getStringAttr(displayName.empty() ? name.stripDialect() : displayName),
+      builder.getStringAttr(displayName.empty() ? opName.drop_until([](char c) { return c == '.'; })
+                                                      .drop_front()
+                                                : displayName),
       location(loc));
-  // The placeholder result type is replaced by the inferred one at once.
-  OperationState state(where, name, operands,
-                       TypeRange{UnrankedTensorType::get(builder.getF32Type())}, attrs);
-  Operation *op = builder.create(state);
-  SmallVector<Type> types;
-  if (mlir::failed(cast<nn::ShapeInferenceOpInterface>(op).inferResultTypes(types))) {
+  Value result = nn::createInferred(builder, where, opName, operands, attrs);
+  if (!result) {
     failed = true;
-    op->erase();
     return Val::poison(loc);
   }
-  op->getResult(0).setType(types.front());
-  if (mlir::failed(mlir::verify(op, /*verifyRecursively=*/false))) {
-    failed = true;
-    op->erase();
-    return Val::poison(loc);
-  }
-  return Val::ofTensor(loc, op->getResult(0));
+  return Val::ofTensor(loc, result);
 }
 
 } // namespace netc::frontend

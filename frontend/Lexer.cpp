@@ -165,7 +165,8 @@ void Lexer::advance() {
 }
 
 void Lexer::error(Loc loc, std::string message) {
-  errors.push_back(Diagnostic{loc, std::move(message)});
+  if (errors.size() < maxErrors)
+    errors.push_back(Diagnostic{loc, std::move(message)});
 }
 
 Token Lexer::makeToken(TokenKind kind, size_t begin, Loc loc) const {

@@ -12,6 +12,7 @@
 
 #include "frontend/Token.h"
 
+#include <cstdint>
 #include <string_view>
 #include <vector>
 
@@ -31,8 +32,11 @@ namespace netc::frontend {
 /// - const model input param output loss train repeat true false are reserved.
 class Lexer {
 public:
-  /// Prepares to lex \p source, which must outlive the tokens.
-  explicit Lexer(std::string_view source) : src(source) {}
+  /// Prepares to lex \p source, which must outlive the tokens. Errors past
+  /// \p maxErrors are dropped (lexing goes on), to bound the memory spent on
+  /// binary garbage.
+  explicit Lexer(std::string_view source, size_t maxErrors = SIZE_MAX)
+      : src(source), maxErrors(maxErrors) {}
 
   /// Lexes the whole source. The result always ends with one Eof token.
   std::vector<Token> lexAll();
@@ -61,6 +65,7 @@ private:
   Token lexUnexpected();
 
   std::string_view src;
+  size_t maxErrors;
   size_t pos = 0;
   uint32_t line = 1, col = 1;
   std::vector<Diagnostic> errors;

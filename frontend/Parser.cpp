@@ -15,7 +15,9 @@
 using namespace netc::frontend;
 
 ParseResult netc::frontend::parse(std::string_view source) {
-  Lexer lexer(source);
+  // Lexical errors come in source order, so the first MaxErrors + 1 of them
+  // are all that can survive the cap below.
+  Lexer lexer(source, Parser::MaxErrors + 1);
   Parser parser(lexer.lexAll());
   ParseResult result;
   result.file = parser.parseFile();

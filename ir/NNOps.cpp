@@ -8,7 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "ir/NNOps.h"
-#include "ir/ShapeMath.h"
+#include "ir/OpShapes.h"
 
 #include "mlir/IR/Builders.h"
 
@@ -17,77 +17,12 @@
 
 using namespace mlir;
 using namespace netc::nn;
+using namespace netc::nn::detail;
 namespace shape = netc::shape;
 
 //===----------------------------------------------------------------------===//
 // Helpers
 //===----------------------------------------------------------------------===//
-
-/// The static shape of a ranked tensor value.
-static shape::Shape shapeOf(Value v) {
-  ArrayRef<int64_t> dims = cast<RankedTensorType>(v.getType()).getShape();
-  return shape::Shape(dims.begin(), dims.end());
-}
-
-static Type elementTypeOf(Value v) { return cast<TensorType>(v.getType()).getElementType(); }
-
-/// Appends the tensor type of a successful shape computation, or reports its
-/// message at the op.
-static LogicalResult pushResult(Operation *op, const shape::ShapeResult &r, Type elementType,
-                                SmallVectorImpl<Type> &types) {
-  if (!r)
-    return op->emitError(r.message());
-  types.push_back(RankedTensorType::get(r.shape(), elementType));
-  return success();
-}
-
-/// The DSL name of an op: its mnemonic without the dialect prefix.
-static StringRef dslName(Operation *op) { return op->getName().stripDialect(); }
-
-/// Requires all given values to share one element type, naming both when not.
-static LogicalResult sameElementType(Operation *op, ValueRange values) {
-  Type first = elementTypeOf(values.front());
-  for (Value v : values.drop_front())
-    if (elementTypeOf(v) != first)
-      return op->emitError() << dslName(op) << " expects operands of one element type, got "
-                             << first << " and " << elementTypeOf(v);
-  return success();
-}
-
-/// Requires an array attribute to hold exactly `count` values.
-static LogicalResult checkArity(Operation *op, StringRef attr, ArrayRef<int64_t> values,
-                                size_t count) {
-  if (values.size() == count)
-    return success();
-  return op->emitError() << dslName(op) << " expects '" << attr << "' to hold " << count
-                         << " values, got " << values.size();
-}
-
-/// Builds the window of a conv2d or pool from its attributes, checking their arity.
-static FailureOr<shape::Window2d> makeWindow(Operation *op, ArrayRef<int64_t> kernel,
-                                             ArrayRef<int64_t> stride, ArrayRef<int64_t> padding,
-                                             ArrayRef<int64_t> dilation, bool ceilMode) {
-  if (failed(checkArity(op, "kernel", kernel, 2)) || failed(checkArity(op, "stride", stride, 2)) ||
-      failed(checkArity(op, "padding", padding, 4)) ||
-      failed(checkArity(op, "dilation", dilation, 2)))
-    return failure();
-  shape::Window2d w;
-  std::copy(kernel.begin(), kernel.end(), w.kernel.begin());
-  std::copy(stride.begin(), stride.end(), w.stride.begin());
-  std::copy(padding.begin(), padding.end(), w.padding.begin());
-  std::copy(dilation.begin(), dilation.end(), w.dilation.begin());
-  w.ceilMode = ceilMode;
-  return w;
-}
-
-/// The receptive-field geometry of a window op along H and W.
-static SpatialWindow spatialWindowOf(ArrayRef<int64_t> kernel, ArrayRef<int64_t> stride,
-                                     ArrayRef<int64_t> padding, ArrayRef<int64_t> dilation) {
-  auto axis = [&](unsigned i) {
-    return AxisWindow{dilation[i] * (kernel[i] - 1) + 1, stride[i], padding[2 * i]};
-  };
-  return SpatialWindow{axis(0), axis(1)};
-}
 
 static const int64_t kUnitPair[2] = {1, 1};
 
@@ -343,6 +278,80 @@ LogicalResult CrossEntropyOp::inferResultTypes(SmallVectorImpl<Type> &types) {
   return pushResult(*this, shape::crossEntropy(shapeOf(getInput()), shapeOf(getTarget())),
                     elementTypeOf(getInput()), types);
 }
+
+//===----------------------------------------------------------------------===//
+// Helpers shared with the backward ops
+//===----------------------------------------------------------------------===//
+
+namespace netc::nn::detail {
+
+/// The shape of a ranked tensor value.
+shape::Shape shapeOf(Value v) {
+  ArrayRef<int64_t> dims = cast<RankedTensorType>(v.getType()).getShape();
+  return shape::Shape(dims.begin(), dims.end());
+}
+
+Type elementTypeOf(Value v) { return cast<TensorType>(v.getType()).getElementType(); }
+
+/// Appends the tensor type of a successful shape computation, or reports its
+/// message at the op.
+LogicalResult pushResult(Operation *op, const shape::ShapeResult &r, Type elementType,
+                                SmallVectorImpl<Type> &types) {
+  if (!r)
+    return op->emitError(r.message());
+  types.push_back(RankedTensorType::get(r.shape(), elementType));
+  return success();
+}
+
+/// The DSL name of an op: its mnemonic without the dialect prefix.
+StringRef dslName(Operation *op) { return op->getName().stripDialect(); }
+
+/// Requires all given values to share one element type, naming both when not.
+LogicalResult sameElementType(Operation *op, ValueRange values) {
+  Type first = elementTypeOf(values.front());
+  for (Value v : values.drop_front())
+    if (elementTypeOf(v) != first)
+      return op->emitError() << dslName(op) << " expects operands of one element type, got "
+                             << first << " and " << elementTypeOf(v);
+  return success();
+}
+
+/// Requires an array attribute to hold exactly `count` values.
+LogicalResult checkArity(Operation *op, StringRef attr, ArrayRef<int64_t> values,
+                                size_t count) {
+  if (values.size() == count)
+    return success();
+  return op->emitError() << dslName(op) << " expects '" << attr << "' to hold " << count
+                         << " values, got " << values.size();
+}
+
+/// Builds the window of a conv2d or pool from its attributes, checking their arity.
+FailureOr<shape::Window2d> makeWindow(Operation *op, ArrayRef<int64_t> kernel,
+                                             ArrayRef<int64_t> stride, ArrayRef<int64_t> padding,
+                                             ArrayRef<int64_t> dilation, bool ceilMode) {
+  if (failed(checkArity(op, "kernel", kernel, 2)) || failed(checkArity(op, "stride", stride, 2)) ||
+      failed(checkArity(op, "padding", padding, 4)) ||
+      failed(checkArity(op, "dilation", dilation, 2)))
+    return failure();
+  shape::Window2d w;
+  std::copy(kernel.begin(), kernel.end(), w.kernel.begin());
+  std::copy(stride.begin(), stride.end(), w.stride.begin());
+  std::copy(padding.begin(), padding.end(), w.padding.begin());
+  std::copy(dilation.begin(), dilation.end(), w.dilation.begin());
+  w.ceilMode = ceilMode;
+  return w;
+}
+
+/// The receptive-field geometry of a window op along H and W.
+SpatialWindow spatialWindowOf(ArrayRef<int64_t> kernel, ArrayRef<int64_t> stride,
+                                     ArrayRef<int64_t> padding, ArrayRef<int64_t> dilation) {
+  auto axis = [&](unsigned i) {
+    return AxisWindow{dilation[i] * (kernel[i] - 1) + 1, stride[i], padding[2 * i]};
+  };
+  return SpatialWindow{axis(0), axis(1)};
+}
+
+} // namespace netc::nn::detail
 
 #define GET_OP_CLASSES
 #include "ir/NNOps.cpp.inc"

@@ -444,4 +444,6 @@ def NN_CrossEntropyOp : NN_LossOp<"cross_entropy",
   let arguments = (ins NN_FloatTensor:$input, NN_IndexTensor:$target);
 }
 
+include "ir/NNBackwardOps.td"
+
 #endif // NETC_IR_NNOPS_TD

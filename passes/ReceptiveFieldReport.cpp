@@ -1,14 +1,335 @@
-//===- ReceptiveFieldReport.cpp ----------------------------------------------------------===//
+//===- ReceptiveFieldReport.cpp - --emit=rf and --emit=rf-json ------------===//
+//
+// Prints the `nn.rf` attributes that nn-receptive-field attached: as an
+// aligned table for people, and as the JSON object of DESIGN.md's contract
+// for tools. Names and lines come from the ops' locations, which the importer
+// builds as NameLoc("dslname", FileLineColLoc(file, line, col)).
+//
+//===----------------------------------------------------------------------===//
 
 #include "passes/Reports.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <nlohmann/json.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+using namespace mlir;
+using json = nlohmann::ordered_json;
+
+namespace {
+
+/// One value of the report: where it comes from and its geometry.
+struct Row {
+  std::string name;
+  unsigned line = 0;
+  std::string op;
+  std::vector<int64_t> shape;
+  /// The image input the geometry is relative to; empty when none.
+  std::string input;
+  bool global = false;
+  bool aligned = true;
+  /// [H, W] each; for a global value the whole input: size and stride are
+  /// the input's spatial dims and the padding is zero.
+  int64_t size[2] = {0, 0}, stride[2] = {0, 0}, padding[2] = {0, 0};
+  /// The output name when the value is a model output.
+  std::string output;
+};
+
+/// The DSL name (first NameLoc) and line (first FileLineColLoc) of a location.
+std::pair<std::string, unsigned> sourceOf(Location loc) {
+  std::string name;
+  unsigned line = 0;
+  loc->walk([&](Location l) {
+    if (auto n = dyn_cast<NameLoc>(l); n && name.empty())
+      name = n.getName().str();
+    if (auto f = dyn_cast<FileLineColLoc>(l); f && line == 0)
+      line = f.getLine();
+    return WalkResult::advance();
+  });
+  return {name, line};
+}
+
+/// The static shape of a value, or nothing for a non-tensor.
+std::vector<int64_t> shapeOf(Value v) {
+  if (auto type = dyn_cast<RankedTensorType>(v.getType()))
+    return std::vector<int64_t>(type.getShape().begin(), type.getShape().end());
+  return {};
+}
+
+/// The argument of `fn` marked `nn.input = name`, if any.
+std::optional<BlockArgument> inputNamed(func::FuncOp fn, StringRef name) {
+  for (BlockArgument arg : fn.getArguments())
+    if (auto attr = fn.getArgAttrOfType<StringAttr>(arg.getArgNumber(), "nn.input"))
+      if (attr.getValue() == name)
+        return arg;
+  return std::nullopt;
+}
+
+/// Whether an argument is an image input: float, rank 3 or 4, marked `nn.input`.
+bool isImageInput(func::FuncOp fn, BlockArgument arg) {
+  auto type = dyn_cast<RankedTensorType>(arg.getType());
+  return fn.getArgAttrOfType<StringAttr>(arg.getArgNumber(), "nn.input") && type &&
+         (type.getRank() == 3 || type.getRank() == 4) && isa<FloatType>(type.getElementType());
+}
+
+/// Fills a row's geometry from an `nn.rf` attribute; false when malformed.
+bool readField(func::FuncOp fn, DictionaryAttr rf, Row &row) {
+  auto input = rf.getAs<StringAttr>("input");
+  auto aligned = rf.getAs<BoolAttr>("aligned");
+  if (!input || !aligned)
+    return false;
+  row.input = input.getValue().str();
+  row.aligned = aligned.getValue();
+  if (auto global = rf.getAs<BoolAttr>("global"); global && global.getValue()) {
+    std::optional<BlockArgument> arg = inputNamed(fn, row.input);
+    if (!arg)
+      return false;
+    std::vector<int64_t> dims = shapeOf(*arg);
+    if (dims.size() < 2)
+      return false;
+    row.global = true;
+    for (int axis = 0; axis < 2; ++axis) {
+      row.size[axis] = row.stride[axis] = dims[dims.size() - 2 + axis];
+      row.padding[axis] = 0;
+    }
+    return true;
+  }
+  auto size = rf.getAs<DenseI64ArrayAttr>("size");
+  auto stride = rf.getAs<DenseI64ArrayAttr>("stride");
+  auto padding = rf.getAs<DenseI64ArrayAttr>("padding");
+  if (!size || !stride || !padding || size.size() != 2 || stride.size() != 2 ||
+      padding.size() != 2)
+    return false;
+  for (int axis = 0; axis < 2; ++axis) {
+    row.size[axis] = size[axis];
+    row.stride[axis] = stride[axis];
+    row.padding[axis] = padding[axis];
+  }
+  return true;
+}
+
+/// The rows of one model, and its outputs; an error at the op when an
+/// `nn.rf` attribute is malformed.
+struct ModelReport {
+  std::string model;
+  /// The image input of the report: the first, in argument order, that a
+  /// row is relative to, else the first image input; empty when none.
+  std::string input;
+  std::vector<int64_t> inputShape;
+  std::vector<Row> values;
+  /// One per model output, in order; `input` is empty when the output does
+  /// not depend on an image input.
+  std::vector<Row> outputs;
+};
+
+/// Collects the report of one function.
+FailureOr<ModelReport> collect(func::FuncOp fn) {
+  ModelReport report;
+  report.model = fn.getSymName().str();
+  llvm::DenseMap<Operation *, size_t> rowOf;
+  WalkResult walked = fn.walk([&](Operation *op) {
+    auto rf = op->getAttrOfType<DictionaryAttr>("nn.rf");
+    if (!rf || op->getNumResults() == 0)
+      return WalkResult::advance();
+    Row row;
+    std::tie(row.name, row.line) = sourceOf(op->getLoc());
+    row.op = op->getName().stripDialect().str();
+    row.shape = shapeOf(op->getResult(0));
+    if (!readField(fn, rf, row)) {
+      op->emitError() << "malformed 'nn.rf' attribute " << rf;
+      return WalkResult::interrupt();
+    }
+    rowOf[op] = report.values.size();
+    report.values.push_back(row);
+    return WalkResult::advance();
+  });
+  if (walked.wasInterrupted())
+    return failure();
+
+  // The report's input: the first (in argument order) that a row refers to,
+  // else the first image input.
+  for (BlockArgument arg : fn.getArguments()) {
+    auto name = fn.getArgAttrOfType<StringAttr>(arg.getArgNumber(), "nn.input");
+    if (name && llvm::any_of(report.values,
+                             [&](const Row &r) { return r.input == name.getValue(); })) {
+      report.input = name.getValue().str();
+      report.inputShape = shapeOf(arg);
+      break;
+    }
+  }
+  for (BlockArgument arg : fn.getArguments()) {
+    if (!report.input.empty() || !isImageInput(fn, arg))
+      continue;
+    report.input = fn.getArgAttrOfType<StringAttr>(arg.getArgNumber(), "nn.input").str();
+    report.inputShape = shapeOf(arg);
+  }
+
+  if (fn.isExternal())
+    return report;
+  Operation *terminator = fn.getBody().back().getTerminator();
+  for (auto [i, result] : llvm::enumerate(terminator->getOperands())) {
+    auto outputName = fn.getResultAttrOfType<StringAttr>(i, "nn.output");
+    if (!outputName)
+      continue;
+    Row row;
+    if (Operation *def = result.getDefiningOp(); def && rowOf.count(def)) {
+      report.values[rowOf[def]].output = outputName.getValue().str();
+      row = report.values[rowOf[def]];
+    } else {
+      std::tie(row.name, row.line) = sourceOf(def ? def->getLoc() : result.getLoc());
+      row.op = def ? def->getName().stripDialect().str() : "input";
+      row.shape = shapeOf(result);
+      auto arg = dyn_cast<BlockArgument>(result);
+      if (arg && isImageInput(fn, arg)) {
+        // The image itself: every pixel sees only itself.
+        row.input = fn.getArgAttrOfType<StringAttr>(arg.getArgNumber(), "nn.input").str();
+        row.size[0] = row.size[1] = row.stride[0] = row.stride[1] = 1;
+      }
+    }
+    row.name = outputName.getValue().str();
+    report.outputs.push_back(row);
+  }
+  return report;
+}
+
+/// Joins two numbers as "HxW".
+std::string pairText(const int64_t v[2]) {
+  return std::to_string(v[0]) + "x" + std::to_string(v[1]);
+}
+
+/// Joins a shape as "1x3x32x32", or "scalar" for rank 0.
+std::string shapeText(const std::vector<int64_t> &shape) {
+  if (shape.empty())
+    return "scalar";
+  std::string s;
+  for (auto [i, d] : llvm::enumerate(shape))
+    s += (i ? "x" : "") + std::to_string(d);
+  return s;
+}
+
+/// One entry of the JSON contract.
+json entryJSON(const Row &row) {
+  json e;
+  e["name"] = row.name;
+  e["line"] = row.line;
+  e["op"] = row.op;
+  e["shape"] = row.shape;
+  if (row.input.empty()) {
+    // An output that does not depend on an image input has no receptive field.
+    e["rf"] = nullptr;
+    e["stride"] = nullptr;
+    e["padding"] = nullptr;
+  } else {
+    e["rf"] = {row.size[0], row.size[1]};
+    e["stride"] = {row.stride[0], row.stride[1]};
+    e["padding"] = {row.padding[0], row.padding[1]};
+  }
+  e["aligned"] = row.aligned;
+  if (row.global)
+    e["global"] = true;
+  return e;
+}
+
+/// The models of a module, in order.
+std::vector<func::FuncOp> modelsOf(ModuleOp module) {
+  std::vector<func::FuncOp> fns;
+  for (auto fn : module.getOps<func::FuncOp>())
+    if (!fn.isExternal())
+      fns.push_back(fn);
+  return fns;
+}
+
+/// Prints the table of one model.
+void printTable(const ModelReport &report, llvm::raw_ostream &os) {
+  os << "receptive fields of model '" << report.model << "'";
+  if (report.input.empty()) {
+    os << ": no image input (a float input of rank 3 or 4)\n";
+    return;
+  }
+  os << " relative to input '" << report.input << "' (" << shapeText(report.inputShape)
+     << ")\n";
+  std::vector<std::vector<std::string>> cells = {
+      {"line", "name", "op", "shape", "rf", "stride", "padding", "notes"}};
+  for (const Row &row : report.values) {
+    std::vector<std::string> notes;
+    if (row.global)
+      notes.push_back("global");
+    if (!row.aligned)
+      notes.push_back("misaligned");
+    if (row.input != report.input)
+      notes.push_back("relative to '" + row.input + "'");
+    if (!row.output.empty())
+      notes.push_back("output '" + row.output + "'");
+    std::string noteText;
+    for (const std::string &n : notes)
+      noteText += (noteText.empty() ? "" : ", ") + n;
+    cells.push_back({row.line ? std::to_string(row.line) : "-", row.name.empty() ? "-" : row.name,
+                     row.op, shapeText(row.shape), pairText(row.size),
+                     row.global ? "-" : pairText(row.stride),
+                     row.global ? "-" : pairText(row.padding), noteText});
+  }
+  std::vector<size_t> width(cells.front().size(), 0);
+  for (const auto &line : cells)
+    for (auto [i, cell] : llvm::enumerate(line))
+      width[i] = std::max(width[i], cell.size());
+  for (const auto &line : cells) {
+    std::string text;
+    for (auto [i, cell] : llvm::enumerate(line)) {
+      // The line number is right-aligned, every other column left-aligned.
+      std::string pad(width[i] - cell.size(), ' ');
+      text += (i ? "  " : "") + (i == 0 ? pad + cell : cell + pad);
+    }
+    os << llvm::StringRef(text).rtrim() << "\n";
+  }
+}
+
+} // namespace
+
 namespace netc {
+
 mlir::LogicalResult printReceptiveFieldTable(mlir::ModuleOp module, llvm::raw_ostream &os) {
-  return module.emitError("not implemented yet");
+  for (auto [i, fn] : llvm::enumerate(modelsOf(module))) {
+    FailureOr<ModelReport> report = collect(fn);
+    if (failed(report))
+      return failure();
+    if (i)
+      os << "\n";
+    printTable(*report, os);
+  }
+  return success();
 }
+
 mlir::LogicalResult printReceptiveFieldJSON(mlir::ModuleOp module, llvm::raw_ostream &os) {
-  return module.emitError("not implemented yet");
+  std::vector<func::FuncOp> fns = modelsOf(module);
+  if (fns.empty())
+    return module.emitError("--emit=rf-json needs a model, the module has no function");
+  json all = json::array();
+  for (func::FuncOp fn : fns) {
+    FailureOr<ModelReport> report = collect(fn);
+    if (failed(report))
+      return failure();
+    json object;
+    object["model"] = report->model;
+    object["input"] = report->input.empty() ? json(nullptr) : json(report->input);
+    object["values"] = json::array();
+    for (const Row &row : report->values)
+      object["values"].push_back(entryJSON(row));
+    object["outputs"] = json::array();
+    for (const Row &row : report->outputs)
+      object["outputs"].push_back(entryJSON(row));
+    all.push_back(object);
+  }
+  // One model gives DESIGN.md's single object; an .mlir module of several, an array of them.
+  os << (all.size() == 1 ? all.front() : all).dump(2) << "\n";
+  return success();
 }
+
 } // namespace netc

@@ -302,3 +302,35 @@ func.func @mse_broadcast(%a: tensor<3xf32>, %b: tensor<4xf32>) {
   %0 = nn.mse %a, %b : (tensor<3xf32>, tensor<4xf32>) -> tensor<f32>
   return
 }
+
+// -----
+
+func.func @conv_backward_grad(%g: tensor<1x4x5x5xf32>, %w: tensor<4x3x3x3xf32>) {
+  // expected-error @+1 {{conv2d_backward_input expects grad of shape [1, 4, 6, 6], got [1, 4, 5, 5]}}
+  %0 = nn.conv2d_backward_input %g, %w {input_shape = array<i64: 1, 3, 8, 8>} : (tensor<1x4x5x5xf32>, tensor<4x3x3x3xf32>) -> tensor<1x3x8x8xf32>
+  return
+}
+
+// -----
+
+func.func @sum_to_bad(%x: tensor<4x8xf32>) {
+  // expected-error @+1 {{sum_to cannot sum [4, 8] to [3]: the target does not broadcast to the input}}
+  %0 = nn.sum_to %x {shape = array<i64: 3>} : (tensor<4x8xf32>) -> tensor<3xf32>
+  return
+}
+
+// -----
+
+func.func @slice_bad(%x: tensor<4x8xf32>) {
+  // expected-error @+1 {{slice [6, +3) does not fit in dimension 1 of [4, 8]}}
+  %0 = nn.slice %x {dim = 1 : i64, start = 6 : i64, size = 3 : i64} : (tensor<4x8xf32>) -> tensor<4x3xf32>
+  return
+}
+
+// -----
+
+func.func @embedding_backward_bad(%g: tensor<5x16xf32>, %i: tensor<5x6xi64>) {
+  // expected-error @+1 {{embedding_backward expects grad of shape [5, 6] + [dim], got [5, 16]}}
+  %0 = nn.embedding_backward %g, %i {num = 4 : i64} : (tensor<5x16xf32>, tensor<5x6xi64>) -> tensor<4x16xf32>
+  return
+}
