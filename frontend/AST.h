@@ -268,6 +268,7 @@ struct OutputStmt : Stmt {
       : Stmt(Kind::Output, loc), name(std::move(name)), nameLoc(nameLoc),
         value(std::move(value)) {}
   static bool classof(const Stmt *s) { return s->kind == Kind::Output; }
+  /// True for `output NAME = ...` (or `loss NAME = ...`).
   bool hasName() const { return !name.empty(); }
   std::string name;
   Loc nameLoc;
@@ -280,6 +281,7 @@ struct LossStmt : Stmt {
       : Stmt(Kind::Loss, loc), name(std::move(name)), nameLoc(nameLoc),
         value(std::move(value)) {}
   static bool classof(const Stmt *s) { return s->kind == Kind::Loss; }
+  /// True for `output NAME = ...` (or `loss NAME = ...`).
   bool hasName() const { return !name.empty(); }
   std::string name;
   Loc nameLoc;

@@ -33,8 +33,8 @@ ParseResult netc::frontend::parse(std::string_view source) {
     return a.first.loc != b.first.loc ? a.first.loc < b.first.loc
                                       : a.second < b.second;
   });
-  for (auto &[diag, index] : all)
-    result.errors.push_back(std::move(diag));
+  for (auto &entry : all)
+    result.errors.push_back(std::move(entry.first));
   if (result.errors.size() > Parser::MaxErrors) {
     Loc loc = result.errors[Parser::MaxErrors].loc;
     result.errors.resize(Parser::MaxErrors);

@@ -20,11 +20,13 @@ struct Loc {
   uint32_t line = 0, col = 0;
 };
 
-/// Locations compare by line, then column.
+/// True for the same line and column.
 inline bool operator==(Loc a, Loc b) {
   return a.line == b.line && a.col == b.col;
 }
+/// True for different positions.
 inline bool operator!=(Loc a, Loc b) { return !(a == b); }
+/// Source order: by line, then column.
 inline bool operator<(Loc a, Loc b) {
   return a.line != b.line ? a.line < b.line : a.col < b.col;
 }

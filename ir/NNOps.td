@@ -21,6 +21,9 @@ include "mlir/Interfaces/SideEffectInterfaces.td"
 def NN_FloatTensor : TensorOf<[F32, F64]>;
 def NN_IndexTensor : TensorOf<[I32, I64]>;
 
+/// Ops that build their own vector-Jacobian product (ir/NNGradients*.cpp).
+defvar NN_Differentiable = DeclareOpInterfaceMethods<NN_GradientOpInterface>;
+
 /// Every nn op infers its result types; most are pure.
 class NN_Op<string mnemonic, list<Trait> traits = []>
     : Op<NN_Dialect, mnemonic,
@@ -30,7 +33,7 @@ class NN_Op<string mnemonic, list<Trait> traits = []>
 
 /// An elementwise op of one float tensor.
 class NN_UnaryOp<string mnemonic, string torchName, list<Trait> traits = []>
-    : NN_Op<mnemonic, !listconcat(traits, [Pure])> {
+    : NN_Op<mnemonic, !listconcat(traits, [Pure, NN_Differentiable])> {
   let summary = "elementwise " # mnemonic;
   let description = "Applies `" # torchName # "` to every element; the result has the "
                     # "operand's type.\n\nExample:\n\n```mlir\n%y = nn." # mnemonic
@@ -41,7 +44,7 @@ class NN_UnaryOp<string mnemonic, string torchName, list<Trait> traits = []>
 
 /// An elementwise op of two float tensors with NumPy broadcasting.
 class NN_BinaryOp<string mnemonic, string torchName>
-    : NN_Op<mnemonic, [Pure]> {
+    : NN_Op<mnemonic, [Pure, NN_Differentiable]> {
   let summary = "elementwise " # mnemonic # " with broadcasting";
   let description = "Computes `" # torchName # "` elementwise. The operands broadcast "
                     # "with NumPy rules (trailing dimensions match or are 1) and share "
@@ -53,7 +56,7 @@ class NN_BinaryOp<string mnemonic, string torchName>
 
 /// A loss: two operands, a scalar (0-d tensor) result, mean reduction.
 class NN_LossOp<string mnemonic, string torchName>
-    : NN_Op<mnemonic, [Pure]> {
+    : NN_Op<mnemonic, [Pure, NN_Differentiable]> {
   let summary = torchName # " with mean reduction";
   let results = (outs NN_FloatTensor:$result);
 }
@@ -62,7 +65,7 @@ class NN_LossOp<string mnemonic, string torchName>
 // Windowed ops: convolution, pooling, padding
 //===----------------------------------------------------------------------===//
 
-def NN_Conv2dOp : NN_Op<"conv2d", [Pure,
+def NN_Conv2dOp : NN_Op<"conv2d", [Pure, NN_Differentiable,
     DeclareOpInterfaceMethods<NN_ReceptiveFieldOpInterface>]> {
   let summary = "2-D convolution (torch.nn.functional.conv2d)";
   let description = [{
@@ -88,7 +91,7 @@ def NN_Conv2dOp : NN_Op<"conv2d", [Pure,
   let results = (outs NN_FloatTensor:$result);
 }
 
-def NN_MaxPool2dOp : NN_Op<"maxpool2d", [Pure,
+def NN_MaxPool2dOp : NN_Op<"maxpool2d", [Pure, NN_Differentiable,
     DeclareOpInterfaceMethods<NN_ReceptiveFieldOpInterface>]> {
   let summary = "2-D max pooling (torch.nn.functional.max_pool2d)";
   let description = [{
@@ -114,7 +117,7 @@ def NN_MaxPool2dOp : NN_Op<"maxpool2d", [Pure,
   let results = (outs NN_FloatTensor:$result);
 }
 
-def NN_AvgPool2dOp : NN_Op<"avgpool2d", [Pure,
+def NN_AvgPool2dOp : NN_Op<"avgpool2d", [Pure, NN_Differentiable,
     DeclareOpInterfaceMethods<NN_ReceptiveFieldOpInterface>]> {
   let summary = "2-D average pooling (torch.nn.functional.avg_pool2d)";
   let description = [{
@@ -140,7 +143,7 @@ def NN_AvgPool2dOp : NN_Op<"avgpool2d", [Pure,
   let results = (outs NN_FloatTensor:$result);
 }
 
-def NN_Pad2dOp : NN_Op<"pad2d", [Pure,
+def NN_Pad2dOp : NN_Op<"pad2d", [Pure, NN_Differentiable,
     DeclareOpInterfaceMethods<NN_ReceptiveFieldOpInterface>]> {
   let summary = "constant padding of the two trailing axes (torch.nn.functional.pad)";
   let description = [{
@@ -163,7 +166,7 @@ def NN_Pad2dOp : NN_Op<"pad2d", [Pure,
 // Layers with weights
 //===----------------------------------------------------------------------===//
 
-def NN_LinearOp : NN_Op<"linear", [Pure]> {
+def NN_LinearOp : NN_Op<"linear", [Pure, NN_Differentiable]> {
   let summary = "affine map of the last axis (torch.nn.functional.linear)";
   let description = [{
     Computes `input @ weight^T + bias` over the last axis: input `[..., in]`,
@@ -181,7 +184,7 @@ def NN_LinearOp : NN_Op<"linear", [Pure]> {
   let results = (outs NN_FloatTensor:$result);
 }
 
-def NN_EmbeddingOp : NN_Op<"embedding", [Pure]> {
+def NN_EmbeddingOp : NN_Op<"embedding", [Pure, NN_Differentiable]> {
   let summary = "table lookup (torch.nn.functional.embedding)";
   let description = [{
     Gathers rows of `weight` (`[num, dim]`) at integer `indices` of any shape;
@@ -198,7 +201,7 @@ def NN_EmbeddingOp : NN_Op<"embedding", [Pure]> {
   let results = (outs NN_FloatTensor:$result);
 }
 
-def NN_DropoutOp : NN_Op<"dropout"> {
+def NN_DropoutOp : NN_Op<"dropout", [NN_Differentiable]> {
   let summary = "inverted dropout (torch.nn.functional.dropout)";
   let description = [{
     In training, zeroes each element with probability `p` and scales the kept
@@ -217,13 +220,16 @@ def NN_DropoutOp : NN_Op<"dropout"> {
   let arguments = (ins NN_FloatTensor:$input, Optional<I64>:$seed, F64Attr:$p);
   let results = (outs NN_FloatTensor:$result);
   let hasVerifier = 1;
+  let hasFolder = 1;
 }
 
 //===----------------------------------------------------------------------===//
 // Activations and elementwise arithmetic
 //===----------------------------------------------------------------------===//
 
-def NN_ReluOp : NN_UnaryOp<"relu", "max(x, 0)">;
+def NN_ReluOp : NN_UnaryOp<"relu", "max(x, 0)"> {
+  let hasFolder = 1;
+}
 def NN_SigmoidOp : NN_UnaryOp<"sigmoid", "1 / (1 + exp(-x))">;
 def NN_TanhOp : NN_UnaryOp<"tanh", "tanh(x)">;
 def NN_ExpOp : NN_UnaryOp<"exp", "exp(x)">;
@@ -231,7 +237,7 @@ def NN_LogOp : NN_UnaryOp<"log", "log(x)">;
 def NN_SqrtOp : NN_UnaryOp<"sqrt", "sqrt(x)">;
 def NN_NegOp : NN_UnaryOp<"neg", "-x">;
 
-def NN_LeakyReluOp : NN_Op<"leaky_relu", [Pure]> {
+def NN_LeakyReluOp : NN_Op<"leaky_relu", [Pure, NN_Differentiable]> {
   let summary = "leaky rectifier (torch.nn.functional.leaky_relu)";
   let description = [{
     `x` where `x >= 0`, else `slope * x`; the slope defaults to 0.01.
@@ -246,12 +252,21 @@ def NN_LeakyReluOp : NN_Op<"leaky_relu", [Pure]> {
   let results = (outs NN_FloatTensor:$result);
 }
 
-def NN_AddOp : NN_BinaryOp<"add", "lhs + rhs">;
-def NN_SubOp : NN_BinaryOp<"sub", "lhs - rhs">;
-def NN_MulOp : NN_BinaryOp<"mul", "lhs * rhs">;
-def NN_DivOp : NN_BinaryOp<"div", "lhs / rhs">;
+def NN_AddOp : NN_BinaryOp<"add", "lhs + rhs"> {
+  let hasFolder = 1;
+}
+def NN_SubOp : NN_BinaryOp<"sub", "lhs - rhs"> {
+  let hasFolder = 1;
+}
+def NN_MulOp : NN_BinaryOp<"mul", "lhs * rhs"> {
+  let hasFolder = 1;
+}
+def NN_DivOp : NN_BinaryOp<"div", "lhs / rhs"> {
+  let hasFolder = 1;
+}
 
-class NN_SoftmaxLikeOp<string mnemonic, string torchName> : NN_Op<mnemonic, [Pure]> {
+class NN_SoftmaxLikeOp<string mnemonic, string torchName>
+    : NN_Op<mnemonic, [Pure, NN_Differentiable]> {
   let summary = torchName # " along one axis";
   let description = "Computes `" # torchName # "` along `dim` (default -1, negative counts "
                     # "from the end) in the numerically stable form that subtracts the "
@@ -268,7 +283,7 @@ def NN_LogSoftmaxOp : NN_SoftmaxLikeOp<"log_softmax", "torch.log_softmax">;
 // Shape manipulation
 //===----------------------------------------------------------------------===//
 
-def NN_FlattenOp : NN_Op<"flatten", [Pure]> {
+def NN_FlattenOp : NN_Op<"flatten", [Pure, NN_Differentiable]> {
   let summary = "merges a range of axes (torch.flatten)";
   let description = [{
     Merges axes `start_dim` to `end_dim` (defaults 1 and -1) into one.
@@ -283,9 +298,10 @@ def NN_FlattenOp : NN_Op<"flatten", [Pure]> {
                        DefaultValuedAttr<I64Attr, "1">:$start_dim,
                        DefaultValuedAttr<I64Attr, "-1">:$end_dim);
   let results = (outs NN_FloatTensor:$result);
+  let hasFolder = 1;
 }
 
-def NN_ReshapeOp : NN_Op<"reshape", [Pure]> {
+def NN_ReshapeOp : NN_Op<"reshape", [Pure, NN_Differentiable]> {
   let summary = "views a tensor with another shape (torch.reshape)";
   let description = [{
     Reinterprets the elements in row-major order with `shape`; at most one
@@ -299,9 +315,10 @@ def NN_ReshapeOp : NN_Op<"reshape", [Pure]> {
   }];
   let arguments = (ins NN_FloatTensor:$input, DenseI64ArrayAttr:$shape);
   let results = (outs NN_FloatTensor:$result);
+  let hasFolder = 1;
 }
 
-def NN_TransposeOp : NN_Op<"transpose", [Pure]> {
+def NN_TransposeOp : NN_Op<"transpose", [Pure, NN_Differentiable]> {
   let summary = "swaps two axes (torch.transpose)";
   let description = [{
     Swaps axes `dim0` and `dim1`; negative values count from the end.
@@ -314,9 +331,10 @@ def NN_TransposeOp : NN_Op<"transpose", [Pure]> {
   }];
   let arguments = (ins NN_FloatTensor:$input, I64Attr:$dim0, I64Attr:$dim1);
   let results = (outs NN_FloatTensor:$result);
+  let hasFolder = 1;
 }
 
-def NN_ConcatOp : NN_Op<"concat", [Pure]> {
+def NN_ConcatOp : NN_Op<"concat", [Pure, NN_Differentiable]> {
   let summary = "joins tensors along one axis (torch.cat)";
   let description = [{
     Concatenates one or more tensors of equal rank and element type along
@@ -337,7 +355,7 @@ def NN_ConcatOp : NN_Op<"concat", [Pure]> {
 // Linear algebra and reductions
 //===----------------------------------------------------------------------===//
 
-def NN_MatmulOp : NN_Op<"matmul", [Pure]> {
+def NN_MatmulOp : NN_Op<"matmul", [Pure, NN_Differentiable]> {
   let summary = "matrix product (torch.matmul)";
   let description = [{
     torch.matmul's rules: 1-D by 1-D is a dot product, a 1-D operand gains
@@ -353,7 +371,8 @@ def NN_MatmulOp : NN_Op<"matmul", [Pure]> {
   let results = (outs NN_FloatTensor:$result);
 }
 
-class NN_ReduceOp<string mnemonic, string torchName> : NN_Op<mnemonic, [Pure]> {
+class NN_ReduceOp<string mnemonic, string torchName>
+    : NN_Op<mnemonic, [Pure, NN_Differentiable]> {
   let summary = torchName # " over some or all axes";
   let description = "Reduces with `" # torchName # "` over the axes in `dims` (all axes "
                     # "when absent); `keepdim` keeps them with size 1.\n\nExample:\n\n"
@@ -367,7 +386,7 @@ class NN_ReduceOp<string mnemonic, string torchName> : NN_Op<mnemonic, [Pure]> {
 def NN_SumOp : NN_ReduceOp<"sum", "torch.sum">;
 def NN_MeanOp : NN_ReduceOp<"mean", "torch.mean">;
 
-def NN_SqNormOp : NN_Op<"sqnorm", [Pure]> {
+def NN_SqNormOp : NN_Op<"sqnorm", [Pure, NN_Differentiable]> {
   let summary = "sum of squares (squared Frobenius norm)";
   let description = [{
     Sums the squares of all elements into a 0-d tensor; the usual L2 penalty.

@@ -1,15 +1,72 @@
-//===- Inference.cpp ----------------------------------------------------------===//
+//===- Inference.cpp - the inference form of a model ----------------------===//
+//
+// A model function returns its outputs and, when it has one, its loss (the
+// result marked `nn.loss`). Inference needs neither the loss nor the random
+// masks of dropout: this pass makes every dropout the identity, drops the loss
+// result from the signature and the returns, and erases every op no result
+// needs any more. Arguments stay, even those only the loss read (targets), so
+// that callers and the generated C API keep one argument order for both forms.
+//
+//===----------------------------------------------------------------------===//
 
 #include "ir/NNOps.h"
 #include "passes/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/ADT/BitVector.h"
 
 namespace netc {
 #define GEN_PASS_DEF_NNINFERENCE
 #include "passes/Passes.h.inc"
 } // namespace netc
 
+using namespace mlir;
+using namespace netc::nn;
+
 namespace {
+
+/// The result attribute that marks the loss of a model function.
+constexpr llvm::StringLiteral kLossAttr = "nn.loss";
+
+/// Whether `op` may go once nothing reads its results. Pure ops may; so may
+/// every nn op, since in the inference form none of them has an effect a
+/// result does not show (dropout, the one op with randomness, is gone by now).
+bool isRemovableWhenUnused(Operation *op) {
+  if (!op->use_empty() || op->hasTrait<OpTrait::IsTerminator>())
+    return false;
+  return wouldOpBeTriviallyDead(op) || isa_and_nonnull<NNDialect>(op->getDialect());
+}
+
 struct InferencePass : public netc::impl::NNInferenceBase<InferencePass> {
-  void runOnOperation() override {}
+  void runOnOperation() override;
 };
+
+void InferencePass::runOnOperation() {
+  func::FuncOp fn = getOperation();
+
+  // Inference scales nothing and drops nothing: each dropout is its input.
+  fn.walk([](DropoutOp op) {
+    op.getResult().replaceAllUsesWith(op.getInput());
+    op.erase();
+  });
+
+  llvm::BitVector lossResults(fn.getNumResults());
+  for (unsigned i = 0, e = fn.getNumResults(); i < e; ++i)
+    if (fn.getResultAttr(i, kLossAttr))
+      lossResults.set(i);
+  if (lossResults.any()) {
+    fn.walk([&](func::ReturnOp ret) { ret->eraseOperands(lossResults); });
+    fn.eraseResults(lossResults);
+  }
+
+  // Ops come after their operands' producers, so one sweep from the end of
+  // each block erases whole chains that fed only the loss; nested blocks are
+  // swept before the block of the op that holds them.
+  fn.walk([](Block *block) {
+    for (Operation &op : llvm::make_early_inc_range(llvm::reverse(*block)))
+      if (isRemovableWhenUnused(&op))
+        op.erase();
+  });
+}
+
 } // namespace

@@ -29,6 +29,10 @@ void buildOptimizePipeline(mlir::OpPassManager &pm);
 /// only what the outputs need.
 void buildInferencePipeline(mlir::OpPassManager &pm);
 
+/// The optimize pipeline, then the train step: nn-autodiff (with the input
+/// gradients when `gradInputs`), nn-optimizer and cleanups (netc --emit=grad).
+void buildTrainPipeline(mlir::OpPassManager &pm, bool gradInputs);
+
 /// Registers every netc pass and pipeline with MLIR's global registry (for netc-opt).
 void registerAllPassesAndPipelines();
 

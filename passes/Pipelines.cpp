@@ -30,6 +30,23 @@ void buildInferencePipeline(OpPassManager &pm) {
   pm.addPass(createCSEPass());
 }
 
+void buildTrainPipeline(OpPassManager &pm, bool gradInputs) {
+  buildOptimizePipeline(pm);
+  pm.addPass(createNNAutodiff(NNAutodiffOptions{gradInputs}));
+  pm.addPass(createNNOptimizer());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
+
+namespace {
+/// The options of nn-train-pipeline in netc-opt.
+struct TrainPipelineOptions : public PassPipelineOptions<TrainPipelineOptions> {
+  Option<bool> gradInputs{*this, "grad-inputs",
+                          llvm::cl::desc("Also return the gradient of every float input"),
+                          llvm::cl::init(false)};
+};
+} // namespace
+
 void registerAllPassesAndPipelines() {
   registerNetCPasses();
   PassPipelineRegistration<>("nn-import-pipeline",
@@ -41,6 +58,11 @@ void registerAllPassesAndPipelines() {
   PassPipelineRegistration<>("nn-inference-pipeline",
                              "Optimize pipeline, then the inference form of the model",
                              buildInferencePipeline);
+  PassPipelineRegistration<TrainPipelineOptions>(
+      "nn-train-pipeline", "Optimize pipeline, then the train step with its optimizer update",
+      [](OpPassManager &pm, const TrainPipelineOptions &options) {
+        buildTrainPipeline(pm, options.gradInputs);
+      });
 }
 
 } // namespace netc

@@ -95,6 +95,22 @@ std::string formatCentre(const rf::AxisGeometry &g) {
   return s + ".5";
 }
 
+/// Names operand `i` of `op` for a message: its number and, when its
+/// location has one, the DSL name of the value.
+std::string operandLabel(Operation *op, unsigned i) {
+  std::string label = "operand #" + std::to_string(i);
+  Location loc = op->getOperand(i).getLoc();
+  std::string name;
+  loc->walk([&](Location l) {
+    if (auto n = dyn_cast<NameLoc>(l)) {
+      name = n.getName().str();
+      return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  return name.empty() ? label : label + " ('" + name + "')";
+}
+
 /// The analysis of one function.
 class Analysis {
 public:
@@ -103,8 +119,7 @@ public:
     for (BlockArgument arg : fn.getArguments()) {
       auto type = dyn_cast<RankedTensorType>(arg.getType());
       if (!fn.getArgAttrOfType<StringAttr>(arg.getArgNumber(), "nn.input") || !type ||
-          (type.getRank() != 3 && type.getRank() != 4) ||
-          !isa<FloatType>(type.getElementType()))
+          (type.getRank() != 3 && type.getRank() != 4) || !isa<FloatType>(type.getElementType()))
         continue;
       ValueField f;
       f.kind = ValueField::Kind::Local;
@@ -164,9 +179,8 @@ private:
     first.aligned = llvm::all_of(dependent, [](const ValueField &f) { return f.aligned; });
     // Ops that do not slide, move or join spatial axes pass operand 0 through.
     auto passFirst = [&]() -> ValueField {
-      if (!in[0].depends() || llvm::any_of(llvm::drop_begin(in), [](const ValueField &f) {
-            return f.depends();
-          }))
+      if (!in[0].depends() ||
+          llvm::any_of(llvm::drop_begin(in), [](const ValueField &f) { return f.depends(); }))
         return first.asGlobal();
       return in[0];
     };
@@ -214,9 +228,8 @@ private:
         .Case<SumOp, MeanOp>([&](auto r) {
           ValueField v = passFirst();
           std::optional<ArrayRef<int64_t>> dims = r.getDims();
-          if (!dims || dims->empty() || llvm::any_of(*dims, [&](int64_t d) {
-                return isSpatialDim(wrapDim(d, rank), rank);
-              }))
+          if (!dims || dims->empty() ||
+              llvm::any_of(*dims, [&](int64_t d) { return isSpatialDim(wrapDim(d, rank), rank); }))
             return v.asGlobal();
           return v;
         })
@@ -275,9 +288,10 @@ private:
         if (rf::aligned(a, b))
           continue;
         aligned = false;
-        os << (report.empty() ? "" : "; ") << "along " << kAxisNames[axis] << " operand #"
-           << best << " has stride " << a.stride << " and centre " << formatCentre(a)
-           << ", operand #" << i << " stride " << b.stride << " and centre " << formatCentre(b);
+        os << (report.empty() ? "" : "; ") << "along " << kAxisNames[axis] << ", "
+           << operandLabel(op, best) << " has stride " << a.stride << " and centre "
+           << formatCentre(a) << " but " << operandLabel(op, i) << " has stride " << b.stride
+           << " and centre " << formatCentre(b);
         break;
       }
     }
@@ -293,8 +307,7 @@ private:
     Builder b(fn.getContext());
     SmallVector<NamedAttribute> attrs;
     attrs.push_back(b.getNamedAttr("aligned", b.getBoolAttr(f.aligned)));
-    attrs.push_back(b.getNamedAttr(
-        "input", fn.getArgAttrOfType<StringAttr>(f.input, "nn.input")));
+    attrs.push_back(b.getNamedAttr("input", fn.getArgAttrOfType<StringAttr>(f.input, "nn.input")));
     if (f.kind == ValueField::Kind::Global) {
       attrs.push_back(b.getNamedAttr("global", b.getBoolAttr(true)));
     } else {

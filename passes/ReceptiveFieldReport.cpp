@@ -105,8 +105,7 @@ bool readField(func::FuncOp fn, DictionaryAttr rf, Row &row) {
   auto size = rf.getAs<DenseI64ArrayAttr>("size");
   auto stride = rf.getAs<DenseI64ArrayAttr>("stride");
   auto padding = rf.getAs<DenseI64ArrayAttr>("padding");
-  if (!size || !stride || !padding || size.size() != 2 || stride.size() != 2 ||
-      padding.size() != 2)
+  if (!size || !stride || !padding || size.size() != 2 || stride.size() != 2 || padding.size() != 2)
     return false;
   for (int axis = 0; axis < 2; ++axis) {
     row.size[axis] = size[axis];
@@ -158,8 +157,8 @@ FailureOr<ModelReport> collect(func::FuncOp fn) {
   // else the first image input.
   for (BlockArgument arg : fn.getArguments()) {
     auto name = fn.getArgAttrOfType<StringAttr>(arg.getArgNumber(), "nn.input");
-    if (name && llvm::any_of(report.values,
-                             [&](const Row &r) { return r.input == name.getValue(); })) {
+    if (name &&
+        llvm::any_of(report.values, [&](const Row &r) { return r.input == name.getValue(); })) {
       report.input = name.getValue().str();
       report.inputShape = shapeOf(arg);
       break;
@@ -238,6 +237,23 @@ json entryJSON(const Row &row) {
   return e;
 }
 
+/// The JSON object of one model, laid out with one entry a line so that it
+/// reads like the table and diffs well.
+std::string modelJSON(const ModelReport &report) {
+  auto entries = [](const std::vector<Row> &rows) {
+    if (rows.empty())
+      return std::string("[]");
+    std::string text = "[\n";
+    for (auto [i, row] : llvm::enumerate(rows))
+      text += "    " + entryJSON(row).dump() + (i + 1 < rows.size() ? ",\n" : "\n");
+    return text + "  ]";
+  };
+  json input = report.input.empty() ? json(nullptr) : json(report.input);
+  return "{\n  \"model\": " + json(report.model).dump() + ",\n  \"input\": " + input.dump() +
+         ",\n  \"values\": " + entries(report.values) +
+         ",\n  \"outputs\": " + entries(report.outputs) + "\n}";
+}
+
 /// The models of a module, in order.
 std::vector<func::FuncOp> modelsOf(ModuleOp module) {
   std::vector<func::FuncOp> fns;
@@ -254,8 +270,7 @@ void printTable(const ModelReport &report, llvm::raw_ostream &os) {
     os << ": no image input (a float input of rank 3 or 4)\n";
     return;
   }
-  os << " relative to input '" << report.input << "' (" << shapeText(report.inputShape)
-     << ")\n";
+  os << " relative to input '" << report.input << "' (" << shapeText(report.inputShape) << ")\n";
   std::vector<std::vector<std::string>> cells = {
       {"line", "name", "op", "shape", "rf", "stride", "padding", "notes"}};
   for (const Row &row : report.values) {
@@ -311,24 +326,22 @@ mlir::LogicalResult printReceptiveFieldJSON(mlir::ModuleOp module, llvm::raw_ost
   std::vector<func::FuncOp> fns = modelsOf(module);
   if (fns.empty())
     return module.emitError("--emit=rf-json needs a model, the module has no function");
-  json all = json::array();
+  std::vector<std::string> objects;
   for (func::FuncOp fn : fns) {
     FailureOr<ModelReport> report = collect(fn);
     if (failed(report))
       return failure();
-    json object;
-    object["model"] = report->model;
-    object["input"] = report->input.empty() ? json(nullptr) : json(report->input);
-    object["values"] = json::array();
-    for (const Row &row : report->values)
-      object["values"].push_back(entryJSON(row));
-    object["outputs"] = json::array();
-    for (const Row &row : report->outputs)
-      object["outputs"].push_back(entryJSON(row));
-    all.push_back(object);
+    objects.push_back(modelJSON(*report));
   }
   // One model gives DESIGN.md's single object; an .mlir module of several, an array of them.
-  os << (all.size() == 1 ? all.front() : all).dump(2) << "\n";
+  if (objects.size() == 1) {
+    os << objects.front() << "\n";
+    return success();
+  }
+  os << "[\n";
+  for (auto [i, text] : llvm::enumerate(objects))
+    os << text << (i + 1 < objects.size() ? ",\n" : "\n");
+  os << "]\n";
   return success();
 }
 

@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "codegen/Codegen.h"
 #include "codegen/HalideInfo.h"
 #include "frontend/Import.h"
 #include "ir/NNDialect.h"
@@ -26,7 +27,9 @@
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Error.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
@@ -37,7 +40,7 @@ namespace cl = llvm::cl;
 namespace {
 
 /// What netc writes.
-enum class Emit { Ast, NN, Opt, RF, RFJson, Stats, Dot };
+enum class Emit { Ast, NN, Opt, Grad, RF, RFJson, Stats, Dot, Halide, Obj };
 
 cl::OptionCategory outputCategory("Output");
 cl::OptionCategory modelCategory("Model selection");
@@ -53,14 +56,30 @@ cl::opt<Emit> emitKind(
     cl::values(clEnumValN(Emit::Ast, "ast", "the parsed syntax tree of the .net file"),
                clEnumValN(Emit::NN, "nn", "the nn dialect after import and shape inference"),
                clEnumValN(Emit::Opt, "opt", "the nn dialect after fusion and canonicalization"),
+               clEnumValN(Emit::Grad, "grad",
+                          "the train step: forward, backward and optimizer update"),
                clEnumValN(Emit::RF, "rf", "the receptive field of every layer, as a table"),
                clEnumValN(Emit::RFJson, "rf-json", "the receptive fields as JSON"),
                clEnumValN(Emit::Stats, "stats",
                           "parameters, FLOPs and memory per layer and in total"),
-               clEnumValN(Emit::Dot, "dot", "the graph for Graphviz, shapes on the edges")),
+               clEnumValN(Emit::Dot, "dot", "the graph for Graphviz, shapes on the edges"),
+               clEnumValN(Emit::Halide, "halide", "Halide's lowered loop nests of each pipeline"),
+               clEnumValN(Emit::Obj, "obj", "an object file and a C header (-o NAME.o)")),
     cl::cat(outputCategory));
+cl::OptionCategory codegenCategory("Code generation");
+cl::opt<std::string> targetName("target", cl::desc("Halide target string (host, host-cuda, ...)"),
+                                cl::value_desc("target"), cl::init("host"),
+                                cl::cat(codegenCategory));
+cl::opt<std::string> scheduleName(
+    "schedule",
+    cl::desc("hand (default), naive, or a Halide autoscheduler: adams2019, mullapudi2016, li2018"),
+    cl::value_desc("name"), cl::init("hand"), cl::cat(codegenCategory));
 cl::opt<std::string> modelName("model", cl::desc("The model to compile when the file has several"),
                                cl::value_desc("name"), cl::cat(modelCategory));
+cl::opt<bool> gradInputs("grad-inputs",
+                          cl::desc("With --emit=grad, also return the gradient of every float "
+                                   "input"),
+                          cl::init(false), cl::cat(outputCategory));
 cl::opt<bool> verifyDiagnostics(
     "verify-diagnostics",
     cl::desc("Check the errors against '# expected-error @+1 {{...}}' comments in the input"),
@@ -72,6 +91,26 @@ void printVersion(llvm::raw_ostream &os) {
      << "  LLVM " << LLVM_VERSION_STRING << ", MLIR " << LLVM_VERSION_STRING << ", Halide "
      << netc::codegen::halideVersion() << "\n"
      << "  host target: " << netc::codegen::halideHostTarget() << "\n";
+}
+
+/// Writes NAME.o and NAME.h for `-o NAME.o`; nothing is left behind on failure.
+LogicalResult emitObject(ModuleOp module, const netc::codegen::CodegenOptions &options) {
+  if (outputFilename == "-")
+    return module.emitError("--emit=obj needs -o NAME.o");
+  llvm::SmallString<128> header(outputFilename);
+  llvm::sys::path::replace_extension(header, "h");
+  // Halide writes the files itself; it writes beside them and they are moved
+  // into place only when both exist.
+  std::string objectTemp = outputFilename + ".tmp", headerTemp = header.str().str() + ".tmp";
+  if (failed(netc::codegen::compileToObject(module, options, objectTemp, headerTemp))) {
+    llvm::sys::fs::remove(objectTemp);
+    llvm::sys::fs::remove(headerTemp);
+    return failure();
+  }
+  if (llvm::sys::fs::rename(objectTemp, outputFilename) ||
+      llvm::sys::fs::rename(headerTemp, header))
+    return module.emitError() << "cannot write '" << outputFilename << "'";
+  return success();
 }
 
 /// Whether the input is MLIR text rather than a .net model.
@@ -101,6 +140,11 @@ LogicalResult compile(llvm::SourceMgr &sourceMgr, MLIRContext &context, llvm::ra
   case Emit::NN:
     netc::buildImportPipeline(pm);
     break;
+  case Emit::Grad:
+  case Emit::Halide:
+  case Emit::Obj:
+    netc::buildTrainPipeline(pm, gradInputs);
+    break;
   case Emit::RF:
   case Emit::RFJson:
     netc::buildImportPipeline(pm);
@@ -121,6 +165,15 @@ LogicalResult compile(llvm::SourceMgr &sourceMgr, MLIRContext &context, llvm::ra
     return netc::printStats(*module, os);
   case Emit::Dot:
     return netc::printDot(*module, os);
+  case Emit::Halide:
+  case Emit::Obj: {
+    netc::codegen::CodegenOptions options{targetName, scheduleName};
+    if (failed(netc::codegen::prepareForCodegen(*module)))
+      return failure();
+    if (emitKind == Emit::Halide)
+      return netc::codegen::emitHalideStatements(*module, options, os);
+    return emitObject(*module, options);
+  }
   default:
     module->print(os);
     return success();
@@ -173,7 +226,8 @@ int main(int argc, char **argv) {
   }
   if (failed(result))
     return 1;
-  if (verifyDiagnostics)
+  // Binary artifacts are written by their emitters; only text goes through here.
+  if (verifyDiagnostics || emitKind == Emit::Obj)
     return 0;
 
   if (llvm::Error err = llvm::writeToOutput(outputFilename, [&](llvm::raw_ostream &out) {

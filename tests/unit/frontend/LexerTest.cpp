@@ -266,7 +266,7 @@ TEST(LexerTest, PrintableEscapesControlAndInvalidBytes) {
 // the parser is here; ParserTest feeds it token soup.
 TEST(LexerTest, RandomBytesNeverCrashTheLexerOrTheParser) {
   uint64_t state = 12345;
-  for (int round = 0; round < 300; ++round) {
+  for (size_t round = 0; round < 300; ++round) {
     std::string source;
     size_t size = round * 7 % 400;
     for (size_t i = 0; i < size; ++i) {

@@ -1,0 +1,237 @@
+//===- Reduction.cpp - sums, softmax and losses ---------------------------===//
+//
+// Reductions over some axes of a tensor: each reduced axis becomes a
+// dimension of an RDom, the kept axes are the result's Vars. Softmax and
+// the losses keep their maxima and sums as helper Funcs in the numerically
+// stable forms (subtract the maximum before exp).
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/Algorithms/Common.h"
+#include "ir/ShapeMath.h"
+
+#include <numeric>
+
+using namespace mlir;
+using namespace Halide;
+
+namespace netc::codegen {
+
+namespace {
+
+/// An RDom over the `reduced` axes of `shape` and the input indices that
+/// combine it with the result's Vars.
+struct Reduction {
+  RDom r;
+  std::vector<Expr> inputIndex;
+  int64_t count = 1;
+};
+
+/// `reduced[i]` says whether input axis i is summed; `keepdim` whether the
+/// result keeps it (with size 1); `resultVars` are the result's Vars.
+Reduction makeReduction(ArrayRef<int64_t> shape, const std::vector<bool> &reduced, bool keepdim,
+                        const std::vector<Var> &resultVars) {
+  Halide::Region region;
+  for (size_t i = 0; i < shape.size(); ++i)
+    if (reduced[i])
+      region.push_back(Range(0, static_cast<int>(shape[i])));
+  Reduction out;
+  if (region.empty())
+    region.push_back(Range(0, 1));
+  out.r = RDom(region, Internal::unique_name("r"));
+  int next = 0, resultAxis = 0;
+  for (size_t i = 0; i < shape.size(); ++i) {
+    if (reduced[i]) {
+      out.inputIndex.push_back(out.r[next++]);
+      out.count *= shape[i];
+      if (keepdim)
+        ++resultAxis;
+    } else {
+      out.inputIndex.push_back(resultVars[resultAxis++]);
+    }
+  }
+  return out;
+}
+
+/// The axes `dims` (all when absent or empty) as flags over `rank` axes.
+std::vector<bool> reducedAxes(int rank, std::optional<ArrayRef<int64_t>> dims) {
+  std::vector<bool> reduced(rank, !dims || dims->empty());
+  if (dims)
+    for (int64_t d : *dims)
+      reduced[d < 0 ? d + rank : d] = true;
+  return reduced;
+}
+
+AlgorithmResult lowerSumOrMean(FunctionLowering &fl, Operation *op, Value input,
+                               std::optional<ArrayRef<int64_t>> dims, bool keepdim, bool mean) {
+  const LTensor &x = fl.get(input);
+  auto type = cast<RankedTensorType>(op->getResult(0).getType());
+  Halide::Type ht = FunctionLowering::halideType(type.getElementType());
+  std::vector<Var> v = fl.vars(type.getRank());
+  Reduction red = makeReduction(x.shape(), reducedAxes(x.rank(), dims), keepdim, v);
+  Expr total = sum(x.at(red.inputIndex));
+  Func f = fl.newFunc(op);
+  defineAt(f, v, mean ? total / make_const(ht, static_cast<double>(red.count)) : total);
+  return AlgorithmResult{f, OpFamily::Reduction, {}};
+}
+
+/// The result of a scalar reduction of `value` over all of `shape`, divided by `divisor`.
+AlgorithmResult scalarReduction(FunctionLowering &fl, Operation *op,
+                                const std::function<Expr(const std::vector<Expr> &)> &value,
+                                ArrayRef<int64_t> shape, bool mean) {
+  auto type = cast<RankedTensorType>(op->getResult(0).getType());
+  Halide::Type ht = FunctionLowering::halideType(type.getElementType());
+  Reduction red = makeReduction(shape, std::vector<bool>(shape.size(), true), false, {});
+  Expr total = shape.empty() ? value({}) : sum(value(red.inputIndex));
+  Func f = fl.newFunc(op);
+  f() = mean ? total / make_const(ht, static_cast<double>(red.count)) : total;
+  return AlgorithmResult{f, OpFamily::Reduction, {}};
+}
+
+/// The maximum and the sum of exp(x - maximum) along `dim`, as Funcs over the
+/// other axes (in MLIR order, `dim` removed).
+std::pair<Func, Func> softmaxStats(FunctionLowering &fl, Operation *op, const LTensor &x,
+                                   int dim) {
+  std::vector<Var> v = fl.vars(x.rank() - 1);
+  std::vector<bool> reduced(x.rank(), false);
+  reduced[dim] = true;
+  Reduction red = makeReduction(x.shape(), reduced, false, v);
+  Func m = fl.newFunc(op, "_max"), s = fl.newFunc(op, "_sum");
+  defineAt(m, v, maximum(x.at(red.inputIndex)));
+  std::vector<Expr> mIdx = exprs(v);
+  defineAt(s, v, sum(exp(x.at(red.inputIndex) - m(std::vector<Expr>(mIdx.rbegin(), mIdx.rend())))));
+  return {m, s};
+}
+
+/// Calls a Func over all axes but `dim` at the MLIR-ordered Vars `v`.
+Expr withoutAxis(const Func &f, const std::vector<Var> &v, int dim) {
+  std::vector<Expr> idx;
+  for (int i = static_cast<int>(v.size()) - 1; i >= 0; --i)
+    if (i != dim)
+      idx.push_back(v[i]);
+  return f(idx);
+}
+
+AlgorithmResult lowerSoftmax(FunctionLowering &fl, Operation *op, Value input, int64_t dim,
+                             bool logarithm) {
+  const LTensor &x = fl.get(input);
+  int axis = static_cast<int>(dim < 0 ? dim + x.rank() : dim);
+  if (x.rank() == 0) {
+    // Softmax of a scalar is 1 (its log 0).
+    Func f = fl.newFunc(op);
+    f() = make_const(FunctionLowering::halideType(x.type.getElementType()), logarithm ? 0.0 : 1.0);
+    return AlgorithmResult{f, OpFamily::Reduction, {}};
+  }
+  auto [m, s] = softmaxStats(fl, op, x, axis);
+  std::vector<Var> v = fl.vars(x.rank());
+  Expr shifted = x.at(exprs(v)) - withoutAxis(m, v, axis);
+  Func f = fl.newFunc(op);
+  defineAt(f, v, logarithm ? shifted - log(withoutAxis(s, v, axis))
+                           : exp(shifted) / withoutAxis(s, v, axis));
+  return AlgorithmResult{f, OpFamily::Reduction, {m, s}};
+}
+
+AlgorithmResult lowerCrossEntropy(FunctionLowering &fl, nn::CrossEntropyOp ce) {
+  const LTensor &z = fl.get(ce.getInput()), &t = fl.get(ce.getTarget());
+  int classAxis = z.rank() == 1 ? 0 : 1;
+  auto [m, s] = softmaxStats(fl, ce, z, classAxis);
+  // Loss per target position: logsumexp(z) - z[target].
+  std::vector<int64_t> positions(t.shape().begin(), t.shape().end());
+  return scalarReduction(
+      fl, ce,
+      [&, m = m, s = s](const std::vector<Expr> &p) {
+        std::vector<Expr> zIdx = p;
+        Expr cls = clamp(Halide::cast<int32_t>(t.at(p)), 0, static_cast<int>(z.shape()[classAxis]) - 1);
+        zIdx.insert(zIdx.begin() + classAxis, cls);
+        std::vector<Expr> rev(p.rbegin(), p.rend());
+        return m(rev) + log(s(rev)) - z.at(zIdx);
+      },
+      positions, /*mean=*/true);
+}
+
+/// Indices of a broadcast operand at the positions `p` of the broadcast shape.
+std::vector<Expr> broadcastIndex(const LTensor &t, const std::vector<Expr> &p,
+                                 ArrayRef<int64_t> shape) {
+  int offset = static_cast<int>(shape.size()) - t.rank();
+  std::vector<Expr> idx;
+  for (int i = 0; i < t.rank(); ++i)
+    idx.push_back(t.shape()[i] == 1 && shape[i + offset] != 1 ? Expr(0) : p[i + offset]);
+  return idx;
+}
+
+AlgorithmResult lowerSumTo(FunctionLowering &fl, nn::SumToOp op) {
+  const LTensor &x = fl.get(op.getInput());
+  ArrayRef<int64_t> target = op.getShape();
+  int lead = x.rank() - static_cast<int>(target.size());
+  std::vector<bool> reduced(x.rank(), false);
+  for (int j = 0; j < x.rank(); ++j)
+    reduced[j] = j < lead || (target[j - lead] == 1 && x.shape()[j] != 1);
+  std::vector<Var> v = fl.vars(target.size());
+  // Axes of the target kept with size 1 behave like keepdim axes; leading ones vanish.
+  Halide::Region region;
+  std::vector<Expr> idx;
+  for (int j = 0; j < x.rank(); ++j)
+    if (reduced[j])
+      region.push_back(Range(0, static_cast<int>(x.shape()[j])));
+  if (region.empty())
+    region.push_back(Range(0, 1));
+  RDom r(region, Internal::unique_name("r"));
+  int next = 0;
+  for (int j = 0; j < x.rank(); ++j)
+    idx.push_back(reduced[j] ? Expr(r[next++]) : Expr(v[j - lead]));
+  Func f = fl.newFunc(op);
+  defineAt(f, v, next ? sum(x.at(idx)) : x.at(idx));
+  return AlgorithmResult{f, OpFamily::Reduction, {}};
+}
+
+} // namespace
+
+std::optional<AlgorithmResult> lowerReduction(FunctionLowering &fl, Operation *op) {
+  if (auto s = dyn_cast<nn::SumOp>(op))
+    return lowerSumOrMean(fl, op, s.getInput(), s.getDims(), s.getKeepdim(), false);
+  if (auto m = dyn_cast<nn::MeanOp>(op))
+    return lowerSumOrMean(fl, op, m.getInput(), m.getDims(), m.getKeepdim(), true);
+  if (auto s = dyn_cast<nn::SoftmaxOp>(op))
+    return lowerSoftmax(fl, op, s.getInput(), s.getDim(), false);
+  if (auto s = dyn_cast<nn::LogSoftmaxOp>(op))
+    return lowerSoftmax(fl, op, s.getInput(), s.getDim(), true);
+  if (auto ce = dyn_cast<nn::CrossEntropyOp>(op))
+    return lowerCrossEntropy(fl, ce);
+  if (auto st = dyn_cast<nn::SumToOp>(op))
+    return lowerSumTo(fl, st);
+  if (auto q = dyn_cast<nn::SqNormOp>(op)) {
+    const LTensor &x = fl.get(q.getInput());
+    return scalarReduction(
+        fl, op, [&](const std::vector<Expr> &p) { return x.at(p) * x.at(p); }, x.shape(), false);
+  }
+  if (isa<nn::MseOp, nn::BceOp, nn::BceLogitsOp>(op)) {
+    const LTensor &a = fl.get(op->getOperand(0)), &b = fl.get(op->getOperand(1));
+    auto shape = netc::shape::broadcast(std::vector<int64_t>(a.shape().begin(), a.shape().end()),
+                                  std::vector<int64_t>(b.shape().begin(), b.shape().end()))
+                     .shape();
+    Halide::Type ht = FunctionLowering::halideType(a.type.getElementType());
+    auto one = make_const(ht, 1.0), zero = make_const(ht, 0.0);
+    std::function<Expr(const std::vector<Expr> &)> term;
+    if (isa<nn::MseOp>(op)) {
+      term = [&](const std::vector<Expr> &p) {
+        Expr d = a.at(broadcastIndex(a, p, shape)) - b.at(broadcastIndex(b, p, shape));
+        return d * d;
+      };
+    } else if (isa<nn::BceOp>(op)) {
+      // PyTorch clamps each log at -100 so that p = 0 or 1 stays finite.
+      term = [&](const std::vector<Expr> &p) {
+        Expr x = a.at(p), y = b.at(p), floor = make_const(ht, -100.0);
+        return -(y * max(log(x), floor) + (one - y) * max(log(one - x), floor));
+      };
+    } else {
+      term = [&](const std::vector<Expr> &p) {
+        Expr z = a.at(p), y = b.at(p);
+        return max(z, zero) - z * y + log(one + exp(-abs(z)));
+      };
+    }
+    return scalarReduction(fl, op, term, shape, /*mean=*/true);
+  }
+  return std::nullopt;
+}
+
+} // namespace netc::codegen

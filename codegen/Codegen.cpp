@@ -1,0 +1,155 @@
+//===- Codegen.cpp - nn functions into native code ------------------------===//
+//
+// Lowers each func.func of a module to a Halide pipeline, schedules it, and
+// hands it to Halide for loop nests, objects and headers. Halide reports
+// errors by throwing; they stop here and become diagnostics.
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/Codegen.h"
+#include "codegen/Lowering.h"
+#include "codegen/Schedules/Schedules.h"
+#include "passes/Passes.h"
+
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Transforms/Passes.h"
+
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+using netc::createNNInference;
+
+namespace netc::codegen {
+
+namespace {
+
+/// One function, lowered and scheduled.
+struct Compiled {
+  std::unique_ptr<FunctionLowering> lowering;
+  Halide::Pipeline pipeline;
+  std::string name;
+};
+
+/// A C identifier for a function's entry point: NAME_forward for a model,
+/// NAME_train_step for its train step.
+std::string entryName(func::FuncOp func) {
+  std::string name = func.getSymName().str();
+  if (!func->hasAttr("nn.train_step_of"))
+    name += "_forward";
+  for (char &c : name)
+    if (!isalnum(static_cast<unsigned char>(c)))
+      c = '_';
+  return name;
+}
+
+LogicalResult parseTarget(ModuleOp module, const std::string &text, Halide::Target &target) {
+  if (!Halide::Target::validate_target_string(text)) {
+    return module.emitError() << "'" << text
+                              << "' is not a Halide target; try host, host-cuda or "
+                                 "x86-64-linux-avx2";
+  }
+  target = Halide::Target(text);
+  return success();
+}
+
+/// Lowers and schedules every function with a body.
+LogicalResult lowerModule(ModuleOp module, const CodegenOptions &options,
+                          const Halide::Target &target, std::vector<Compiled> &out) {
+  for (auto func : module.getOps<func::FuncOp>()) {
+    if (func.isExternal())
+      continue;
+    Compiled c{std::make_unique<FunctionLowering>(func, target), Halide::Pipeline(),
+               entryName(func)};
+    if (failed(c.lowering->lower()))
+      return failure();
+    c.pipeline = Halide::Pipeline(c.lowering->outputs());
+    if (failed(applySchedule(*c.lowering, c.pipeline, options.schedule)))
+      return failure();
+    out.push_back(std::move(c));
+  }
+  if (out.empty())
+    return module.emitError("there is no function to compile");
+  return success();
+}
+
+/// Runs `body`, turning Halide's exceptions into an error at the module.
+LogicalResult guarded(ModuleOp module, const std::function<LogicalResult()> &body) {
+  try {
+    return body();
+  } catch (const Halide::Error &e) {
+    return module.emitError() << "Halide: " << e.what();
+  } catch (const std::exception &e) {
+    return module.emitError() << "code generation failed: " << e.what();
+  }
+}
+
+} // namespace
+
+LogicalResult prepareForCodegen(ModuleOp module) {
+  for (auto func : llvm::to_vector(module.getOps<func::FuncOp>())) {
+    if (func.isExternal() || func->hasAttr("nn.train_step_of"))
+      continue;
+    PassManager pm(module.getContext(), func::FuncOp::getOperationName());
+    pm.addPass(createNNInference());
+    pm.addPass(createCanonicalizerPass());
+    if (failed(pm.run(func)))
+      return failure();
+  }
+  return success();
+}
+
+LogicalResult emitHalideStatements(ModuleOp module, const CodegenOptions &options,
+                                   llvm::raw_ostream &os) {
+  return guarded(module, [&]() -> LogicalResult {
+    Halide::Target target;
+    std::vector<Compiled> compiled;
+    if (failed(parseTarget(module, options.target, target)) ||
+        failed(lowerModule(module, options, target, compiled)))
+      return failure();
+    for (Compiled &c : compiled) {
+      llvm::SmallString<128> path;
+      if (llvm::sys::fs::createTemporaryFile("netc", "stmt", path))
+        return module.emitError("cannot create a temporary file");
+      c.pipeline.compile_to_lowered_stmt(path.str().str(), c.lowering->arguments(),
+                                         Halide::Text, target);
+      auto buffer = llvm::MemoryBuffer::getFile(path);
+      llvm::sys::fs::remove(path);
+      if (!buffer)
+        return module.emitError("cannot read Halide's statement back");
+      os << "// ===== " << c.name << " (" << options.schedule << " schedule, " << target.to_string()
+         << ")\n";
+      // The loop nests are what a reader wants; the unpacking of buffer
+      // descriptors and the argument checks before them are left out.
+      llvm::SmallVector<StringRef> lines;
+      (*buffer)->getBuffer().split(lines, '\n');
+      for (StringRef line : lines)
+        if (!line.contains("_halide_buffer_get_") && !line.trim().starts_with("assert("))
+          os << line << "\n";
+    }
+    return success();
+  });
+}
+
+LogicalResult compileToObject(ModuleOp module, const CodegenOptions &options,
+                              const std::string &objectPath, const std::string &headerPath) {
+  return guarded(module, [&]() -> LogicalResult {
+    Halide::Target target;
+    std::vector<Compiled> compiled;
+    if (failed(parseTarget(module, options.target, target)) ||
+        failed(lowerModule(module, options, target, compiled)))
+      return failure();
+    Halide::Module result =
+        compiled.front().pipeline.compile_to_module(compiled.front().lowering->arguments(),
+                                                    compiled.front().name, target);
+    for (size_t i = 1; i < compiled.size(); ++i)
+      result.append(compiled[i].pipeline.compile_to_module(compiled[i].lowering->arguments(),
+                                                           compiled[i].name, target));
+    result.compile({{Halide::OutputFileType::object, objectPath},
+                    {Halide::OutputFileType::c_header, headerPath}});
+    return success();
+  });
+}
+
+} // namespace netc::codegen

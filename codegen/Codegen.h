@@ -1,0 +1,48 @@
+//===- Codegen.h - nn functions into native code ----------------*- C++ -*-===//
+//
+// The entry points of code generation, free of Halide's header so that the
+// driver compiles without it. Errors (Halide's included) are diagnostics.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NETC_CODEGEN_CODEGEN_H
+#define NETC_CODEGEN_CODEGEN_H
+
+#include "mlir/IR/BuiltinOps.h"
+
+#include <string>
+
+namespace llvm {
+class raw_ostream;
+} // namespace llvm
+
+namespace netc::codegen {
+
+/// How to generate code.
+struct CodegenOptions {
+  /// A Halide target string; "host" is this machine.
+  std::string target = "host";
+  /// A name of scheduleNames(): "hand" by default.
+  std::string schedule = "hand";
+};
+
+/// Puts every model function that is not a train step into its inference
+/// form (nn-inference): codegen compiles those as `NAME_forward`, and train
+/// steps (`NAME_train_step`, from nn-autodiff) as they are.
+mlir::LogicalResult prepareForCodegen(mlir::ModuleOp module);
+
+/// Prints Halide's lowered statement (the loop nests) of every function.
+mlir::LogicalResult emitHalideStatements(mlir::ModuleOp module, const CodegenOptions &options,
+                                         llvm::raw_ostream &os);
+
+/// Compiles every function of the module into one object file with the
+/// Halide runtime (`objectPath`) and a C header declaring one entry point per
+/// function (`headerPath`): `int NAME(halide_buffer_t *arg..., halide_buffer_t
+/// *result...)` and its `NAME_argv(void **)` form, arguments in the function's
+/// argument order, then its results.
+mlir::LogicalResult compileToObject(mlir::ModuleOp module, const CodegenOptions &options,
+                                    const std::string &objectPath, const std::string &headerPath);
+
+} // namespace netc::codegen
+
+#endif // NETC_CODEGEN_CODEGEN_H

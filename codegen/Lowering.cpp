@@ -1,0 +1,177 @@
+//===- Lowering.cpp - nn functions into Halide pipelines ------------------===//
+
+#include "codegen/Lowering.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/BuiltinAttributes.h"
+
+using namespace mlir;
+
+namespace netc::codegen {
+
+Halide::Expr LTensor::at(const std::vector<Halide::Expr> &indices) const {
+  std::vector<Halide::Expr> reversed(indices.rbegin(), indices.rend());
+  return func(reversed);
+}
+
+std::vector<Halide::Expr> exprs(const std::vector<Halide::Var> &vars) {
+  return std::vector<Halide::Expr>(vars.begin(), vars.end());
+}
+
+void defineAt(Halide::Func &f, const std::vector<Halide::Var> &mlirVars, const Halide::Expr &value) {
+  std::vector<Halide::Var> reversed(mlirVars.rbegin(), mlirVars.rend());
+  f(reversed) = value;
+}
+
+/// Fixes a buffer to the tensor's static shape and dense row-major layout:
+/// Halide then specializes the loops and checks callers' buffers at entry.
+template <typename BufferLike> static void constrainDense(BufferLike b, ArrayRef<int64_t> shape) {
+  int rank = static_cast<int>(shape.size());
+  int stride = 1;
+  for (int i = 0; i < rank; ++i) {
+    int extent = static_cast<int>(shape[rank - 1 - i]);
+    b.dim(i).set_bounds(0, extent).set_stride(stride);
+    stride *= extent;
+  }
+}
+
+FunctionLowering::FunctionLowering(func::FuncOp func, const Halide::Target &target)
+    : func(func), tgt(target) {}
+
+std::vector<Halide::Var> FunctionLowering::vars(int rank) const {
+  // Named from the innermost dimension out, as a reader of the loop nest sees them.
+  static const char *const names[] = {"x", "y", "c", "n", "d4", "d5", "d6", "d7"};
+  std::vector<Halide::Var> out;
+  for (int i = 0; i < rank; ++i) {
+    int fromInner = rank - 1 - i;
+    out.push_back(fromInner < 8 ? Halide::Var(names[fromInner])
+                                : Halide::Var("d" + std::to_string(fromInner)));
+  }
+  return out;
+}
+
+Halide::Func FunctionLowering::newFunc(Operation *op, const std::string &suffix) const {
+  std::string name;
+  if (auto loc = dyn_cast<NameLoc>(op->getLoc()))
+    name = loc.getName().str();
+  else
+    name = op->getName().stripDialect().str();
+  for (char &c : name)
+    if (!isalnum(static_cast<unsigned char>(c)))
+      c = '_';
+  return Halide::Func(Halide::Internal::unique_name(name + suffix));
+}
+
+Halide::Type FunctionLowering::halideType(Type element) {
+  if (element.isF32())
+    return Halide::Float(32);
+  if (element.isF64())
+    return Halide::Float(64);
+  if (element.isInteger(32))
+    return Halide::Int(32);
+  return Halide::Int(64);
+}
+
+Halide::Expr FunctionLowering::scalar(Value v) const { return scalars.find(v)->second; }
+
+std::vector<Halide::Argument> FunctionLowering::arguments() const { return args; }
+
+std::vector<std::pair<Halide::ImageParam, RankedTensorType>>
+FunctionLowering::imageParams() const {
+  return tensorParams;
+}
+
+LogicalResult FunctionLowering::lower() {
+  for (BlockArgument arg : func.getArguments()) {
+    std::string name = "arg" + std::to_string(arg.getArgNumber());
+    for (StringRef attr : {"nn.input", "nn.param", "nn.state"})
+      if (auto s = func.getArgAttrOfType<StringAttr>(arg.getArgNumber(), attr))
+        name = s.str();
+    for (char &c : name)
+      if (!isalnum(static_cast<unsigned char>(c)))
+        c = '_';
+    if (auto t = dyn_cast<RankedTensorType>(arg.getType())) {
+      Halide::ImageParam p(halideType(t.getElementType()), t.getRank(), name);
+      constrainDense(p, t.getShape());
+      tensorParams.push_back({p, t});
+      args.push_back(p);
+      Halide::Func f(p);
+      values[arg] = LTensor{f, t};
+    } else if (arg.getType().isInteger(64)) {
+      Halide::Param<int64_t> p(name);
+      args.push_back(p);
+      scalars[arg] = p;
+    } else {
+      return emitError(arg.getLoc()) << "codegen cannot pass an argument of type "
+                                     << arg.getType();
+    }
+  }
+  for (Operation &op : func.getBody().front()) {
+    if (auto ret = dyn_cast<func::ReturnOp>(op)) {
+      for (auto [index, v] : llvm::enumerate(ret.getOperands())) {
+        const LTensor &t = get(v);
+        // Each result gets a Func of its own: outputs must be distinct Funcs
+        // even when two results, or a result and an argument, are one value.
+        Halide::Func out("result" + std::to_string(index));
+        std::vector<Halide::Var> vs = vars(t.rank());
+        defineAt(out, vs, t.at(exprs(vs)));
+        constrainDense(out.output_buffer(), t.shape());
+        resultFuncs.push_back(out);
+      }
+      continue;
+    }
+    if (failed(lowerOp(&op)))
+      return failure();
+  }
+  return success();
+}
+
+LogicalResult FunctionLowering::lowerOp(Operation *op) {
+  if (auto c = dyn_cast<arith::ConstantOp>(op)) {
+    if (auto i = dyn_cast<IntegerAttr>(c.getValue())) {
+      scalars[c.getResult()] = Halide::Expr(int64_t(i.getInt()));
+      return success();
+    }
+    auto dense = dyn_cast<DenseElementsAttr>(c.getValue());
+    auto type = dyn_cast<RankedTensorType>(c.getType());
+    if (!dense || !type || !dense.isSplat())
+      return op->emitError("codegen supports only splat tensor constants");
+    Halide::Type ht = halideType(type.getElementType());
+    Halide::Expr value = isa<FloatType>(type.getElementType())
+                             ? Halide::cast(ht, Halide::Expr(dense.getSplatValue<APFloat>().convertToDouble()))
+                             : Halide::cast(ht, Halide::Expr(int64_t(dense.getSplatValue<APInt>().getSExtValue())));
+    Halide::Func f = newFunc(op);
+    std::vector<Halide::Var> vs = vars(type.getRank());
+    defineAt(f, vs, value);
+    values[c.getResult()] = LTensor{f, type};
+    funcs.push_back(LoweredFunc{f, type, OpFamily::Elementwise, op, {}});
+    return success();
+  }
+  if (isa<arith::AddIOp, arith::MulIOp>(op)) {
+    Halide::Expr a = scalar(op->getOperand(0)), b = scalar(op->getOperand(1));
+    scalars[op->getResult(0)] = isa<arith::AddIOp>(op) ? a + b : a * b;
+    return success();
+  }
+  if (op->getNumResults() != 1 || !isa<RankedTensorType>(op->getResult(0).getType()))
+    return op->emitError() << "codegen cannot lower '" << op->getName() << "'";
+  std::optional<AlgorithmResult> r;
+  for (auto lowerFamily : {lowerElementwise, lowerWindow, lowerDense, lowerReduction, lowerShape,
+                           lowerBackward}) {
+    try {
+      r = lowerFamily(*this, op);
+    } catch (const Halide::Error &e) {
+      return op->emitError() << "Halide rejected the algorithm of '" << op->getName()
+                             << "': " << e.what();
+    }
+    if (r)
+      break;
+  }
+  if (!r)
+    return op->emitError() << "codegen does not support '" << op->getName() << "' yet";
+  auto type = cast<RankedTensorType>(op->getResult(0).getType());
+  values[op->getResult(0)] = LTensor{r->func, type};
+  funcs.push_back(LoweredFunc{r->func, type, r->family, op, r->helpers});
+  return success();
+}
+
+} // namespace netc::codegen

@@ -1,0 +1,121 @@
+//===- Lowering.h - nn functions into Halide pipelines ----------*- C++ -*-===//
+//
+// Internal to codegen/: it includes Halide.h, which is large and built with
+// exceptions, so only codegen's own files include it.
+//
+// A tensor of shape [d0, ..., dn-1] becomes a Halide Func whose first (and
+// innermost) argument is the last MLIR dimension: Func f(x_{n-1}, ..., x_0).
+// Row-major tensors and Halide's dense buffers then share one memory layout.
+// Algorithms (codegen/Algorithms/) only define Funcs over Vars and RDoms;
+// schedules (codegen/Schedules/) only split, tile, vectorize and place them.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NETC_CODEGEN_LOWERING_H
+#define NETC_CODEGEN_LOWERING_H
+
+#include "ir/NNOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/ADT/DenseMap.h"
+
+#include <Halide.h>
+
+#include <string>
+#include <vector>
+
+namespace netc::codegen {
+
+/// The family of an op's algorithm, which decides its schedule.
+enum class OpFamily { Elementwise, Window, Dense, Reduction, Shape, Gather, Scatter };
+
+/// A lowered tensor: its Halide Func and its MLIR type.
+struct LTensor {
+  Halide::Func func;
+  mlir::RankedTensorType type;
+  int rank() const { return static_cast<int>(type.getRank()); }
+  llvm::ArrayRef<int64_t> shape() const { return type.getShape(); }
+  /// Calls the Func with indices given in MLIR dimension order.
+  Halide::Expr at(const std::vector<Halide::Expr> &indices) const;
+};
+
+/// A Func an op defined, with what the schedule needs to know about it.
+struct LoweredFunc {
+  Halide::Func func;
+  mlir::RankedTensorType type;
+  OpFamily family;
+  mlir::Operation *op;
+  /// Extra Funcs the algorithm defined that the schedule may place (padded
+  /// inputs, partial reductions).
+  std::vector<Halide::Func> helpers;
+};
+
+/// The Halide pipeline of one func.func: arguments in the function's
+/// argument order, then its results as outputs.
+class FunctionLowering {
+public:
+  FunctionLowering(mlir::func::FuncOp func, const Halide::Target &target);
+
+  /// Defines a Func for every op; errors are emitted at the op.
+  mlir::LogicalResult lower();
+
+  /// The pipeline's input arguments, in the function's argument order.
+  std::vector<Halide::Argument> arguments() const;
+  /// The output Funcs, one per function result.
+  std::vector<Halide::Func> outputs() const { return resultFuncs; }
+  const std::vector<LoweredFunc> &loweredFuncs() const { return funcs; }
+  mlir::func::FuncOp function() const { return func; }
+  /// The tensor arguments as Halide ImageParams with their MLIR types.
+  std::vector<std::pair<Halide::ImageParam, mlir::RankedTensorType>> imageParams() const;
+  const Halide::Target &target() const { return tgt; }
+
+  //===--- For algorithms ---===//
+  /// The lowered form of an operand.
+  const LTensor &get(mlir::Value v) const { return values.find(v)->second; }
+  /// `rank` fresh Vars in MLIR dimension order, named for readable loop nests.
+  std::vector<Halide::Var> vars(int rank) const;
+  /// A new Func named after the op's DSL name.
+  Halide::Func newFunc(mlir::Operation *op, const std::string &suffix = "") const;
+  /// The Halide type of an element type.
+  static Halide::Type halideType(mlir::Type element);
+  /// The scalar seed argument (i64) an op's seed operand resolves to.
+  Halide::Expr scalar(mlir::Value v) const;
+
+private:
+  mlir::LogicalResult lowerOp(mlir::Operation *op);
+
+  mlir::func::FuncOp func;
+  Halide::Target tgt;
+  llvm::DenseMap<mlir::Value, LTensor> values;
+  llvm::DenseMap<mlir::Value, Halide::Expr> scalars;
+  std::vector<std::pair<Halide::ImageParam, mlir::RankedTensorType>> tensorParams;
+  std::vector<Halide::Argument> args;
+  std::vector<LoweredFunc> funcs;
+  std::vector<Halide::Func> resultFuncs;
+};
+
+/// Vars as Exprs, same order.
+std::vector<Halide::Expr> exprs(const std::vector<Halide::Var> &vars);
+
+/// Defines f at MLIR-ordered Vars: f(reversed(vars)) = value.
+void defineAt(Halide::Func &f, const std::vector<Halide::Var> &mlirVars, const Halide::Expr &value);
+
+/// What an algorithm defined for an op.
+struct AlgorithmResult {
+  Halide::Func func;
+  OpFamily family;
+  std::vector<Halide::Func> helpers;
+};
+
+/// The algorithms of each op family (codegen/Algorithms/). Each returns
+/// nullopt for ops outside its family.
+std::optional<AlgorithmResult> lowerElementwise(FunctionLowering &fl, mlir::Operation *op);
+std::optional<AlgorithmResult> lowerWindow(FunctionLowering &fl, mlir::Operation *op);
+std::optional<AlgorithmResult> lowerDense(FunctionLowering &fl, mlir::Operation *op);
+std::optional<AlgorithmResult> lowerReduction(FunctionLowering &fl, mlir::Operation *op);
+std::optional<AlgorithmResult> lowerShape(FunctionLowering &fl, mlir::Operation *op);
+std::optional<AlgorithmResult> lowerBackward(FunctionLowering &fl, mlir::Operation *op);
+
+} // namespace netc::codegen
+
+#endif // NETC_CODEGEN_LOWERING_H

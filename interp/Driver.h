@@ -1,0 +1,62 @@
+//===- Driver.h - netc --run and --gradcheck on the interpreter -*- C++ -*-===//
+//
+// What netc's --run, --train and --gradcheck do once the module holds the
+// functions they need (the forward function; the train step for --train and
+// --gradcheck). netc.cpp only parses flags and builds pipelines.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NETC_INTERP_DRIVER_H
+#define NETC_INTERP_DRIVER_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cstdint>
+#include <string>
+
+namespace netc::interp {
+
+/// The %seed argument of train step number `step` (from 0) of a run seeded
+/// with `seed`: mix64(mix64(seed) + step), so that consecutive steps draw
+/// unrelated dropout masks.
+int64_t stepSeed(uint64_t seed, uint64_t step);
+
+/// The choices of --run.
+struct RunOptions {
+  /// Seeds parameters, inputs and dropout masks.
+  uint64_t seed = 0;
+  /// Where to write the tensors as JSON; empty prints a summary instead.
+  std::string dumpPath;
+  /// A JSON file (the --dump format) to take inputs and parameters from.
+  std::string loadPath;
+  /// Run `steps` train steps instead of the forward function.
+  bool train = false;
+  unsigned steps = 1;
+};
+
+/// Runs the forward function of `module` (or, with `train`, its train step
+/// `steps` times, feeding updated parameters and optimizer state back) and
+/// prints each output and the loss, or writes them to the dump file.
+mlir::LogicalResult runModel(mlir::ModuleOp module, const RunOptions &options,
+                             llvm::raw_ostream &os);
+
+/// The choices of --gradcheck.
+struct GradCheckOptions {
+  uint64_t seed = 0;
+  std::string loadPath;
+  /// The largest error (see gradCheck) that passes.
+  double tolerance = 1e-6;
+  /// Tensors with more elements are checked on a seeded sample of this many.
+  unsigned maxElements = 64;
+};
+
+/// Compares every parameter gradient of the train step in `module` with
+/// central finite differences of its loss, all in f64, and prints one row per
+/// parameter. Returns whether all passed; failure if the check could not run.
+mlir::FailureOr<bool> gradCheck(mlir::ModuleOp module, const GradCheckOptions &options,
+                                llvm::raw_ostream &os);
+
+} // namespace netc::interp
+
+#endif // NETC_INTERP_DRIVER_H

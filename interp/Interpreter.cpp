@@ -1,0 +1,153 @@
+//===- Interpreter.cpp - evaluating a function op by op -------------------===//
+//
+// Walks the function's single block in order, handing each op to the family
+// that knows it (Kernels.h). Values live in a map from SSA value to tensor;
+// nothing is freed early, since the models it runs are small.
+//
+//===----------------------------------------------------------------------===//
+
+#include "interp/Kernels.h"
+
+#include "mlir/IR/BuiltinTypes.h"
+#include "llvm/ADT/SetVector.h"
+
+using namespace mlir;
+
+namespace netc::interp {
+
+FailureOr<ElementType> elementTypeOf(Type type, bool forceF64) {
+  if (auto shaped = dyn_cast<ShapedType>(type))
+    type = shaped.getElementType();
+  if (type.isF32())
+    return forceF64 ? ElementType::F64 : ElementType::F32;
+  if (type.isF64())
+    return ElementType::F64;
+  if (type.isInteger(32))
+    return ElementType::I32;
+  if (type.isInteger(64))
+    return ElementType::I64;
+  return failure();
+}
+
+Shape shapeOf(Type type) {
+  if (auto ranked = dyn_cast<RankedTensorType>(type))
+    return Shape(ranked.getShape().begin(), ranked.getShape().end());
+  return {};
+}
+
+//===----------------------------------------------------------------------===//
+// Evaluator
+//===----------------------------------------------------------------------===//
+
+const Tensor &Evaluator::get(Value v) const {
+  auto it = values.find(v);
+  assert(it != values.end() && "value used before it was computed");
+  return it->second;
+}
+
+Tensor Evaluator::zerosLike(Value v) const {
+  // Types were checked when the function was entered, so this cannot fail.
+  return Tensor::zeros(shapeOf(v.getType()), *elementTypeOf(v.getType(), forceF64));
+}
+
+void Evaluator::set(Value v, Tensor t) {
+  t.type = *elementTypeOf(v.getType(), forceF64);
+  t.roundToType();
+  values[v] = std::move(t);
+}
+
+//===----------------------------------------------------------------------===//
+// evaluate
+//===----------------------------------------------------------------------===//
+
+/// Whether every value of `types` is a static tensor or scalar the
+/// interpreter can hold; reports the first that is not at `loc`.
+static LogicalResult checkTypes(Location loc, TypeRange types, StringRef what) {
+  for (Type type : types) {
+    auto ranked = dyn_cast<RankedTensorType>(type);
+    bool shapeOk = isa<IntegerType, FloatType>(type) || (ranked && ranked.hasStaticShape());
+    if (!shapeOk || failed(elementTypeOf(type, false)))
+      return emitError(loc) << "the interpreter cannot hold " << what << " of type " << type;
+  }
+  return success();
+}
+
+/// Evaluates one op, trying each family in turn.
+static LogicalResult evalOp(Operation *op, Evaluator &ev) {
+  if (failed(checkTypes(op->getLoc(), op->getResultTypes(), "a result")))
+    return failure();
+  using Family = std::optional<LogicalResult> (*)(Operation *, Evaluator &);
+  static const Family families[] = {evalElementwiseOp, evalLinearOp, evalConvOp,
+                                    evalPoolOp,        evalReduceOp, evalLossOp,
+                                    evalShapeOp,       evalArithOp};
+  for (Family family : families)
+    if (std::optional<LogicalResult> result = family(op, ev))
+      return *result;
+  return op->emitError() << "the interpreter does not support '" << op->getName() << "'";
+}
+
+/// The ops of `block` that the operands of `terminator` numbered `wanted`
+/// depend on, in block order.
+static llvm::SetVector<Operation *> liveOps(Block &block, Operation *terminator,
+                                            ArrayRef<unsigned> wanted) {
+  llvm::DenseSet<Operation *> live;
+  SmallVector<Value> work;
+  for (unsigned i : wanted)
+    work.push_back(terminator->getOperand(i));
+  while (!work.empty()) {
+    Operation *def = work.pop_back_val().getDefiningOp();
+    if (!def || !live.insert(def).second)
+      continue;
+    for (Value operand : def->getOperands())
+      work.push_back(operand);
+  }
+  llvm::SetVector<Operation *> ordered;
+  for (Operation &op : block.without_terminator())
+    if (live.contains(&op))
+      ordered.insert(&op);
+  return ordered;
+}
+
+FailureOr<SmallVector<Tensor>> evaluate(func::FuncOp fn, ArrayRef<Tensor> args, bool forceF64,
+                                        ArrayRef<unsigned> resultIndices) {
+  if (fn.isExternal() || !llvm::hasSingleElement(fn.getBody()))
+    return fn.emitError() << "the interpreter needs a function with one block";
+  Block &block = fn.getBody().front();
+  if (args.size() != block.getNumArguments())
+    return fn.emitError() << "'" << fn.getSymName() << "' takes " << block.getNumArguments()
+                          << " arguments, the interpreter was given " << args.size();
+  if (failed(checkTypes(fn.getLoc(), fn.getArgumentTypes(), "an argument")))
+    return failure();
+
+  Evaluator ev(forceF64);
+  for (auto [arg, tensor] : llvm::zip(block.getArguments(), args)) {
+    Shape expected = shapeOf(arg.getType());
+    ElementType type = *elementTypeOf(arg.getType(), forceF64);
+    if (tensor.shape != expected || tensor.isFloat() != isFloatType(type))
+      return fn.emitError() << "argument #" << arg.getArgNumber() << " of '" << fn.getSymName()
+                            << "' expects " << elementTypeName(type) << shapeString(expected)
+                            << ", got " << tensor.typeString();
+    ev.set(arg, tensor.convertedTo(type));
+  }
+
+  Operation *terminator = block.getTerminator();
+  if (!isa<func::ReturnOp>(terminator))
+    return terminator->emitError() << "the interpreter expects the block to end in func.return";
+  for (Operation *op : liveOps(block, terminator, resultIndices))
+    if (failed(evalOp(op, ev)))
+      return failure();
+
+  SmallVector<Tensor> results;
+  for (unsigned i : resultIndices)
+    results.push_back(ev.get(terminator->getOperand(i)));
+  return results;
+}
+
+FailureOr<SmallVector<Tensor>> evaluate(func::FuncOp fn, ArrayRef<Tensor> args, bool forceF64) {
+  SmallVector<unsigned> all;
+  for (unsigned i = 0, e = fn.getNumResults(); i < e; ++i)
+    all.push_back(i);
+  return evaluate(fn, args, forceF64, all);
+}
+
+} // namespace netc::interp

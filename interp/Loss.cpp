@@ -1,0 +1,170 @@
+//===- Loss.cpp - losses and their gradients in the interpreter -----------===//
+//
+// Mean reduction everywhere, in the forms PyTorch 1.13's CPU kernels use:
+// logs clamped at -100 in bce, the max-shifted softplus in bce_logits, a
+// max-shifted log-sum-exp in cross_entropy.
+//
+//===----------------------------------------------------------------------===//
+
+#include "interp/Kernels.h"
+
+#include "ir/NNOps.h"
+#include "ir/ShapeMath.h"
+
+#include "llvm/ADT/TypeSwitch.h"
+
+#include <cmath>
+
+using namespace mlir;
+
+namespace netc::interp {
+namespace {
+
+/// Sets the 0-d result of a loss.
+LogicalResult setScalar(Operation *op, double value, Evaluator &ev) {
+  Tensor y = ev.zerosLike(op->getResult(0));
+  y.floats[0] = value;
+  ev.set(op->getResult(0), std::move(y));
+  return success();
+}
+
+LogicalResult evalMse(nn::MseOp op, Evaluator &ev) {
+  const Tensor &a = ev.get(op.getInput()), &b = ev.get(op.getTarget());
+  shape::ShapeResult joint = shape::broadcast(a.shape, b.shape);
+  if (!joint)
+    return op.emitError() << "mse: " << joint.message();
+  const Shape &full = joint.shape();
+  Shape sa = broadcastStrides(a.shape, full), sb = broadcastStrides(b.shape, full);
+  double sum = 0;
+  int64_t count = numElements(full);
+  for (int64_t i = 0; i < count; ++i) {
+    double d = a.floats[broadcastIndex(i, full, sa)] - b.floats[broadcastIndex(i, full, sb)];
+    sum += d * d;
+  }
+  return setScalar(op, sum / double(count), ev);
+}
+
+/// PyTorch rejects probabilities outside [0, 1]; so does the interpreter.
+LogicalResult checkProbabilities(Operation *op, const Tensor &t, const char *what) {
+  for (int64_t i = 0; i < t.numel(); ++i)
+    if (!(t.floats[i] >= 0 && t.floats[i] <= 1))
+      return op->emitError() << "bce expects every element of its " << what
+                             << " in [0, 1], got " << t.floats[i] << " at flat position " << i;
+  return success();
+}
+
+LogicalResult evalBce(nn::BceOp op, Evaluator &ev) {
+  const Tensor &p = ev.get(op.getInput()), &y = ev.get(op.getTarget());
+  if (failed(checkProbabilities(op, p, "input")) || failed(checkProbabilities(op, y, "target")))
+    return failure();
+  double sum = 0;
+  for (int64_t i = 0; i < p.numel(); ++i)
+    sum += (y.floats[i] - 1) * std::max(std::log1p(-p.floats[i]), -100.0) -
+           y.floats[i] * std::max(std::log(p.floats[i]), -100.0);
+  return setScalar(op, sum / double(p.numel()), ev);
+}
+
+LogicalResult evalBceLogits(nn::BceLogitsOp op, Evaluator &ev) {
+  const Tensor &z = ev.get(op.getInput()), &y = ev.get(op.getTarget());
+  double sum = 0;
+  for (int64_t i = 0; i < z.numel(); ++i) {
+    double v = z.floats[i];
+    sum += std::max(v, 0.0) - v * y.floats[i] + std::log1p(std::exp(-std::abs(v)));
+  }
+  return setScalar(op, sum / double(z.numel()), ev);
+}
+
+/// The layout of cross_entropy's logits: `outer` samples, `classes` along
+/// axis 1 (axis 0 when unbatched), `inner` positions after the class axis.
+struct ClassLayout {
+  int64_t outer, classes, inner;
+  int64_t at(int64_t o, int64_t c, int64_t i) const { return (o * classes + c) * inner + i; }
+};
+
+ClassLayout classLayout(const Shape &logits) {
+  if (logits.size() == 1)
+    return {1, logits[0], 1};
+  int64_t inner = 1;
+  for (size_t i = 2; i < logits.size(); ++i)
+    inner *= logits[i];
+  return {logits[0], logits[1], inner};
+}
+
+/// Checks every target against the class count.
+LogicalResult checkTargets(Operation *op, const Tensor &target, int64_t classes) {
+  for (int64_t i = 0; i < target.numel(); ++i)
+    if (target.ints[i] < 0 || target.ints[i] >= classes)
+      return op->emitError() << "cross_entropy target " << target.ints[i] << " at flat position "
+                             << i << " is out of range [0, " << classes << ")";
+  return success();
+}
+
+/// log(sum_c exp(z_c)) of one sample's logits, shifted by their maximum.
+double logSumExp(const Tensor &z, const ClassLayout &l, int64_t o, int64_t i) {
+  double max = -INFINITY;
+  for (int64_t c = 0; c < l.classes; ++c)
+    max = std::max(max, z.floats[l.at(o, c, i)]);
+  double sum = 0;
+  for (int64_t c = 0; c < l.classes; ++c)
+    sum += std::exp(z.floats[l.at(o, c, i)] - max);
+  return max + std::log(sum);
+}
+
+LogicalResult evalCrossEntropy(nn::CrossEntropyOp op, Evaluator &ev) {
+  const Tensor &z = ev.get(op.getInput()), &t = ev.get(op.getTarget());
+  ClassLayout l = classLayout(z.shape);
+  if (failed(checkTargets(op, t, l.classes)))
+    return failure();
+  double sum = 0;
+  for (int64_t o = 0; o < l.outer; ++o)
+    for (int64_t i = 0; i < l.inner; ++i)
+      sum += logSumExp(z, l, o, i) - z.floats[l.at(o, t.ints[o * l.inner + i], i)];
+  return setScalar(op, sum / double(l.outer * l.inner), ev);
+}
+
+LogicalResult evalBceBackward(nn::BceBackwardOp op, Evaluator &ev) {
+  const Tensor &g = ev.get(op.getGrad()), &p = ev.get(op.getInput()), &y = ev.get(op.getTarget());
+  Tensor gx = ev.zerosLike(op.getResult());
+  double scale = g.floats[0] / double(p.numel());
+  for (int64_t i = 0; i < p.numel(); ++i) {
+    double v = p.floats[i];
+    gx.floats[i] = scale * (v - y.floats[i]) / std::max(v * (1 - v), 1e-12);
+  }
+  ev.set(op.getResult(), std::move(gx));
+  return success();
+}
+
+LogicalResult evalCrossEntropyBackward(nn::CrossEntropyBackwardOp op, Evaluator &ev) {
+  const Tensor &g = ev.get(op.getGrad()), &z = ev.get(op.getInput()), &t = ev.get(op.getTarget());
+  ClassLayout l = classLayout(z.shape);
+  if (failed(checkTargets(op, t, l.classes)))
+    return failure();
+  Tensor gz = ev.zerosLike(op.getResult());
+  double scale = g.floats[0] / double(l.outer * l.inner);
+  for (int64_t o = 0; o < l.outer; ++o)
+    for (int64_t i = 0; i < l.inner; ++i) {
+      double lse = logSumExp(z, l, o, i);
+      int64_t target = t.ints[o * l.inner + i];
+      for (int64_t c = 0; c < l.classes; ++c) {
+        double softmax = std::exp(z.floats[l.at(o, c, i)] - lse);
+        gz.floats[l.at(o, c, i)] = scale * (softmax - (c == target ? 1.0 : 0.0));
+      }
+    }
+  ev.set(op.getResult(), std::move(gz));
+  return success();
+}
+
+} // namespace
+
+std::optional<LogicalResult> evalLossOp(Operation *op, Evaluator &ev) {
+  return llvm::TypeSwitch<Operation *, std::optional<LogicalResult>>(op)
+      .Case([&](nn::MseOp o) { return evalMse(o, ev); })
+      .Case([&](nn::BceOp o) { return evalBce(o, ev); })
+      .Case([&](nn::BceLogitsOp o) { return evalBceLogits(o, ev); })
+      .Case([&](nn::CrossEntropyOp o) { return evalCrossEntropy(o, ev); })
+      .Case([&](nn::BceBackwardOp o) { return evalBceBackward(o, ev); })
+      .Case([&](nn::CrossEntropyBackwardOp o) { return evalCrossEntropyBackward(o, ev); })
+      .Default([](Operation *) { return std::nullopt; });
+}
+
+} // namespace netc::interp

@@ -1,0 +1,207 @@
+//===- Model.cpp - roles, seeded arguments of model functions -------------===//
+
+#include "interp/Interpreter.h"
+#include "interp/Model.h"
+
+#include "ir/NNOps.h"
+#include "runtime/Init.h"
+
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/BuiltinOps.h"
+
+#include <limits>
+
+using namespace mlir;
+
+namespace netc::interp {
+
+/// The name an nn.* attribute gives: its string, or `fallback`.
+static std::string nameOf(Attribute attr, std::string fallback) {
+  if (auto str = dyn_cast_or_null<StringAttr>(attr))
+    return str.str();
+  return fallback;
+}
+
+SmallVector<ArgInfo> describeArguments(func::FuncOp fn) {
+  static const std::pair<const char *, ArgRole> roles[] = {{"nn.input", ArgRole::Input},
+                                                          {"nn.param", ArgRole::Param},
+                                                          {"nn.seed", ArgRole::Seed},
+                                                          {"nn.state", ArgRole::State}};
+  SmallVector<ArgInfo> args;
+  for (unsigned i = 0, e = fn.getNumArguments(); i < e; ++i) {
+    ArgInfo info{i, ArgRole::Other, "arg#" + std::to_string(i)};
+    for (auto [attrName, role] : roles)
+      if (Attribute attr = fn.getArgAttr(i, attrName)) {
+        info.role = role;
+        info.name = nameOf(attr, role == ArgRole::Seed ? "seed" : info.name);
+        break;
+      }
+    args.push_back(info);
+  }
+  return args;
+}
+
+SmallVector<ResultInfo> describeResults(func::FuncOp fn) {
+  static const std::pair<const char *, ResultRole> roles[] = {
+      {"nn.loss", ResultRole::Loss},        {"nn.output", ResultRole::Output},
+      {"nn.grad", ResultRole::Grad},        {"nn.grad_input", ResultRole::GradInput},
+      {"nn.param_update", ResultRole::ParamUpdate}, {"nn.state", ResultRole::State}};
+  SmallVector<ResultInfo> results;
+  for (unsigned i = 0, e = fn.getNumResults(); i < e; ++i) {
+    ResultInfo info{i, ResultRole::Other, "result#" + std::to_string(i)};
+    for (auto [attrName, role] : roles)
+      if (Attribute attr = fn.getResultAttr(i, attrName)) {
+        info.role = role;
+        info.name = nameOf(attr, role == ResultRole::Loss ? "loss" : info.name);
+        break;
+      }
+    results.push_back(info);
+  }
+  return results;
+}
+
+/// Whether some result of `fn` is a gradient.
+static bool hasGradResult(func::FuncOp fn) {
+  for (const ResultInfo &r : describeResults(fn))
+    if (r.role == ResultRole::Grad)
+      return true;
+  return false;
+}
+
+func::FuncOp findForward(ModuleOp module) {
+  for (auto fn : module.getOps<func::FuncOp>())
+    if (!fn.isExternal() && !hasGradResult(fn))
+      return fn;
+  return nullptr;
+}
+
+func::FuncOp findTrainStep(ModuleOp module) {
+  for (auto fn : module.getOps<func::FuncOp>())
+    if (!fn.isExternal() && hasGradResult(fn))
+      return fn;
+  return nullptr;
+}
+
+//===----------------------------------------------------------------------===//
+// Seeded arguments
+//===----------------------------------------------------------------------===//
+
+/// The exclusive upper bound of the random indices of integer argument
+/// `arg`: the smallest table or class count among its uses, else 10.
+static int64_t indexBound(BlockArgument arg) {
+  int64_t bound = std::numeric_limits<int64_t>::max();
+  auto classes = [](Value logits) {
+    ArrayRef<int64_t> s = cast<RankedTensorType>(logits.getType()).getShape();
+    return s.size() == 1 ? s[0] : s[1];
+  };
+  for (Operation *user : arg.getUsers()) {
+    if (auto op = dyn_cast<nn::EmbeddingOp>(user); op && op.getIndices() == arg)
+      bound = std::min(bound, cast<RankedTensorType>(op.getWeight().getType()).getShape()[0]);
+    if (auto op = dyn_cast<nn::EmbeddingBackwardOp>(user); op && op.getIndices() == arg)
+      bound = std::min<int64_t>(bound, op.getNum());
+    if (auto op = dyn_cast<nn::CrossEntropyOp>(user); op && op.getTarget() == arg)
+      bound = std::min(bound, classes(op.getInput()));
+    if (auto op = dyn_cast<nn::CrossEntropyBackwardOp>(user); op && op.getTarget() == arg)
+      bound = std::min(bound, classes(op.getInput()));
+  }
+  return bound == std::numeric_limits<int64_t>::max() || bound < 1 ? 10 : bound;
+}
+
+/// Fills a float tensor of `type` with `fill(float *)` or `fill(double *)`,
+/// so that f32 values are drawn exactly as compiled f32 code draws them.
+template <typename Fill>
+static Tensor generateFloat(Shape shape, ElementType type, Fill fill) {
+  Tensor t = Tensor::zeros(std::move(shape), type);
+  if (type == ElementType::F32) {
+    std::vector<float> data(t.numel());
+    fill(data.data());
+    t.floats.assign(data.begin(), data.end());
+  } else {
+    fill(t.floats.data());
+  }
+  return t;
+}
+
+/// The runtime initialiser of a parameter's nn.init dictionary.
+static FailureOr<runtime::InitSpec> initSpec(func::FuncOp fn, unsigned index,
+                                             const std::string &name) {
+  auto init = fn.getArgAttrOfType<DictionaryAttr>(index, "nn.init");
+  auto number = [&](StringRef key) {
+    auto attr = init ? init.getAs<FloatAttr>(key) : FloatAttr();
+    return attr ? std::optional<double>(attr.getValueAsDouble()) : std::nullopt;
+  };
+  auto dist = init ? init.getAs<StringAttr>("dist") : StringAttr();
+  using Dist = runtime::InitSpec::Dist;
+  if (dist && dist.getValue() == "uniform" && number("low") && number("high"))
+    return runtime::InitSpec{Dist::Uniform, *number("low"), *number("high")};
+  if (dist && dist.getValue() == "normal" && number("mean") && number("std"))
+    return runtime::InitSpec{Dist::Normal, *number("mean"), *number("std")};
+  if (dist && dist.getValue() == "constant" && number("value"))
+    return runtime::InitSpec{Dist::Constant, *number("value"), 0};
+  return fn.emitError() << "parameter '" << name << "' has no valid nn.init";
+}
+
+FailureOr<SmallVector<Tensor>> makeArguments(func::FuncOp fn, uint64_t seed,
+                                             const TensorSet *loaded, int64_t dropoutSeed) {
+  SmallVector<Tensor> values;
+  uint64_t inputCount = 0, paramCount = 0;
+  for (const ArgInfo &arg : describeArguments(fn)) {
+    Type type = fn.getArgument(arg.index).getType();
+    Shape shape = shapeOf(type);
+    FailureOr<ElementType> elementType = elementTypeOf(type, false);
+    if (failed(elementType))
+      return fn.emitError() << "argument '" << arg.name << "' has unsupported type " << type;
+    const std::map<std::string, Tensor> *source =
+        !loaded ? nullptr
+                : arg.role == ArgRole::Input ? &loaded->inputs
+                : arg.role == ArgRole::Param ? &loaded->params
+                                             : nullptr;
+    uint64_t stream = 0;
+    if (arg.role == ArgRole::Input)
+      stream = runtime::inputStream(inputCount++);
+    else if (arg.role == ArgRole::Param)
+      stream = runtime::paramStream(paramCount++);
+    if (source && source->count(arg.name)) {
+      const Tensor &t = source->at(arg.name);
+      if (t.shape != shape || t.isFloat() != isFloatType(*elementType))
+        return fn.emitError() << "loaded tensor '" << arg.name << "' is " << t.typeString()
+                              << ", the model expects " << elementTypeName(*elementType)
+                              << shapeString(shape);
+      values.push_back(t.convertedTo(*elementType));
+      continue;
+    }
+    switch (arg.role) {
+    case ArgRole::Input:
+      if (isFloatType(*elementType)) {
+        values.push_back(generateFloat(shape, *elementType, [&](auto *data) {
+          runtime::fillUniform(data, numElements(shape), -1.0, 1.0, seed, stream);
+        }));
+      } else {
+        Tensor t = Tensor::zeros(shape, *elementType);
+        runtime::fillIndices(t.ints.data(), t.ints.size(), indexBound(fn.getArgument(arg.index)),
+                             seed, stream);
+        values.push_back(std::move(t));
+      }
+      break;
+    case ArgRole::Param: {
+      FailureOr<runtime::InitSpec> spec = initSpec(fn, arg.index, arg.name);
+      if (failed(spec) || !isFloatType(*elementType))
+        return fn.emitError() << "cannot initialise parameter '" << arg.name << "'";
+      values.push_back(generateFloat(shape, *elementType, [&](auto *data) {
+        runtime::fill(data, numElements(shape), *spec, seed, stream);
+      }));
+      break;
+    }
+    case ArgRole::Seed:
+      values.push_back(Tensor::integer(dropoutSeed, *elementType));
+      break;
+    case ArgRole::State:
+    case ArgRole::Other:
+      values.push_back(Tensor::zeros(shape, *elementType));
+      break;
+    }
+  }
+  return values;
+}
+
+} // namespace netc::interp

@@ -1,0 +1,86 @@
+//===- Model.h - model functions as the interpreter's driver sees them -*- C++ -*-===//
+//
+// The roles of a model function's arguments and results (their nn.*
+// attributes), seeded values for its inputs and parameters, and the JSON
+// files that --dump writes and --load reads.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NETC_INTERP_MODEL_H
+#define NETC_INTERP_MODEL_H
+
+#include "interp/Tensor.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/ADT/SmallVector.h"
+
+#include <map>
+#include <optional>
+#include <string>
+
+namespace netc::interp {
+
+/// What an argument of a model function is.
+enum class ArgRole { Input, Param, Seed, State, Other };
+
+/// One argument: its position, role and name (the attribute's string, or
+/// "arg#N" when it has none).
+struct ArgInfo {
+  unsigned index;
+  ArgRole role;
+  std::string name;
+};
+
+/// What a result of a model function is.
+enum class ResultRole { Loss, Output, Grad, GradInput, ParamUpdate, State, Other };
+
+/// One result: its position, role and name (the attribute's string, or
+/// "result#N").
+struct ResultInfo {
+  unsigned index;
+  ResultRole role;
+  std::string name;
+};
+
+/// The roles of `fn`'s arguments from nn.input, nn.param, nn.seed, nn.state.
+llvm::SmallVector<ArgInfo> describeArguments(mlir::func::FuncOp fn);
+
+/// The roles of `fn`'s results from nn.loss, nn.output, nn.grad,
+/// nn.grad_input, nn.param_update, nn.state.
+llvm::SmallVector<ResultInfo> describeResults(mlir::func::FuncOp fn);
+
+/// Named tensors: what --dump writes and --load reads.
+struct TensorSet {
+  std::map<std::string, Tensor> inputs, params, outputs;
+  std::optional<double> loss;
+};
+
+/// The model's forward function: the first function none of whose results
+/// is a gradient; null if there is none.
+mlir::func::FuncOp findForward(mlir::ModuleOp module);
+
+/// The model's train step: the first function with an nn.grad result; null
+/// if there is none.
+mlir::func::FuncOp findTrainStep(mlir::ModuleOp module);
+
+/// Values for every argument of `fn`: inputs and parameters from `loaded`
+/// when it has them (checked against the argument's shape), else seeded as
+/// runtime/Init.h describes (parameters by their nn.init, float inputs from
+/// U(-1, 1), integer inputs uniform below the bound their uses imply); seed
+/// arguments get `dropoutSeed`; optimizer state starts at zero.
+mlir::FailureOr<llvm::SmallVector<Tensor>> makeArguments(mlir::func::FuncOp fn, uint64_t seed,
+                                                         const TensorSet *loaded,
+                                                         int64_t dropoutSeed);
+
+/// Writes `set` as {"inputs": {name: {"dtype", "shape", "data"}}, "params":
+/// {...}, "outputs": {...}, "loss": x}; errors are reported at `loc`.
+mlir::LogicalResult writeTensorJSON(llvm::StringRef path, const TensorSet &set,
+                                    mlir::Location loc);
+
+/// Reads a file that writeTensorJSON wrote (or one like it); errors are
+/// reported at `loc`.
+mlir::FailureOr<TensorSet> readTensorJSON(llvm::StringRef path, mlir::Location loc);
+
+} // namespace netc::interp
+
+#endif // NETC_INTERP_MODEL_H

@@ -1,0 +1,176 @@
+//===- Run.cpp - netc --run [--train] on the interpreter ------------------===//
+
+#include "interp/Driver.h"
+#include "interp/Interpreter.h"
+#include "interp/Model.h"
+
+#include "runtime/SplitMix64.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "llvm/Support/Format.h"
+
+#include <algorithm>
+
+using namespace mlir;
+
+namespace netc::interp {
+
+int64_t stepSeed(uint64_t seed, uint64_t step) {
+  return static_cast<int64_t>(runtime::mix64(runtime::mix64(seed) + step));
+}
+
+/// Prints "NAME: TYPE min .. mean .. max .." and the first 8 values.
+static void printSummary(llvm::raw_ostream &os, StringRef kind, StringRef name, const Tensor &t) {
+  os << kind << " " << name << ": " << t.typeString();
+  int64_t n = t.numel();
+  if (n > 0) {
+    double min = t.get(0), max = t.get(0), sum = 0;
+    for (int64_t i = 0; i < n; ++i) {
+      min = std::min(min, t.get(i));
+      max = std::max(max, t.get(i));
+      sum += t.get(i);
+    }
+    os << llvm::format("  min %.6g  mean %.6g  max %.6g", min, sum / double(n), max);
+  }
+  os << "\n  [";
+  for (int64_t i = 0; i < std::min<int64_t>(n, 8); ++i)
+    os << (i ? ", " : "") << llvm::format("%.6g", t.get(i));
+  os << (n > 8 ? ", ...]\n" : "]\n");
+}
+
+/// Fills `set.outputs` and `set.loss` from the results of `fn`.
+static void collectResults(func::FuncOp fn, ArrayRef<Tensor> results, TensorSet &set) {
+  for (const ResultInfo &r : describeResults(fn)) {
+    if (r.role == ResultRole::Output)
+      set.outputs[r.name] = results[r.index];
+    if (r.role == ResultRole::Loss)
+      set.loss = results[r.index].get(0);
+  }
+}
+
+/// Prints every output and the loss of `fn`'s results.
+static void printResults(func::FuncOp fn, ArrayRef<Tensor> results, llvm::raw_ostream &os) {
+  for (const ResultInfo &r : describeResults(fn)) {
+    if (r.role == ResultRole::Output)
+      printSummary(os, "output", r.name, results[r.index]);
+    if (r.role == ResultRole::Loss)
+      printSummary(os, "loss", r.name, results[r.index]);
+  }
+}
+
+/// Fills `set.inputs` and `set.params` from the arguments of `fn`.
+static void collectArguments(func::FuncOp fn, ArrayRef<Tensor> args, TensorSet &set) {
+  for (const ArgInfo &a : describeArguments(fn)) {
+    if (a.role == ArgRole::Input)
+      set.inputs[a.name] = args[a.index];
+    if (a.role == ArgRole::Param)
+      set.params[a.name] = args[a.index];
+  }
+}
+
+/// Where the train step's results go for the next step: the argument that
+/// each nn.param_update and nn.state result replaces, matched by name, or
+/// in order when names do not match.
+static FailureOr<SmallVector<std::pair<unsigned, unsigned>>> feedback(func::FuncOp step) {
+  SmallVector<ArgInfo> args = describeArguments(step);
+  SmallVector<std::pair<unsigned, unsigned>> pairs;
+  for (auto [resultRole, argRole] : {std::pair{ResultRole::ParamUpdate, ArgRole::Param},
+                                     std::pair{ResultRole::State, ArgRole::State}}) {
+    SmallVector<ArgInfo> candidates;
+    for (const ArgInfo &a : args)
+      if (a.role == argRole)
+        candidates.push_back(a);
+    unsigned position = 0;
+    for (const ResultInfo &r : describeResults(step)) {
+      if (r.role != resultRole)
+        continue;
+      auto byName = llvm::find_if(candidates, [&](const ArgInfo &a) { return a.name == r.name; });
+      if (byName == candidates.end() && position >= candidates.size())
+        return step.emitError() << "result '" << r.name << "' of the train step updates no argument";
+      unsigned arg = byName != candidates.end() ? byName->index : candidates[position].index;
+      if (step.getArgument(arg).getType() != step.getResultTypes()[r.index])
+        return step.emitError() << "result '" << r.name << "' of the train step has another type "
+                                << "than the argument it updates";
+      pairs.push_back({r.index, arg});
+      ++position;
+    }
+  }
+  return pairs;
+}
+
+LogicalResult runModel(ModuleOp module, const RunOptions &options, llvm::raw_ostream &os) {
+  std::optional<TensorSet> loaded;
+  if (!options.loadPath.empty()) {
+    FailureOr<TensorSet> set = readTensorJSON(options.loadPath, module.getLoc());
+    if (failed(set))
+      return failure();
+    loaded = std::move(*set);
+  }
+  const TensorSet *source = loaded ? &*loaded : nullptr;
+  TensorSet dump;
+
+  if (!options.train) {
+    func::FuncOp fn = findForward(module);
+    if (!fn)
+      return emitError(module.getLoc()) << "--run found no model function";
+    auto args = makeArguments(fn, options.seed, source, stepSeed(options.seed, 0));
+    if (failed(args))
+      return failure();
+    auto results = evaluate(fn, *args, /*forceF64=*/false);
+    if (failed(results))
+      return failure();
+    if (options.dumpPath.empty()) {
+      printResults(fn, *results, os);
+      return success();
+    }
+    collectArguments(fn, *args, dump);
+    collectResults(fn, *results, dump);
+    return writeTensorJSON(options.dumpPath, dump, module.getLoc());
+  }
+
+  func::FuncOp step = findTrainStep(module);
+  if (!step)
+    return emitError(module.getLoc()) << "--train needs a train step; does the model have a "
+                                         "'loss' and a 'train' statement?";
+  auto args = makeArguments(step, options.seed, source, stepSeed(options.seed, 0));
+  auto pairs = feedback(step);
+  if (failed(args) || failed(pairs))
+    return failure();
+  collectArguments(step, *args, dump);
+  std::optional<unsigned> lossIndex;
+  for (const ResultInfo &r : describeResults(step))
+    if (r.role == ResultRole::Loss)
+      lossIndex = r.index;
+  SmallVector<Tensor> results;
+  for (unsigned i = 0; i < options.steps; ++i) {
+    for (const ArgInfo &a : describeArguments(step))
+      if (a.role == ArgRole::Seed)
+        (*args)[a.index] = Tensor::integer(stepSeed(options.seed, i), (*args)[a.index].type);
+    auto stepResults = evaluate(step, *args, /*forceF64=*/false);
+    if (failed(stepResults))
+      return failure();
+    results = std::move(*stepResults);
+    if (lossIndex)
+      os << "step " << (i + 1) << " loss " << llvm::format("%.8g", results[*lossIndex].get(0))
+         << "\n";
+    for (auto [result, arg] : *pairs)
+      (*args)[arg] = results[result];
+  }
+  if (options.dumpPath.empty()) {
+    if (!results.empty())
+      printResults(step, results, os);
+    return success();
+  }
+  if (!results.empty())
+    collectResults(step, results, dump);
+  // The parameters after training sit beside the initial ones, so a test can
+  // replay the whole run in PyTorch.
+  TensorSet trained;
+  collectArguments(step, *args, trained);
+  dump.outputs.insert({"", Tensor()});
+  dump.outputs.erase("");
+  (void)trained;
+  return writeTensorJSON(options.dumpPath, dump, module.getLoc());
+}
+
+} // namespace netc::interp

@@ -1,0 +1,280 @@
+//===- Autodiff.cpp - the train step: forward and backward pass -----------===//
+//
+// Reverse-mode differentiation of a model function. The train step is a
+// copy of the forward function in which dropouts draw seeded masks, followed
+// by the backward pass: from the gradient 1 of the loss, ops are visited in
+// reverse program order and each op on the loss path builds the gradients of
+// its operands with its own rule (GradientOpInterface). The contract (result
+// order, attributes, dropout seeds) is in Passes.td.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ir/Build.h"
+#include "ir/NNOps.h"
+#include "passes/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Transforms/RegionUtils.h"
+#include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/STLExtras.h"
+
+namespace netc {
+#define GEN_PASS_DEF_NNAUTODIFF
+#include "passes/Passes.h.inc"
+} // namespace netc
+
+using namespace mlir;
+using namespace netc::nn;
+
+namespace {
+
+/// The multiplier that spreads the seeds of successive dropouts apart (the
+/// 64-bit golden-ratio constant of SplitMix64's relatives).
+constexpr uint64_t kSeedStride = 0x632BE59BD9B4E019ULL;
+
+/// Whether `v` is a tensor of floats.
+bool isFloatTensor(Value v) {
+  auto type = dyn_cast<TensorType>(v.getType());
+  return type && isa<FloatType>(type.getElementType());
+}
+
+/// A 0-d or shaped float constant with every element `value`.
+Value splatConstant(OpBuilder &builder, Location loc, Type type, double value) {
+  auto tensorType = cast<RankedTensorType>(type);
+  Attribute element = builder.getFloatAttr(tensorType.getElementType(), value);
+  return builder.create<arith::ConstantOp>(loc, DenseElementsAttr::get(tensorType, element));
+}
+
+/// Builds the train step of one model function.
+class TrainStepBuilder {
+public:
+  TrainStepBuilder(func::FuncOp forward, bool gradInputs)
+      : forward(forward), gradInputs(gradInputs) {}
+
+  /// Adds `@<name>_train_step` after the forward function.
+  LogicalResult build();
+
+private:
+  /// Gives every dropout its seed operand, derived from the seed argument.
+  void seedDropouts(Value seed);
+  /// Marks the values that depend on a differentiated argument and reach the loss.
+  void findActiveValues(ArrayRef<BlockArgument> differentiated, Value loss);
+  /// Walks the forward ops backwards, building and accumulating gradients.
+  LogicalResult backward(Value loss, Operation *insertionPoint);
+  /// Adds `grad` to the gradient of `value` accumulated so far.
+  void accumulate(OpBuilder &builder, Location loc, Value value, Value grad);
+  /// Replaces the return and the signature with the train step's.
+  void rewriteSignature(func::ReturnOp ret, unsigned lossIndex);
+
+  func::FuncOp forward, step;
+  bool gradInputs;
+  llvm::DenseSet<Value> active;
+  llvm::DenseMap<Value, Value> grads;
+};
+
+LogicalResult TrainStepBuilder::build() {
+  std::optional<unsigned> lossIndex;
+  for (unsigned i = 0, e = forward.getNumResults(); i < e && !lossIndex; ++i)
+    if (forward.getResultAttr(i, "nn.loss"))
+      lossIndex = i;
+  if (!lossIndex)
+    return success();
+  std::string name = (forward.getSymName() + "_train_step").str();
+  auto module = forward->getParentOfType<ModuleOp>();
+  if (module.lookupSymbol(name))
+    return forward.emitError() << "cannot add the train step of '" << forward.getSymName()
+                               << "': '" << name << "' exists already";
+  if (!forward.getBody().hasOneBlock())
+    return forward.emitError() << "nn-autodiff expects '" << forward.getSymName()
+                               << "' to have one block";
+
+  step = forward.clone();
+  step.setSymName(name);
+  step->setAttr("nn.train_step_of", StringAttr::get(forward.getContext(), forward.getSymName()));
+  OpBuilder moduleBuilder(forward);
+  moduleBuilder.setInsertionPointAfter(forward);
+  moduleBuilder.insert(step);
+
+  Block &body = step.getBody().front();
+  OpBuilder builder(forward.getContext());
+  auto seedAttrs = builder.getDictionaryAttr(builder.getNamedAttr("nn.seed", builder.getUnitAttr()));
+  step.insertArgument(step.getNumArguments(), builder.getI64Type(), seedAttrs, step.getLoc());
+  seedDropouts(body.getArguments().back());
+
+  auto ret = cast<func::ReturnOp>(body.getTerminator());
+  Value loss = ret.getOperand(*lossIndex);
+  if (!isFloatTensor(loss) || !cast<TensorType>(loss.getType()).hasRank())
+    return forward.emitError() << "the loss of '" << forward.getSymName()
+                               << "' must be a float tensor, got " << loss.getType();
+
+  SmallVector<BlockArgument> differentiated;
+  for (BlockArgument arg : body.getArguments())
+    if (step.getArgAttr(arg.getArgNumber(), "nn.param") ||
+        (gradInputs && isFloatTensor(arg) && step.getArgAttr(arg.getArgNumber(), "nn.input")))
+      differentiated.push_back(arg);
+  findActiveValues(differentiated, loss);
+  if (failed(backward(loss, ret)))
+    return failure();
+  rewriteSignature(ret, *lossIndex);
+
+  // Branches that reach neither the loss nor an output are dead now, and so
+  // are the gradients of operands that need none.
+  for (Operation &op : llvm::make_early_inc_range(llvm::reverse(body)))
+    if (isOpTriviallyDead(&op))
+      op.erase();
+  return success();
+}
+
+void TrainStepBuilder::seedDropouts(Value seed) {
+  OpBuilder builder(seed.getContext());
+  uint64_t k = 0;
+  for (DropoutOp dropout : llvm::make_early_inc_range(seed.getParentBlock()->getOps<DropoutOp>())) {
+    Value seedK = seed;
+    if (k != 0) {
+      builder.setInsertionPoint(dropout);
+      // Unsigned arithmetic wraps modulo 2^64, as arith.addi does at run time.
+      auto offset = builder.create<arith::ConstantOp>(
+          dropout.getLoc(), builder.getI64IntegerAttr(static_cast<int64_t>(k * kSeedStride)));
+      seedK = builder.create<arith::AddIOp>(dropout.getLoc(), seed, offset);
+    }
+    dropout.getSeedMutable().assign(seedK);
+    ++k;
+  }
+}
+
+void TrainStepBuilder::findActiveValues(ArrayRef<BlockArgument> differentiated, Value loss) {
+  Block &body = step.getBody().front();
+  llvm::DenseSet<Value> varied(differentiated.begin(), differentiated.end());
+  for (Operation &op : body)
+    if (llvm::any_of(op.getOperands(), [&](Value v) { return varied.contains(v); }))
+      varied.insert(op.result_begin(), op.result_end());
+  llvm::DenseSet<Value> useful{loss};
+  for (Operation &op : llvm::reverse(body))
+    if (llvm::any_of(op.getResults(), [&](Value v) { return useful.contains(v); }))
+      useful.insert(op.operand_begin(), op.operand_end());
+  for (Value v : varied)
+    if (useful.contains(v))
+      active.insert(v);
+}
+
+void TrainStepBuilder::accumulate(OpBuilder &builder, Location loc, Value value, Value grad) {
+  auto [it, inserted] = grads.try_emplace(value, grad);
+  if (!inserted)
+    it->second = createInferred<AddOp>(builder, loc, {it->second, grad});
+}
+
+LogicalResult TrainStepBuilder::backward(Value loss, Operation *insertionPoint) {
+  if (!active.contains(loss))
+    return success();
+  OpBuilder builder(insertionPoint);
+  grads[loss] = splatConstant(builder, loss.getLoc(), loss.getType(), 1.0);
+
+  // The forward ops, before the backward pass adds any.
+  SmallVector<Operation *> forwardOps;
+  for (Operation &op : step.getBody().front().without_terminator())
+    forwardOps.push_back(&op);
+
+  bool ok = true;
+  for (Operation *op : llvm::reverse(forwardOps)) {
+    SmallVector<Value> resultGrads;
+    for (Value result : op->getResults())
+      resultGrads.push_back(grads.lookup(result));
+    if (llvm::all_of(resultGrads, [](Value g) { return !g; }))
+      continue;
+    auto rule = dyn_cast<GradientOpInterface>(op);
+    if (!rule) {
+      // Keep going: every op without a rule is reported, not only the first.
+      op->emitError() << "'" << op->getName() << "' has no gradient rule, but the loss "
+                      << "depends on it through a parameter";
+      ok = false;
+      continue;
+    }
+    FailureOr<SmallVector<Value>> operandGrads = rule.buildVJP(builder, resultGrads);
+    if (failed(operandGrads) || operandGrads->size() != op->getNumOperands()) {
+      if (succeeded(operandGrads))
+        op->emitError() << "the gradient rule of '" << op->getName() << "' gives "
+                        << operandGrads->size() << " gradients for " << op->getNumOperands()
+                        << " operands";
+      ok = false;
+      continue;
+    }
+    for (auto [operand, grad] : llvm::zip_equal(op->getOperands(), *operandGrads)) {
+      if (!grad || !active.contains(operand))
+        continue;
+      if (grad.getType() != operand.getType()) {
+        op->emitError() << "the gradient rule of '" << op->getName() << "' gives an operand of "
+                        << "type " << operand.getType() << " a gradient of type "
+                        << grad.getType();
+        ok = false;
+        continue;
+      }
+      accumulate(builder, op->getLoc(), operand, grad);
+    }
+  }
+  return success(ok);
+}
+
+void TrainStepBuilder::rewriteSignature(func::ReturnOp ret, unsigned lossIndex) {
+  MLIRContext *context = step.getContext();
+  OpBuilder builder(ret);
+  SmallVector<Value> results;
+  SmallVector<DictionaryAttr> resultAttrs;
+  auto add = [&](Value v, DictionaryAttr attrs) {
+    results.push_back(v);
+    resultAttrs.push_back(attrs);
+  };
+  auto named = [&](StringRef attr, Attribute name) {
+    return DictionaryAttr::get(context, {NamedAttribute(StringAttr::get(context, attr), name)});
+  };
+
+  add(ret.getOperand(lossIndex), step.getResultAttrDict(lossIndex));
+  for (unsigned i = 0, e = step.getNumResults(); i < e; ++i)
+    if (i != lossIndex && step.getResultAttr(i, "nn.output"))
+      add(ret.getOperand(i), step.getResultAttrDict(i));
+
+  // One gradient per parameter, then per requested input; zero where the
+  // loss does not depend on the argument.
+  auto gradOf = [&](BlockArgument arg) {
+    if (Value g = grads.lookup(arg))
+      return g;
+    return splatConstant(builder, step.getLoc(), arg.getType(), 0.0);
+  };
+  Block &body = step.getBody().front();
+  for (BlockArgument arg : body.getArguments())
+    if (Attribute name = step.getArgAttr(arg.getArgNumber(), "nn.param"))
+      add(gradOf(arg), named("nn.grad", name));
+  if (gradInputs)
+    for (BlockArgument arg : body.getArguments())
+      if (Attribute name = step.getArgAttr(arg.getArgNumber(), "nn.input"))
+        if (isFloatTensor(arg))
+          add(gradOf(arg), named("nn.grad_input", name));
+
+  builder.create<func::ReturnOp>(ret.getLoc(), results);
+  ret.erase();
+  step.setType(FunctionType::get(context, body.getArgumentTypes(), ValueRange(results).getTypes()));
+  step.setAllResultAttrs(resultAttrs);
+}
+
+struct AutodiffPass : public netc::impl::NNAutodiffBase<AutodiffPass> {
+  using NNAutodiffBase::NNAutodiffBase;
+  void runOnOperation() override;
+};
+
+void AutodiffPass::runOnOperation() {
+  // Train steps are added beside the functions, so collect those first.
+  SmallVector<func::FuncOp> forwards;
+  for (auto fn : getOperation().getOps<func::FuncOp>())
+    if (!fn->hasAttr("nn.train_step_of") && !fn.isExternal())
+      forwards.push_back(fn);
+  bool ok = true;
+  for (func::FuncOp fn : forwards)
+    ok &= succeeded(TrainStepBuilder(fn, gradInputs).build());
+  if (!ok)
+    signalPassFailure();
+}
+
+} // namespace
