@@ -1,6 +1,7 @@
 //===- Json.cpp - the tensor files of --dump and --load -------------------===//
 //
 // {"inputs": {NAME: TENSOR}, "params": {...}, "outputs": {...}, "loss": x}
+// (after --train also "trained_params": {...} and "losses": [x, ...])
 // with TENSOR = {"dtype": "f32", "shape": [2, 3], "data": [flat, row-major]}.
 // Doubles are written with 17 significant digits, so values read back are
 // bit-identical; NaN and infinities are the strings "nan", "inf", "-inf".
@@ -65,6 +66,13 @@ LogicalResult writeTensorJSON(StringRef path, const TensorSet &set, Location loc
   root["outputs"] = group(set.outputs);
   if (set.loss)
     root["loss"] = floatToJSON(*set.loss);
+  if (!set.trainedParams.empty())
+    root["trained_params"] = group(set.trainedParams);
+  if (!set.losses.empty()) {
+    root["losses"] = json::array();
+    for (double loss : set.losses)
+      root["losses"].push_back(floatToJSON(loss));
+  }
   std::error_code ec;
   llvm::raw_fd_ostream os(path, ec, llvm::sys::fs::OF_Text);
   if (ec)

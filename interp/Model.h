@@ -17,6 +17,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace netc::interp {
 
@@ -49,10 +50,13 @@ llvm::SmallVector<ArgInfo> describeArguments(mlir::func::FuncOp fn);
 /// nn.grad_input, nn.param_update, nn.state.
 llvm::SmallVector<ResultInfo> describeResults(mlir::func::FuncOp fn);
 
-/// Named tensors: what --dump writes and --load reads.
+/// Named tensors: what --dump writes and --load reads. After --train,
+/// `params` are the initial parameters, `trainedParams` those after the last
+/// step and `losses` the loss of every step.
 struct TensorSet {
-  std::map<std::string, Tensor> inputs, params, outputs;
+  std::map<std::string, Tensor> inputs, params, outputs, trainedParams;
   std::optional<double> loss;
+  std::vector<double> losses;
 };
 
 /// The model's forward function: the first function none of whose results
@@ -73,7 +77,8 @@ mlir::FailureOr<llvm::SmallVector<Tensor>> makeArguments(mlir::func::FuncOp fn, 
                                                          int64_t dropoutSeed);
 
 /// Writes `set` as {"inputs": {name: {"dtype", "shape", "data"}}, "params":
-/// {...}, "outputs": {...}, "loss": x}; errors are reported at `loc`.
+/// {...}, "outputs": {...}, "loss": x}, plus "trained_params" and "losses"
+/// when set; errors are reported at `loc`.
 mlir::LogicalResult writeTensorJSON(llvm::StringRef path, const TensorSet &set,
                                     mlir::Location loc);
 

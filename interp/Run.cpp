@@ -151,6 +151,8 @@ LogicalResult runModel(ModuleOp module, const RunOptions &options, llvm::raw_ost
       return failure();
     results = std::move(*stepResults);
     if (lossIndex)
+      dump.losses.push_back(results[*lossIndex].get(0));
+    if (lossIndex)
       os << "step " << (i + 1) << " loss " << llvm::format("%.8g", results[*lossIndex].get(0))
          << "\n";
     for (auto [result, arg] : *pairs)
@@ -167,9 +169,7 @@ LogicalResult runModel(ModuleOp module, const RunOptions &options, llvm::raw_ost
   // replay the whole run in PyTorch.
   TensorSet trained;
   collectArguments(step, *args, trained);
-  dump.outputs.insert({"", Tensor()});
-  dump.outputs.erase("");
-  (void)trained;
+  dump.trainedParams = std::move(trained.params);
   return writeTensorJSON(options.dumpPath, dump, module.getLoc());
 }
 

@@ -86,8 +86,8 @@ LogicalResult TrainStepBuilder::build() {
   std::string name = (forward.getSymName() + "_train_step").str();
   auto module = forward->getParentOfType<ModuleOp>();
   if (module.lookupSymbol(name))
-    return forward.emitError() << "cannot add the train step of '" << forward.getSymName()
-                               << "': '" << name << "' exists already";
+    return forward.emitError() << "cannot add the train step of '" << forward.getSymName() << "': '"
+                               << name << "' exists already";
   if (!forward.getBody().hasOneBlock())
     return forward.emitError() << "nn-autodiff expects '" << forward.getSymName()
                                << "' to have one block";
@@ -101,7 +101,8 @@ LogicalResult TrainStepBuilder::build() {
 
   Block &body = step.getBody().front();
   OpBuilder builder(forward.getContext());
-  auto seedAttrs = builder.getDictionaryAttr(builder.getNamedAttr("nn.seed", builder.getUnitAttr()));
+  auto seedAttrs =
+      builder.getDictionaryAttr(builder.getNamedAttr("nn.seed", builder.getUnitAttr()));
   step.insertArgument(step.getNumArguments(), builder.getI64Type(), seedAttrs, step.getLoc());
   seedDropouts(body.getArguments().back());
 
@@ -207,8 +208,7 @@ LogicalResult TrainStepBuilder::backward(Value loss, Operation *insertionPoint) 
         continue;
       if (grad.getType() != operand.getType()) {
         op->emitError() << "the gradient rule of '" << op->getName() << "' gives an operand of "
-                        << "type " << operand.getType() << " a gradient of type "
-                        << grad.getType();
+                        << "type " << operand.getType() << " a gradient of type " << grad.getType();
         ok = false;
         continue;
       }

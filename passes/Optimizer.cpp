@@ -89,8 +89,8 @@ Value UpdateBuilder::constant(Value like, double value) {
 }
 
 BlockArgument UpdateBuilder::addState(Type type, const Twine &name) {
-  auto attrs = builder.getDictionaryAttr(
-      builder.getNamedAttr("nn.state", builder.getStringAttr(name)));
+  auto attrs =
+      builder.getDictionaryAttr(builder.getNamedAttr("nn.state", builder.getStringAttr(name)));
   step.insertArgument(step.getNumArguments(), type, attrs, step.getLoc());
   stateArgs.push_back(step.getBody().front().getArguments().back());
   return stateArgs.back();
@@ -142,8 +142,8 @@ LogicalResult UpdateBuilder::buildAdam() {
       return step.emitError() << "adam keeps one step count, so it expects parameters of one "
                               << "element type, got " << elementType << " for '"
                               << slots.front().name.getValue() << "' and "
-                              << cast<TensorType>(slot.param.getType()).getElementType()
-                              << " for '" << slot.name.getValue() << "'";
+                              << cast<TensorType>(slot.param.getType()).getElementType() << " for '"
+                              << slot.name.getValue() << "'";
   SmallVector<BlockArgument> expAvg, expAvgSq;
   for (const Slot &slot : slots) {
     expAvg.push_back(addState(slot.param.getType(), slot.name.getValue() + ".exp_avg"));
@@ -153,9 +153,7 @@ LogicalResult UpdateBuilder::buildAdam() {
 
   // The bias corrections, with b^t = exp(t log b) on 0-d tensors.
   Value t = add(stepCount, constant(stepCount, 1.0));
-  auto power = [&](double base) {
-    return create<ExpOp>({mul(t, constant(t, std::log(base)))});
-  };
+  auto power = [&](double base) { return create<ExpOp>({mul(t, constant(t, std::log(base)))}); };
   Value one = constant(t, 1.0);
   Value stepSize = div(constant(t, lr), sub(one, power(beta1)));
   Value correction2Sqrt = create<SqrtOp>({sub(one, power(beta2))});
@@ -223,8 +221,8 @@ LogicalResult UpdateBuilder::build() {
   }
   builder.create<func::ReturnOp>(ret.getLoc(), results);
   ret.erase();
-  step.setType(
-      FunctionType::get(step.getContext(), body.getArgumentTypes(), ValueRange(results).getTypes()));
+  step.setType(FunctionType::get(step.getContext(), body.getArgumentTypes(),
+                                 ValueRange(results).getTypes()));
   step.setAllResultAttrs(resultAttrs);
   return success();
 }
