@@ -58,7 +58,8 @@ LogicalResult parseTarget(ModuleOp module, const std::string &text, Halide::Targ
 LogicalResult lowerModule(ModuleOp module, const CodegenOptions &options,
                           const Halide::Target &target, std::vector<Compiled> &out) {
   for (auto func : module.getOps<func::FuncOp>()) {
-    if (func.isExternal())
+    // A model with only a loss has no inference function to speak of.
+    if (func.isExternal() || func.getNumResults() == 0)
       continue;
     Compiled c{std::make_unique<FunctionLowering>(func, target), Halide::Pipeline(),
                entryName(func)};

@@ -101,6 +101,7 @@ LogicalResult FunctionLowering::lower() {
       Halide::Param<int64_t> p(name);
       args.push_back(p);
       scalars[arg] = p;
+      scalarParamList.push_back({p, arg.getArgNumber()});
     } else {
       return emitError(arg.getLoc()) << "codegen cannot pass an argument of type "
                                      << arg.getType();

@@ -67,6 +67,10 @@ public:
   mlir::func::FuncOp function() const { return func; }
   /// The tensor arguments as Halide ImageParams with their MLIR types.
   std::vector<std::pair<Halide::ImageParam, mlir::RankedTensorType>> imageParams() const;
+  /// The i64 scalar arguments (seeds) as Halide Params with their argument numbers.
+  std::vector<std::pair<Halide::Param<int64_t>, unsigned>> scalarParams() const {
+    return scalarParamList;
+  }
   const Halide::Target &target() const { return tgt; }
 
   //===--- For algorithms ---===//
@@ -89,6 +93,7 @@ private:
   llvm::DenseMap<mlir::Value, LTensor> values;
   llvm::DenseMap<mlir::Value, Halide::Expr> scalars;
   std::vector<std::pair<Halide::ImageParam, mlir::RankedTensorType>> tensorParams;
+  std::vector<std::pair<Halide::Param<int64_t>, unsigned>> scalarParamList;
   std::vector<Halide::Argument> args;
   std::vector<LoweredFunc> funcs;
   std::vector<Halide::Func> resultFuncs;

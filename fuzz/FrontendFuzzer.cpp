@@ -38,7 +38,7 @@ namespace {
 /// Inputs run in one context before it is replaced. A context interns every
 /// name and location it sees, so one kept for the whole run would grow without
 /// bound; building a new one for every input would cost more than the import.
-constexpr unsigned kInputsPerContext = 1;
+constexpr unsigned kInputsPerContext = 512;
 
 /// At most this many models of a file with several are imported one by one.
 constexpr size_t kMaxModelsPerInput = 4;

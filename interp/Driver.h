@@ -24,6 +24,8 @@ int64_t stepSeed(uint64_t seed, uint64_t step);
 
 /// The choices of --run.
 struct RunOptions {
+  /// The model (function) to run; empty runs the first.
+  std::string model;
   /// Seeds parameters, inputs and dropout masks.
   uint64_t seed = 0;
   /// Where to write the tensors as JSON; empty prints a summary instead.
@@ -43,6 +45,8 @@ mlir::LogicalResult runModel(mlir::ModuleOp module, const RunOptions &options,
 
 /// The choices of --gradcheck.
 struct GradCheckOptions {
+  /// The model whose train step is checked; empty checks the first.
+  std::string model;
   uint64_t seed = 0;
   std::string loadPath;
   /// The largest error (see gradCheck) that passes.

@@ -8,11 +8,15 @@
 //   h  = 1e-6 * max(1, |p_j|),
 //
 // where L is the train step's loss with the same %seed, so dropout masks
-// stay fixed. The error of an element is |g - fd| / max(|g|, |fd|, 1), a
-// relative error for gradients above 1 and an absolute one below: with
-// h = 1e-6 the rounding error of fd is about 1e-16 |L| / h = 1e-10 |L|,
-// so a smaller floor would fail correct gradients of tiny magnitude. A
-// parameter passes when the largest error over its checked elements is at
+// stay fixed. The error of an element is
+//
+//   |g - fd| / max(|g|, |fd|, 1e-3 * max(1, |L|))
+//
+// a relative error, with a floor for gradients near zero: with h = 1e-6 the
+// rounding error of fd is about 1e-16 |L| / h = 1e-10 |L|, which a
+// floor proportional to |L| keeps well below the tolerance while a gradient
+// that is wrong by more than 1e-6 of its size (or of the floor) still fails.
+// A parameter passes when the largest error over its checked elements is at
 // most the tolerance (1e-6).
 //
 //===----------------------------------------------------------------------===//
@@ -66,7 +70,7 @@ struct Row {
 
 FailureOr<bool> gradCheck(ModuleOp module, const GradCheckOptions &options,
                           llvm::raw_ostream &os) {
-  func::FuncOp step = findTrainStep(module);
+  func::FuncOp step = findTrainStep(module, options.model);
   if (!step)
     return emitError(module.getLoc())
            << "--gradcheck needs a train step; does the model have a 'loss'?";
@@ -99,6 +103,7 @@ FailureOr<bool> gradCheck(ModuleOp module, const GradCheckOptions &options,
   if (failed(results))
     return failure();
   unsigned loss = *lossIndex;
+  double floor = 1e-3 * std::max(1.0, std::abs((*results)[loss].floats[0]));
   auto lossAt = [&]() -> FailureOr<double> {
     auto r = evaluate(step, *args, /*forceF64=*/true, {loss});
     if (failed(r))
@@ -133,7 +138,7 @@ FailureOr<bool> gradCheck(ModuleOp module, const GradCheckOptions &options,
         return failure();
       double fd = (*plus - *minus) / ((x + h) - (x - h));
       double g = grad.floats[j], abs = std::abs(g - fd);
-      double rel = abs / std::max({std::abs(g), std::abs(fd), 1.0});
+      double rel = abs / std::max({std::abs(g), std::abs(fd), floor});
       if (std::isnan(rel)) {
         row.sawNaN = true;
       } else {
@@ -149,8 +154,8 @@ FailureOr<bool> gradCheck(ModuleOp module, const GradCheckOptions &options,
 
   os << "gradcheck '" << step.getSymName() << "' in f64, seed " << options.seed
      << ": fd = central difference, h = 1e-6 * max(1, |x|)\n"
-     << "error = |g - fd| / max(|g|, |fd|, 1), tolerance " << llvm::format("%g", options.tolerance)
-     << "\n";
+     << "error = |g - fd| / max(|g|, |fd|, 1e-3 * max(1, |loss|)), tolerance "
+     << llvm::format("%g", options.tolerance) << "\n";
   size_t nameWidth = 9, shapeWidth = 5;
   for (const Row &r : rows) {
     nameWidth = std::max(nameWidth, r.name.size());

@@ -60,25 +60,32 @@ SmallVector<ResultInfo> describeResults(func::FuncOp fn) {
   return results;
 }
 
-/// Whether some result of `fn` is a gradient.
-static bool hasGradResult(func::FuncOp fn) {
+/// Whether `fn` is a train step: nn-autodiff marks it `nn.train_step_of`;
+/// hand-written ones may only have nn.grad results.
+static bool isTrainStep(func::FuncOp fn) {
+  if (fn->hasAttr("nn.train_step_of"))
+    return true;
   for (const ResultInfo &r : describeResults(fn))
     if (r.role == ResultRole::Grad)
       return true;
   return false;
 }
 
-func::FuncOp findForward(ModuleOp module) {
+func::FuncOp findForward(ModuleOp module, StringRef name) {
   for (auto fn : module.getOps<func::FuncOp>())
-    if (!fn.isExternal() && !hasGradResult(fn))
+    if (!fn.isExternal() && !isTrainStep(fn) && (name.empty() || fn.getSymName() == name))
       return fn;
   return nullptr;
 }
 
-func::FuncOp findTrainStep(ModuleOp module) {
-  for (auto fn : module.getOps<func::FuncOp>())
-    if (!fn.isExternal() && hasGradResult(fn))
+func::FuncOp findTrainStep(ModuleOp module, StringRef name) {
+  for (auto fn : module.getOps<func::FuncOp>()) {
+    if (fn.isExternal() || !isTrainStep(fn))
+      continue;
+    auto of = fn->getAttrOfType<StringAttr>("nn.train_step_of");
+    if (name.empty() || fn.getSymName() == name || (of && of.getValue() == name))
       return fn;
+  }
   return nullptr;
 }
 
@@ -105,6 +112,16 @@ static int64_t indexBound(BlockArgument arg) {
       bound = std::min(bound, classes(op.getInput()));
   }
   return bound == std::numeric_limits<int64_t>::max() || bound < 1 ? 10 : bound;
+}
+
+/// The range of the random values of float argument `arg`: [0, 1) when some
+/// bce uses it (as probabilities or as targets, which PyTorch requires in
+/// [0, 1]), else [-1, 1).
+static std::pair<double, double> floatRange(BlockArgument arg) {
+  for (Operation *user : arg.getUsers())
+    if (isa<nn::BceOp, nn::BceBackwardOp>(user))
+      return {0.0, 1.0};
+  return {-1.0, 1.0};
 }
 
 /// Fills a float tensor of `type` with `fill(float *)` or `fill(double *)`,
@@ -153,7 +170,7 @@ FailureOr<SmallVector<Tensor>> makeArguments(func::FuncOp fn, uint64_t seed,
       return fn.emitError() << "argument '" << arg.name << "' has unsupported type " << type;
     const std::map<std::string, Tensor> *source =
         !loaded ? nullptr
-                : arg.role == ArgRole::Input ? &loaded->inputs
+                : arg.role == ArgRole::Input || arg.role == ArgRole::Seed ? &loaded->inputs
                 : arg.role == ArgRole::Param ? &loaded->params
                                              : nullptr;
     uint64_t stream = 0;
@@ -173,8 +190,9 @@ FailureOr<SmallVector<Tensor>> makeArguments(func::FuncOp fn, uint64_t seed,
     switch (arg.role) {
     case ArgRole::Input:
       if (isFloatType(*elementType)) {
+        auto [low, high] = floatRange(fn.getArgument(arg.index));
         values.push_back(generateFloat(shape, *elementType, [&](auto *data) {
-          runtime::fillUniform(data, numElements(shape), -1.0, 1.0, seed, stream);
+          runtime::fillUniform(data, numElements(shape), low, high, seed, stream);
         }));
       } else {
         Tensor t = Tensor::zeros(shape, *elementType);

@@ -12,6 +12,7 @@
 #include "interp/Tensor.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
 #include "llvm/ADT/SmallVector.h"
 
 #include <map>
@@ -59,18 +60,21 @@ struct TensorSet {
   std::vector<double> losses;
 };
 
-/// The model's forward function: the first function none of whose results
-/// is a gradient; null if there is none.
-mlir::func::FuncOp findForward(mlir::ModuleOp module);
+/// The model's forward function: the function `name` or, when `name` is
+/// empty, the first function that is not a train step; null if none.
+mlir::func::FuncOp findForward(mlir::ModuleOp module, llvm::StringRef name = {});
 
-/// The model's train step: the first function with an nn.grad result; null
-/// if there is none.
-mlir::func::FuncOp findTrainStep(mlir::ModuleOp module);
+/// The model's train step: a function marked nn.train_step_of or with an
+/// nn.grad result; with a `name`, the one named so or marked
+/// nn.train_step_of = name; null if none.
+mlir::func::FuncOp findTrainStep(mlir::ModuleOp module, llvm::StringRef name = {});
 
 /// Values for every argument of `fn`: inputs and parameters from `loaded`
 /// when it has them (checked against the argument's shape), else seeded as
-/// runtime/Init.h describes (parameters by their nn.init, float inputs from
-/// U(-1, 1), integer inputs uniform below the bound their uses imply); seed
+/// runtime/Init.h describes (parameters by their nn.init; float inputs from
+/// U(-1, 1), or U(0, 1) when a bce takes them; integer inputs uniform in
+/// [0, bound) with bound the smallest embedding table or cross_entropy class
+/// count among their uses, else 10); seed
 /// arguments get `dropoutSeed`; optimizer state starts at zero.
 mlir::FailureOr<llvm::SmallVector<Tensor>> makeArguments(mlir::func::FuncOp fn, uint64_t seed,
                                                          const TensorSet *loaded,

@@ -61,7 +61,8 @@ static void printResults(func::FuncOp fn, ArrayRef<Tensor> results, llvm::raw_os
 /// Fills `set.inputs` and `set.params` from the arguments of `fn`.
 static void collectArguments(func::FuncOp fn, ArrayRef<Tensor> args, TensorSet &set) {
   for (const ArgInfo &a : describeArguments(fn)) {
-    if (a.role == ArgRole::Input)
+    // The dropout seed travels with the inputs, so a replay can redraw masks.
+    if (a.role == ArgRole::Input || a.role == ArgRole::Seed)
       set.inputs[a.name] = args[a.index];
     if (a.role == ArgRole::Param)
       set.params[a.name] = args[a.index];
@@ -110,9 +111,10 @@ LogicalResult runModel(ModuleOp module, const RunOptions &options, llvm::raw_ost
   TensorSet dump;
 
   if (!options.train) {
-    func::FuncOp fn = findForward(module);
+    func::FuncOp fn = findForward(module, options.model);
     if (!fn)
-      return emitError(module.getLoc()) << "--run found no model function";
+      return emitError(module.getLoc()) << "--run found no model function"
+                                        << (options.model.empty() ? "" : " '" + options.model + "'");
     auto args = makeArguments(fn, options.seed, source, stepSeed(options.seed, 0));
     if (failed(args))
       return failure();
@@ -128,7 +130,7 @@ LogicalResult runModel(ModuleOp module, const RunOptions &options, llvm::raw_ost
     return writeTensorJSON(options.dumpPath, dump, module.getLoc());
   }
 
-  func::FuncOp step = findTrainStep(module);
+  func::FuncOp step = findTrainStep(module, options.model);
   if (!step)
     return emitError(module.getLoc()) << "--train needs a train step; does the model have a "
                                          "'loss' and a 'train' statement?";

@@ -39,7 +39,9 @@ LogicalResult Conv2dBackwardInputOp::inferResultTypes(SmallVectorImpl<Type> &typ
   if (failed(w))
     return failure();
   shape::Shape input(getInputShape().begin(), getInputShape().end());
-  if (failed(expectGradShape(*this, shape::conv2d(input, weight, nullptr, *w, getGroups()),
+  if (failed(expectGradShape(*this,
+                             shape::conv2d(input, weight, nullptr, *w,
+                                           static_cast<int64_t>(getGroups())),
                              shapeOf(getGrad()))))
     return failure();
   types.push_back(RankedTensorType::get(input, elementTypeOf(getGrad())));
@@ -58,11 +60,13 @@ LogicalResult Conv2dBackwardFilterOp::inferResultTypes(SmallVectorImpl<Type> &ty
     return emitError() << "conv2d_backward_filter expects input and grad of rank 3 or 4, got "
                        << shape::str(input) << " and " << shape::str(grad);
   int64_t channels = input[input.size() - 3], out = grad[grad.size() - 3];
-  if (getGroups() <= 0 || channels % getGroups() != 0)
+  // I64Attr getters return uint64_t: read signed values through int64_t.
+  int64_t groups = static_cast<int64_t>(getGroups());
+  if (groups <= 0 || channels % groups != 0)
     return emitError() << "conv2d_backward_filter: input channels " << channels
-                       << " are not divisible by groups " << getGroups();
-  shape::Shape weight{out, channels / getGroups(), getKernel()[0], getKernel()[1]};
-  if (failed(expectGradShape(*this, shape::conv2d(input, weight, nullptr, *w, getGroups()),
+                       << " are not divisible by groups " << groups;
+  shape::Shape weight{out, channels / groups, getKernel()[0], getKernel()[1]};
+  if (failed(expectGradShape(*this, shape::conv2d(input, weight, nullptr, *w, groups),
                              grad)))
     return failure();
   types.push_back(RankedTensorType::get(weight, elementTypeOf(getGrad())));
@@ -95,13 +99,14 @@ LogicalResult AvgPool2dBackwardOp::inferResultTypes(SmallVectorImpl<Type> &types
 
 LogicalResult EmbeddingBackwardOp::inferResultTypes(SmallVectorImpl<Type> &types) {
   shape::Shape grad = shapeOf(getGrad()), indices = shapeOf(getIndices());
-  if (getNum() <= 0)
-    return emitError() << "embedding_backward expects a positive num, got " << getNum();
+  int64_t num = static_cast<int64_t>(getNum());
+  if (num <= 0)
+    return emitError() << "embedding_backward expects a positive num, got " << num;
   if (grad.size() != indices.size() + 1 ||
       !std::equal(indices.begin(), indices.end(), grad.begin()))
     return emitError() << "embedding_backward expects grad of shape " << shape::str(indices)
                        << " + [dim], got " << shape::str(grad);
-  types.push_back(RankedTensorType::get({getNum(), grad.back()}, elementTypeOf(getGrad())));
+  types.push_back(RankedTensorType::get({num, grad.back()}, elementTypeOf(getGrad())));
   return success();
 }
 
@@ -171,14 +176,16 @@ LogicalResult BroadcastToOp::inferResultTypes(SmallVectorImpl<Type> &types) {
 
 LogicalResult SliceOp::inferResultTypes(SmallVectorImpl<Type> &types) {
   shape::Shape input = shapeOf(getInput());
-  std::optional<int64_t> dim = shape::normalizeDim(getDim(), input.size());
+  int64_t start = static_cast<int64_t>(getStart()), size = static_cast<int64_t>(getSize());
+  std::optional<int64_t> dim =
+      shape::normalizeDim(static_cast<int64_t>(getDim()), static_cast<int64_t>(input.size()));
   if (!dim || input.empty())
-    return emitError() << "slice dim " << getDim() << " is out of range for input "
-                       << shape::str(input);
-  if (getStart() < 0 || getSize() <= 0 || getStart() > input[*dim] - getSize())
-    return emitError() << "slice [" << getStart() << ", +" << getSize()
-                       << ") does not fit in dimension " << *dim << " of " << shape::str(input);
-  input[*dim] = getSize();
+    return emitError() << "slice dim " << static_cast<int64_t>(getDim())
+                       << " is out of range for input " << shape::str(input);
+  if (start < 0 || size <= 0 || start > input[*dim] - size)
+    return emitError() << "slice [" << start << ", +" << size << ") does not fit in dimension "
+                       << *dim << " of " << shape::str(input);
+  input[*dim] = size;
   types.push_back(RankedTensorType::get(input, elementTypeOf(getInput())));
   return success();
 }

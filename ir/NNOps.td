@@ -208,6 +208,14 @@ def NN_DropoutOp : NN_Op<"dropout", [NN_Differentiable]> {
     ones by `1 / (1 - p)`; the mask is a pure function of the `seed` operand
     and the element index, so the backward pass can recompute the same mask.
     Without a seed (inference) it is the identity. `p` lies in `[0, 1)`.
+
+    The mask rule, shared by every engine (runtime/DropoutMask.h): element
+    `i` (flat, row-major) is kept iff
+    `bits(seed, i) >= uint32(p * 2^24)` with
+    `bits(seed, i) = mix64(seed + 0x9E3779B97F4A7C15 * (i + 1)) >> 40` (the
+    top 24 bits, arithmetic modulo 2^64), where `mix64` is splitmix64's
+    finaliser: `z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EB; z ^ (z >> 31)`.
     Not `Pure`: two dropouts of one value draw different masks and must not
     be merged by CSE.
 

@@ -18,7 +18,6 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
-#include "mlir/Transforms/RegionUtils.h"
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/STLExtras.h"
 
@@ -91,6 +90,11 @@ LogicalResult TrainStepBuilder::build() {
   if (!forward.getBody().hasOneBlock())
     return forward.emitError() << "nn-autodiff expects '" << forward.getSymName()
                                << "' to have one block";
+  Type lossType = forward.getResultTypes()[*lossIndex];
+  auto lossTensor = dyn_cast<RankedTensorType>(lossType);
+  if (!lossTensor || !isa<FloatType>(lossTensor.getElementType()))
+    return forward.emitError() << "the loss of '" << forward.getSymName()
+                               << "' must be a float tensor, got " << lossType;
 
   step = forward.clone();
   step.setSymName(name);
@@ -108,9 +112,6 @@ LogicalResult TrainStepBuilder::build() {
 
   auto ret = cast<func::ReturnOp>(body.getTerminator());
   Value loss = ret.getOperand(*lossIndex);
-  if (!isFloatTensor(loss) || !cast<TensorType>(loss.getType()).hasRank())
-    return forward.emitError() << "the loss of '" << forward.getSymName()
-                               << "' must be a float tensor, got " << loss.getType();
 
   SmallVector<BlockArgument> differentiated;
   for (BlockArgument arg : body.getArguments())
@@ -123,9 +124,10 @@ LogicalResult TrainStepBuilder::build() {
   rewriteSignature(ret, *lossIndex);
 
   // Branches that reach neither the loss nor an output are dead now, and so
-  // are the gradients of operands that need none.
+  // are the gradients of operands that need none. Unused dropouts go too: a
+  // mask is a pure function of its seed, so drawing none changes nothing.
   for (Operation &op : llvm::make_early_inc_range(llvm::reverse(body)))
-    if (isOpTriviallyDead(&op))
+    if (isOpTriviallyDead(&op) || (op.use_empty() && isa_and_nonnull<NNDialect>(op.getDialect())))
       op.erase();
   return success();
 }

@@ -34,7 +34,7 @@ AlgorithmResult lowerConvBackwardInput(FunctionLowering &fl, nn::Conv2dBackwardI
   Halide::Type ht = FunctionLowering::halideType(type.getElementType());
   int rank = type.getRank();
   ArrayRef<int64_t> ws = w.shape(), s = op.getStride(), p = op.getPadding(), d = op.getDilation();
-  int64_t groupIn = ws[1], groupOut = ws[0] / op.getGroups();
+  int64_t groupIn = ws[1], groupOut = ws[0] / static_cast<int64_t>(op.getGroups());
   std::vector<Var> v = fl.vars(rank);
   Var c = v[rank - 3], iy = v[rank - 2], ix = v[rank - 1];
   RDom r(0, static_cast<int>(groupOut), 0, static_cast<int>(ws[2]), 0, static_cast<int>(ws[3]),
@@ -58,7 +58,7 @@ AlgorithmResult lowerConvBackwardFilter(FunctionLowering &fl, nn::Conv2dBackward
   Halide::Type ht = FunctionLowering::halideType(type.getElementType());
   int rank = x.rank();
   ArrayRef<int64_t> s = op.getStride(), p = op.getPadding(), d = op.getDilation();
-  int64_t groupIn = type.getShape()[1], groupOut = type.getShape()[0] / op.getGroups();
+  int64_t groupIn = type.getShape()[1], groupOut = type.getShape()[0] / static_cast<int64_t>(op.getGroups());
   Func in = spatialExterior(x, make_const(ht, 0));
   std::vector<Var> v = fl.vars(4);
   Var o = v[0], c = v[1], ky = v[2], kx = v[3];

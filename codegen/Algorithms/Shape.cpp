@@ -45,17 +45,21 @@ std::optional<AlgorithmResult> lowerShape(FunctionLowering &fl, Operation *op) {
     value = x.at(reshapedIndex(v, type.getShape(), x.shape()));
   } else if (auto t = dyn_cast<nn::TransposeOp>(op)) {
     int64_t rank = type.getRank();
-    int64_t d0 = t.getDim0() < 0 ? t.getDim0() + rank : t.getDim0();
-    int64_t d1 = t.getDim1() < 0 ? t.getDim1() + rank : t.getDim1();
+    // I64Attr getters return uint64_t: read signed values through int64_t.
+    int64_t d0 = static_cast<int64_t>(t.getDim0()), d1 = static_cast<int64_t>(t.getDim1());
+    d0 = d0 < 0 ? d0 + rank : d0;
+    d1 = d1 < 0 ? d1 + rank : d1;
     std::vector<Expr> idx = exprs(v);
     std::swap(idx[d0], idx[d1]);
     value = x.at(idx);
   } else if (auto s = dyn_cast<nn::SliceOp>(op)) {
-    int64_t dim = s.getDim() < 0 ? s.getDim() + type.getRank() : s.getDim();
+    int64_t dim = static_cast<int64_t>(s.getDim());
+    dim = dim < 0 ? dim + type.getRank() : dim;
     value = x.at(replaced(v, dim, v[dim] + static_cast<int>(s.getStart())));
   } else {
     auto c = cast<nn::ConcatOp>(op);
-    int64_t dim = c.getDim() < 0 ? c.getDim() + type.getRank() : c.getDim();
+    int64_t dim = static_cast<int64_t>(c.getDim());
+    dim = dim < 0 ? dim + type.getRank() : dim;
     // Later inputs first, so that each select tests one boundary.
     std::vector<std::pair<int64_t, const LTensor *>> parts;
     int64_t start = 0;

@@ -50,7 +50,7 @@ static std::optional<AlgorithmResult> lowerConv2d(FunctionLowering &fl, nn::Conv
   int rank = x.rank();
   ArrayRef<int64_t> ws = w.shape();
   int64_t outChannels = ws[0], groupChannels = ws[1];
-  int64_t perGroup = outChannels / conv.getGroups();
+  int64_t perGroup = outChannels / static_cast<int64_t>(conv.getGroups());
   ArrayRef<int64_t> s = conv.getStride(), p = conv.getPadding(), d = conv.getDilation();
 
   Func in = spatialExterior(x, make_const(ht, 0));

@@ -10,6 +10,8 @@
 #include "codegen/Codegen.h"
 #include "codegen/HalideInfo.h"
 #include "frontend/Import.h"
+#include "interp/Driver.h"
+#include "interp/Model.h"
 #include "ir/NNDialect.h"
 #include "passes/Passes.h"
 #include "passes/Reports.h"
@@ -85,6 +87,40 @@ cl::opt<bool> verifyDiagnostics(
     cl::desc("Check the errors against '# expected-error @+1 {{...}}' comments in the input"),
     cl::init(false), cl::cat(testingCategory));
 
+// Running models on the reference interpreter (interp/), and gradient checks.
+cl::OptionCategory runCategory("Running models");
+/// The engines that --run can use; code generation will add one.
+enum class Engine { Interp };
+cl::opt<bool> runFlag("run", cl::desc("Run the model and print its outputs and loss"),
+                      cl::init(false), cl::cat(runCategory));
+cl::opt<Engine> engine("engine", cl::desc("What --run runs on"), cl::init(Engine::Interp),
+                       cl::values(clEnumValN(Engine::Interp, "interp",
+                                             "the reference interpreter (the default)")),
+                       cl::cat(runCategory));
+cl::opt<unsigned long long> seedValue(
+    "seed", cl::desc("Seed of parameter initialisation, random inputs and dropout (default 0)"),
+    cl::value_desc("N"), cl::init(0), cl::cat(runCategory));
+cl::opt<std::string> dumpFile("dump",
+                              cl::desc("With --run, write inputs, parameters, outputs and loss "
+                                       "as JSON to <file> instead of printing a summary"),
+                              cl::value_desc("file"), cl::cat(runCategory));
+cl::opt<std::string> loadFile("load",
+                              cl::desc("Take inputs and parameters from a JSON file in the "
+                                       "--dump format"),
+                              cl::value_desc("file"), cl::cat(runCategory));
+cl::opt<bool> trainFlag("train", cl::desc("With --run, run --steps train steps"),
+                        cl::init(false), cl::cat(runCategory));
+cl::opt<unsigned> stepCount("steps", cl::desc("The number of train steps of --train"),
+                            cl::value_desc("N"), cl::init(1), cl::cat(runCategory));
+cl::opt<bool> gradCheckFlag(
+    "gradcheck",
+    cl::desc("Check every parameter gradient against central finite differences in f64"),
+    cl::init(false), cl::cat(runCategory));
+
+/// Set when --gradcheck ran and some parameter failed: netc prints the table
+/// and exits 1.
+bool gradCheckFailed = false;
+
 /// Prints netc's version and those of the libraries it was built with.
 void printVersion(llvm::raw_ostream &os) {
   os << "netc " << NETC_VERSION << "\n"
@@ -116,6 +152,46 @@ LogicalResult emitObject(ModuleOp module, const netc::codegen::CodegenOptions &o
 /// Whether the input is MLIR text rather than a .net model.
 bool isMLIRInput() { return llvm::StringRef(inputFilename).ends_with(".mlir"); }
 
+/// --run and --gradcheck: builds the functions they need (a .mlir input is
+/// taken as written unless it lacks a train step that they need) and runs
+/// them on the interpreter.
+LogicalResult interpret(ModuleOp module, MLIRContext &context, llvm::raw_ostream &os) {
+  if (trainFlag && !runFlag)
+    return emitError(UnknownLoc::get(&context)) << "--train needs --run";
+  PassManager pm(&context);
+  if (failed(applyPassManagerCLOptions(pm)))
+    return failure();
+  applyDefaultTimingPassManagerCLOptions(pm);
+  bool needsTrainStep = gradCheckFlag || trainFlag;
+  if (!isMLIRInput())
+    needsTrainStep ? netc::buildTrainPipeline(pm, false) : netc::buildOptimizePipeline(pm);
+  else if (needsTrainStep && !netc::interp::findTrainStep(module, modelName))
+    netc::buildTrainPipeline(pm, false);
+  else
+    pm.addNestedPass<func::FuncOp>(netc::createNNInferShapes());
+  if (failed(pm.run(module)))
+    return failure();
+  if (gradCheckFlag) {
+    netc::interp::GradCheckOptions options;
+    options.model = modelName;
+    options.seed = seedValue;
+    options.loadPath = loadFile;
+    FailureOr<bool> passed = netc::interp::gradCheck(module, options, os);
+    if (failed(passed))
+      return failure();
+    gradCheckFailed = !*passed;
+    return success();
+  }
+  netc::interp::RunOptions options;
+  options.model = modelName;
+  options.seed = seedValue;
+  options.dumpPath = dumpFile;
+  options.loadPath = loadFile;
+  options.train = trainFlag;
+  options.steps = stepCount;
+  return netc::interp::runModel(module, options, os);
+}
+
 /// Runs the stages the requested output needs and prints it to `os`.
 LogicalResult compile(llvm::SourceMgr &sourceMgr, MLIRContext &context, llvm::raw_ostream &os) {
   if (emitKind == Emit::Ast) {
@@ -132,6 +208,8 @@ LogicalResult compile(llvm::SourceMgr &sourceMgr, MLIRContext &context, llvm::ra
     module = netc::frontend::importNetFile(sourceMgr, context, {modelName});
   if (!module)
     return failure();
+  if (runFlag || gradCheckFlag)
+    return interpret(*module, context, os);
   PassManager pm(&context);
   if (failed(applyPassManagerCLOptions(pm)))
     return failure();
@@ -238,5 +316,5 @@ int main(int argc, char **argv) {
                  << "': " << llvm::toString(std::move(err)) << "\n";
     return 1;
   }
-  return 0;
+  return gradCheckFailed ? 1 : 0;
 }

@@ -177,6 +177,8 @@ func.func @shared(%x: tensor<3x4xf32> {nn.input = "x"}, %w: tensor<4xf32> {nn.pa
 // CHECK: nn.dropout %[[D0]], %[[SEED1]] {p = 2.000000e-01 : f64}
 // CHECK: %[[G1:.+]] = nn.dropout %{{.+}}, %[[SEED1]] {p = 2.000000e-01 : f64}
 // CHECK: %[[G0:.+]] = nn.dropout %[[G1]], %[[SEED]] {p = 1.000000e-01 : f64}
+// A dropout nothing reads is dropped with its seed.
+// CHECK-NOT: p = 5.000000e-01
 // CHECK: return
 func.func @dropouts(%x: tensor<4xf32> {nn.input = "x"}, %w: tensor<4xf32> {nn.param = "w"})
     -> (tensor<f32> {nn.loss = "loss"}) {
@@ -184,6 +186,7 @@ func.func @dropouts(%x: tensor<4xf32> {nn.input = "x"}, %w: tensor<4xf32> {nn.pa
   %1 = nn.dropout %0 {p = 1.000000e-01 : f64} : (tensor<4xf32>) -> tensor<4xf32>
   %2 = nn.dropout %1 {p = 2.000000e-01 : f64} : (tensor<4xf32>) -> tensor<4xf32>
   %3 = nn.sum %2 : (tensor<4xf32>) -> tensor<f32>
+  %unused = nn.dropout %0 {p = 5.000000e-01 : f64} : (tensor<4xf32>) -> tensor<4xf32>
   return %3 : tensor<f32>
 }
 

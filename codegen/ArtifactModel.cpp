@@ -1,0 +1,321 @@
+//===- ArtifactModel.cpp - a model's functions as the runtime sees them ---===//
+//
+// Reads the role attributes of the forward function and the train step into
+// an ArtifactModel. Nothing here depends on the order in which passes put
+// arguments: every slot is looked up by its role and name.
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/ArtifactModel.h"
+#include "ir/NNOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/SymbolTable.h"
+
+#include <limits>
+
+using namespace mlir;
+
+namespace netc::codegen {
+
+namespace {
+
+/// The name an nn.* attribute gives: its string, or `fallback` (a unit attribute).
+std::string attrName(Attribute attr, const std::string &fallback) {
+  if (auto s = dyn_cast_or_null<StringAttr>(attr))
+    return s.str();
+  return fallback;
+}
+
+/// The runtime's dtype name of an element type, or nullopt.
+std::optional<std::string> dtypeOf(Type element) {
+  if (element.isF32())
+    return "f32";
+  if (element.isF64())
+    return "f64";
+  if (element.isSignlessInteger(32))
+    return "i32";
+  if (element.isSignlessInteger(64))
+    return "i64";
+  return std::nullopt;
+}
+
+/// The index of `name` in `list`, or -1.
+int find(const std::vector<ArtifactTensor> &list, const std::string &name) {
+  for (size_t i = 0; i < list.size(); ++i)
+    if (list[i].name == name)
+      return static_cast<int>(i);
+  return -1;
+}
+
+/// A number of a dictionary attribute, float or integer.
+std::optional<double> number(DictionaryAttr dict, StringRef key) {
+  Attribute a = dict ? dict.get(key) : Attribute();
+  if (auto f = dyn_cast_or_null<FloatAttr>(a))
+    return f.getValueAsDouble();
+  if (auto i = dyn_cast_or_null<IntegerAttr>(a))
+    return static_cast<double>(i.getInt());
+  return std::nullopt;
+}
+
+/// The smallest table size or class count among the uses of an integer
+/// argument (0 if none): its values must lie below it.
+int64_t indexBound(BlockArgument arg) {
+  int64_t bound = std::numeric_limits<int64_t>::max();
+  auto classes = [](Value logits) {
+    ArrayRef<int64_t> s = cast<RankedTensorType>(logits.getType()).getShape();
+    return s.size() == 1 ? s[0] : s[1];
+  };
+  for (Operation *user : arg.getUsers()) {
+    if (auto op = dyn_cast<nn::EmbeddingOp>(user); op && op.getIndices() == arg)
+      bound = std::min(bound, cast<RankedTensorType>(op.getWeight().getType()).getShape()[0]);
+    if (auto op = dyn_cast<nn::EmbeddingBackwardOp>(user); op && op.getIndices() == arg)
+      bound = std::min<int64_t>(bound, op.getNum());
+    if (auto op = dyn_cast<nn::CrossEntropyOp>(user); op && op.getTarget() == arg)
+      bound = std::min(bound, classes(op.getInput()));
+    if (auto op = dyn_cast<nn::CrossEntropyBackwardOp>(user); op && op.getTarget() == arg)
+      bound = std::min(bound, classes(op.getInput()));
+  }
+  return bound == std::numeric_limits<int64_t>::max() ? 0 : bound;
+}
+
+/// Reads one function's arguments and results into `model`.
+class FunctionReader {
+public:
+  FunctionReader(ArtifactModel &model, func::FuncOp fn, bool train)
+      : model(model), fn(fn), train(train) {}
+
+  LogicalResult read() {
+    std::vector<ArtifactSlot> &slots = train ? model.trainSlots : model.forwardSlots;
+    for (unsigned i = 0, e = fn.getNumArguments(); i < e; ++i) {
+      FailureOr<ArtifactSlot> slot = argument(i);
+      if (failed(slot))
+        return failure();
+      slots.push_back(*slot);
+    }
+    for (unsigned i = 0, e = fn.getNumResults(); i < e; ++i) {
+      FailureOr<ArtifactSlot> slot = result(i);
+      if (failed(slot))
+        return failure();
+      slots.push_back(*slot);
+    }
+    return success();
+  }
+
+private:
+  /// The tensor of type `type` called `name`, or an error at the function.
+  FailureOr<ArtifactTensor> tensor(Type type, const std::string &name, const std::string &what) {
+    auto ranked = dyn_cast<RankedTensorType>(type);
+    std::optional<std::string> dtype = ranked ? dtypeOf(ranked.getElementType()) : std::nullopt;
+    if (!dtype || !ranked.hasStaticShape())
+      return fn.emitError() << what << " '" << name << "' has type " << type
+                            << "; compiled models support static f32, f64, i32 and i64 tensors";
+    return ArtifactTensor{name, *dtype, ranked.getShape().vec()};
+  }
+
+  /// `name` in `list`, added from `type` if new.
+  FailureOr<int> findOrAdd(std::vector<ArtifactTensor> &list, Type type, const std::string &name,
+                           const std::string &what) {
+    int index = find(list, name);
+    if (index >= 0)
+      return index;
+    FailureOr<ArtifactTensor> t = tensor(type, name, what);
+    if (failed(t))
+      return failure();
+    list.push_back(*t);
+    return static_cast<int>(list.size() - 1);
+  }
+
+  FailureOr<ArtifactSlot> argument(unsigned i) {
+    Type type = fn.getArgument(i).getType();
+    if (Attribute a = fn.getArgAttr(i, "nn.input")) {
+      std::string name = attrName(a, "input" + std::to_string(i));
+      FailureOr<int> index = findOrAdd(model.inputs, type, name, "input");
+      if (failed(index))
+        return failure();
+      ArtifactTensor &t = model.inputs[*index];
+      if (t.dtype[0] == 'i') {
+        int64_t b = indexBound(fn.getArgument(i));
+        if (b > 0)
+          t.bound = t.bound > 0 ? std::min(t.bound, b) : b;
+      }
+      return ArtifactSlot{"INPUT", *index};
+    }
+    if (Attribute a = fn.getArgAttr(i, "nn.param")) {
+      std::string name = attrName(a, "param" + std::to_string(i));
+      bool known = find(model.params, name) >= 0;
+      FailureOr<int> index = findOrAdd(model.params, type, name, "parameter");
+      if (failed(index))
+        return failure();
+      if (!known && failed(readInit(i, model.params[*index])))
+        return failure();
+      return ArtifactSlot{"PARAM", *index};
+    }
+    if (fn.getArgAttr(i, "nn.seed")) {
+      if (!type.isSignlessInteger(64))
+        return fn.emitError() << "the seed argument has type " << type << ", expected i64";
+      return ArtifactSlot{"SEED", 0};
+    }
+    if (Attribute a = fn.getArgAttr(i, "nn.state")) {
+      FailureOr<int> index =
+          findOrAdd(model.state, type, attrName(a, "state" + std::to_string(i)), "state");
+      if (failed(index))
+        return failure();
+      return ArtifactSlot{"STATE", *index};
+    }
+    return fn.emitError() << "argument #" << i << " of '" << fn.getSymName()
+                          << "' has no nn.input, nn.param, nn.seed or nn.state attribute";
+  }
+
+  LogicalResult readInit(unsigned i, ArtifactTensor &t) {
+    auto init = fn.getArgAttrOfType<DictionaryAttr>(i, "nn.init");
+    auto dist = init ? init.getAs<StringAttr>("dist") : StringAttr();
+    std::optional<double> a, b;
+    if (dist && dist.getValue() == "uniform")
+      a = number(init, "low"), b = number(init, "high");
+    else if (dist && dist.getValue() == "normal")
+      a = number(init, "mean"), b = number(init, "std");
+    else if (dist && dist.getValue() == "constant")
+      a = number(init, "value"), b = 0.0;
+    if (!a || !b || t.dtype[0] != 'f')
+      return fn.emitError() << "parameter '" << t.name << "' has no valid nn.init";
+    t.init = dist.str();
+    t.initA = *a;
+    t.initB = *b;
+    return success();
+  }
+
+  /// A result nobody reads: a scratch buffer of its own.
+  FailureOr<ArtifactSlot> scratch(unsigned i, const std::string &name) {
+    FailureOr<ArtifactTensor> t = tensor(fn.getResultTypes()[i], name, "result");
+    if (failed(t))
+      return failure();
+    model.scratch.push_back(*t);
+    return ArtifactSlot{"SCRATCH", static_cast<int>(model.scratch.size() - 1)};
+  }
+
+  FailureOr<ArtifactSlot> result(unsigned i) {
+    Type type = fn.getResultTypes()[i];
+    std::string fallback = "result" + std::to_string(i);
+    if (Attribute a = fn.getResultAttr(i, "nn.loss")) {
+      auto ranked = dyn_cast<RankedTensorType>(type);
+      std::optional<std::string> dtype = ranked ? dtypeOf(ranked.getElementType()) : std::nullopt;
+      if (!ranked || ranked.getRank() != 0 || !dtype || (*dtype)[0] != 'f')
+        return fn.emitError() << "the loss has type " << type << ", expected a float scalar";
+      model.lossName = attrName(a, "loss");
+      model.lossDType = *dtype;
+      return ArtifactSlot{"LOSS", 0};
+    }
+    if (Attribute a = fn.getResultAttr(i, "nn.output")) {
+      std::string name = attrName(a, fallback);
+      if (train) {
+        int index = find(model.outputs, name);
+        return index >= 0 ? FailureOr<ArtifactSlot>(ArtifactSlot{"OUTPUT", index})
+                          : scratch(i, name);
+      }
+      FailureOr<int> index = findOrAdd(model.outputs, type, name, "output");
+      if (failed(index))
+        return failure();
+      return ArtifactSlot{"OUTPUT", *index};
+    }
+    static const std::pair<const char *, const char *> paramResults[] = {
+        {"nn.grad", "GRAD"}, {"nn.param_update", "PARAM_UPDATE"}};
+    for (auto [attr, kind] : paramResults)
+      if (Attribute a = fn.getResultAttr(i, attr)) {
+        std::string name = attrName(a, fallback);
+        int index = find(model.params, name);
+        if (index < 0)
+          return fn.emitError() << "result #" << i << " (" << attr << ") names '" << name
+                                << "', which is not a parameter";
+        return ArtifactSlot{kind, index};
+      }
+    if (Attribute a = fn.getResultAttr(i, "nn.state")) {
+      std::string name = attrName(a, fallback);
+      int index = find(model.state, name);
+      return index >= 0 ? FailureOr<ArtifactSlot>(ArtifactSlot{"STATE_UPDATE", index})
+                        : scratch(i, name);
+    }
+    // Input gradients and anything else a later pass adds are computed and ignored.
+    return scratch(i, fallback);
+  }
+
+  ArtifactModel &model;
+  func::FuncOp fn;
+  bool train;
+};
+
+/// "sgd(lr=0.1, momentum=0.9)" from an nn.optimizer dictionary.
+std::string describeOptimizer(DictionaryAttr dict) {
+  if (!dict)
+    return "";
+  std::string text = attrName(dict.get("kind"), "optimizer") + "(";
+  bool first = true;
+  for (NamedAttribute entry : dict) {
+    if (entry.getName() == "kind")
+      continue;
+    std::string value;
+    if (auto f = dyn_cast<FloatAttr>(entry.getValue())) {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%g", f.getValueAsDouble());
+      value = buf;
+    } else if (auto b = dyn_cast<BoolAttr>(entry.getValue())) {
+      value = b.getValue() ? "true" : "false";
+    } else if (auto i = dyn_cast<IntegerAttr>(entry.getValue())) {
+      value = std::to_string(i.getInt());
+    } else {
+      continue;
+    }
+    text += (first ? "" : ", ") + entry.getName().str() + "=" + value;
+    first = false;
+  }
+  return text + ")";
+}
+
+} // namespace
+
+FailureOr<ArtifactModel> describeModel(ModuleOp module) {
+  SmallVector<func::FuncOp> forwards, steps;
+  for (auto fn : module.getOps<func::FuncOp>())
+    if (!fn.isExternal())
+      (fn->hasAttr("nn.train_step_of") ? steps : forwards).push_back(fn);
+  if (forwards.size() != 1) {
+    InFlightDiagnostic diag = module.emitError();
+    if (forwards.empty()) {
+      diag << "there is no model to compile";
+      return failure();
+    }
+    diag << "a library or executable holds one model, but the file defines " << forwards.size()
+         << " (";
+    llvm::interleaveComma(forwards, diag, [&](func::FuncOp f) { diag << f.getSymName(); });
+    diag << "); choose one with --model=NAME";
+    return failure();
+  }
+  func::FuncOp forward = forwards.front(), train;
+  for (func::FuncOp step : steps)
+    if (auto of = step->getAttrOfType<StringAttr>("nn.train_step_of");
+        of && of.getValue() == forward.getSymName())
+      train = step;
+
+  ArtifactModel model;
+  model.name = forward.getSymName().str();
+  if (failed(FunctionReader(model, forward, false).read()))
+    return failure();
+  if (train) {
+    model.hasTrain = true;
+    if (failed(FunctionReader(model, train, true).read()))
+      return failure();
+    model.optimizer = describeOptimizer(train->getAttrOfType<DictionaryAttr>("nn.optimizer"));
+  }
+  // Codegen names entry points after the functions (NAME_forward for a model,
+  // the symbol itself for a train step); the C API takes those names.
+  SymbolTable::setSymbolName(forward, model.name + "_halide");
+  model.forwardKernel = model.name + "_halide_forward";
+  if (train) {
+    SymbolTable::setSymbolName(train, model.name + "_halide_train_step");
+    model.trainKernel = model.name + "_halide_train_step";
+  }
+  return model;
+}
+
+} // namespace netc::codegen

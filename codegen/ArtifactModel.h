@@ -1,0 +1,72 @@
+//===- ArtifactModel.h - what a model's artifacts describe ------*- C++ -*-===//
+//
+// Internal to codegen/Artifact*.cpp: the model as the generated descriptor
+// (runtime/Model.h) and C API see it, read from the attributes netc's
+// passes put on the forward function and the train step (nn.input,
+// nn.param + nn.init, nn.seed, nn.state; nn.output, nn.loss, nn.grad,
+// nn.param_update), and the text generators that turn it into C and C++.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NETC_CODEGEN_ARTIFACTMODEL_H
+#define NETC_CODEGEN_ARTIFACTMODEL_H
+
+#include "mlir/IR/BuiltinOps.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace netc::codegen {
+
+/// One named tensor of the model, in runtime/Model.h's terms.
+struct ArtifactTensor {
+  std::string name;
+  /// "f32", "f64", "i32" or "i64".
+  std::string dtype;
+  std::vector<int64_t> shape;
+  /// Parameters: "constant", "uniform" or "normal", and its two numbers.
+  std::string init = "constant";
+  double initA = 0, initB = 0;
+  /// Integer inputs: the exclusive upper bound of their values, 0 if unknown.
+  int64_t bound = 0;
+};
+
+/// One argument or result of an entry point: a netc_slot_kind (without the
+/// NETC_SLOT_ prefix) and an index into the list the kind refers to.
+struct ArtifactSlot {
+  std::string kind;
+  int index = 0;
+};
+
+/// Everything the generated files say about one model.
+struct ArtifactModel {
+  std::string name;
+  std::vector<ArtifactTensor> inputs, params, outputs, state, scratch;
+  std::optional<std::string> lossName;
+  std::string lossDType = "f32";
+  /// The optimizer as a person reads it ("sgd(lr=0.1)"), empty without one.
+  std::string optimizer;
+  std::vector<ArtifactSlot> forwardSlots, trainSlots;
+  bool hasTrain = false;
+  /// The Halide entry points (without "_argv").
+  std::string forwardKernel, trainKernel;
+};
+
+/// Describes the one model of a prepared module and renames its functions so
+/// that their Halide entry points (NAME_halide_forward,
+/// NAME_halide_train_step) leave NAME_forward and NAME_train_step to the C
+/// API. Errors are emitted at the function at fault.
+mlir::FailureOr<ArtifactModel> describeModel(mlir::ModuleOp module);
+
+/// NAME.h: the documented C API of the model.
+std::string generateHeader(const ArtifactModel &model);
+/// NAME_model.cpp: the descriptor and the C API's implementation.
+std::string generateSource(const ArtifactModel &model);
+/// The main of the executable.
+std::string generateMain(const ArtifactModel &model);
+
+} // namespace netc::codegen
+
+#endif // NETC_CODEGEN_ARTIFACTMODEL_H

@@ -1,0 +1,134 @@
+//===- JIT.cpp - compiled functions run in this process -------------------===//
+
+#include "codegen/JIT.h"
+#include "codegen/Lowering.h"
+#include "codegen/Schedules/Schedules.h"
+
+#include "mlir/IR/Diagnostics.h"
+
+using namespace mlir;
+
+namespace netc::codegen {
+
+struct JITFunction::Impl {
+  std::unique_ptr<FunctionLowering> lowering;
+  Halide::Pipeline pipeline;
+  Halide::Target target;
+  func::FuncOp func;
+};
+
+JITFunction::JITFunction(std::unique_ptr<Impl> impl) : impl(std::move(impl)) {}
+JITFunction::~JITFunction() = default;
+
+FailureOr<std::unique_ptr<JITFunction>> JITFunction::compile(func::FuncOp func,
+                                                             const CodegenOptions &options) {
+  if (func.getNumResults() == 0)
+    return func.emitError("a function without results has nothing to compile");
+  auto impl = std::make_unique<Impl>();
+  impl->func = func;
+  try {
+    if (!Halide::Target::validate_target_string(options.target))
+      return func.emitError() << "'" << options.target << "' is not a Halide target";
+    impl->target = Halide::Target(options.target).with_feature(Halide::Target::JIT);
+    impl->lowering = std::make_unique<FunctionLowering>(func, impl->target);
+    if (failed(impl->lowering->lower()))
+      return failure();
+    impl->pipeline = Halide::Pipeline(impl->lowering->outputs());
+    if (failed(applySchedule(*impl->lowering, impl->pipeline, options.schedule)))
+      return failure();
+    impl->pipeline.compile_jit(impl->target);
+  } catch (const Halide::Error &e) {
+    return func.emitError() << "Halide: " << e.what();
+  }
+  return std::unique_ptr<JITFunction>(new JITFunction(std::move(impl)));
+}
+
+namespace {
+
+/// A dense Halide buffer of a tensor type (dims reversed), zero-filled.
+Halide::Buffer<> makeBuffer(RankedTensorType type) {
+  std::vector<int> sizes;
+  for (int64_t d : llvm::reverse(type.getShape()))
+    sizes.push_back(static_cast<int>(d));
+  return Halide::Buffer<>(FunctionLowering::halideType(type.getElementType()), sizes);
+}
+
+/// Copies a tensor into a buffer of the same element count.
+void copyIn(const interp::Tensor &t, Halide::Buffer<> &b) {
+  int64_t n = t.numel();
+  Halide::Type ht = b.type();
+  for (int64_t i = 0; i < n; ++i) {
+    double v = t.get(i);
+    if (ht == Halide::Float(32))
+      static_cast<float *>(b.data())[i] = static_cast<float>(v);
+    else if (ht == Halide::Float(64))
+      static_cast<double *>(b.data())[i] = v;
+    else if (ht == Halide::Int(32))
+      static_cast<int32_t *>(b.data())[i] = static_cast<int32_t>(t.isFloat() ? v : t.ints[i]);
+    else
+      static_cast<int64_t *>(b.data())[i] = t.isFloat() ? static_cast<int64_t>(v) : t.ints[i];
+  }
+}
+
+/// The tensor of a result buffer.
+interp::Tensor copyOut(const Halide::Buffer<> &b, RankedTensorType type) {
+  Type element = type.getElementType();
+  interp::ElementType et = element.isF32()          ? interp::ElementType::F32
+                           : element.isF64()        ? interp::ElementType::F64
+                           : element.isInteger(32) ? interp::ElementType::I32
+                                                    : interp::ElementType::I64;
+  interp::Tensor t =
+      interp::Tensor::zeros(interp::Shape(type.getShape().begin(), type.getShape().end()), et);
+  int64_t n = t.numel();
+  for (int64_t i = 0; i < n; ++i) {
+    if (et == interp::ElementType::F32)
+      t.floats[i] = static_cast<const float *>(b.data())[i];
+    else if (et == interp::ElementType::F64)
+      t.floats[i] = static_cast<const double *>(b.data())[i];
+    else if (et == interp::ElementType::I32)
+      t.ints[i] = static_cast<const int32_t *>(b.data())[i];
+    else
+      t.ints[i] = static_cast<const int64_t *>(b.data())[i];
+  }
+  return t;
+}
+
+} // namespace
+
+FailureOr<SmallVector<interp::Tensor>> JITFunction::run(ArrayRef<interp::Tensor> args) {
+  func::FuncOp func = impl->func;
+  if (args.size() != func.getNumArguments())
+    return func.emitError() << "the JIT engine got " << args.size() << " arguments for "
+                            << func.getNumArguments();
+  Halide::ParamMap params;
+  std::vector<Halide::Buffer<>> inputs;
+  inputs.reserve(args.size());
+  auto images = impl->lowering->imageParams();
+  size_t nextImage = 0;
+  try {
+    for (auto [index, arg] : llvm::enumerate(func.getArguments())) {
+      if (auto type = dyn_cast<RankedTensorType>(arg.getType())) {
+        inputs.push_back(makeBuffer(type));
+        copyIn(args[index], inputs.back());
+        params.set(images[nextImage++].first, inputs.back());
+      }
+    }
+    for (auto &[param, index] : impl->lowering->scalarParams()) {
+      const interp::Tensor &t = args[index];
+      param.set(t.isFloat() ? static_cast<int64_t>(t.floats[0]) : t.ints[0]);
+    }
+    std::vector<Halide::Buffer<>> outputs;
+    for (Type t : func.getResultTypes())
+      outputs.push_back(makeBuffer(cast<RankedTensorType>(t)));
+    Halide::Realization realization(outputs);
+    impl->pipeline.realize(realization, impl->target, params);
+    SmallVector<interp::Tensor> results;
+    for (auto [index, t] : llvm::enumerate(func.getResultTypes()))
+      results.push_back(copyOut(outputs[index], cast<RankedTensorType>(t)));
+    return results;
+  } catch (const Halide::Error &e) {
+    return func.emitError() << "Halide: " << e.what();
+  }
+}
+
+} // namespace netc::codegen

@@ -1,0 +1,329 @@
+//===- Context.cpp - the state of a compiled model ------------------------===//
+//
+// Builds Halide buffer descriptors for every slot of the compiled entry
+// points once, and per call only points them at the right storage. Train
+// steps write updated parameters and optimizer state into second buffers
+// that are swapped in afterwards: a pipeline may still read a parameter
+// after it has written part of that parameter's update, so updating in
+// place would be wrong.
+//
+//===----------------------------------------------------------------------===//
+
+#include "runtime/Context.h"
+#include "runtime/Init.h"
+#include "runtime/Safetensors.h"
+#include "runtime/SplitMix64.h"
+#include "runtime/Tensors.h"
+
+#include <HalideRuntime.h>
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <vector>
+
+namespace netc::runtime {
+
+namespace {
+
+/// What Halide's runtime reported during the current call on this thread.
+thread_local std::string halideMessage;
+
+/// Replaces Halide's default handler (which prints to stderr) so that the
+/// message reaches lastError() instead.
+void recordHalideError(void *, const char *message) {
+  halideMessage += message;
+  while (!halideMessage.empty() && (halideMessage.back() == '\n' || halideMessage.back() == ' '))
+    halideMessage.pop_back();
+}
+
+using TensorList = std::vector<std::unique_ptr<HostTensor>>;
+
+TensorList allocate(const netc_tensor *descs, int count) {
+  TensorList list;
+  for (int i = 0; i < count; ++i)
+    list.push_back(std::make_unique<HostTensor>(descs[i]));
+  return list;
+}
+
+halide_type_t halideType(netc_dtype dtype) {
+  switch (dtype) {
+  case NETC_F32:
+    return halide_type_t(halide_type_float, 32);
+  case NETC_F64:
+    return halide_type_t(halide_type_float, 64);
+  case NETC_I32:
+    return halide_type_t(halide_type_int, 32);
+  case NETC_I64:
+    return halide_type_t(halide_type_int, 64);
+  }
+  return halide_type_t();
+}
+
+/// The argument vector of one entry point, its buffers described once.
+struct Call {
+  netc_entry_fn fn = nullptr;
+  std::vector<netc_slot> slots;
+  std::vector<halide_buffer_t> buffers;
+  std::vector<std::vector<halide_dimension_t>> dims;
+  std::vector<void *> argv;
+  int64_t seed = 0;
+
+  /// Describes each tensor slot's buffer; `descOf` gives the tensor of a slot.
+  template <typename DescOf>
+  void init(netc_entry_fn entry, const netc_slot *s, int count, DescOf descOf) {
+    fn = entry;
+    slots.assign(s, s + count);
+    buffers.assign(count, halide_buffer_t());
+    dims.resize(count);
+    argv.assign(count, nullptr);
+    for (int k = 0; k < count; ++k) {
+      if (slots[k].kind == NETC_SLOT_SEED) {
+        argv[k] = &seed;
+        continue;
+      }
+      const netc_tensor &t = descOf(slots[k]);
+      // Halide's dimension 0 is the innermost: the tensor's last dimension.
+      int64_t stride = 1;
+      for (int d = 0; d < t.rank; ++d) {
+        int64_t extent = t.shape[t.rank - 1 - d];
+        dims[k].push_back(halide_dimension_t(0, static_cast<int32_t>(extent),
+                                             static_cast<int32_t>(stride)));
+        stride *= extent;
+      }
+      halide_buffer_t &b = buffers[k];
+      b.type = halideType(t.dtype);
+      b.dimensions = t.rank;
+      b.dim = dims[k].empty() ? nullptr : dims[k].data();
+      argv[k] = &b;
+    }
+  }
+};
+
+} // namespace
+
+int64_t stepSeed(uint64_t seed, uint64_t step) {
+  return static_cast<int64_t>(mix64(mix64(seed) + step));
+}
+
+struct Context::Impl {
+  TensorList params, nextParams, grads, state, nextState, outputs, scratch;
+  netc_tensor lossDesc{};
+  std::unique_ptr<HostTensor> loss;
+  bool lossValid = false;
+  Call forward, train;
+};
+
+Context::Context(const netc_model &model, uint64_t seed)
+    : m(model), rootSeed(seed), impl(std::make_unique<Impl>()) {
+  halide_set_error_handler(recordHalideError);
+  Impl &s = *impl;
+  s.params = allocate(m.params, m.num_params);
+  s.grads = allocate(m.params, m.num_params);
+  s.state = allocate(m.state, m.num_state);
+  s.outputs = allocate(m.outputs, m.num_outputs);
+  s.scratch = allocate(m.scratch, m.num_scratch);
+  s.nextParams.resize(m.num_params);
+  s.nextState.resize(m.num_state);
+  for (int k = 0; k < m.num_train_slots; ++k) {
+    const netc_slot &slot = m.train_slots[k];
+    if (slot.kind == NETC_SLOT_PARAM_UPDATE)
+      s.nextParams[slot.index] = std::make_unique<HostTensor>(m.params[slot.index]);
+    if (slot.kind == NETC_SLOT_STATE_UPDATE)
+      s.nextState[slot.index] = std::make_unique<HostTensor>(m.state[slot.index]);
+  }
+  s.lossDesc = netc_tensor{m.loss_name ? m.loss_name : "loss", m.loss_dtype, 0, nullptr,
+                           NETC_INIT_CONSTANT, 0, 0, 0};
+  s.loss = std::make_unique<HostTensor>(s.lossDesc);
+  auto descOf = [this](const netc_slot &slot) -> const netc_tensor & {
+    switch (slot.kind) {
+    case NETC_SLOT_INPUT:
+      return m.inputs[slot.index];
+    case NETC_SLOT_PARAM:
+    case NETC_SLOT_GRAD:
+    case NETC_SLOT_PARAM_UPDATE:
+      return m.params[slot.index];
+    case NETC_SLOT_STATE:
+    case NETC_SLOT_STATE_UPDATE:
+      return m.state[slot.index];
+    case NETC_SLOT_OUTPUT:
+      return m.outputs[slot.index];
+    case NETC_SLOT_SCRATCH:
+      return m.scratch[slot.index];
+    default:
+      return impl->lossDesc;
+    }
+  };
+  s.forward.init(m.forward, m.forward_slots, m.num_forward_slots, descOf);
+  if (m.train_step)
+    s.train.init(m.train_step, m.train_slots, m.num_train_slots, descOf);
+  reset(seed);
+}
+
+Context::~Context() = default;
+
+void Context::reset(uint64_t seed) {
+  rootSeed = seed;
+  stepCount = 0;
+  for (int i = 0; i < m.num_params; ++i) {
+    const netc_tensor &p = m.params[i];
+    InitSpec spec{p.init == NETC_INIT_UNIFORM  ? InitSpec::Dist::Uniform
+                  : p.init == NETC_INIT_NORMAL ? InitSpec::Dist::Normal
+                                               : InitSpec::Dist::Constant,
+                  p.init_a, p.init_b};
+    size_t n = static_cast<size_t>(numel(p));
+    if (p.dtype == NETC_F64)
+      fill(static_cast<double *>(impl->params[i]->data()), n, spec, seed, paramStream(i));
+    else
+      fill(static_cast<float *>(impl->params[i]->data()), n, spec, seed, paramStream(i));
+  }
+  for (TensorList *list : {&impl->grads, &impl->state})
+    for (auto &t : *list)
+      std::memset(t->data(), 0, t->bytes());
+  impl->lossValid = false;
+}
+
+void Context::fillInput(int index, void *data, uint64_t seed) const {
+  const netc_tensor &t = m.inputs[index];
+  size_t n = static_cast<size_t>(numel(t));
+  uint64_t stream = inputStream(static_cast<uint64_t>(index));
+  int64_t bound = t.bound > 0 ? t.bound : 10;
+  switch (t.dtype) {
+  case NETC_F32:
+    return fillUniform(static_cast<float *>(data), n, -1.0, 1.0, seed, stream);
+  case NETC_F64:
+    return fillUniform(static_cast<double *>(data), n, -1.0, 1.0, seed, stream);
+  case NETC_I32:
+    return fillIndices(static_cast<int32_t *>(data), n, bound, seed, stream);
+  case NETC_I64:
+    return fillIndices(static_cast<int64_t *>(data), n, bound, seed, stream);
+  }
+}
+
+bool Context::forward(const void *const *inputs, void *const *outputs) {
+  return run(false, inputs, outputs);
+}
+
+bool Context::trainStep(const void *const *inputs, double *lossOut) {
+  if (!m.train_step) {
+    error = std::string("model '") + m.name + "' has no loss, so it has no train step";
+    return false;
+  }
+  if (!run(true, inputs, nullptr))
+    return false;
+  if (lossOut)
+    *lossOut = loss();
+  return true;
+}
+
+bool Context::run(bool train, const void *const *inputs, void *const *outputs) {
+  Impl &s = *impl;
+  Call &call = train ? s.train : s.forward;
+  const char *what = train ? "train step" : "forward function";
+  bool writesLoss = false;
+  for (size_t k = 0; k < call.slots.size(); ++k) {
+    const netc_slot &slot = call.slots[k];
+    void *host = nullptr;
+    switch (slot.kind) {
+    case NETC_SLOT_INPUT: {
+      const netc_tensor &t = m.inputs[slot.index];
+      if (!inputs || !inputs[slot.index]) {
+        error = std::string("input '") + t.name + "' of model '" + m.name + "' is missing";
+        return false;
+      }
+      if (!checkIndices(t, inputs[slot.index], std::string("input '") + t.name + "'", error))
+        return false;
+      host = const_cast<void *>(inputs[slot.index]);
+      break;
+    }
+    case NETC_SLOT_SEED:
+      call.seed = stepSeed(rootSeed, train ? stepCount : 0);
+      continue;
+    case NETC_SLOT_PARAM:
+      host = s.params[slot.index]->data();
+      break;
+    case NETC_SLOT_STATE:
+      host = s.state[slot.index]->data();
+      break;
+    case NETC_SLOT_OUTPUT:
+      host = outputs && outputs[slot.index] ? outputs[slot.index]
+                                            : s.outputs[slot.index]->data();
+      break;
+    case NETC_SLOT_LOSS:
+      host = s.loss->data();
+      writesLoss = true;
+      break;
+    case NETC_SLOT_GRAD:
+      host = s.grads[slot.index]->data();
+      break;
+    case NETC_SLOT_PARAM_UPDATE:
+      host = s.nextParams[slot.index]->data();
+      break;
+    case NETC_SLOT_STATE_UPDATE:
+      host = s.nextState[slot.index]->data();
+      break;
+    case NETC_SLOT_SCRATCH:
+      host = s.scratch[slot.index]->data();
+      break;
+    }
+    call.buffers[k].host = static_cast<uint8_t *>(host);
+    call.buffers[k].flags = 0;
+  }
+  halideMessage.clear();
+  int rc = call.fn(call.argv.data());
+  if (rc != 0) {
+    error = std::string("model '") + m.name + "': the compiled " + what +
+            " failed (Halide error " + std::to_string(rc) + ")" +
+            (halideMessage.empty() ? std::string() : ": " + halideMessage);
+    return false;
+  }
+  if (writesLoss)
+    s.lossValid = true;
+  if (train) {
+    for (size_t i = 0; i < s.params.size(); ++i)
+      if (s.nextParams[i])
+        std::swap(s.params[i], s.nextParams[i]);
+    for (size_t i = 0; i < s.state.size(); ++i)
+      if (s.nextState[i])
+        std::swap(s.state[i], s.nextState[i]);
+    ++stepCount;
+  }
+  error.clear();
+  return true;
+}
+
+bool Context::loadWeights(const std::string &path) {
+  SafetensorsFile file;
+  std::vector<MatchedTensor> matched;
+  if (!file.read(path, error) ||
+      !matchTensors(file, m.params, m.num_params, "parameter", m.name, false, matched, error))
+    return false;
+  for (int i = 0; i < m.num_params; ++i)
+    std::memcpy(impl->params[i]->data(), file.data(*matched[i].entry), impl->params[i]->bytes());
+  error.clear();
+  return true;
+}
+
+bool Context::saveWeights(const std::string &path) {
+  std::vector<SafetensorsTensorRef> refs;
+  for (int i = 0; i < m.num_params; ++i) {
+    const netc_tensor &p = m.params[i];
+    refs.push_back({p.name, safetensorsDType(p.dtype), std::vector<int64_t>(p.shape, p.shape + p.rank),
+                    impl->params[i]->data()});
+  }
+  if (!writeSafetensors(path, refs, {{"netc_model", m.name}}, error))
+    return false;
+  error.clear();
+  return true;
+}
+
+void *Context::param(int index) { return impl->params[index]->data(); }
+const void *Context::grad(int index) const { return impl->grads[index]->data(); }
+const void *Context::output(int index) const { return impl->outputs[index]->data(); }
+const void *Context::state(int index) const { return impl->state[index]->data(); }
+
+double Context::loss() const {
+  return impl->lossValid ? impl->loss->get(0) : std::numeric_limits<double>::quiet_NaN();
+}
+
+} // namespace netc::runtime

@@ -1,0 +1,97 @@
+//===- Context.h - the state of a compiled model ----------------*- C++ -*-===//
+//
+// Plain C++17. A Context holds what a compiled model needs between calls:
+// its parameters, their gradients, the optimizer state, the last outputs and
+// loss, and the step counter. It is driven by the model's static descriptor
+// (runtime/Model.h) alone, so the one runtime serves every model; the C API
+// of a generated library (NAME.h) and the driver of generated executables
+// are thin layers over it.
+//
+// Seeds: parameter i is initialised from (seed, paramStream(i)) and seeded
+// input i from (seed, inputStream(i)) as runtime/Init.h describes (float
+// inputs U(-1, 1), integer inputs uniform in [0, bound), 10 when the bound is
+// unknown), and train step number k (from 0) draws its dropout masks from
+// stepSeed(seed, k), exactly as the reference interpreter does.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NETC_RUNTIME_CONTEXT_H
+#define NETC_RUNTIME_CONTEXT_H
+
+#include "runtime/Model.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace netc::runtime {
+
+/// The dropout seed of train step `step` (from 0) of a run seeded with
+/// `seed`: mix64(mix64(seed) + step), as in the reference interpreter.
+int64_t stepSeed(uint64_t seed, uint64_t step);
+
+/// Parameters, gradients, optimizer state and results of one compiled model.
+/// Methods that can fail return false and leave a message in lastError().
+class Context {
+public:
+  /// Allocates every buffer and initialises the parameters from `seed`.
+  Context(const netc_model &model, uint64_t seed);
+  ~Context();
+  Context(const Context &) = delete;
+  Context &operator=(const Context &) = delete;
+
+  const netc_model &model() const { return m; }
+  /// Whether the model has a loss and so a train step.
+  bool hasTrainStep() const { return m.train_step != nullptr; }
+  uint64_t seed() const { return rootSeed; }
+
+  /// Re-initialises the parameters from `seed`, zeroes the optimizer state
+  /// and restarts the step count.
+  void reset(uint64_t seed);
+
+  /// Fills `data` (input `index`'s size) with the seeded input of `seed`.
+  void fillInput(int index, void *data, uint64_t seed) const;
+
+  /// Runs the inference function. `inputs[i]` points to input i;
+  /// `outputs[j]` receives output j, and a null `outputs` (or entry) keeps it
+  /// in the context (see output()). Integer inputs are checked against
+  /// their bounds first.
+  bool forward(const void *const *inputs, void *const *outputs);
+
+  /// Runs one train step on `inputs`: the parameters and optimizer state are
+  /// updated, the gradients, outputs and loss kept. `loss` may be null.
+  bool trainStep(const void *const *inputs, double *loss);
+
+  /// Loads every parameter from a safetensors file (all or nothing).
+  bool loadWeights(const std::string &path);
+  /// Writes every parameter to a safetensors file, atomically.
+  bool saveWeights(const std::string &path);
+
+  /// The storage of parameter, gradient, output or state `index`.
+  void *param(int index);
+  const void *grad(int index) const;
+  const void *output(int index) const;
+  const void *state(int index) const;
+  /// The last loss computed (by a train step, or by the forward function
+  /// when it computes one); NaN before.
+  double loss() const;
+  /// The number of train steps run since creation or reset().
+  uint64_t steps() const { return stepCount; }
+
+  /// The message of the last failure ("" if none).
+  const std::string &lastError() const { return error; }
+
+private:
+  struct Impl;
+  bool run(bool train, const void *const *inputs, void *const *outputs);
+
+  const netc_model &m;
+  uint64_t rootSeed;
+  uint64_t stepCount = 0;
+  std::string error;
+  std::unique_ptr<Impl> impl;
+};
+
+} // namespace netc::runtime
+
+#endif // NETC_RUNTIME_CONTEXT_H

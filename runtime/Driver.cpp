@@ -1,0 +1,402 @@
+//===- Driver.cpp - the main of generated executables ---------------------===//
+//
+// Parses the flags of DESIGN.md ("Generated executables"), loads weights,
+// inputs and training data through a Context, and runs the forward
+// function, train steps or benchmarks. Every failure is one line on stderr
+// ("NAME: error: FILE: tensor 'x' ...") and exit status 1; a bad command
+// line exits with 2.
+//
+//===----------------------------------------------------------------------===//
+
+#include "runtime/Driver.h"
+#include "runtime/Context.h"
+#include "runtime/Progress.h"
+#include "runtime/Safetensors.h"
+#include "runtime/Tensors.h"
+
+#include <HalideRuntime.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace netc::runtime {
+
+namespace {
+
+/// The command line of a generated executable.
+struct Options {
+  std::string weights, saveWeights, inputs, outputs, data;
+  bool train = false, json = false;
+  uint64_t steps = 1, seed = 0;
+  int64_t bench = -1;
+  int threads = 0;
+};
+
+/// Thrown to end the run with an exit status after printing a message.
+struct Exit {
+  int status;
+};
+
+class Driver {
+public:
+  Driver(const netc_model &model, const char *argv0);
+  int main(int argc, char **argv);
+
+private:
+  [[noreturn]] void fail(const std::string &message, int status = 1);
+  void parse(int argc, char **argv);
+  void printHelp();
+  void loadInputs();
+  void loadData();
+  void setBatch(uint64_t step);
+  void runForward();
+  void train();
+  void bench();
+  void writeOutputs();
+  void printOutputs();
+
+  const netc_model &m;
+  std::string prog;
+  Options opt;
+  std::unique_ptr<Context> ctx;
+  std::vector<std::unique_ptr<HostTensor>> inputs;
+  std::vector<const void *> inputPtrs;
+  SafetensorsFile dataFile;
+  std::vector<MatchedTensor> dataTensors;
+};
+
+Driver::Driver(const netc_model &model, const char *argv0) : m(model) {
+  prog = argv0 ? argv0 : model.name;
+  size_t slash = prog.rfind('/');
+  if (slash != std::string::npos)
+    prog = prog.substr(slash + 1);
+}
+
+void Driver::fail(const std::string &message, int status) {
+  std::fflush(stdout);
+  std::fprintf(stderr, "%s: error: %s\n", prog.c_str(), message.c_str());
+  throw Exit{status};
+}
+
+/// Parses a whole decimal integer, or fails with a usage error.
+template <typename Fail> uint64_t parseCount(const std::string &flag, const char *text, Fail fail) {
+  char *end = nullptr;
+  errno = 0;
+  unsigned long long v = std::strtoull(text, &end, 10);
+  if (!*text || *end || errno || text[0] == '-')
+    fail(flag + " expects a non-negative integer, got '" + text + "'", 2);
+  return v;
+}
+
+void Driver::parse(int argc, char **argv) {
+  auto usage = [this](const std::string &msg, int status) { fail(msg + " (try --help)", status); };
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i], value;
+    bool hasValue = false;
+    size_t eq = arg.find('=');
+    if (arg.rfind("--", 0) == 0 && eq != std::string::npos) {
+      value = arg.substr(eq + 1);
+      arg = arg.substr(0, eq);
+      hasValue = true;
+    }
+    auto next = [&]() -> std::string {
+      if (hasValue)
+        return value;
+      if (i + 1 >= argc)
+        usage(arg + " expects a value", 2);
+      return argv[++i];
+    };
+    auto count = [&]() {
+      std::string v = next();
+      return parseCount(arg, v.c_str(), usage);
+    };
+    if (arg == "--help" || arg == "-h") {
+      printHelp();
+      throw Exit{0};
+    } else if (arg == "--weights") {
+      opt.weights = next();
+    } else if (arg == "--save-weights") {
+      opt.saveWeights = next();
+    } else if (arg == "--inputs") {
+      opt.inputs = next();
+    } else if (arg == "--outputs") {
+      opt.outputs = next();
+    } else if (arg == "--data") {
+      opt.data = next();
+    } else if (arg == "--train" && !hasValue) {
+      opt.train = true;
+    } else if (arg == "--json" && !hasValue) {
+      opt.json = true;
+    } else if (arg == "--steps") {
+      opt.steps = count();
+    } else if (arg == "--bench") {
+      opt.bench = static_cast<int64_t>(count());
+    } else if (arg == "--threads") {
+      opt.threads = static_cast<int>(count());
+    } else if (arg == "--seed") {
+      opt.seed = count();
+    } else {
+      usage("unknown argument '" + std::string(argv[i]) + "'", 2);
+    }
+  }
+  if (opt.train && opt.steps == 0)
+    usage("--steps must be at least 1", 2);
+  if (!opt.data.empty() && !opt.train)
+    usage("--data needs --train", 2);
+  if (opt.json && opt.bench < 0)
+    usage("--json needs --bench N", 2);
+  if (opt.bench == 0)
+    usage("--bench needs at least 1 run", 2);
+}
+
+void Driver::printHelp() {
+  std::printf("usage: %s [flags]\n\nThe compiled model '%s' (netc).\n\n", prog.c_str(), m.name);
+  auto list = [](const char *title, const netc_tensor *ts, int n) {
+    if (n == 0)
+      return;
+    std::printf("%s:\n", title);
+    for (int i = 0; i < n; ++i)
+      std::printf("  %-24s %s\n", ts[i].name, typeString(ts[i]).c_str());
+  };
+  list("inputs", m.inputs, m.num_inputs);
+  list("outputs", m.outputs, m.num_outputs);
+  list("parameters", m.params, m.num_params);
+  if (m.loss_name)
+    std::printf("loss: %s (%s)\n", m.loss_name, dslDType(m.loss_dtype));
+  std::printf(
+      "\nflags:\n"
+      "  --weights FILE        load the parameters from a safetensors file\n"
+      "                        (default: initialised from --seed)\n"
+      "  --save-weights FILE   write the parameters (after training) to FILE\n"
+      "  --inputs FILE         the inputs, by name (default: seeded random inputs)\n"
+      "  --outputs FILE        write the outputs, by name\n"
+      "  --train --steps N     run N train steps, showing step, loss and steps/s\n"
+      "  --data FILE           training batches: tensors named as the inputs, of their\n"
+      "                        shape or with a leading axis of batches (step i uses\n"
+      "                        batch i mod count)\n"
+      "  --bench N [--json]    time N runs of forward (and train step) after a warm-up\n"
+      "  --threads N           worker threads (default: all cores)\n"
+      "  --seed N              seed of parameters, inputs and dropout (default 0)\n");
+}
+
+void Driver::loadInputs() {
+  for (int i = 0; i < m.num_inputs; ++i) {
+    inputs.push_back(std::make_unique<HostTensor>(m.inputs[i]));
+    inputPtrs.push_back(inputs.back()->data());
+    ctx->fillInput(i, inputs.back()->data(), opt.seed);
+  }
+  if (opt.inputs.empty())
+    return;
+  SafetensorsFile file;
+  std::vector<MatchedTensor> matched;
+  std::string error;
+  if (!file.read(opt.inputs, error) ||
+      !matchTensors(file, m.inputs, m.num_inputs, "input", m.name, false, matched, error))
+    fail(error);
+  for (int i = 0; i < m.num_inputs; ++i) {
+    std::memcpy(inputs[i]->data(), file.data(*matched[i].entry), inputs[i]->bytes());
+    if (!checkIndices(m.inputs[i], inputs[i]->data(),
+                      opt.inputs + ": tensor '" + m.inputs[i].name + "'", error))
+      fail(error);
+  }
+}
+
+void Driver::loadData() {
+  std::string error;
+  if (!dataFile.read(opt.data, error) ||
+      !matchTensors(dataFile, m.inputs, m.num_inputs, "input", m.name, true, dataTensors, error))
+    fail(error);
+  // Every batch is checked up front, so a bad index never reaches compiled code.
+  for (int i = 0; i < m.num_inputs; ++i)
+    for (int64_t b = 0; b < dataTensors[i].batches; ++b) {
+      std::memcpy(inputs[i]->data(), dataFile.data(*dataTensors[i].entry) + b * inputs[i]->bytes(),
+                  inputs[i]->bytes());
+      std::string where = opt.data + ": tensor '" + m.inputs[i].name + "'" +
+                          (dataTensors[i].batches > 1 ? " batch " + std::to_string(b) : "");
+      if (!checkIndices(m.inputs[i], inputs[i]->data(), where, error))
+        fail(error);
+    }
+}
+
+void Driver::setBatch(uint64_t step) {
+  if (dataTensors.empty())
+    return;
+  for (int i = 0; i < m.num_inputs; ++i) {
+    uint64_t b = step % static_cast<uint64_t>(dataTensors[i].batches);
+    std::memcpy(inputs[i]->data(), dataFile.data(*dataTensors[i].entry) + b * inputs[i]->bytes(),
+                inputs[i]->bytes());
+  }
+}
+
+void Driver::runForward() {
+  if (!ctx->forward(inputPtrs.data(), nullptr))
+    fail(ctx->lastError());
+}
+
+void Driver::train() {
+  if (!ctx->hasTrainStep())
+    fail(std::string("model '") + m.name + "' has no loss, so it cannot be trained");
+  if (!opt.data.empty())
+    loadData();
+  Progress progress(opt.steps, opt.json ? stderr : stdout);
+  double first = 0, loss = 0;
+  for (uint64_t i = 0; i < opt.steps; ++i) {
+    setBatch(i);
+    if (!ctx->trainStep(inputPtrs.data(), &loss))
+      fail(ctx->lastError());
+    if (i == 0)
+      first = loss;
+    progress.update(i + 1, loss);
+  }
+  double seconds = progress.finish();
+  std::fprintf(opt.json ? stderr : stdout,
+               "trained %llu steps in %.3f s (%.1f steps/s), loss %.8g -> %.8g\n",
+               static_cast<unsigned long long>(opt.steps), seconds,
+               seconds > 0 ? double(opt.steps) / seconds : 0.0, first, loss);
+  setBatch(0);
+}
+
+/// min, median and max of `ms`.
+struct Stats {
+  double min, median, max;
+};
+
+Stats summarize(std::vector<double> ms) {
+  std::sort(ms.begin(), ms.end());
+  size_t n = ms.size();
+  double median = n % 2 ? ms[n / 2] : (ms[n / 2 - 1] + ms[n / 2]) / 2;
+  return {ms.front(), median, ms.back()};
+}
+
+void Driver::bench() {
+  using Clock = std::chrono::steady_clock;
+  auto measure = [&](auto &&body) {
+    body(); // warm-up: first-touch allocations, thread pool start
+    std::vector<double> ms;
+    for (int64_t i = 0; i < opt.bench; ++i) {
+      Clock::time_point t0 = Clock::now();
+      body();
+      ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+    }
+    return summarize(ms);
+  };
+  Stats fwd = measure([&] { runForward(); });
+  Stats step{};
+  if (ctx->hasTrainStep())
+    step = measure([&] {
+      if (!ctx->trainStep(inputPtrs.data(), nullptr))
+        fail(ctx->lastError());
+    });
+  if (opt.json) {
+    auto object = [](const Stats &s) {
+      char text[160];
+      std::snprintf(text, sizeof text, "{\"min\": %.6g, \"median\": %.6g, \"max\": %.6g}", s.min,
+                    s.median, s.max);
+      return std::string(text);
+    };
+    std::printf("{\"forward_ms\": %s, \"train_step_ms\": %s}\n", object(fwd).c_str(),
+                ctx->hasTrainStep() ? object(step).c_str() : "null");
+    return;
+  }
+  auto row = [&](const char *what, const Stats &s) {
+    std::printf("%-11s min %.3f ms  median %.3f ms  max %.3f ms  (%lld runs)\n", what, s.min,
+                s.median, s.max, static_cast<long long>(opt.bench));
+  };
+  row("forward", fwd);
+  if (ctx->hasTrainStep())
+    row("train step", step);
+}
+
+void Driver::writeOutputs() {
+  std::vector<SafetensorsTensorRef> refs;
+  for (int j = 0; j < m.num_outputs; ++j) {
+    const netc_tensor &t = m.outputs[j];
+    refs.push_back({t.name, safetensorsDType(t.dtype),
+                    std::vector<int64_t>(t.shape, t.shape + t.rank), ctx->output(j)});
+  }
+  // A forward function that computes the loss writes it too, as a 0-d tensor.
+  double loss = ctx->loss();
+  double lossF64 = loss;
+  float lossF32 = static_cast<float>(loss);
+  bool clash = false;
+  for (const SafetensorsTensorRef &r : refs)
+    clash |= m.loss_name && r.name == m.loss_name;
+  if (m.loss_name && !std::isnan(loss) && !clash)
+    refs.push_back({m.loss_name, safetensorsDType(m.loss_dtype), {},
+                    m.loss_dtype == NETC_F64 ? static_cast<const void *>(&lossF64) : &lossF32});
+  std::string error;
+  if (!writeSafetensors(opt.outputs, refs, {{"netc_model", m.name}}, error))
+    fail(error);
+}
+
+void Driver::printOutputs() {
+  for (int j = 0; j < m.num_outputs; ++j) {
+    const netc_tensor &t = m.outputs[j];
+    HostTensor view(t);
+    std::memcpy(view.data(), ctx->output(j), view.bytes());
+    int64_t n = numel(t);
+    double lo = INFINITY, hi = -INFINITY, sum = 0;
+    for (int64_t i = 0; i < n; ++i) {
+      double v = view.get(i);
+      lo = std::min(lo, v);
+      hi = std::max(hi, v);
+      sum += v;
+    }
+    std::printf("output %s: %s min %.6g mean %.6g max %.6g\n ", t.name, typeString(t).c_str(), lo,
+                n ? sum / double(n) : 0.0, hi);
+    for (int64_t i = 0; i < std::min<int64_t>(n, 8); ++i)
+      std::printf(" %.6g", view.get(i));
+    std::printf(n > 8 ? " ...\n" : "\n");
+  }
+  if (m.loss_name && !std::isnan(ctx->loss()))
+    std::printf("loss %s: %.8g\n", m.loss_name, ctx->loss());
+}
+
+int Driver::main(int argc, char **argv) {
+  try {
+    parse(argc, argv);
+    if (opt.threads > 0)
+      halide_set_num_threads(opt.threads);
+    ctx = std::make_unique<Context>(m, opt.seed);
+    if (!opt.weights.empty() && !ctx->loadWeights(opt.weights))
+      fail(ctx->lastError());
+    loadInputs();
+    if (opt.train)
+      train();
+    if (opt.bench > 0)
+      bench();
+    if (!opt.outputs.empty() || (!opt.train && opt.bench < 0)) {
+      runForward();
+      if (!opt.outputs.empty())
+        writeOutputs();
+      else
+        printOutputs();
+    }
+    if (!opt.saveWeights.empty() && !ctx->saveWeights(opt.saveWeights))
+      fail(ctx->lastError());
+  } catch (const Exit &e) {
+    return e.status;
+  } catch (const std::bad_alloc &) {
+    std::fprintf(stderr, "%s: error: out of memory\n", prog.c_str());
+    return 1;
+  }
+  std::fflush(stdout);
+  return 0;
+}
+
+} // namespace
+
+} // namespace netc::runtime
+
+extern "C" int netc_driver_main(int argc, char **argv, const netc_model *model) {
+  netc::runtime::Driver driver(*model, argc > 0 ? argv[0] : nullptr);
+  return driver.main(argc, argv);
+}

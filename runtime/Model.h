@@ -1,0 +1,98 @@
+/*===- Model.h - the static descriptor of a compiled model ------*- C -*-===//
+ *
+ * Plain C (and C++): netc generates one `const netc_model NAME_model` per
+ * compiled model (codegen/Artifact.cpp), and the runtime's Context and
+ * driver are written against this struct alone, so one runtime serves every
+ * model. Nothing here depends on Halide: the compiled entry points are
+ * reached through their `_argv` forms, whose arguments the `slots` arrays
+ * describe one by one.
+ *
+ * Layout of the memory of a tensor: dense, row-major (the last dimension
+ * varies fastest), elements of `dtype`.
+ *
+ *===----------------------------------------------------------------------===*/
+
+#ifndef NETC_RUNTIME_MODEL_H
+#define NETC_RUNTIME_MODEL_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Element types of tensors. */
+typedef enum netc_dtype { NETC_F32 = 0, NETC_F64 = 1, NETC_I32 = 2, NETC_I64 = 3 } netc_dtype;
+
+/** How a parameter is initialised (the nn.init attribute). */
+typedef enum netc_init_dist {
+  NETC_INIT_CONSTANT = 0, /**< every element `a` */
+  NETC_INIT_UNIFORM = 1,  /**< U(a, b) */
+  NETC_INIT_NORMAL = 2    /**< N(a, b^2): mean a, standard deviation b */
+} netc_init_dist;
+
+/** One named tensor of a model: an input, parameter, output or state buffer. */
+typedef struct netc_tensor {
+  const char *name;
+  netc_dtype dtype;
+  int32_t rank;
+  /** `rank` extents, outermost first; NULL when rank is 0. */
+  const int64_t *shape;
+  /** Parameters: the initialiser. */
+  netc_init_dist init;
+  double init_a, init_b;
+  /** Integer inputs: values must lie in [0, bound); 0 when netc found no bound. */
+  int64_t bound;
+} netc_tensor;
+
+/** What one argument or result of a compiled entry point is. */
+typedef enum netc_slot_kind {
+  NETC_SLOT_INPUT = 0,        /**< inputs[index] */
+  NETC_SLOT_PARAM = 1,        /**< params[index], read */
+  NETC_SLOT_SEED = 2,         /**< the i64 dropout seed of the step, a scalar */
+  NETC_SLOT_STATE = 3,        /**< state[index], read */
+  NETC_SLOT_OUTPUT = 4,       /**< outputs[index], written */
+  NETC_SLOT_LOSS = 5,         /**< the 0-d loss, written */
+  NETC_SLOT_GRAD = 6,         /**< gradient of params[index], written */
+  NETC_SLOT_PARAM_UPDATE = 7, /**< the new value of params[index], written */
+  NETC_SLOT_STATE_UPDATE = 8, /**< the new value of state[index], written */
+  NETC_SLOT_SCRATCH = 9       /**< scratch[index]: a result nobody reads */
+} netc_slot_kind;
+
+/** One argument or result of an `_argv` entry point. */
+typedef struct netc_slot {
+  netc_slot_kind kind;
+  int32_t index;
+} netc_slot;
+
+/** A compiled entry point in Halide's argv form: `args[k]` points to a
+ *  halide_buffer_t for a tensor slot and to an int64_t for the seed. */
+typedef int (*netc_entry_fn)(void **args);
+
+/** Everything the runtime knows of a compiled model. */
+typedef struct netc_model {
+  const char *name;
+  int32_t num_inputs, num_params, num_outputs, num_state, num_scratch;
+  const netc_tensor *inputs;  /**< in declaration order */
+  const netc_tensor *params;  /**< in declaration order: parameter i uses init stream i */
+  const netc_tensor *outputs; /**< in output order */
+  const netc_tensor *state;   /**< optimizer state, zero at start */
+  const netc_tensor *scratch; /**< results of the train step the runtime ignores */
+  /** Name and element type of the loss; `loss_name` is NULL without a loss. */
+  const char *loss_name;
+  netc_dtype loss_dtype;
+  /** The inference function: its arguments then its results. */
+  netc_entry_fn forward;
+  int32_t num_forward_slots;
+  const netc_slot *forward_slots;
+  /** The train step (NULL without a loss): its arguments then its results. */
+  netc_entry_fn train_step;
+  int32_t num_train_slots;
+  const netc_slot *train_slots;
+} netc_model;
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* NETC_RUNTIME_MODEL_H */

@@ -1,0 +1,63 @@
+//===- Progress.cpp - the progress line of a training run -----------------===//
+
+#include "runtime/Progress.h"
+
+#include <string>
+#include <unistd.h>
+
+namespace netc::runtime {
+
+namespace {
+
+/// "12.3 s", "4 min 05 s", "2 h 03 min": the time left, as a person reads it.
+std::string duration(double seconds) {
+  char text[48];
+  if (seconds < 60)
+    std::snprintf(text, sizeof text, "%.1f s", seconds);
+  else if (seconds < 3600)
+    std::snprintf(text, sizeof text, "%d min %02d s", int(seconds) / 60, int(seconds) % 60);
+  else
+    std::snprintf(text, sizeof text, "%d h %02d min", int(seconds) / 3600,
+                  int(seconds) % 3600 / 60);
+  return text;
+}
+
+} // namespace
+
+Progress::Progress(uint64_t total, std::FILE *out)
+    : total(total), out(out), terminal(isatty(fileno(out)) != 0),
+      every(total > 100 ? (total + 99) / 100 : 1), start(Clock::now()), lastDraw(start) {}
+
+void Progress::update(uint64_t step, double loss) {
+  Clock::time_point now = Clock::now();
+  bool last = step == total;
+  if (terminal ? !last && drawn && now - lastDraw < std::chrono::milliseconds(50)
+               : !last && step % every != 0 && step != 1)
+    return;
+  double elapsed = std::chrono::duration<double>(now - start).count();
+  double rate = elapsed > 0 ? double(step) / elapsed : 0;
+  std::string left = rate > 0 ? duration(double(total - step) / rate) : "?";
+  char line[256];
+  int width = std::snprintf(line, sizeof line, "step %llu/%llu  loss %.8g  %.1f steps/s  %s left",
+                            static_cast<unsigned long long>(step),
+                            static_cast<unsigned long long>(total), loss, rate, left.c_str());
+  if (terminal) {
+    // Spaces wipe the tail of a longer previous line.
+    std::fprintf(out, "\r%s%*s", line, lastWidth > width ? lastWidth - width : 0, "");
+    lastWidth = width;
+  } else {
+    std::fprintf(out, "%s\n", line);
+  }
+  std::fflush(out);
+  drawn = true;
+  lastDraw = now;
+}
+
+double Progress::finish() {
+  if (terminal && drawn)
+    std::fprintf(out, "\n");
+  std::fflush(out);
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+} // namespace netc::runtime
