@@ -126,16 +126,19 @@ void Importer::importModel(const ModelDecl &model) {
 void Importer::finishFunction(const ModelDecl &model) {
   SmallVector<Value> values;
   SmallVector<Type> types;
+  SmallVector<DictionaryAttr> resultAttrs;
   for (const Result &r : results) {
     values.push_back(r.value);
     types.push_back(r.value.getType());
+    resultAttrs.push_back(builder.getDictionaryAttr(builder.getNamedAttr(
+        r.isLoss ? "nn.loss" : "nn.output", builder.getStringAttr(r.name))));
   }
   builder.create<func::ReturnOp>(location(model.loc), values);
   func.setFunctionType(builder.getFunctionType(body->getArgumentTypes(), types));
-  for (auto [index, attrs] : llvm::enumerate(argAttrs))
-    func.setArgAttrs(index, attrs);
-  for (auto [index, r] : llvm::enumerate(results))
-    func.setResultAttr(index, r.isLoss ? "nn.loss" : "nn.output", builder.getStringAttr(r.name));
+  // All at once: setting them one by one interns a new array of every
+  // argument's attributes per argument, quadratic memory that is never freed.
+  func.setAllArgAttrs(argAttrs);
+  func.setAllResultAttrs(resultAttrs);
   if (optimizer)
     func->setAttr("nn.optimizer", optimizer);
 }

@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "codegen/Artifact.h"
 #include "codegen/Codegen.h"
 #include "codegen/HalideInfo.h"
 #include "frontend/Import.h"
@@ -42,7 +43,7 @@ namespace cl = llvm::cl;
 namespace {
 
 /// What netc writes.
-enum class Emit { Ast, NN, Opt, Grad, RF, RFJson, Stats, Dot, Halide, Obj };
+enum class Emit { Ast, NN, Opt, Grad, RF, RFJson, Stats, Dot, Halide, Obj, Lib, Exe };
 
 cl::OptionCategory outputCategory("Output");
 cl::OptionCategory modelCategory("Model selection");
@@ -66,7 +67,11 @@ cl::opt<Emit> emitKind(
                           "parameters, FLOPs and memory per layer and in total"),
                clEnumValN(Emit::Dot, "dot", "the graph for Graphviz, shapes on the edges"),
                clEnumValN(Emit::Halide, "halide", "Halide's lowered loop nests of each pipeline"),
-               clEnumValN(Emit::Obj, "obj", "an object file and a C header (-o NAME.o)")),
+               clEnumValN(Emit::Obj, "obj", "an object file and a C header (-o NAME.o)"),
+               clEnumValN(Emit::Lib, "lib",
+                          "a static library and its C API header (-o DIR/libNAME.a)"),
+               clEnumValN(Emit::Exe, "exe",
+                          "a standalone executable (-o NAME; the default with -o)")),
     cl::cat(outputCategory));
 cl::OptionCategory codegenCategory("Code generation");
 cl::opt<std::string> targetName("target", cl::desc("Halide target string (host, host-cuda, ...)"),
@@ -221,6 +226,8 @@ LogicalResult compile(llvm::SourceMgr &sourceMgr, MLIRContext &context, llvm::ra
   case Emit::Grad:
   case Emit::Halide:
   case Emit::Obj:
+  case Emit::Lib:
+  case Emit::Exe:
     netc::buildTrainPipeline(pm, gradInputs);
     break;
   case Emit::RF:
@@ -244,13 +251,22 @@ LogicalResult compile(llvm::SourceMgr &sourceMgr, MLIRContext &context, llvm::ra
   case Emit::Dot:
     return netc::printDot(*module, os);
   case Emit::Halide:
-  case Emit::Obj: {
+  case Emit::Obj:
+  case Emit::Lib:
+  case Emit::Exe: {
     netc::codegen::CodegenOptions options{targetName, scheduleName};
     if (failed(netc::codegen::prepareForCodegen(*module)))
       return failure();
     if (emitKind == Emit::Halide)
       return netc::codegen::emitHalideStatements(*module, options, os);
-    return emitObject(*module, options);
+    if (emitKind == Emit::Obj)
+      return emitObject(*module, options);
+    if (outputFilename == "-")
+      return module->emitError() << "--emit=" << (emitKind == Emit::Lib ? "lib" : "exe")
+                                 << " needs -o";
+    if (emitKind == Emit::Lib)
+      return netc::codegen::writeLibrary(*module, options, outputFilename);
+    return netc::codegen::writeExecutable(*module, options, outputFilename);
   }
   default:
     module->print(os);
@@ -271,6 +287,10 @@ int main(int argc, char **argv) {
   if (!cl::ParseCommandLineOptions(argc, argv, "netc: a compiler for neural networks\n",
                                    &llvm::errs()))
     return 2;
+  // DESIGN.md: with -o and no --emit, netc writes an executable.
+  if (!emitKind.getNumOccurrences() && outputFilename.getNumOccurrences() && !runFlag &&
+      !gradCheckFlag)
+    emitKind = Emit::Exe;
 
   std::string error;
   std::unique_ptr<llvm::MemoryBuffer> input = openInputFile(inputFilename, &error);
@@ -305,7 +325,8 @@ int main(int argc, char **argv) {
   if (failed(result))
     return 1;
   // Binary artifacts are written by their emitters; only text goes through here.
-  if (verifyDiagnostics || emitKind == Emit::Obj)
+  if (verifyDiagnostics || emitKind == Emit::Obj || emitKind == Emit::Lib ||
+      emitKind == Emit::Exe)
     return 0;
 
   if (llvm::Error err = llvm::writeToOutput(outputFilename, [&](llvm::raw_ostream &out) {

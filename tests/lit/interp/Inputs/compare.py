@@ -5,7 +5,7 @@
     compare.py DUMP.json --from MODEL.net --model NAME
 
 The reference is a Python snippet: given with --code, or gathered from the
-lines `# TORCH NAME: ...` of a source file (in order; the text after the colon
+lines `# TORCH NAME: ...` (or `// TORCH NAME: ...`) of a source file (in order; the text after the colon
 and one space is a line of Python, so indentation after it is kept). The
 snippet runs with `torch`, `F` (torch.nn.functional), `math`, the helpers
 below, and every input and parameter of the dump as a tensor variable
@@ -74,13 +74,14 @@ def pad4(x, pads, value=0.0):
 
 def snippet_from(path, model):
     lines = []
-    prefix = "# TORCH " + model + ":"
+    prefixes = ("# TORCH " + model + ":", "// TORCH " + model + ":")
     with open(path) as f:
         for line in f:
             stripped = line.strip()
-            if stripped.startswith(prefix):
-                text = stripped[len(prefix):]
-                lines.append(text[1:] if text.startswith(" ") else text)
+            for prefix in prefixes:
+                if stripped.startswith(prefix):
+                    text = stripped[len(prefix):]
+                    lines.append(text[1:] if text.startswith(" ") else text)
     if not lines:
         sys.exit(f"compare.py: no '# TORCH {model}:' lines in {path}")
     return "\n".join(lines)
