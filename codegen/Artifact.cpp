@@ -37,7 +37,9 @@ namespace {
 struct BuildDir {
   llvm::SmallString<256> dir;
   ~BuildDir() {
-    if (!dir.empty())
+    // NETC_KEEP_TEMPS=1 keeps the generated sources for debugging.
+    const char *keep = std::getenv("NETC_KEEP_TEMPS");
+    if (!dir.empty() && !(keep && *keep == '1'))
       fs::remove_directories(dir);
   }
   std::string file(const llvm::Twine &name) const {
@@ -56,6 +58,7 @@ LogicalResult makeBuildDir(ModuleOp module, const std::string &output, const std
     parent = ".";
   if (std::error_code ec = fs::make_absolute(parent))
     return module.emitError() << "cannot write '" << output << "': " << ec.message();
+  path::remove_dots(parent, /*remove_dot_dot=*/true);
   path::append(parent, ".netc-" + name);
   if (std::error_code ec = fs::createUniqueDirectory(parent, build.dir)) {
     build.dir.clear();
@@ -89,7 +92,8 @@ FailureOr<std::vector<std::string>> compilerCommand(ModuleOp module) {
   if (words.empty())
     return module.emitError("NETC_CXX is empty");
   llvm::ErrorOr<std::string> program = llvm::sys::findProgramByName(words[0]);
-  if (!program)
+  // findProgramByName returns a path with a slash as it is.
+  if (!program || !fs::can_execute(*program))
     return module.emitError() << "cannot find the C++ compiler '" << words[0]
                               << "' (set NETC_CXX to one)";
   words[0] = *program;
@@ -152,6 +156,7 @@ LogicalResult writeArchive(ModuleOp module, const std::string &archive,
         llvm::NewArchiveMember::getFile(object, /*Deterministic=*/true);
     if (!member)
       return fail(member.takeError());
+    member->MemberName = path::filename(object);
     members.push_back(std::move(*member));
   }
   auto buffer = llvm::MemoryBuffer::getFile(runtimeLib);

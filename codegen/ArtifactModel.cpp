@@ -80,6 +80,15 @@ int64_t indexBound(BlockArgument arg) {
   return bound == std::numeric_limits<int64_t>::max() ? 0 : bound;
 }
 
+/// Whether a bce uses the argument: its seeded values must then be
+/// probabilities, as the reference interpreter draws them.
+bool usedByBce(BlockArgument arg) {
+  for (Operation *user : arg.getUsers())
+    if (isa<nn::BceOp, nn::BceBackwardOp>(user))
+      return true;
+  return false;
+}
+
 /// Reads one function's arguments and results into `model`.
 class FunctionReader {
 public:
@@ -135,7 +144,13 @@ private:
       if (failed(index))
         return failure();
       ArtifactTensor &t = model.inputs[*index];
-      if (t.dtype[0] == 'i') {
+      if (t.dtype[0] == 'f') {
+        // Seeded float inputs: U(-1, 1), or U(0, 1) where bce needs probabilities.
+        bool probabilities = usedByBce(fn.getArgument(i)) || (t.init == "uniform" && t.initA == 0);
+        t.init = "uniform";
+        t.initA = probabilities ? 0.0 : -1.0;
+        t.initB = 1.0;
+      } else {
         int64_t b = indexBound(fn.getArgument(i));
         if (b > 0)
           t.bound = t.bound > 0 ? std::min(t.bound, b) : b;
@@ -310,7 +325,9 @@ FailureOr<ArtifactModel> describeModel(ModuleOp module) {
   // Codegen names entry points after the functions (NAME_forward for a model,
   // the symbol itself for a train step); the C API takes those names.
   SymbolTable::setSymbolName(forward, model.name + "_halide");
-  model.forwardKernel = model.name + "_halide_forward";
+  // Codegen skips a forward function without results (a model with only a loss).
+  if (forward.getNumResults() > 0)
+    model.forwardKernel = model.name + "_halide_forward";
   if (train) {
     SymbolTable::setSymbolName(train, model.name + "_halide_train_step");
     model.trainKernel = model.name + "_halide_train_step";

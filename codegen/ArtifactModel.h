@@ -50,7 +50,8 @@ struct ArtifactModel {
   std::string optimizer;
   std::vector<ArtifactSlot> forwardSlots, trainSlots;
   bool hasTrain = false;
-  /// The Halide entry points (without "_argv").
+  /// The Halide entry points (without "_argv"); forwardKernel is empty when
+  /// the model has no outputs, and so no inference function.
   std::string forwardKernel, trainKernel;
 };
 

@@ -141,12 +141,12 @@ LogicalResult compileToObject(ModuleOp module, const CodegenOptions &options,
     if (failed(parseTarget(module, options.target, target)) ||
         failed(lowerModule(module, options, target, compiled)))
       return failure();
-    Halide::Module result =
-        compiled.front().pipeline.compile_to_module(compiled.front().lowering->arguments(),
-                                                    compiled.front().name, target);
-    for (size_t i = 1; i < compiled.size(); ++i)
-      result.append(compiled[i].pipeline.compile_to_module(compiled[i].lowering->arguments(),
-                                                           compiled[i].name, target));
+    // Module::append(Module) would make the others submodules, which
+    // Module::compile leaves out of the object; link_modules merges them.
+    std::vector<Halide::Module> modules;
+    for (Compiled &c : compiled)
+      modules.push_back(c.pipeline.compile_to_module(c.lowering->arguments(), c.name, target));
+    Halide::Module result = Halide::link_modules(compiled.front().name, modules);
     result.compile({{Halide::OutputFileType::object, objectPath},
                     {Halide::OutputFileType::c_header, headerPath}});
     return success();

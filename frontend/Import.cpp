@@ -28,11 +28,8 @@ using namespace mlir;
 
 namespace netc::frontend {
 
-/// The most statements `repeat` may unroll to in one model.
-static constexpr int64_t kMaxUnrolled = 100000;
-
-Importer::Importer(MLIRContext &context, StringRef filename)
-    : context(context), builder(&context), filename(filename.str()) {}
+Importer::Importer(MLIRContext &context, StringRef filename, int64_t maxUnrolled)
+    : context(context), builder(&context), filename(filename.str()), maxUnrolled(maxUnrolled) {}
 
 InFlightDiagnostic Importer::error(Loc loc) {
   failed = true;
@@ -157,6 +154,53 @@ void Importer::importInput(const InputDecl &input) {
   bindings[input.name] = Val::ofTensor(input.nameLoc, arg);
 }
 
+/// The nodes of \p expr, itself included: a bound on the ops evaluating it builds.
+static int64_t weight(const Expr *expr) {
+  if (!expr)
+    return 0;
+  int64_t n = 1;
+  switch (expr->kind) {
+  case Expr::Kind::List:
+    for (const ExprPtr &e : static_cast<const ListExpr *>(expr)->elements)
+      n += weight(e.get());
+    break;
+  case Expr::Kind::Unary:
+    n += weight(static_cast<const UnaryExpr *>(expr)->operand.get());
+    break;
+  case Expr::Kind::Binary: {
+    auto *b = static_cast<const BinaryExpr *>(expr);
+    n += weight(b->lhs.get()) + weight(b->rhs.get());
+    break;
+  }
+  case Expr::Kind::Call: {
+    auto *c = static_cast<const CallExpr *>(expr);
+    for (const ExprPtr &e : c->args)
+      n += weight(e.get());
+    for (const KeywordArg &k : c->keywords)
+      n += weight(k.value.get());
+    break;
+  }
+  default:
+    break;
+  }
+  return n;
+}
+
+/// What one unrolled copy of \p stmt costs: one plus its expressions. A
+/// nested `repeat` counts its body once here; its own unrolling is charged
+/// when it runs.
+static int64_t weight(const Stmt &stmt) {
+  int64_t n = 1;
+  if (auto *a = dynCast<AssignStmt>(&stmt))
+    n += weight(a->value.get());
+  if (auto *r = dynCast<RepeatStmt>(&stmt)) {
+    n += weight(r->count.get());
+    for (const StmtPtr &inner : r->body)
+      n += weight(*inner);
+  }
+  return n;
+}
+
 void Importer::importStmt(const Stmt &stmt, bool inRepeat) {
   auto notInRepeat = [&](const char *what) {
     if (!inRepeat)
@@ -274,10 +318,14 @@ void Importer::importStmt(const Stmt &stmt, bool inRepeat) {
                           << describe(count);
       return;
     }
-    int64_t size = static_cast<int64_t>(r.body.size());
-    if (count.i > 0 && size > 0 && count.i > (kMaxUnrolled - unrolled) / size) {
-      error(r.count->loc) << "repeat " << count.i << " unrolls to more than " << kMaxUnrolled
-                          << " statements";
+    // Statements weigh by their expressions: a single statement can build
+    // hundreds of ops, so a count of statements alone would not bound the work.
+    int64_t size = 0;
+    for (const StmtPtr &inner : r.body)
+      size += weight(*inner);
+    if (count.i > 0 && size > 0 && count.i > (maxUnrolled - unrolled) / size) {
+      error(r.count->loc) << "repeat " << count.i << " unrolls to more than " << maxUnrolled
+                          << " expressions";
       return;
     }
     unrolled += count.i * size;
@@ -411,7 +459,7 @@ OwningOpRef<ModuleOp> importNetFile(llvm::SourceMgr &sourceMgr, MLIRContext &con
   ParseResult parsed = parseBuffer(sourceMgr, context, filename);
   if (!parsed.errors.empty() || !parsed.file)
     return nullptr;
-  Importer importer(context, filename);
+  Importer importer(context, filename, options.maxUnrolled);
   return importer.importFile(*parsed.file, options.modelName);
 }
 

@@ -12,6 +12,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
 
+#include <cstdint>
 #include <string>
 
 namespace llvm {
@@ -29,6 +30,10 @@ namespace netc::frontend {
 struct ImportOptions {
   /// The model to import; empty picks the file's only model.
   std::string modelName;
+  /// The most expressions `repeat` may unroll to in one model (each statement
+  /// weighs one plus its expressions). Bounds the time and memory of an
+  /// import, since a short file can ask for any number of iterations.
+  int64_t maxUnrolled = 100000;
 };
 
 /// Imports the model chosen by `options` from the main buffer of `sourceMgr`.

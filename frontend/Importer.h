@@ -65,7 +65,7 @@ struct CallArgs {
 /// Imports one model of a parsed .net file.
 class Importer {
 public:
-  Importer(mlir::MLIRContext &context, llvm::StringRef filename);
+  Importer(mlir::MLIRContext &context, llvm::StringRef filename, int64_t maxUnrolled);
 
   /// Imports the model `modelName` (or the only one) of `file`; null on error.
   mlir::OwningOpRef<mlir::ModuleOp> importFile(const File &file, llvm::StringRef modelName);
@@ -144,8 +144,10 @@ private:
   std::vector<Result> results;
   std::optional<Loc> lossLoc, trainLoc;
   mlir::DictionaryAttr optimizer;
-  /// Unrolled statements so far: a bound on what `repeat` may expand to.
+  /// The weight of the statements unrolled so far (see ImportOptions), and
+  /// its bound.
   int64_t unrolled = 0;
+  int64_t maxUnrolled;
 };
 
 } // namespace netc::frontend

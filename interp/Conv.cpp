@@ -41,8 +41,7 @@ struct ConvGeometry {
   /// Calls fn(b, oc, oy, ox, ic, ci, iy, ix) for every product term of the
   /// convolution whose input position lies inside the input (padding reads
   /// zeros and contributes nothing).
-  template <typename Fn>
-  void forEachTerm(Fn fn) const {
+  template <typename Fn> void forEachTerm(Fn fn) const {
     for (int64_t b = 0; b < n; ++b)
       for (int64_t oc = 0; oc < o; ++oc) {
         int64_t group = oc / outputsPerGroup();
@@ -101,7 +100,8 @@ LogicalResult evalConv2d(nn::Conv2dOp op, Evaluator &ev) {
   }
   g.forEachTerm([&](int64_t b, int64_t oc, int64_t oy, int64_t ox, int64_t ic, int64_t ci,
                     int64_t ky, int64_t kx, int64_t iy, int64_t ix) {
-    y.floats[g.out(b, oc, oy, ox)] += x.floats[g.in(b, ic, iy, ix)] * w.floats[g.weight(oc, ci, ky, kx)];
+    y.floats[g.out(b, oc, oy, ox)] +=
+        x.floats[g.in(b, ic, iy, ix)] * w.floats[g.weight(oc, ci, ky, kx)];
   });
   ev.set(op.getResult(), std::move(y));
   return success();

@@ -38,8 +38,8 @@ LogicalResult binary(Operation *op, Evaluator &ev,
   Tensor y = ev.zerosLike(op->getResult(0));
   Shape sa = broadcastStrides(a.shape, y.shape), sb = broadcastStrides(b.shape, y.shape);
   for (int64_t i = 0; i < y.numel(); ++i)
-    y.floats[i] = fn(a.floats[broadcastIndex(i, y.shape, sa)],
-                     b.floats[broadcastIndex(i, y.shape, sb)]);
+    y.floats[i] =
+        fn(a.floats[broadcastIndex(i, y.shape, sa)], b.floats[broadcastIndex(i, y.shape, sb)]);
   ev.set(op->getResult(0), std::move(y));
   return success();
 }
@@ -75,8 +75,7 @@ LogicalResult evalDropout(nn::DropoutOp op, Evaluator &ev) {
 
 /// Calls fn(base, stride, length) for every line of `shape` along `axis`:
 /// the elements base + k * stride for k < length.
-template <typename Fn>
-void forEachLine(const Shape &shape, int64_t axis, Fn fn) {
+template <typename Fn> void forEachLine(const Shape &shape, int64_t axis, Fn fn) {
   int64_t length = shape.empty() ? 1 : shape[axis];
   int64_t inner = 1;
   for (size_t i = axis + 1; i < shape.size(); ++i)

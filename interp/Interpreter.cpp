@@ -77,9 +77,8 @@ static LogicalResult evalOp(Operation *op, Evaluator &ev) {
   if (failed(checkTypes(op->getLoc(), op->getResultTypes(), "a result")))
     return failure();
   using Family = std::optional<LogicalResult> (*)(Operation *, Evaluator &);
-  static const Family families[] = {evalElementwiseOp, evalLinearOp, evalConvOp,
-                                    evalPoolOp,        evalReduceOp, evalLossOp,
-                                    evalShapeOp,       evalArithOp};
+  static const Family families[] = {evalElementwiseOp, evalLinearOp, evalConvOp,  evalPoolOp,
+                                    evalReduceOp,      evalLossOp,   evalShapeOp, evalArithOp};
   for (Family family : families)
     if (std::optional<LogicalResult> result = family(op, ev))
       return *result;

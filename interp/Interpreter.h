@@ -33,13 +33,13 @@ Shape shapeOf(mlir::Type type);
 /// float after every op unless `forceF64`, which evaluates the whole function
 /// in f64 (the gradient check). Errors (an unsupported op, an embedding
 /// index out of range) are emitted as diagnostics at the op.
-mlir::FailureOr<llvm::SmallVector<Tensor>> evaluate(mlir::func::FuncOp fn, llvm::ArrayRef<Tensor> args,
-                                                    bool forceF64);
+mlir::FailureOr<llvm::SmallVector<Tensor>> evaluate(mlir::func::FuncOp fn,
+                                                    llvm::ArrayRef<Tensor> args, bool forceF64);
 
 /// Like evaluate(), but computes only the ops that results number
 /// `resultIndices` depend on and returns those results, in that order.
-mlir::FailureOr<llvm::SmallVector<Tensor>> evaluate(mlir::func::FuncOp fn, llvm::ArrayRef<Tensor> args,
-                                                    bool forceF64,
+mlir::FailureOr<llvm::SmallVector<Tensor>> evaluate(mlir::func::FuncOp fn,
+                                                    llvm::ArrayRef<Tensor> args, bool forceF64,
                                                     llvm::ArrayRef<unsigned> resultIndices);
 
 } // namespace netc::interp

@@ -19,7 +19,7 @@
 #include <nlohmann/json.hpp>
 
 using namespace mlir;
-using json = nlohmann::json;
+using json = nlohmann::ordered_json;
 
 namespace netc::interp {
 
@@ -115,8 +115,7 @@ static FailureOr<Tensor> tensorFromJSON(const json &j, const std::string &what, 
     else if (!t.isFloat() && v.is_number_integer())
       t.ints[i] = v.get<int64_t>();
     else
-      return emitError(loc) << what << " has a bad value " << v.dump() << " at flat position "
-                            << i;
+      return emitError(loc) << what << " has a bad value " << v.dump() << " at flat position " << i;
   }
   t.roundToType();
   return t;
@@ -126,19 +125,21 @@ FailureOr<TensorSet> readTensorJSON(StringRef path, Location loc) {
   auto buffer = llvm::MemoryBuffer::getFile(path);
   if (!buffer)
     return emitError(loc) << "cannot read '" << path << "': " << buffer.getError().message();
+  // Errors in the file's contents point at the file itself.
+  loc = FileLineColLoc::get(loc.getContext(), path, 1, 1);
   json root = json::parse((*buffer)->getBuffer().begin(), (*buffer)->getBuffer().end(), nullptr,
                           /*allow_exceptions=*/false);
   if (root.is_discarded() || !root.is_object())
-    return emitError(loc) << "'" << path << "' is not a JSON object";
+    return emitError(loc) << "not a JSON object";
   TensorSet set;
   for (auto [key, target] : {std::pair{"inputs", &set.inputs}, std::pair{"params", &set.params},
                              std::pair{"outputs", &set.outputs}}) {
     if (!root.contains(key))
       continue;
     if (!root[key].is_object())
-      return emitError(loc) << "'" << path << "': \"" << key << "\" is not an object";
+      return emitError(loc) << "\"" << key << "\" is not an object";
     for (auto it = root[key].begin(); it != root[key].end(); ++it) {
-      std::string what = "'" + path.str() + "': tensor '" + it.key() + "'";
+      std::string what = "tensor '" + it.key() + "'";
       FailureOr<Tensor> t = tensorFromJSON(it.value(), what, loc);
       if (failed(t))
         return failure();

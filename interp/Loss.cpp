@@ -48,8 +48,8 @@ LogicalResult evalMse(nn::MseOp op, Evaluator &ev) {
 LogicalResult checkProbabilities(Operation *op, const Tensor &t, const char *what) {
   for (int64_t i = 0; i < t.numel(); ++i)
     if (!(t.floats[i] >= 0 && t.floats[i] <= 1))
-      return op->emitError() << "bce expects every element of its " << what
-                             << " in [0, 1], got " << t.floats[i] << " at flat position " << i;
+      return op->emitError() << "bce expects every element of its " << what << " in [0, 1], got "
+                             << t.floats[i] << " at flat position " << i;
   return success();
 }
 

@@ -1,7 +1,7 @@
 //===- Model.cpp - roles, seeded arguments of model functions -------------===//
 
-#include "interp/Interpreter.h"
 #include "interp/Model.h"
+#include "interp/Interpreter.h"
 
 #include "ir/NNOps.h"
 #include "runtime/Init.h"
@@ -24,9 +24,9 @@ static std::string nameOf(Attribute attr, std::string fallback) {
 
 SmallVector<ArgInfo> describeArguments(func::FuncOp fn) {
   static const std::pair<const char *, ArgRole> roles[] = {{"nn.input", ArgRole::Input},
-                                                          {"nn.param", ArgRole::Param},
-                                                          {"nn.seed", ArgRole::Seed},
-                                                          {"nn.state", ArgRole::State}};
+                                                           {"nn.param", ArgRole::Param},
+                                                           {"nn.seed", ArgRole::Seed},
+                                                           {"nn.state", ArgRole::State}};
   SmallVector<ArgInfo> args;
   for (unsigned i = 0, e = fn.getNumArguments(); i < e; ++i) {
     ArgInfo info{i, ArgRole::Other, "arg#" + std::to_string(i)};
@@ -43,9 +43,12 @@ SmallVector<ArgInfo> describeArguments(func::FuncOp fn) {
 
 SmallVector<ResultInfo> describeResults(func::FuncOp fn) {
   static const std::pair<const char *, ResultRole> roles[] = {
-      {"nn.loss", ResultRole::Loss},        {"nn.output", ResultRole::Output},
-      {"nn.grad", ResultRole::Grad},        {"nn.grad_input", ResultRole::GradInput},
-      {"nn.param_update", ResultRole::ParamUpdate}, {"nn.state", ResultRole::State}};
+      {"nn.loss", ResultRole::Loss},
+      {"nn.output", ResultRole::Output},
+      {"nn.grad", ResultRole::Grad},
+      {"nn.grad_input", ResultRole::GradInput},
+      {"nn.param_update", ResultRole::ParamUpdate},
+      {"nn.state", ResultRole::State}};
   SmallVector<ResultInfo> results;
   for (unsigned i = 0, e = fn.getNumResults(); i < e; ++i) {
     ResultInfo info{i, ResultRole::Other, "result#" + std::to_string(i)};
@@ -126,8 +129,7 @@ static std::pair<double, double> floatRange(BlockArgument arg) {
 
 /// Fills a float tensor of `type` with `fill(float *)` or `fill(double *)`,
 /// so that f32 values are drawn exactly as compiled f32 code draws them.
-template <typename Fill>
-static Tensor generateFloat(Shape shape, ElementType type, Fill fill) {
+template <typename Fill> static Tensor generateFloat(Shape shape, ElementType type, Fill fill) {
   Tensor t = Tensor::zeros(std::move(shape), type);
   if (type == ElementType::F32) {
     std::vector<float> data(t.numel());
@@ -169,10 +171,10 @@ FailureOr<SmallVector<Tensor>> makeArguments(func::FuncOp fn, uint64_t seed,
     if (failed(elementType))
       return fn.emitError() << "argument '" << arg.name << "' has unsupported type " << type;
     const std::map<std::string, Tensor> *source =
-        !loaded ? nullptr
-                : arg.role == ArgRole::Input || arg.role == ArgRole::Seed ? &loaded->inputs
-                : arg.role == ArgRole::Param ? &loaded->params
-                                             : nullptr;
+        !loaded                                                   ? nullptr
+        : arg.role == ArgRole::Input || arg.role == ArgRole::Seed ? &loaded->inputs
+        : arg.role == ArgRole::Param                              ? &loaded->params
+                                                                  : nullptr;
     uint64_t stream = 0;
     if (arg.role == ArgRole::Input)
       stream = runtime::inputStream(inputCount++);
@@ -181,9 +183,9 @@ FailureOr<SmallVector<Tensor>> makeArguments(func::FuncOp fn, uint64_t seed,
     if (source && source->count(arg.name)) {
       const Tensor &t = source->at(arg.name);
       if (t.shape != shape || t.isFloat() != isFloatType(*elementType))
-        return fn.emitError() << "loaded tensor '" << arg.name << "' is " << t.typeString()
-                              << ", the model expects " << elementTypeName(*elementType)
-                              << shapeString(shape);
+        return emitError(fn.getArgument(arg.index).getLoc())
+               << "loaded tensor '" << arg.name << "' is " << t.typeString()
+               << ", the model expects " << elementTypeName(*elementType) << shapeString(shape);
       values.push_back(t.convertedTo(*elementType));
       continue;
     }

@@ -76,18 +76,16 @@ mlir::func::FuncOp findTrainStep(mlir::ModuleOp module, llvm::StringRef name = {
 /// [0, bound) with bound the smallest embedding table or cross_entropy class
 /// count among their uses, else 10); seed
 /// arguments get `dropoutSeed`; optimizer state starts at zero.
-mlir::FailureOr<llvm::SmallVector<Tensor>> makeArguments(mlir::func::FuncOp fn, uint64_t seed,
-                                                         const TensorSet *loaded,
-                                                         int64_t dropoutSeed);
+mlir::FailureOr<llvm::SmallVector<Tensor>>
+makeArguments(mlir::func::FuncOp fn, uint64_t seed, const TensorSet *loaded, int64_t dropoutSeed);
 
 /// Writes `set` as {"inputs": {name: {"dtype", "shape", "data"}}, "params":
 /// {...}, "outputs": {...}, "loss": x}, plus "trained_params" and "losses"
 /// when set; errors are reported at `loc`.
-mlir::LogicalResult writeTensorJSON(llvm::StringRef path, const TensorSet &set,
-                                    mlir::Location loc);
+mlir::LogicalResult writeTensorJSON(llvm::StringRef path, const TensorSet &set, mlir::Location loc);
 
-/// Reads a file that writeTensorJSON wrote (or one like it); errors are
-/// reported at `loc`.
+/// Reads a file that writeTensorJSON wrote (or one like it); a file that
+/// cannot be read is reported at `loc`, errors in its contents at the file.
 mlir::FailureOr<TensorSet> readTensorJSON(llvm::StringRef path, mlir::Location loc);
 
 } // namespace netc::interp

@@ -81,8 +81,8 @@ int64_t argmax(const PoolGeometry &g, const Tensor &x, int64_t p, int64_t oy, in
 LogicalResult evalMaxPool(nn::MaxPool2dOp op, Evaluator &ev) {
   const Tensor &x = ev.get(op.getInput());
   Tensor y = ev.zerosLike(op.getResult());
-  PoolGeometry g = geometry(x.shape, y.shape, op.getKernel(), op.getStride(), op.getPadding(),
-                            op.getDilation());
+  PoolGeometry g =
+      geometry(x.shape, y.shape, op.getKernel(), op.getStride(), op.getPadding(), op.getDilation());
   for (int64_t p = 0; p < g.planes; ++p)
     for (int64_t oy = 0; oy < g.oh; ++oy)
       for (int64_t ox = 0; ox < g.ow; ++ox) {
@@ -97,8 +97,8 @@ LogicalResult evalMaxPool(nn::MaxPool2dOp op, Evaluator &ev) {
 LogicalResult evalMaxPoolBackward(nn::MaxPool2dBackwardOp op, Evaluator &ev) {
   const Tensor &grad = ev.get(op.getGrad()), &x = ev.get(op.getInput());
   Tensor gx = ev.zerosLike(op.getResult());
-  PoolGeometry g = geometry(x.shape, grad.shape, op.getKernel(), op.getStride(),
-                            op.getPadding(), op.getDilation());
+  PoolGeometry g = geometry(x.shape, grad.shape, op.getKernel(), op.getStride(), op.getPadding(),
+                            op.getDilation());
   for (int64_t p = 0; p < g.planes; ++p)
     for (int64_t oy = 0; oy < g.oh; ++oy)
       for (int64_t ox = 0; ox < g.ow; ++ox) {
@@ -134,8 +134,7 @@ AvgWindow avgWindow(const PoolGeometry &g, int64_t oy, int64_t ox, bool countInc
 LogicalResult evalAvgPool(nn::AvgPool2dOp op, Evaluator &ev) {
   const Tensor &x = ev.get(op.getInput());
   Tensor y = ev.zerosLike(op.getResult());
-  PoolGeometry g =
-      geometry(x.shape, y.shape, op.getKernel(), op.getStride(), op.getPadding(), {});
+  PoolGeometry g = geometry(x.shape, y.shape, op.getKernel(), op.getStride(), op.getPadding(), {});
   for (int64_t p = 0; p < g.planes; ++p)
     for (int64_t oy = 0; oy < g.oh; ++oy)
       for (int64_t ox = 0; ox < g.ow; ++ox) {

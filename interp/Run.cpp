@@ -87,7 +87,8 @@ static FailureOr<SmallVector<std::pair<unsigned, unsigned>>> feedback(func::Func
         continue;
       auto byName = llvm::find_if(candidates, [&](const ArgInfo &a) { return a.name == r.name; });
       if (byName == candidates.end() && position >= candidates.size())
-        return step.emitError() << "result '" << r.name << "' of the train step updates no argument";
+        return step.emitError() << "result '" << r.name
+                                << "' of the train step updates no argument";
       unsigned arg = byName != candidates.end() ? byName->index : candidates[position].index;
       if (step.getArgument(arg).getType() != step.getResultTypes()[r.index])
         return step.emitError() << "result '" << r.name << "' of the train step has another type "
@@ -113,8 +114,9 @@ LogicalResult runModel(ModuleOp module, const RunOptions &options, llvm::raw_ost
   if (!options.train) {
     func::FuncOp fn = findForward(module, options.model);
     if (!fn)
-      return emitError(module.getLoc()) << "--run found no model function"
-                                        << (options.model.empty() ? "" : " '" + options.model + "'");
+      return emitError(module.getLoc())
+             << "--run found no model function"
+             << (options.model.empty() ? "" : " '" + options.model + "'");
     auto args = makeArguments(fn, options.seed, source, stepSeed(options.seed, 0));
     if (failed(args))
       return failure();

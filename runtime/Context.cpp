@@ -188,11 +188,13 @@ void Context::fillInput(int index, void *data, uint64_t seed) const {
   size_t n = static_cast<size_t>(numel(t));
   uint64_t stream = inputStream(static_cast<uint64_t>(index));
   int64_t bound = t.bound > 0 ? t.bound : 10;
+  double low = t.init == NETC_INIT_UNIFORM ? t.init_a : -1.0;
+  double high = t.init == NETC_INIT_UNIFORM ? t.init_b : 1.0;
   switch (t.dtype) {
   case NETC_F32:
-    return fillUniform(static_cast<float *>(data), n, -1.0, 1.0, seed, stream);
+    return fillUniform(static_cast<float *>(data), n, low, high, seed, stream);
   case NETC_F64:
-    return fillUniform(static_cast<double *>(data), n, -1.0, 1.0, seed, stream);
+    return fillUniform(static_cast<double *>(data), n, low, high, seed, stream);
   case NETC_I32:
     return fillIndices(static_cast<int32_t *>(data), n, bound, seed, stream);
   case NETC_I64:
@@ -269,6 +271,9 @@ bool Context::run(bool train, const void *const *inputs, void *const *outputs) {
     call.buffers[k].host = static_cast<uint8_t *>(host);
     call.buffers[k].flags = 0;
   }
+  // A model without outputs has no inference function: there is nothing to compute.
+  if (!call.fn)
+    return true;
   halideMessage.clear();
   int rc = call.fn(call.argv.data());
   if (rc != 0) {

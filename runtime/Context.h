@@ -9,9 +9,10 @@
 //
 // Seeds: parameter i is initialised from (seed, paramStream(i)) and seeded
 // input i from (seed, inputStream(i)) as runtime/Init.h describes (float
-// inputs U(-1, 1), integer inputs uniform in [0, bound), 10 when the bound is
-// unknown), and train step number k (from 0) draws its dropout masks from
-// stepSeed(seed, k), exactly as the reference interpreter does.
+// inputs U(-1, 1), or U(0, 1) where a bce reads them; integer inputs uniform
+// in [0, bound), 10 when the bound is unknown), and train step number k (from
+// 0) draws its dropout masks from stepSeed(seed, k), exactly as the reference
+// interpreter does.
 //
 //===----------------------------------------------------------------------===//
 

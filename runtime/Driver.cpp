@@ -244,6 +244,13 @@ void Driver::runForward() {
 void Driver::train() {
   if (!ctx->hasTrainStep())
     fail(std::string("model '") + m.name + "' has no loss, so it cannot be trained");
+  bool updates = false;
+  for (int k = 0; k < m.num_train_slots; ++k)
+    updates |= m.train_slots[k].kind == NETC_SLOT_PARAM_UPDATE;
+  if (!updates)
+    std::fprintf(stderr, "%s: warning: model '%s' has no optimizer (no 'train' statement): "
+                 "train steps compute the loss and gradients but change no parameter\n",
+                 prog.c_str(), m.name);
   if (!opt.data.empty())
     loadData();
   Progress progress(opt.steps, opt.json ? stderr : stdout);
@@ -288,7 +295,10 @@ void Driver::bench() {
     }
     return summarize(ms);
   };
-  Stats fwd = measure([&] { runForward(); });
+  bool hasForward = m.forward != nullptr;
+  Stats fwd{};
+  if (hasForward)
+    fwd = measure([&] { runForward(); });
   Stats step{};
   if (ctx->hasTrainStep())
     step = measure([&] {
@@ -302,7 +312,8 @@ void Driver::bench() {
                     s.median, s.max);
       return std::string(text);
     };
-    std::printf("{\"forward_ms\": %s, \"train_step_ms\": %s}\n", object(fwd).c_str(),
+    std::printf("{\"forward_ms\": %s, \"train_step_ms\": %s}\n",
+                hasForward ? object(fwd).c_str() : "null",
                 ctx->hasTrainStep() ? object(step).c_str() : "null");
     return;
   }
@@ -310,7 +321,8 @@ void Driver::bench() {
     std::printf("%-11s min %.3f ms  median %.3f ms  max %.3f ms  (%lld runs)\n", what, s.min,
                 s.median, s.max, static_cast<long long>(opt.bench));
   };
-  row("forward", fwd);
+  if (hasForward)
+    row("forward", fwd);
   if (ctx->hasTrainStep())
     row("train step", step);
 }
@@ -322,14 +334,18 @@ void Driver::writeOutputs() {
     refs.push_back({t.name, safetensorsDType(t.dtype),
                     std::vector<int64_t>(t.shape, t.shape + t.rank), ctx->output(j)});
   }
-  // A forward function that computes the loss writes it too, as a 0-d tensor.
+  // A forward function that computes the loss writes it too, as a 0-d tensor
+  // (not the loss of the last train step, which preceded its update).
+  bool forwardLoss = false;
+  for (int k = 0; k < m.num_forward_slots; ++k)
+    forwardLoss |= m.forward_slots[k].kind == NETC_SLOT_LOSS;
   double loss = ctx->loss();
   double lossF64 = loss;
   float lossF32 = static_cast<float>(loss);
   bool clash = false;
   for (const SafetensorsTensorRef &r : refs)
     clash |= m.loss_name && r.name == m.loss_name;
-  if (m.loss_name && !std::isnan(loss) && !clash)
+  if (forwardLoss && !std::isnan(loss) && !clash)
     refs.push_back({m.loss_name, safetensorsDType(m.loss_dtype), {},
                     m.loss_dtype == NETC_F64 ? static_cast<const void *>(&lossF64) : &lossF32});
   std::string error;
@@ -338,6 +354,9 @@ void Driver::writeOutputs() {
 }
 
 void Driver::printOutputs() {
+  if (m.num_outputs == 0)
+    std::printf("model '%s' has no outputs%s\n", m.name,
+                ctx->hasTrainStep() ? "; it has a loss: train it with --train --steps N" : "");
   for (int j = 0; j < m.num_outputs; ++j) {
     const netc_tensor &t = m.outputs[j];
     HostTensor view(t);

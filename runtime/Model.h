@@ -38,7 +38,8 @@ typedef struct netc_tensor {
   int32_t rank;
   /** `rank` extents, outermost first; NULL when rank is 0. */
   const int64_t *shape;
-  /** Parameters: the initialiser. */
+  /** Parameters: the initialiser. Float inputs: the uniform range of their
+   *  seeded values (U(-1, 1), or U(0, 1) for probabilities). */
   netc_init_dist init;
   double init_a, init_b;
   /** Integer inputs: values must lie in [0, bound); 0 when netc found no bound. */
@@ -81,7 +82,8 @@ typedef struct netc_model {
   /** Name and element type of the loss; `loss_name` is NULL without a loss. */
   const char *loss_name;
   netc_dtype loss_dtype;
-  /** The inference function: its arguments then its results. */
+  /** The inference function: its arguments then its results; NULL when the
+   *  model has no outputs (forward then computes nothing). */
   netc_entry_fn forward;
   int32_t num_forward_slots;
   const netc_slot *forward_slots;

@@ -108,7 +108,8 @@ bool matchTensors(const SafetensorsFile &file, const netc_tensor *descs, int cou
       std::string names;
       for (int i = 0; i < count; ++i)
         names += std::string(i ? ", " : "") + descs[i].name;
-      error = where + "is not a " + role + " of model '" + model + "' (" + role + "s: " +
+      const char *article = std::strchr("aeiou", role[0]) ? "an " : "a ";
+      error = where + "is not " + article + role + " of model '" + model + "' (" + role + "s: " +
               (names.empty() ? "none" : names) + ")";
       return false;
     }

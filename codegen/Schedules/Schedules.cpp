@@ -55,7 +55,50 @@ void vectorizeAndParallelize(Stage stage, const std::vector<Var> &args,
     stage.parallel(args.back());
 }
 
+/// The GPU form of a stage: 16x16 thread blocks over its two innermost axes,
+/// 256 threads along a single axis, one thread for a scalar. Reductions run
+/// serially inside each thread; a scatter's update owns its column.
+void gpuTile(Stage stage, const std::vector<Var> &args) {
+  if (args.empty()) {
+    stage.gpu_single_thread();
+  } else if (args.size() >= 2) {
+    Var xo("xo"), yo("yo"), xi("xi"), yi("yi");
+    stage.gpu_tile(args[0], args[1], xo, yo, xi, yi, 16, 16, TailStrategy::GuardWithIf);
+  } else {
+    Var xo("xo"), xi("xi");
+    stage.gpu_tile(args[0], xo, xi, 256, TailStrategy::GuardWithIf);
+  }
+}
+
+/// The hand schedule for GPU targets: every op computed at the root on the
+/// device (elementwise chains still fused), results copied back to the host.
+void gpuHandSchedule(FunctionLowering &fl) {
+  DenseMap<Operation *, OpFamily> families;
+  for (const LoweredFunc &lf : fl.loweredFuncs())
+    families[lf.op] = lf.family;
+  for (const LoweredFunc &lf : fl.loweredFuncs()) {
+    if (lf.family == OpFamily::Elementwise && onlyFeedsElementwise(lf, families))
+      continue;
+    Func f = lf.func;
+    f.compute_root();
+    gpuTile(f, f.args());
+    for (int u = 0; u < f.num_update_definitions(); ++u)
+      gpuTile(f.update(u), f.args());
+    for (Func helper : lf.helpers)
+      if (helper.dimensions() > 0 && lf.family == OpFamily::Reduction) {
+        helper.compute_root();
+        gpuTile(helper, helper.args());
+      }
+  }
+  // Results are plain copies of op values: Halide turns them into device-to-
+  // host copies, so callers get their outputs in host memory.
+  for (Func out : fl.outputs())
+    out.copy_to_host();
+}
+
 void handSchedule(FunctionLowering &fl) {
+  if (fl.target().has_gpu_feature())
+    return gpuHandSchedule(fl);
   const Target &target = fl.target();
   DenseMap<Operation *, OpFamily> families;
   for (const LoweredFunc &lf : fl.loweredFuncs())

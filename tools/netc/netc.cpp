@@ -213,7 +213,7 @@ LogicalResult compile(llvm::SourceMgr &sourceMgr, MLIRContext &context, llvm::ra
     module = netc::frontend::importNetFile(sourceMgr, context, {modelName});
   if (!module)
     return failure();
-  if (runFlag || gradCheckFlag)
+  if (runFlag || gradCheckFlag || trainFlag)
     return interpret(*module, context, os);
   PassManager pm(&context);
   if (failed(applyPassManagerCLOptions(pm)))

@@ -3,21 +3,17 @@
 // inputs (U(-1, 1), or U(0, 1) for bce operands; indices below the table or
 // class count).
 // RUN: netc %s --model=conv --run --dump=%t.1.json
-// RUN: %torch_python %S/Inputs/compare.py %t.1.json --from %s --model conv
 // RUN: netc %s --model=maxpool --run --dump=%t.2.json
-// RUN: %torch_python %S/Inputs/compare.py %t.2.json --from %s --model maxpool
 // RUN: netc %s --model=avgpool --run --dump=%t.3.json
-// RUN: %torch_python %S/Inputs/compare.py %t.3.json --from %s --model avgpool
 // RUN: netc %s --model=embedding --run --dump=%t.4.json
-// RUN: %torch_python %S/Inputs/compare.py %t.4.json --from %s --model embedding
 // RUN: netc %s --model=elementwise --run --dump=%t.5.json
-// RUN: %torch_python %S/Inputs/compare.py %t.5.json --from %s --model elementwise
 // RUN: netc %s --model=losses --run --dump=%t.6.json
-// RUN: %torch_python %S/Inputs/compare.py %t.6.json --from %s --model losses
 // RUN: netc %s --model=plumbing --run --dump=%t.7.json
-// RUN: %torch_python %S/Inputs/compare.py %t.7.json --from %s --model plumbing
 // RUN: netc %s --model=dropout --run --seed=5 --dump=%t.8.json
-// RUN: %torch_python %S/Inputs/compare.py %t.8.json --from %s --model dropout
+// RUN: %torch_python %S/Inputs/compare.py --from %s \
+// RUN:   conv=%t.1.json maxpool=%t.2.json avgpool=%t.3.json \
+// RUN:   embedding=%t.4.json elementwise=%t.5.json losses=%t.6.json \
+// RUN:   plumbing=%t.7.json dropout=%t.8.json
 
 // Grouped, strided, dilated, asymmetrically padded; stride 2 leaves the last
 // input row unread, so its gradient is zero.

@@ -3,10 +3,15 @@
 
     compare.py DUMP.json --code 'y = F.relu(x)'
     compare.py DUMP.json --from MODEL.net --model NAME
+    compare.py --from MODEL.net NAME=DUMP.json NAME2=DUMP2.json ...
+
+The last form checks several models of one file with one start of Python
+and torch, which take seconds.
 
 The reference is a Python snippet: given with --code, or gathered from the
-lines `# TORCH NAME: ...` (or `// TORCH NAME: ...`) of a source file (in order; the text after the colon
-and one space is a line of Python, so indentation after it is kept). The
+lines `# TORCH NAME: ...` (or `// TORCH NAME: ...`) of a source file, in
+order; the text after the colon and one space is a line of Python, so
+indentation after it is kept. The
 snippet runs with `torch`, `F` (torch.nn.functional), `math`, the helpers
 below, and every input and parameter of the dump as a tensor variable
 (dots become underscores: `conv2d0.weight` is `conv2d0_weight`; the dicts
@@ -110,22 +115,10 @@ def compare(name, got, ref, dtype, tols):
     return None
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("dump")
-    parser.add_argument("--code")
-    parser.add_argument("--from", dest="source")
-    parser.add_argument("--model")
-    parser.add_argument("--tol-f32", type=float, default=1e-5)
-    parser.add_argument("--tol-f64", type=float, default=1e-10)
-    args = parser.parse_args()
-    if args.code is None and (args.source is None or args.model is None):
-        parser.error("give --code or --from FILE --model NAME")
-    code = args.code if args.code is not None else snippet_from(args.source, args.model)
-
-    with open(args.dump) as f:
+def check(dump_path, code, tols):
+    """Replays one dump with `code`; returns the error messages."""
+    with open(dump_path) as f:
         dump = json.load(f)
-    torch.set_grad_enabled(True)
     ns = {"torch": torch, "F": F, "math": math, "dropout_mask": dropout_mask,
           "dropout": dropout, "pad4": pad4, "inputs": {}, "params": {}}
     for group in ("inputs", "params"):
@@ -135,17 +128,19 @@ def main():
             ns[name.replace(".", "_")] = value
     exec(compile(code, "<torch reference>", "exec"), ns)
 
-    tols = {"f32": args.tol_f32, "f64": args.tol_f64, "i32": 0.0, "i64": 0.0}
     errors, compared = [], 0
-    expected = [(name, t) for name, t in dump.get("outputs", {}).items()]
-    for name, t in expected:
-        if name not in ns:
-            errors.append(f"the reference does not define output '{name}'")
-            continue
-        error = compare(name, load_tensor(t), ns[name], t["dtype"], tols)
+
+    def add(error):
+        nonlocal compared
         compared += 1
         if error:
             errors.append(error)
+
+    for name, t in dump.get("outputs", {}).items():
+        if name not in ns:
+            errors.append(f"the reference does not define output '{name}'")
+            continue
+        add(compare(name, load_tensor(t), ns[name], t["dtype"], tols))
     if "loss" in dump:
         if "loss" not in ns:
             errors.append("the reference does not define 'loss'")
@@ -153,25 +148,46 @@ def main():
             loss = torch.tensor(to_float(dump["loss"]), dtype=torch.float64)
             ref = ns["loss"]
             dtype = "f64" if isinstance(ref, torch.Tensor) and ref.dtype == torch.float64 else "f32"
-            error = compare("loss", loss, torch.as_tensor(ref).reshape(()), dtype, tols)
-            compared += 1
-            if error:
-                errors.append(error)
+            add(compare("loss", loss, torch.as_tensor(ref).reshape(()), dtype, tols))
     if "trained" in ns:
         for name, t in dump.get("trained_params", {}).items():
-            error = compare("trained " + name, load_tensor(t), ns["trained"][name], t["dtype"], tols)
-            compared += 1
-            if error:
-                errors.append(error)
+            add(compare("trained " + name, load_tensor(t), ns["trained"][name], t["dtype"], tols))
     if "losses" in ns:
         for i, (got, ref) in enumerate(zip(dump.get("losses", []), ns["losses"])):
-            error = compare(f"loss of step {i + 1}", torch.tensor(to_float(got)),
-                            torch.as_tensor(ref).reshape(()), "f32", tols)
-            compared += 1
-            if error:
-                errors.append(error)
+            add(compare(f"loss of step {i + 1}", torch.tensor(to_float(got)),
+                        torch.as_tensor(ref).reshape(()), "f32", tols))
     if compared == 0:
         errors.append("nothing was compared")
+    return [f"{dump_path}: {e}" for e in errors]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("items", nargs="+", metavar="DUMP | NAME=DUMP")
+    parser.add_argument("--code")
+    parser.add_argument("--from", dest="source")
+    parser.add_argument("--model")
+    parser.add_argument("--tol-f32", type=float, default=1e-5)
+    parser.add_argument("--tol-f64", type=float, default=1e-10)
+    args = parser.parse_args()
+    tols = {"f32": args.tol_f32, "f64": args.tol_f64, "i32": 0.0, "i64": 0.0}
+    torch.set_grad_enabled(True)
+
+    errors = []
+    for item in args.items:
+        if "=" in item:
+            model, dump_path = item.split("=", 1)
+            if args.source is None:
+                parser.error(f"{item}: NAME=DUMP needs --from FILE")
+            code = snippet_from(args.source, model)
+        elif args.code is not None:
+            dump_path, code = item, args.code
+        elif args.source is not None and args.model is not None:
+            dump_path, code = item, snippet_from(args.source, args.model)
+        else:
+            parser.error("give --code, --from FILE --model NAME, or --from FILE NAME=DUMP")
+        print(f"== {dump_path}")
+        errors += check(dump_path, code, tols)
     for error in errors:
         print("compare.py: error: " + error, file=sys.stderr)
     sys.exit(1 if errors else 0)
