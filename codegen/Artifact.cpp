@@ -101,8 +101,8 @@ FailureOr<std::vector<std::string>> compilerCommand(ModuleOp module) {
 }
 
 /// Runs `argv`; on failure the error shows the command's output.
-LogicalResult runTool(ModuleOp module, const std::vector<std::string> &argv,
-                      const std::string &log, const std::string &what) {
+LogicalResult runTool(ModuleOp module, const std::vector<std::string> &argv, const std::string &log,
+                      const std::string &what) {
   std::vector<llvm::StringRef> args(argv.begin(), argv.end());
   std::optional<llvm::StringRef> redirects[] = {std::nullopt, llvm::StringRef(log),
                                                 llvm::StringRef(log)};
@@ -144,8 +144,7 @@ std::string runtimeIncludeDir() {
 
 /// Writes `archive` from `objects` and every member of `runtimeLib`.
 LogicalResult writeArchive(ModuleOp module, const std::string &archive,
-                           const std::vector<std::string> &objects,
-                           const std::string &runtimeLib) {
+                           const std::vector<std::string> &objects, const std::string &runtimeLib) {
   std::vector<llvm::NewArchiveMember> members;
   auto fail = [&](llvm::Error err) {
     return module.emitError() << "cannot write '" << archive
@@ -200,8 +199,7 @@ LogicalResult buildLibrary(ModuleOp module, const CodegenOptions &options,
   const std::string &name = out.model.name;
   FailureOr<std::vector<std::string>> compiler = compilerCommand(module);
   FailureOr<std::string> runtimeLib = runtimeLibrary(module);
-  if (failed(compiler) || failed(runtimeLib) ||
-      failed(makeBuildDir(module, output, name, build)))
+  if (failed(compiler) || failed(runtimeLib) || failed(makeBuildDir(module, output, name, build)))
     return failure();
   out.compiler = *compiler;
   std::string kernels = build.file(name + "_kernels.o");

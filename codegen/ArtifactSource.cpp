@@ -168,7 +168,8 @@ std::string generateSource(const ArtifactModel &model) {
     for (size_t k = 0; k < list.size(); ++k) {
       const ArtifactTensor &t = list[k];
       os << "    {" << quote(t.name) << ", NETC_" << upper(t.dtype) << ", " << t.shape.size()
-         << ", " << (t.shape.empty() ? std::string("nullptr") : "kShape" + std::to_string(first + k))
+         << ", "
+         << (t.shape.empty() ? std::string("nullptr") : "kShape" + std::to_string(first + k))
          << ", NETC_INIT_" << upper(t.init) << ", " << llvm::format("%.17g", t.initA) << ", "
          << llvm::format("%.17g", t.initB) << ", " << t.bound << "},\n";
     }
@@ -194,9 +195,8 @@ std::string generateSource(const ArtifactModel &model) {
   auto ref = [](const char *array, bool present) { return present ? array : "nullptr"; };
   os << "extern \"C\" const netc_model " << n << "_model = {\n"
      << "    " << quote(n) << ",\n"
-     << "    " << model.inputs.size() << ", " << model.params.size() << ", "
-     << model.outputs.size() << ", " << model.state.size() << ", " << model.scratch.size()
-     << ",\n"
+     << "    " << model.inputs.size() << ", " << model.params.size() << ", " << model.outputs.size()
+     << ", " << model.state.size() << ", " << model.scratch.size() << ",\n"
      << "    " << ref("kInputs", !model.inputs.empty()) << ", "
      << ref("kParams", !model.params.empty()) << ", " << ref("kOutputs", !model.outputs.empty())
      << ", " << ref("kState", !model.state.empty()) << ", "

@@ -87,8 +87,8 @@ struct Call {
       int64_t stride = 1;
       for (int d = 0; d < t.rank; ++d) {
         int64_t extent = t.shape[t.rank - 1 - d];
-        dims[k].push_back(halide_dimension_t(0, static_cast<int32_t>(extent),
-                                             static_cast<int32_t>(stride)));
+        dims[k].push_back(
+            halide_dimension_t(0, static_cast<int32_t>(extent), static_cast<int32_t>(stride)));
         stride *= extent;
       }
       halide_buffer_t &b = buffers[k];
@@ -132,8 +132,8 @@ Context::Context(const netc_model &model, uint64_t seed)
     if (slot.kind == NETC_SLOT_STATE_UPDATE)
       s.nextState[slot.index] = std::make_unique<HostTensor>(m.state[slot.index]);
   }
-  s.lossDesc = netc_tensor{m.loss_name ? m.loss_name : "loss", m.loss_dtype, 0, nullptr,
-                           NETC_INIT_CONSTANT, 0, 0, 0};
+  s.lossDesc = netc_tensor{
+      m.loss_name ? m.loss_name : "loss", m.loss_dtype, 0, nullptr, NETC_INIT_CONSTANT, 0, 0, 0};
   s.loss = std::make_unique<HostTensor>(s.lossDesc);
   auto descOf = [this](const netc_slot &slot) -> const netc_tensor & {
     switch (slot.kind) {
@@ -248,8 +248,7 @@ bool Context::run(bool train, const void *const *inputs, void *const *outputs) {
       host = s.state[slot.index]->data();
       break;
     case NETC_SLOT_OUTPUT:
-      host = outputs && outputs[slot.index] ? outputs[slot.index]
-                                            : s.outputs[slot.index]->data();
+      host = outputs && outputs[slot.index] ? outputs[slot.index] : s.outputs[slot.index]->data();
       break;
     case NETC_SLOT_LOSS:
       host = s.loss->data();
@@ -277,8 +276,8 @@ bool Context::run(bool train, const void *const *inputs, void *const *outputs) {
   halideMessage.clear();
   int rc = call.fn(call.argv.data());
   if (rc != 0) {
-    error = std::string("model '") + m.name + "': the compiled " + what +
-            " failed (Halide error " + std::to_string(rc) + ")" +
+    error = std::string("model '") + m.name + "': the compiled " + what + " failed (Halide error " +
+            std::to_string(rc) + ")" +
             (halideMessage.empty() ? std::string() : ": " + halideMessage);
     return false;
   }
@@ -313,8 +312,8 @@ bool Context::saveWeights(const std::string &path) {
   std::vector<SafetensorsTensorRef> refs;
   for (int i = 0; i < m.num_params; ++i) {
     const netc_tensor &p = m.params[i];
-    refs.push_back({p.name, safetensorsDType(p.dtype), std::vector<int64_t>(p.shape, p.shape + p.rank),
-                    impl->params[i]->data()});
+    refs.push_back({p.name, safetensorsDType(p.dtype),
+                    std::vector<int64_t>(p.shape, p.shape + p.rank), impl->params[i]->data()});
   }
   if (!writeSafetensors(path, refs, {{"netc_model", m.name}}, error))
     return false;

@@ -17,8 +17,8 @@
 #include <HalideRuntime.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cerrno>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -171,20 +171,19 @@ void Driver::printHelp() {
   list("parameters", m.params, m.num_params);
   if (m.loss_name)
     std::printf("loss: %s (%s)\n", m.loss_name, dslDType(m.loss_dtype));
-  std::printf(
-      "\nflags:\n"
-      "  --weights FILE        load the parameters from a safetensors file\n"
-      "                        (default: initialised from --seed)\n"
-      "  --save-weights FILE   write the parameters (after training) to FILE\n"
-      "  --inputs FILE         the inputs, by name (default: seeded random inputs)\n"
-      "  --outputs FILE        write the outputs, by name\n"
-      "  --train --steps N     run N train steps, showing step, loss and steps/s\n"
-      "  --data FILE           training batches: tensors named as the inputs, of their\n"
-      "                        shape or with a leading axis of batches (step i uses\n"
-      "                        batch i mod count)\n"
-      "  --bench N [--json]    time N runs of forward (and train step) after a warm-up\n"
-      "  --threads N           worker threads (default: all cores)\n"
-      "  --seed N              seed of parameters, inputs and dropout (default 0)\n");
+  std::printf("\nflags:\n"
+              "  --weights FILE        load the parameters from a safetensors file\n"
+              "                        (default: initialised from --seed)\n"
+              "  --save-weights FILE   write the parameters (after training) to FILE\n"
+              "  --inputs FILE         the inputs, by name (default: seeded random inputs)\n"
+              "  --outputs FILE        write the outputs, by name\n"
+              "  --train --steps N     run N train steps, showing step, loss and steps/s\n"
+              "  --data FILE           training batches: tensors named as the inputs, of their\n"
+              "                        shape or with a leading axis of batches (step i uses\n"
+              "                        batch i mod count)\n"
+              "  --bench N [--json]    time N runs of forward (and train step) after a warm-up\n"
+              "  --threads N           worker threads (default: all cores)\n"
+              "  --seed N              seed of parameters, inputs and dropout (default 0)\n");
 }
 
 void Driver::loadInputs() {
@@ -248,7 +247,8 @@ void Driver::train() {
   for (int k = 0; k < m.num_train_slots; ++k)
     updates |= m.train_slots[k].kind == NETC_SLOT_PARAM_UPDATE;
   if (!updates)
-    std::fprintf(stderr, "%s: warning: model '%s' has no optimizer (no 'train' statement): "
+    std::fprintf(stderr,
+                 "%s: warning: model '%s' has no optimizer (no 'train' statement): "
                  "train steps compute the loss and gradients but change no parameter\n",
                  prog.c_str(), m.name);
   if (!opt.data.empty())
@@ -346,7 +346,9 @@ void Driver::writeOutputs() {
   for (const SafetensorsTensorRef &r : refs)
     clash |= m.loss_name && r.name == m.loss_name;
   if (forwardLoss && !std::isnan(loss) && !clash)
-    refs.push_back({m.loss_name, safetensorsDType(m.loss_dtype), {},
+    refs.push_back({m.loss_name,
+                    safetensorsDType(m.loss_dtype),
+                    {},
                     m.loss_dtype == NETC_F64 ? static_cast<const void *>(&lossF64) : &lossF32});
   std::string error;
   if (!writeSafetensors(opt.outputs, refs, {{"netc_model", m.name}}, error))

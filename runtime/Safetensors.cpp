@@ -23,9 +23,9 @@ using Json = nlohmann::ordered_json;
 constexpr uint64_t kMaxHeaderSize = 100'000'000;
 
 const std::pair<const char *, size_t> kDTypes[] = {
-    {"F64", 8}, {"F32", 4}, {"F16", 2}, {"BF16", 2}, {"I64", 8},     {"I32", 4},    {"I16", 2},
-    {"I8", 1},  {"U64", 8}, {"U32", 4}, {"U16", 2},  {"U8", 1},      {"BOOL", 1},   {"F8_E4M3", 1},
-    {"F8_E5M2", 1}};
+    {"F64", 8}, {"F32", 4}, {"F16", 2},  {"BF16", 2},    {"I64", 8},
+    {"I32", 4}, {"I16", 2}, {"I8", 1},   {"U64", 8},     {"U32", 4},
+    {"U16", 2}, {"U8", 1},  {"BOOL", 1}, {"F8_E4M3", 1}, {"F8_E5M2", 1}};
 
 /// Reads a non-negative integer, rejecting floats, negatives and non-numbers.
 bool readCount(const Json &j, uint64_t &out) {
@@ -105,8 +105,7 @@ bool SafetensorsFile::read(const std::string &path, std::string &error) {
   return parseHeader(header, bytes.size() - dataStart, error);
 }
 
-bool SafetensorsFile::parseHeader(const std::string &header, size_t dataSize,
-                                  std::string &error) {
+bool SafetensorsFile::parseHeader(const std::string &header, size_t dataSize, std::string &error) {
   // nlohmann keeps the last of two equal keys; the callback sees every key.
   std::set<std::string> seen;
   std::string duplicate;
@@ -276,14 +275,16 @@ bool writeSafetensors(const std::string &path, const std::vector<SafetensorsTens
   for (const SafetensorsTensorRef &t : tensors) {
     size_t elementSize = safetensorsDTypeSize(t.dtype);
     if (elementSize == 0 || t.name.empty() || t.name == "__metadata__" || header.contains(t.name)) {
-      error = "cannot write '" + path + "': tensor '" + t.name + "' " +
-              (elementSize == 0 ? "has unknown dtype '" + t.dtype + "'" : "has a bad or repeated name");
+      error =
+          "cannot write '" + path + "': tensor '" + t.name + "' " +
+          (elementSize == 0 ? "has unknown dtype '" + t.dtype + "'" : "has a bad or repeated name");
       return false;
     }
     size_t bytes = elementSize;
     for (int64_t d : t.shape)
       bytes *= static_cast<size_t>(d);
-    header[t.name] = {{"dtype", t.dtype}, {"shape", t.shape}, {"data_offsets", {offset, offset + bytes}}};
+    header[t.name] = {
+        {"dtype", t.dtype}, {"shape", t.shape}, {"data_offsets", {offset, offset + bytes}}};
     sizes.push_back(bytes);
     offset += bytes;
   }

@@ -9,9 +9,7 @@
 
 namespace netc::runtime {
 
-size_t dtypeSize(netc_dtype dtype) {
-  return dtype == NETC_F32 || dtype == NETC_I32 ? 4 : 8;
-}
+size_t dtypeSize(netc_dtype dtype) { return dtype == NETC_F32 || dtype == NETC_I32 ? 4 : 8; }
 
 const char *safetensorsDType(netc_dtype dtype) {
   switch (dtype) {
@@ -109,8 +107,8 @@ bool matchTensors(const SafetensorsFile &file, const netc_tensor *descs, int cou
       for (int i = 0; i < count; ++i)
         names += std::string(i ? ", " : "") + descs[i].name;
       const char *article = std::strchr("aeiou", role[0]) ? "an " : "a ";
-      error = where + "is not " + article + role + " of model '" + model + "' (" + role + "s: " +
-              (names.empty() ? "none" : names) + ")";
+      error = where + "is not " + article + role + " of model '" + model + "' (" + role +
+              "s: " + (names.empty() ? "none" : names) + ")";
       return false;
     }
     const netc_tensor &desc = descs[index];
@@ -128,8 +126,7 @@ bool matchTensors(const SafetensorsFile &file, const netc_tensor *descs, int cou
     if (!exact && !batched) {
       error = where + "has shape " + shapeString(shape.data(), static_cast<int>(shape.size())) +
               ", model '" + model + "' expects " + shapeString(desc.shape, desc.rank) +
-              (allowBatches ? " or " + batchedShape(desc) : std::string()) +
-              " (" + expected + ")";
+              (allowBatches ? " or " + batchedShape(desc) : std::string()) + " (" + expected + ")";
       return false;
     }
     out[index] = MatchedTensor{&entry, exact ? 1 : shape[0]};

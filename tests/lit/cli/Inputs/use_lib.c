@@ -25,8 +25,7 @@ int main(int argc, char **argv) {
     printf("error: %s\n", mlp2_last_error(ctx));
     return 1;
   }
-  printf("inputs %d outputs %d train %d\n", MLP2_NUM_INPUTS, MLP2_NUM_OUTPUTS,
-         MLP2_HAS_TRAIN_STEP);
+  printf("inputs %d outputs %d train %d\n", MLP2_NUM_INPUTS, MLP2_NUM_OUTPUTS, MLP2_HAS_TRAIN_STEP);
   for (int i = 0; i < 32; ++i)
     printf("p[%d] = %.7f\n", i, p[i]);
 
