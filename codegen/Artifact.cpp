@@ -135,10 +135,16 @@ FailureOr<std::string> runtimeLibrary(ModuleOp module) {
   return lib.str().str();
 }
 
-/// The folder holding runtime/*.h: $NETC_RUNTIME_INCLUDE or netc's source tree.
+/// The folder holding runtime/*.h: $NETC_RUNTIME_INCLUDE, an installed netc's
+/// <bin>/../include/netc, or netc's source tree.
 std::string runtimeIncludeDir() {
   if (const char *env = std::getenv("NETC_RUNTIME_INCLUDE"); env && *env)
     return env;
+  std::string exe = fs::getMainExecutable(nullptr, reinterpret_cast<void *>(&runtimeLibrary));
+  llvm::SmallString<256> installed(path::parent_path(path::parent_path(exe)));
+  path::append(installed, "include", "netc");
+  if (fs::exists(llvm::Twine(installed) + "/runtime/Model.h"))
+    return installed.str().str();
   return NETC_RUNTIME_INCLUDE_DIR;
 }
 

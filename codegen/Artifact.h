@@ -10,7 +10,8 @@
 //
 // The C++ compiler is the one CMake built netc with, or $NETC_CXX. The
 // runtime archive is found beside netc (<bin>/../lib/libNetCRuntime.a) or at
-// $NETC_RUNTIME_LIB; its headers in the source tree netc was built from.
+// $NETC_RUNTIME_LIB; its headers beside an installed netc
+// (<bin>/../include/netc/runtime), else in the source tree netc was built from.
 //
 //===----------------------------------------------------------------------===//
 

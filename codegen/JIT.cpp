@@ -4,6 +4,8 @@
 #include "codegen/Lowering.h"
 #include "codegen/Schedules/Schedules.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Diagnostics.h"
 
 using namespace mlir;
@@ -129,6 +131,60 @@ FailureOr<SmallVector<interp::Tensor>> JITFunction::run(ArrayRef<interp::Tensor>
   } catch (const Halide::Error &e) {
     return func.emitError() << "Halide: " << e.what();
   }
+}
+
+OwningOpRef<func::FuncOp> widenToF64(func::FuncOp func) {
+  OwningOpRef<func::FuncOp> copy = func.clone();
+  Builder b(func.getContext());
+  auto widen = [&](Type t) -> Type {
+    auto tensor = dyn_cast<RankedTensorType>(t);
+    if (tensor && tensor.getElementType().isF32())
+      return RankedTensorType::get(tensor.getShape(), b.getF64Type());
+    return t;
+  };
+  for (BlockArgument arg : copy->getArguments())
+    arg.setType(widen(arg.getType()));
+  copy->walk([&](Operation *op) {
+    if (auto c = dyn_cast<arith::ConstantOp>(op)) {
+      auto dense = dyn_cast<DenseElementsAttr>(c.getValue());
+      auto type = dyn_cast<RankedTensorType>(c.getType());
+      if (dense && type && type.getElementType().isF32()) {
+        auto wide = cast<RankedTensorType>(widen(type));
+        SmallVector<double> values;
+        for (APFloat v : dense.getValues<APFloat>())
+          values.push_back(v.convertToDouble());
+        c.setValueAttr(DenseElementsAttr::get(wide, ArrayRef<double>(values)));
+      }
+    }
+    for (Value result : op->getResults())
+      result.setType(widen(result.getType()));
+  });
+  SmallVector<Type> results;
+  for (Type t : copy->getResultTypes())
+    results.push_back(widen(t));
+  copy->setFunctionType(b.getFunctionType(copy->getArgumentTypes(), results));
+  return copy;
+}
+
+JITEvaluator::JITEvaluator(CodegenOptions options) : options(std::move(options)) {}
+JITEvaluator::~JITEvaluator() = default;
+
+FailureOr<SmallVector<interp::Tensor>>
+JITEvaluator::operator()(func::FuncOp func, ArrayRef<interp::Tensor> args, bool forceF64) {
+  auto key = std::make_pair(func.getOperation(), forceF64);
+  auto it = cache.find(key);
+  if (it == cache.end()) {
+    func::FuncOp target = func;
+    if (forceF64) {
+      widened.push_back(widenToF64(func));
+      target = *widened.back();
+    }
+    FailureOr<std::unique_ptr<JITFunction>> compiled = JITFunction::compile(target, options);
+    if (failed(compiled))
+      return failure();
+    it = cache.emplace(key, std::move(*compiled)).first;
+  }
+  return it->second->run(args);
 }
 
 } // namespace netc::codegen

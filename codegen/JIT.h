@@ -15,7 +15,9 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/ADT/SmallVector.h"
 
+#include <map>
 #include <memory>
+#include <vector>
 
 namespace netc::codegen {
 
@@ -37,6 +39,27 @@ private:
   explicit JITFunction(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl;
 };
+
+/// Runs functions the way interp::evaluate does, but through compiled code:
+/// each function is compiled once and cached. With `forceF64`, an f64 copy
+/// of the function (every f32 tensor widened) is compiled instead, so that
+/// --gradcheck on compiled code runs the generated kernels in double.
+class JITEvaluator {
+public:
+  explicit JITEvaluator(CodegenOptions options);
+  ~JITEvaluator();
+  mlir::FailureOr<llvm::SmallVector<interp::Tensor>>
+  operator()(mlir::func::FuncOp func, llvm::ArrayRef<interp::Tensor> args, bool forceF64);
+
+private:
+  CodegenOptions options;
+  std::vector<mlir::OwningOpRef<mlir::func::FuncOp>> widened;
+  std::map<std::pair<mlir::Operation *, bool>, std::unique_ptr<JITFunction>> cache;
+};
+
+/// A copy of `func` with every f32 tensor (arguments, results, constants)
+/// widened to f64; the nn ops are polymorphic in their element type.
+mlir::OwningOpRef<mlir::func::FuncOp> widenToF64(mlir::func::FuncOp func);
 
 } // namespace netc::codegen
 

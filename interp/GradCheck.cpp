@@ -100,11 +100,14 @@ FailureOr<bool> gradCheck(ModuleOp module, const GradCheckOptions &options, llvm
   }
   if (!lossIndex)
     return step.emitError() << "the train step has no nn.loss result";
+  if (llvm::none_of(describeArguments(step),
+                    [](const ArgInfo &a) { return a.role == ArgRole::Param; }))
+    return step.emitError() << "--gradcheck: the model has no parameters to check";
   auto results = evaluate(step, *args, /*forceF64=*/true);
   if (failed(results))
     return failure();
   unsigned loss = *lossIndex;
-  double floor = 1e-2 * std::max(1.0, std::abs((*results)[loss].floats[0]));
+  double errorFloor = 1e-2 * std::max(1.0, std::abs((*results)[loss].floats[0]));
   auto lossAt = [&]() -> FailureOr<double> {
     auto r = evaluate(step, *args, /*forceF64=*/true, {loss});
     if (failed(r))
@@ -112,9 +115,6 @@ FailureOr<bool> gradCheck(ModuleOp module, const GradCheckOptions &options, llvm
     return (*r)[0].floats[0];
   };
 
-  if (llvm::none_of(describeArguments(step),
-                    [](const ArgInfo &a) { return a.role == ArgRole::Param; }))
-    return step.emitError() << "--gradcheck: the model has no parameters to check";
   std::vector<Row> rows;
   uint64_t paramNumber = 0;
   for (const ArgInfo &a : describeArguments(step)) {
@@ -142,7 +142,7 @@ FailureOr<bool> gradCheck(ModuleOp module, const GradCheckOptions &options, llvm
         return failure();
       double fd = (*plus - *minus) / ((x + h) - (x - h));
       double g = grad.floats[j], abs = std::abs(g - fd);
-      double rel = abs / std::max({std::abs(g), std::abs(fd), floor});
+      double rel = abs / std::max({std::abs(g), std::abs(fd), errorFloor});
       if (std::isnan(rel)) {
         row.sawNaN = true;
       } else {

@@ -1,6 +1,6 @@
 //===- Reports.h - human and machine readable reports -----------*- C++ -*-===//
 //
-// The printers behind netc's --emit=rf, rf-json, stats and dot. Each reads a
+// The printers behind netc's --emit=rf, rf-json, rf-svg, stats and dot. Each reads a
 // module that has been through the pipeline the report needs (see
 // tools/netc) and writes text; errors are emitted as diagnostics.
 //
@@ -23,6 +23,11 @@ mlir::LogicalResult printReceptiveFieldTable(mlir::ModuleOp module, llvm::raw_os
 
 /// The receptive fields as the JSON object of DESIGN.md's contract.
 mlir::LogicalResult printReceptiveFieldJSON(mlir::ModuleOp module, llvm::raw_ostream &os);
+
+/// An SVG picture per model: the receptive field of the centre output pixel
+/// of each layer, nested on the input plane and labelled with its size,
+/// stride and padding; expects the `nn.rf` attributes of nn-receptive-field.
+mlir::LogicalResult printReceptiveFieldSvg(mlir::ModuleOp module, llvm::raw_ostream &os);
 
 /// Per op and in total: parameters, forward and backward FLOPs, activation
 /// bytes kept for the backward pass, and the peak memory of inference and of

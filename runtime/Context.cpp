@@ -20,21 +20,34 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <mutex>
 #include <vector>
 
 namespace netc::runtime {
 
 namespace {
 
-/// What Halide's runtime reported during the current call on this thread.
-thread_local std::string halideMessage;
+/// What Halide's runtime reported during the current call. The handler is
+/// process-wide and may run on a worker thread, hence a lock, not a
+/// thread_local.
+std::mutex halideMutex;
+std::string halideMessage;
 
 /// Replaces Halide's default handler (which prints to stderr) so that the
 /// message reaches lastError() instead.
 void recordHalideError(void *, const char *message) {
+  std::lock_guard<std::mutex> lock(halideMutex);
   halideMessage += message;
   while (!halideMessage.empty() && (halideMessage.back() == '\n' || halideMessage.back() == ' '))
     halideMessage.pop_back();
+}
+
+/// Takes the message recorded so far.
+std::string takeHalideMessage() {
+  std::lock_guard<std::mutex> lock(halideMutex);
+  std::string message;
+  message.swap(halideMessage);
+  return message;
 }
 
 using TensorList = std::vector<std::unique_ptr<HostTensor>>;
@@ -273,9 +286,10 @@ bool Context::run(bool train, const void *const *inputs, void *const *outputs) {
   // A model without outputs has no inference function: there is nothing to compute.
   if (!call.fn)
     return true;
-  halideMessage.clear();
+  takeHalideMessage();
   int rc = call.fn(call.argv.data());
   if (rc != 0) {
+    std::string halideMessage = takeHalideMessage();
     error = std::string("model '") + m.name + "': the compiled " + what + " failed (Halide error " +
             std::to_string(rc) + ")" +
             (halideMessage.empty() ? std::string() : ": " + halideMessage);

@@ -33,6 +33,9 @@ int64_t stepSeed(uint64_t seed, uint64_t step);
 
 /// Parameters, gradients, optimizer state and results of one compiled model.
 /// Methods that can fail return false and leave a message in lastError().
+/// Creating one installs a process-wide Halide error handler that routes the
+/// runtime's messages into lastError() instead of stderr. A context is not
+/// thread-safe; distinct contexts may run on distinct threads.
 class Context {
 public:
   /// Allocates every buffer and initialises the parameters from `seed`.

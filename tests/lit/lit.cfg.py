@@ -15,4 +15,7 @@ config.test_exec_root = os.path.join(config.netc_obj_root, "tests", "lit")
 config.environment["PATH"] = os.pathsep.join(
     [config.netc_tools_dir, config.llvm_tools_dir, config.environment.get("PATH", "")])
 config.substitutions.append(("%examples", os.path.join(config.netc_src_root, "examples")))
+# The build tree under test and the source tree (install and docs tests).
+config.substitutions.append(("%netc_build", config.netc_obj_root))
+config.substitutions.append(("%netc_src", config.netc_src_root))
 config.substitutions.append(("%torch_python", config.torch_python))

@@ -43,7 +43,7 @@ namespace cl = llvm::cl;
 namespace {
 
 /// What netc writes.
-enum class Emit { Ast, NN, Opt, Grad, RF, RFJson, Stats, Dot, Halide, Obj, Lib, Exe };
+enum class Emit { Ast, NN, Opt, Grad, RF, RFJson, RFSvg, Stats, Dot, Halide, Obj, Lib, Exe };
 
 cl::OptionCategory outputCategory("Output");
 cl::OptionCategory modelCategory("Model selection");
@@ -63,6 +63,8 @@ cl::opt<Emit> emitKind(
                           "the train step: forward, backward and optimizer update"),
                clEnumValN(Emit::RF, "rf", "the receptive field of every layer, as a table"),
                clEnumValN(Emit::RFJson, "rf-json", "the receptive fields as JSON"),
+               clEnumValN(Emit::RFSvg, "rf-svg",
+                          "the receptive fields drawn on the input plane (SVG)"),
                clEnumValN(Emit::Stats, "stats",
                           "parameters, FLOPs and memory per layer and in total"),
                clEnumValN(Emit::Dot, "dot", "the graph for Graphviz, shapes on the edges"),
@@ -232,6 +234,7 @@ LogicalResult compile(llvm::SourceMgr &sourceMgr, MLIRContext &context, llvm::ra
     break;
   case Emit::RF:
   case Emit::RFJson:
+  case Emit::RFSvg:
     netc::buildImportPipeline(pm);
     pm.addNestedPass<func::FuncOp>(netc::createNNReceptiveField());
     break;
@@ -246,6 +249,8 @@ LogicalResult compile(llvm::SourceMgr &sourceMgr, MLIRContext &context, llvm::ra
     return netc::printReceptiveFieldTable(*module, os);
   case Emit::RFJson:
     return netc::printReceptiveFieldJSON(*module, os);
+  case Emit::RFSvg:
+    return netc::printReceptiveFieldSvg(*module, os);
   case Emit::Stats:
     return netc::printStats(*module, os);
   case Emit::Dot:
