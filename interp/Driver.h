@@ -9,13 +9,25 @@
 #ifndef NETC_INTERP_DRIVER_H
 #define NETC_INTERP_DRIVER_H
 
+#include "interp/Tensor.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 namespace netc::interp {
+
+/// Runs one function on tensors: interp::evaluate by default, or compiled code
+/// (codegen's JITEvaluator) with --engine=jit. `forceF64` evaluates in double.
+using Evaluator = std::function<mlir::FailureOr<llvm::SmallVector<Tensor>>(
+    mlir::func::FuncOp, llvm::ArrayRef<Tensor>, bool forceF64)>;
+
+/// The evaluator to use: `chosen` when set, else the interpreter.
+Evaluator evaluatorOr(const Evaluator &chosen);
 
 /// The %seed argument of train step number `step` (from 0) of a run seeded
 /// with `seed`: mix64(mix64(seed) + step), so that consecutive steps draw
@@ -35,6 +47,8 @@ struct RunOptions {
   /// Run `steps` train steps instead of the forward function.
   bool train = false;
   unsigned steps = 1;
+  /// What runs the functions; empty means the interpreter.
+  Evaluator evaluator;
 };
 
 /// Runs the forward function of `module` (or, with `train`, its train step
@@ -53,6 +67,10 @@ struct GradCheckOptions {
   double tolerance = 1e-6;
   /// Tensors with more elements are checked on a seeded sample of this many.
   unsigned maxElements = 64;
+  /// What runs the train step; empty means the interpreter.
+  Evaluator evaluator;
+  /// The engine's name for the table's title.
+  std::string engineName = "interpreter";
 };
 
 /// Compares every parameter gradient of the train step in `module` with

@@ -103,16 +103,20 @@ FailureOr<bool> gradCheck(ModuleOp module, const GradCheckOptions &options, llvm
   if (llvm::none_of(describeArguments(step),
                     [](const ArgInfo &a) { return a.role == ArgRole::Param; }))
     return step.emitError() << "--gradcheck: the model has no parameters to check";
-  auto results = evaluate(step, *args, /*forceF64=*/true);
+  Evaluator run = evaluatorOr(options.evaluator);
+  auto results = run(step, *args, /*forceF64=*/true);
   if (failed(results))
     return failure();
   unsigned loss = *lossIndex;
   double errorFloor = 1e-2 * std::max(1.0, std::abs((*results)[loss].floats[0]));
   auto lossAt = [&]() -> FailureOr<double> {
-    auto r = evaluate(step, *args, /*forceF64=*/true, {loss});
+    // The interpreter can skip what the loss does not need; compiled code
+    // computes the whole step.
+    auto r = options.evaluator ? run(step, *args, /*forceF64=*/true)
+                               : evaluate(step, *args, /*forceF64=*/true, {loss});
     if (failed(r))
       return failure();
-    return (*r)[0].floats[0];
+    return (*r)[options.evaluator ? loss : 0].floats[0];
   };
 
   std::vector<Row> rows;
@@ -156,7 +160,9 @@ FailureOr<bool> gradCheck(ModuleOp module, const GradCheckOptions &options, llvm
     ++paramNumber;
   }
 
-  os << "gradcheck '" << step.getSymName() << "' in f64, seed " << options.seed
+  os << "gradcheck '" << step.getSymName() << "'"
+     << (options.engineName == "interpreter" ? "" : " on " + options.engineName)
+     << " in f64, seed " << options.seed
      << ": fd = central difference, h = 1e-6 * max(1, |x|)\n"
      << "error = |g - fd| / max(|g|, |fd|, 1e-2 * max(1, |loss|)), tolerance "
      << llvm::format("%g", options.tolerance) << "\n";

@@ -15,6 +15,14 @@ using namespace mlir;
 
 namespace netc::interp {
 
+Evaluator evaluatorOr(const Evaluator &chosen) {
+  if (chosen)
+    return chosen;
+  return [](func::FuncOp fn, ArrayRef<Tensor> args, bool forceF64) {
+    return evaluate(fn, args, forceF64);
+  };
+}
+
 int64_t stepSeed(uint64_t seed, uint64_t step) {
   return static_cast<int64_t>(runtime::mix64(runtime::mix64(seed) + step));
 }
@@ -120,7 +128,7 @@ LogicalResult runModel(ModuleOp module, const RunOptions &options, llvm::raw_ost
     auto args = makeArguments(fn, options.seed, source, stepSeed(options.seed, 0));
     if (failed(args))
       return failure();
-    auto results = evaluate(fn, *args, /*forceF64=*/false);
+    auto results = evaluatorOr(options.evaluator)(fn, *args, /*forceF64=*/false);
     if (failed(results))
       return failure();
     if (options.dumpPath.empty()) {
@@ -150,7 +158,7 @@ LogicalResult runModel(ModuleOp module, const RunOptions &options, llvm::raw_ost
     for (const ArgInfo &a : describeArguments(step))
       if (a.role == ArgRole::Seed)
         (*args)[a.index] = Tensor::integer(stepSeed(options.seed, i), (*args)[a.index].type);
-    auto stepResults = evaluate(step, *args, /*forceF64=*/false);
+    auto stepResults = evaluatorOr(options.evaluator)(step, *args, /*forceF64=*/false);
     if (failed(stepResults))
       return failure();
     results = std::move(*stepResults);

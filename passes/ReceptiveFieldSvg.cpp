@@ -13,8 +13,8 @@
 // an axis a value of geometry (r, j, p) maps output pixel i to the input
 // indices [i j - p, i j - p + r - 1]; the pixel drawn for each value is the
 // one whose window is centred nearest the centre of the input, so the
-// rectangles of a chain of layers nest. Values with the same window (a conv
-// and the relu after it) share one rectangle.
+// rectangles of a chain of layers nest. Values with the same window and
+// alignment (a conv and the relu after it) share one rectangle.
 //
 //===----------------------------------------------------------------------===//
 
@@ -165,11 +165,13 @@ FailureOr<Figure> collect(func::FuncOp fn) {
     auto aligned = rf.getAs<BoolAttr>("aligned");
     auto global = rf.getAs<BoolAttr>("global");
     if (input && input.getValue() != figure.input) {
-      figure.elsewhere.push_back(name);
+      if (!llvm::is_contained(figure.elsewhere, name))
+        figure.elsewhere.push_back(name);
       return WalkResult::advance();
     }
     if (input && global && global.getValue()) {
-      figure.global.push_back(name);
+      if (!llvm::is_contained(figure.global, name))
+        figure.global.push_back(name);
       return WalkResult::advance();
     }
     auto size = rf.getAs<DenseI64ArrayAttr>("size");
@@ -196,17 +198,19 @@ FailureOr<Figure> collect(func::FuncOp fn) {
     auto same = llvm::find_if(figure.fields, [&](const Field &f) {
       return f.first[0] == field.first[0] && f.first[1] == field.first[1] &&
              f.size[0] == field.size[0] && f.size[1] == field.size[1] &&
-             f.stride[0] == field.stride[0] && f.stride[1] == field.stride[1];
+             f.stride[0] == field.stride[0] && f.stride[1] == field.stride[1] &&
+             f.aligned == aligned.getValue();
     });
-    Field &target = same != figure.fields.end() ? *same : figure.fields.emplace_back(field);
-    if (same == figure.fields.end()) {
+    bool isNew = same == figure.fields.end();
+    Field &target = isNew ? figure.fields.emplace_back(field) : *same;
+    if (isNew) {
       target.line = line;
       target.number = figure.fields.size();
     }
     target.names.push_back(name);
     if (!llvm::is_contained(target.ops, opName))
       target.ops.push_back(opName);
-    target.aligned &= aligned.getValue();
+    target.aligned = aligned.getValue();
     return WalkResult::advance();
   });
   if (walked.wasInterrupted())
@@ -214,12 +218,25 @@ FailureOr<Figure> collect(func::FuncOp fn) {
   return figure;
 }
 
-/// Colours of the rectangles in program order (Tableau 10).
+/// Colours of the rectangles in program order (matplotlib's tab10), dark
+/// enough for text on white.
 const char *colour(unsigned number) {
-  static const char *palette[] = {"#4e79a7", "#f28e2b", "#e15759", "#59a14f", "#b07aa1",
-                                  "#edc948", "#76b7b2", "#ff9da7", "#9c755f", "#7f7f7f"};
+  static const char *palette[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+                                  "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"};
   return palette[(number - 1) % 10];
 }
+
+/// A square-pixel view of part of the input plane placed on the page.
+struct Panel {
+  double x = 0, y = 0, scale = 1;
+  /// The input indices shown: [first, last + 1) along H and W.
+  double view[2][2] = {{0, 1}, {0, 1}};
+
+  /// Page x (axis 1) or y (axis 0) of the pixel boundary `v` along `axis`.
+  double at(int axis, double v) const { return (axis ? x : y) + (v - view[axis][0]) * scale; }
+  double width() const { return (view[1][1] - view[1][0]) * scale; }
+  double height() const { return (view[0][1] - view[0][0]) * scale; }
+};
 
 /// Draws one figure at vertical offset `top`; returns its height.
 class Painter {
@@ -229,25 +246,17 @@ public:
   double draw(double top);
 
 private:
-  /// Panel x or y of input coordinate `v` (a pixel boundary) along `axis`.
-  double at(int axis, double v) const {
-    return (axis == 0 ? panelY : panelX) + (v - view[axis][0]) * scale;
-  }
-  void chooseView();
-  void drawPanel();
-  void drawGrid();
-  void drawFields();
-  double drawCallouts();
-  double drawOverview(double y);
+  Panel fit(const std::vector<const Field *> &fields, double side, bool wholeInput) const;
+  void drawPlane(const Panel &panel);
+  void drawGrid(const Panel &panel);
+  void drawFields(const Panel &panel, const std::vector<const Field *> &fields, bool badges);
+  double drawCallouts(const Panel &panel);
+  double drawOverview(const Panel &view, double x, double y);
   void text(double x, double y, StringRef content, StringRef style = "");
 
   const Figure &f;
   llvm::raw_ostream &os;
-  double panelX = 70, panelY = 0, scale = 1;
-  /// The input indices shown: [first, last + 1) along H and W.
-  double view[2][2] = {{0, 1}, {0, 1}};
-  bool cropped = false;
-  static constexpr double kPanel = 420, kCallout = 56;
+  static constexpr double kPanel = 420, kDetail = 300, kCallout = 56;
 };
 
 void Painter::text(double x, double y, StringRef content, StringRef style) {
@@ -257,82 +266,81 @@ void Painter::text(double x, double y, StringRef content, StringRef style) {
   os << ">" << xml(content) << "</text>\n";
 }
 
-/// Shows the union of the windows with a margin, or the whole input (with
-/// any padding the windows reach into) when that is not much larger.
-void Painter::chooseView() {
+/// A panel of longest side `side` showing the windows of `fields` and the
+/// input's centre with a margin; with `wholeInput`, the whole input (and any
+/// padding the windows reach into) when that is not much larger.
+Panel Painter::fit(const std::vector<const Field *> &fields, double side, bool wholeInput) const {
+  Panel panel;
+  bool cropped = false;
   for (int axis = 0; axis < 2; ++axis) {
     int64_t n = f.extent[axis];
     double lo = (n - 1) / 2.0, hi = (n + 1) / 2.0;
-    for (const Field &field : f.fields) {
-      lo = std::min<double>(lo, field.first[axis]);
-      hi = std::max<double>(hi, field.last(axis) + 1);
+    for (const Field *field : fields) {
+      lo = std::min<double>(lo, field->first[axis]);
+      hi = std::max<double>(hi, field->last(axis) + 1);
     }
     double margin = std::max(2.0, std::ceil(0.15 * (hi - lo)));
-    view[axis][0] = lo - margin;
-    view[axis][1] = hi + margin;
+    panel.view[axis][0] = lo - margin;
+    panel.view[axis][1] = hi + margin;
+    cropped |= hi - lo + 2 * margin < 0.6 * n;
   }
-  for (int axis = 0; axis < 2; ++axis)
-    cropped |= view[axis][1] - view[axis][0] < 0.6 * f.extent[axis];
-  if (!cropped)
+  if (wholeInput && !cropped)
     for (int axis = 0; axis < 2; ++axis) {
-      view[axis][0] = std::min(view[axis][0], -1.0);
-      view[axis][1] = std::max<double>(view[axis][1], f.extent[axis] + 1);
+      panel.view[axis][0] = std::min(panel.view[axis][0], -1.0);
+      panel.view[axis][1] = std::max<double>(panel.view[axis][1], f.extent[axis] + 1);
     }
-  double longest = std::max(view[0][1] - view[0][0], view[1][1] - view[1][0]);
-  scale = kPanel / longest;
+  panel.scale = side / std::max(panel.view[0][1] - panel.view[0][0],
+                                panel.view[1][1] - panel.view[1][0]);
+  return panel;
 }
 
 /// The padding (hatched), the input plane and its grid, the axes' ticks.
-void Painter::drawPanel() {
-  double w = (view[1][1] - view[1][0]) * scale, h = (view[0][1] - view[0][0]) * scale;
+void Painter::drawPlane(const Panel &p) {
   os << llvm::format("<rect class=\"padding\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
                      "height=\"%.1f\" fill=\"url(#hatch)\" stroke=\"#999\"/>\n",
-                     panelX, panelY, w, h);
-  double x0 = std::max(at(1, 0), panelX), x1 = std::min(at(1, f.extent[1]), panelX + w);
-  double y0 = std::max(at(0, 0), panelY), y1 = std::min(at(0, f.extent[0]), panelY + h);
+                     p.x, p.y, p.width(), p.height());
+  double x0 = std::max(p.at(1, 0), p.x), x1 = std::min(p.at(1, f.extent[1]), p.x + p.width());
+  double y0 = std::max(p.at(0, 0), p.y), y1 = std::min(p.at(0, f.extent[0]), p.y + p.height());
   os << llvm::format("<rect class=\"input\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
                      "height=\"%.1f\" fill=\"#f7f7f7\"/>\n",
                      x0, y0, x1 - x0, y1 - y0);
-  drawGrid();
-  // Ticks at round input indices, about every 50 px.
+  drawGrid(p);
+  // Ticks at round input indices, at least 45 px apart.
   int64_t step = 1;
   for (int64_t m : {1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000})
-    if ((step = m) * scale >= 45)
+    if ((step = m) * p.scale >= 45)
       break;
   for (int axis = 0; axis < 2; ++axis)
-    for (int64_t v = (int64_t)std::ceil(view[axis][0] / step) * step; v <= view[axis][1];
+    for (int64_t v = (int64_t)std::ceil(p.view[axis][0] / step) * step; v <= p.view[axis][1];
          v += step) {
-      if (v < 0 || v > f.extent[axis])
+      // The first row's tick would collide with the first column's.
+      if (v < 0 || v > f.extent[axis] || (axis == 0 && v == p.view[0][0]))
         continue;
       if (axis == 1)
-        text(at(1, v), panelY - 6, std::to_string(v),
+        text(p.at(1, v), p.y - 6, std::to_string(v),
              "class=\"tick\" text-anchor=\"middle\" font-size=\"10\" fill=\"#666\"");
       else
-        text(panelX - 6, at(0, v) + 3, std::to_string(v),
+        text(p.x - 6, p.at(0, v) + 3, std::to_string(v),
              "class=\"tick\" text-anchor=\"end\" font-size=\"10\" fill=\"#666\"");
     }
-  text(panelX + w / 2, panelY - 20, "column of " + f.input,
-       "text-anchor=\"middle\" font-size=\"11\" fill=\"#444\"");
-  text(panelX - 40, panelY + h / 2, "row",
-       "text-anchor=\"middle\" font-size=\"11\" fill=\"#444\"");
   os << llvm::format("<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
                      "fill=\"none\" stroke=\"#333\"/>\n",
                      x0, y0, x1 - x0, y1 - y0);
 }
 
 /// Pixel boundaries every g input pixels, g a power of two at least 5 px apart.
-void Painter::drawGrid() {
+void Painter::drawGrid(const Panel &p) {
   int64_t g = 1;
-  while (g * scale < 5)
+  while (g * p.scale < 5)
     g *= 2;
   os << "<g class=\"grid\" stroke=\"#e2e2e2\" stroke-width=\"0.6\">\n";
   for (int axis = 0; axis < 2; ++axis) {
     int other = 1 - axis;
-    double from = at(other, std::max(0.0, view[other][0]));
-    double to = at(other, std::min<double>(f.extent[other], view[other][1]));
-    for (int64_t v = std::max<int64_t>(0, (int64_t)std::ceil(view[axis][0] / g) * g);
-         v <= std::min<double>(f.extent[axis], view[axis][1]); v += g) {
-      double c = at(axis, v);
+    double from = p.at(other, std::max(0.0, p.view[other][0]));
+    double to = p.at(other, std::min<double>(f.extent[other], p.view[other][1]));
+    for (int64_t v = std::max<int64_t>(0, (int64_t)std::ceil(p.view[axis][0] / g) * g);
+         v <= std::min<double>(f.extent[axis], p.view[axis][1]); v += g) {
+      double c = p.at(axis, v);
       if (axis == 0)
         os << llvm::format("<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n", from, c,
                            to, c);
@@ -345,52 +353,53 @@ void Painter::drawGrid() {
 }
 
 /// The rectangles, largest first so that smaller ones stay visible, and the
-/// input's centre.
-void Painter::drawFields() {
-  std::vector<const Field *> order;
-  for (const Field &field : f.fields)
-    order.push_back(&field);
+/// input's centre; with `badges`, each rectangle's number in its corner.
+void Painter::drawFields(const Panel &p, const std::vector<const Field *> &fields, bool badges) {
+  std::vector<const Field *> order(fields);
   llvm::stable_sort(order, [](const Field *a, const Field *b) {
     return a->size[0] * a->size[1] > b->size[0] * b->size[1];
   });
   for (const Field *field : order) {
-    double x = at(1, field->first[1]), y = at(0, field->first[0]);
-    double w = field->size[1] * scale, h = field->size[0] * scale;
+    double x = p.at(1, field->first[1]), y = p.at(0, field->first[0]);
+    double w = field->size[1] * p.scale, h = field->size[0] * p.scale;
+    const char *c = colour(field->number);
     os << llvm::format("<rect class=\"rf\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"",
                        x, y, w, h)
        << " data-layer=\"" << field->number << "\" data-name=\"" << xml(joined(field->names))
        << "\" data-rf=\"" << pairText(field->size) << "\" data-stride=\""
        << pairText(field->stride) << "\" data-padding=\"" << pairText(field->padding)
-       << "\" fill=\"" << colour(field->number) << "\" fill-opacity=\"0.13\" stroke=\""
-       << colour(field->number) << "\" stroke-width=\"2\""
-       << (field->aligned ? "" : " stroke-dasharray=\"6 3\"") << ">"
-       << "<title>" << xml(joined(field->names)) << ": rf " << pairText(field->size) << "</title>"
-       << "</rect>\n";
+       << "\" fill=\"" << c << "\" fill-opacity=\"0.13\" stroke=\"" << c
+       << "\" stroke-width=\"2\"" << (field->aligned ? "" : " stroke-dasharray=\"6 3\"") << ">"
+       << "<title>" << xml(joined(field->names)) << ": rf " << pairText(field->size)
+       << "</title></rect>\n";
+    if (badges)
+      text(x + w - 3, y + 11, std::to_string(field->number),
+           ("class=\"badge\" text-anchor=\"end\" font-size=\"10\" font-weight=\"bold\" fill=\"" +
+            llvm::Twine(c) + "\"")
+               .str());
   }
-  double cx = at(1, f.extent[1] / 2.0), cy = at(0, f.extent[0] / 2.0);
-  os << llvm::format("<path class=\"centre\" d=\"M%.1f %.1fh8M%.1f %.1fv8\" stroke=\"#000\" "
-                     "stroke-width=\"1.2\"/>\n",
-                     cx - 4, cy, cx, cy - 4);
+  double cx = p.at(1, f.extent[1] / 2.0), cy = p.at(0, f.extent[0] / 2.0);
+  os << llvm::format("<path class=\"centre\" d=\"M%.1f %.1fh6M%.1f %.1fv6\" stroke=\"#000\" "
+                     "stroke-width=\"0.8\"/>\n",
+                     cx - 3, cy, cx, cy - 3);
 }
 
-/// One callout per rectangle beside the panel, largest at the top, joined
-/// to the rectangle's top-right corner; returns the bottom of the column.
-double Painter::drawCallouts() {
+/// One callout per rectangle beside the panel, topmost rectangle first,
+/// joined to the rectangle's top-right corner; returns the column's bottom.
+double Painter::drawCallouts(const Panel &p) {
   std::vector<const Field *> order;
   for (const Field &field : f.fields)
     order.push_back(&field);
   llvm::stable_sort(order, [](const Field *a, const Field *b) {
-    return a->first[0] < b->first[0] ||
-           (a->first[0] == b->first[0] && a->last(1) > b->last(1));
+    return a->first[0] < b->first[0] || (a->first[0] == b->first[0] && a->last(1) > b->last(1));
   });
-  double panelRight = panelX + (view[1][1] - view[1][0]) * scale;
-  double x = panelRight + 60, y = panelY + 12;
+  double right = p.x + p.width(), x = right + 60, y = p.y + 12;
   for (const Field *field : order) {
     const char *c = colour(field->number);
-    double cornerX = at(1, field->last(1) + 1), cornerY = at(0, field->first[0]);
+    double cornerX = p.at(1, field->last(1) + 1), cornerY = p.at(0, field->first[0]);
     os << llvm::format("<polyline class=\"leader\" points=\"%.1f,%.1f %.1f,%.1f %.1f,%.1f\" "
                        "fill=\"none\" stroke=\"%s\" stroke-width=\"1\"/>\n",
-                       cornerX, cornerY, panelRight + 12, cornerY, x - 8, y - 4, c);
+                       cornerX, cornerY, right + 12, cornerY, x - 8, y - 4, c);
     os << llvm::format("<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" fill=\"%s\"/>\n", cornerX,
                        cornerY, c);
     std::string title = std::to_string(field->number) + "  " + joined(field->names) + "  (";
@@ -398,11 +407,11 @@ double Painter::drawCallouts() {
       title += (i ? ", " : "") + op;
     title += field->line ? "; line " + std::to_string(field->line) + ")" : ")";
     os << "<g class=\"callout\" data-layer=\"" << field->number << "\">\n";
-    text(x, y, title, ("font-size=\"12.5\" font-weight=\"bold\" fill=\"" + llvm::Twine(c) + "\"")
-                          .str());
+    text(x, y, title,
+         ("font-size=\"12.5\" font-weight=\"bold\" fill=\"" + llvm::Twine(c) + "\"").str());
     text(x, y + 16,
-         "rf " + pairText(field->size) + "   stride " + pairText(field->stride) + "   padding " +
-             pairText(field->padding) + (field->aligned ? "" : "   (misaligned)"),
+         "rf " + pairText(field->size) + ", stride " + pairText(field->stride) + ", padding " +
+             pairText(field->padding) + (field->aligned ? "" : " (misaligned)"),
          "class=\"numbers\" font-size=\"12\"");
     text(x, y + 31,
          "pixel (" + std::to_string(field->pixel[0]) + ", " + std::to_string(field->pixel[1]) +
@@ -416,13 +425,11 @@ double Painter::drawCallouts() {
   return y;
 }
 
-/// The whole input with the view's box and the largest field; returns its
-/// bottom.
-double Painter::drawOverview(double y) {
-  double side = 130, s = side / std::max(f.extent[0], f.extent[1]);
-  double x = panelX;
-  text(x, y + 12, "where the view lies in the whole input (" + pairText(f.extent) + ")",
-       "font-size=\"11\" fill=\"#444\"");
+/// The whole input with the box of `view` and the largest field; returns
+/// its bottom.
+double Painter::drawOverview(const Panel &view, double x, double y) {
+  double s = 130.0 / std::max(f.extent[0], f.extent[1]);
+  text(x, y + 12, "the view in the whole input", "font-size=\"11\" fill=\"#444\"");
   y += 20;
   os << "<g class=\"overview\">\n";
   os << llvm::format("<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
@@ -432,16 +439,15 @@ double Painter::drawOverview(double y) {
   for (const Field &field : f.fields)
     if (!largest || field.size[0] * field.size[1] > largest->size[0] * largest->size[1])
       largest = &field;
-  if (largest)
-    os << llvm::format("<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
-                       "fill=\"%s\" fill-opacity=\"0.3\" stroke=\"%s\"/>\n",
-                       x + largest->first[1] * s, y + largest->first[0] * s,
-                       largest->size[1] * s, largest->size[0] * s, colour(largest->number),
-                       colour(largest->number));
+  os << llvm::format("<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
+                     "fill=\"%s\" fill-opacity=\"0.3\" stroke=\"%s\"/>\n",
+                     x + largest->first[1] * s, y + largest->first[0] * s, largest->size[1] * s,
+                     largest->size[0] * s, colour(largest->number), colour(largest->number));
   os << llvm::format("<rect class=\"view\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
                      "height=\"%.1f\" fill=\"none\" stroke=\"#000\" stroke-dasharray=\"3 2\"/>\n",
-                     x + view[1][0] * s, y + view[0][0] * s, (view[1][1] - view[1][0]) * s,
-                     (view[0][1] - view[0][0]) * s);
+                     x + view.view[1][0] * s, y + view.view[0][0] * s,
+                     (view.view[1][1] - view.view[1][0]) * s,
+                     (view.view[0][1] - view.view[0][0]) * s);
   os << "</g>\n";
   return y + f.extent[0] * s;
 }
@@ -452,8 +458,9 @@ double Painter::draw(double top) {
     shape += (i ? "x" : "") + std::to_string(d);
   os << "<g class=\"model\" data-model=\"" << xml(f.model) << "\">\n";
   if (f.input.empty() || f.fields.empty()) {
-    text(20, top + 24, "model '" + f.model + "': no receptive field to draw (" +
-                           (f.input.empty() ? "no image input" : "every value is global") + ")",
+    text(20, top + 24,
+         "model '" + f.model + "': no receptive field to draw (" +
+             (f.input.empty() ? "no image input" : "every value is global") + ")",
          "font-size=\"14\"");
     os << "</g>\n";
     return 40;
@@ -465,14 +472,48 @@ double Painter::draw(double top) {
        "the centre output pixel of each layer and the input pixels it sees; hatched: padding; "
        "+: the input's centre",
        "font-size=\"11.5\" fill=\"#555\"");
-  panelY = top + 90;
-  chooseView();
-  drawPanel();
-  drawFields();
-  double bottom = std::max(drawCallouts(), panelY + (view[0][1] - view[0][0]) * scale);
-  if (cropped)
-    bottom = std::max(bottom, drawOverview(panelY + (view[0][1] - view[0][0]) * scale + 16));
-  double noteY = bottom + 22;
+
+  std::vector<const Field *> all, small;
+  int64_t largest = 0;
+  for (const Field &field : f.fields) {
+    all.push_back(&field);
+    largest = std::max({largest, field.size[0], field.size[1]});
+  }
+  Panel main = fit(all, kPanel, /*wholeInput=*/true);
+  main.x = 70;
+  main.y = top + 80;
+  os << "<g class=\"panel\" data-view=\"main\">\n";
+  drawPlane(main);
+  drawFields(main, all, /*badges=*/false);
+  os << "</g>\n";
+  double bottom = std::max(drawCallouts(main), main.y + main.height());
+
+  // Fields under a quarter of the largest, drawn smaller than 24 px, get a
+  // detail view of their own below the main one.
+  bool needsDetail = false;
+  for (const Field *field : all)
+    if (std::max(field->size[0], field->size[1]) * 4 <= largest) {
+      small.push_back(field);
+      needsDetail |= std::min(field->size[0], field->size[1]) * main.scale < 24;
+    }
+  double below = main.y + main.height() + 30, next = 70;
+  if (needsDetail) {
+    Panel detail = fit(small, kDetail, /*wholeInput=*/false);
+    detail.x = next;
+    detail.y = below + 26;
+    text(detail.x, below + 4, "detail: the smaller fields",
+         "font-size=\"11\" fill=\"#444\"");
+    os << "<g class=\"panel\" data-view=\"detail\">\n";
+    drawPlane(detail);
+    drawFields(detail, small, /*badges=*/true);
+    os << "</g>\n";
+    bottom = std::max(bottom, detail.y + detail.height());
+    next += detail.width() + 60;
+  }
+  if (main.view[0][1] - main.view[0][0] < f.extent[0] ||
+      main.view[1][1] - main.view[1][0] < f.extent[1])
+    bottom = std::max(bottom, drawOverview(main, next, below - 8));
+  double noteY = bottom + 28;
   if (!f.global.empty()) {
     text(20, noteY, "global, seeing the whole input: " + joined(f.global),
          "class=\"note\" font-size=\"11.5\" fill=\"#555\"");

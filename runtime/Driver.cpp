@@ -33,7 +33,7 @@ namespace {
 
 /// The command line of a generated executable.
 struct Options {
-  std::string weights, saveWeights, inputs, outputs, data;
+  std::string weights, saveWeights, inputs, outputs, data, log;
   bool train = false, json = false;
   uint64_t steps = 1, seed = 0;
   int64_t bench = -1;
@@ -131,6 +131,8 @@ void Driver::parse(int argc, char **argv) {
       opt.outputs = next();
     } else if (arg == "--data") {
       opt.data = next();
+    } else if (arg == "--log") {
+      opt.log = next();
     } else if (arg == "--train" && !hasValue) {
       opt.train = true;
     } else if (arg == "--json" && !hasValue) {
@@ -151,6 +153,8 @@ void Driver::parse(int argc, char **argv) {
     usage("--steps must be at least 1", 2);
   if (!opt.data.empty() && !opt.train)
     usage("--data needs --train", 2);
+  if (!opt.log.empty() && !opt.train)
+    usage("--log needs --train", 2);
   if (opt.json && opt.bench < 0)
     usage("--json needs --bench N", 2);
   if (opt.bench == 0)
@@ -178,6 +182,7 @@ void Driver::printHelp() {
               "  --inputs FILE         the inputs, by name (default: seeded random inputs)\n"
               "  --outputs FILE        write the outputs, by name\n"
               "  --train --steps N     run N train steps, showing step, loss and steps/s\n"
+              "  --log FILE.csv        with --train, write step,loss,seconds per step to FILE\n"
               "  --data FILE           training batches: tensors named as the inputs, of their\n"
               "                        shape or with a leading axis of batches (step i uses\n"
               "                        batch i mod count)\n"
@@ -253,17 +258,39 @@ void Driver::train() {
                  prog.c_str(), m.name);
   if (!opt.data.empty())
     loadData();
+  // The log is written beside its final name and renamed when training ends,
+  // so an interrupted run leaves no half-written CSV.
+  std::string logTemp = opt.log + ".tmp";
+  std::FILE *log = nullptr;
+  if (!opt.log.empty()) {
+    log = std::fopen(logTemp.c_str(), "w");
+    if (!log)
+      fail("cannot write '" + opt.log + "': " + std::strerror(errno));
+    std::fprintf(log, "step,loss,seconds\n");
+  }
+  auto start = std::chrono::steady_clock::now();
   Progress progress(opt.steps, opt.json ? stderr : stdout);
   double first = 0, loss = 0;
   for (uint64_t i = 0; i < opt.steps; ++i) {
     setBatch(i);
-    if (!ctx->trainStep(inputPtrs.data(), &loss))
+    if (!ctx->trainStep(inputPtrs.data(), &loss)) {
+      if (log) {
+        std::fclose(log);
+        std::remove(logTemp.c_str());
+      }
       fail(ctx->lastError());
+    }
     if (i == 0)
       first = loss;
     progress.update(i + 1, loss);
+    if (log)
+      std::fprintf(log, "%llu,%.9g,%.6f\n", static_cast<unsigned long long>(i + 1), loss,
+                   std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+                       .count());
   }
   double seconds = progress.finish();
+  if (log && (std::fclose(log) != 0 || std::rename(logTemp.c_str(), opt.log.c_str()) != 0))
+    fail("cannot write '" + opt.log + "'");
   std::fprintf(opt.json ? stderr : stdout,
                "trained %llu steps in %.3f s (%.1f steps/s), loss %.8g -> %.8g\n",
                static_cast<unsigned long long>(opt.steps), seconds,

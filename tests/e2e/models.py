@@ -424,3 +424,14 @@ class OpsDropoutStats(Model):
         loss = F.dropout(self.a, self.P_A, self.training).sum() + F.dropout(
             F.dropout(self.b, self.P_B1, self.training), self.P_B2, self.training).sum()
         return {}, loss
+
+
+class OpsReductions(Model):
+    def __init__(self):
+        super().__init__()
+        self.s = param(1)
+
+    def run(self, x, y):
+        h = x * self.s
+        return {"total": h.sum(), "avg": h.mean(), "rows": h.sum(1), "cols": h.mean(0),
+                "sq": sqnorm(h)}, F.mse_loss(h, y)

@@ -131,6 +131,9 @@ CASES = {
                 optimizers=[("sgd-nesterov-wd", "sgd(lr=0.1, momentum=0.9, nesterov=true, "
                                                 "weight_decay=0.05)"),
                             ("adam-wd", "adam(lr=0.01, weight_decay=0.1)")]),
+    "reductions": Case(OPS, models.OpsReductions,
+                       lambda g: {"x": rand(1024, 1024, lo=1.0, hi=2.0, gen=g),
+                                  "y": randn(1024, 1024, gen=g)}, model="reductions"),
     "dropout0": Case(OPS, models.OpsDropout0, lambda g: {"x": randn(16, 12, gen=g)},
                      model="dropout0", optimizers=[("sgd", "sgd(lr=0.1)")]),
 }
@@ -149,8 +152,9 @@ class Report:
         if not ok:
             self.failures.append(f"{kind} {name}")
 
-    def compare(self, kind, name, got, ref, atol=0.0, rtol=None):
-        """max |got - ref| <= rtol * max |ref| + atol, rtol by ref's dtype unless given."""
+    def compare(self, kind, name, got, ref, atol=0.0, rtol=None, base=None):
+        """max |got - ref| <= rtol * max |ref| + atol, rtol by ref's dtype unless given.
+        With `base` (weights before training), also shows the error relative to the update."""
         if tuple(got.shape) != tuple(ref.shape) or got.dtype != ref.dtype:
             self.row(kind, name, False, f"netc {got.dtype} {list(got.shape)} vs torch "
                      f"{ref.dtype} {list(ref.shape)}")
@@ -162,8 +166,12 @@ class Report:
         finite = bool(torch.isfinite(g).all()) and bool(torch.isfinite(r).all())
         ok = finite and err <= rtol * scale + atol
         rel = err / scale if scale > 0 else (0.0 if err == 0 else float("inf"))
+        upd = ""
+        if base is not None:
+            d = (r - base.double()).abs().max().item()
+            upd = f"  update {d:.2e} rel {err / d if d else 0.0:.1e}"
         self.row(kind, name, ok, f"max err {err:.3e}  scale {scale:.3e}  rel {rel:.2e}"
-                 f"  (tol {rtol:g}{f' + {atol:.1e}' if atol else ''})")
+                 f"  (tol {rtol:g}{f' + {atol:.1e}' if atol else ''}){upd}")
 
     def check(self, kind, name, ok, text):
         self.row(kind, name, ok, text)
@@ -253,8 +261,8 @@ DSL_DTYPES = {torch.float32: "f32", torch.float64: "f64", torch.int32: "i32", to
 
 
 class Runner:
-    def __init__(self, netc, work, threads):
-        self.netc, self.work, self.threads = netc, work, threads
+    def __init__(self, netc, work, threads, flags=()):
+        self.netc, self.work, self.threads, self.flags = netc, work, threads, list(flags)
 
     def path(self, name):
         return os.path.join(self.work, name)
@@ -264,6 +272,7 @@ class Runner:
         with open(src, "w") as f:
             f.write(text)
         cmd = [self.netc, src, "-o", self.path(stem)] + ([f"--model={model}"] if model else [])
+        cmd += self.flags
         t0 = time.time()
         subprocess.run(cmd, check=True)
         print(f"# compiled {stem} in {time.time() - t0:.1f} s")
@@ -398,7 +407,8 @@ def run_case(name, case, runner):
             atol = 0.0
             if kind == "adam" and p.dtype == torch.float32:
                 atol = ADAM_F32_ATOL * a["lr"] * STEPS
-            rep.compare(f"weights ({label})", k, w20[k], p.detach(), atol)
+            rep.compare(f"weights ({label})", k, w20[k], p.detach(), atol,
+                        base=w0[k])
     return rep.finish()
 
 
@@ -419,11 +429,14 @@ def main():
     ap.add_argument("case", choices=sorted(CASES) + ["dropout_stats"])
     ap.add_argument("--work", required=True, help="scratch folder")
     ap.add_argument("--netc", default="netc")
-    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=2, help="--threads of the executables")
+    ap.add_argument("--netc-flag", action="append", default=[],
+                    help="an extra netc flag for every compile (debugging: --target=..., "
+                         "--schedule=naive)")
     args = ap.parse_args()
     torch.set_num_threads(1)
     os.makedirs(args.work, exist_ok=True)
-    runner = Runner(args.netc, args.work, args.threads)
+    runner = Runner(args.netc, args.work, args.threads, args.netc_flag)
     t0 = time.time()
     if args.case == "dropout_stats":
         import dropout_stats

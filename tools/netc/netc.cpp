@@ -10,6 +10,7 @@
 #include "codegen/Artifact.h"
 #include "codegen/Codegen.h"
 #include "codegen/HalideInfo.h"
+#include "codegen/JIT.h"
 #include "frontend/Import.h"
 #include "interp/Driver.h"
 #include "interp/Model.h"
@@ -45,9 +46,13 @@ namespace {
 /// What netc writes.
 enum class Emit { Ast, NN, Opt, Grad, RF, RFJson, RFSvg, Stats, Dot, Halide, Obj, Lib, Exe };
 
-cl::OptionCategory outputCategory("Output");
-cl::OptionCategory modelCategory("Model selection");
-cl::OptionCategory testingCategory("Testing");
+// `netc --help` lists these groups (LLVM sorts them by name) and nothing else of LLVM's and
+// MLIR's hundreds of options but the MLIR flags of mlirCategory (see showOnlyNetcOptions).
+cl::OptionCategory outputCategory("Output", "What netc writes (--emit) and where (-o; text goes "
+                                            "to stdout without it).");
+cl::OptionCategory modelCategory("Model selection", "Which model of a file that holds several.");
+cl::OptionCategory testingCategory("Testing", "For tests of error messages.");
+cl::OptionCategory mlirCategory("MLIR", "MLIR's flags for looking inside the pass pipeline.");
 
 cl::opt<std::string> inputFilename(cl::Positional, cl::desc("<model.net | file.mlir>"),
                                    cl::Required);
@@ -75,7 +80,8 @@ cl::opt<Emit> emitKind(
                clEnumValN(Emit::Exe, "exe",
                           "a standalone executable (-o NAME; the default with -o)")),
     cl::cat(outputCategory));
-cl::OptionCategory codegenCategory("Code generation");
+cl::OptionCategory codegenCategory("Code generation",
+                                   "For --emit=halide, obj, lib and exe.");
 cl::opt<std::string> targetName("target", cl::desc("Halide target string (host, host-cuda, ...)"),
                                 cl::value_desc("target"), cl::init("host"),
                                 cl::cat(codegenCategory));
@@ -95,14 +101,19 @@ cl::opt<bool> verifyDiagnostics(
     cl::init(false), cl::cat(testingCategory));
 
 // Running models on the reference interpreter (interp/), and gradient checks.
-cl::OptionCategory runCategory("Running models");
+cl::OptionCategory runCategory("Running models",
+                               "Running a model (--run, --train) and checking its gradients.");
 /// The engines that --run can use; code generation will add one.
-enum class Engine { Interp };
+enum class Engine { Interp, JIT };
 cl::opt<bool> runFlag("run", cl::desc("Run the model and print its outputs and loss"),
                       cl::init(false), cl::cat(runCategory));
-cl::opt<Engine> engine("engine", cl::desc("What --run runs on"), cl::init(Engine::Interp),
+cl::opt<Engine> engine("engine", cl::desc("What --run and --gradcheck run on"),
+                       cl::init(Engine::Interp),
                        cl::values(clEnumValN(Engine::Interp, "interp",
-                                             "the reference interpreter (the default)")),
+                                             "the reference interpreter (the default)"),
+                                  clEnumValN(Engine::JIT, "jit",
+                                             "the generated code, compiled by Halide's JIT "
+                                             "(--target and --schedule apply)")),
                        cl::cat(runCategory));
 cl::opt<unsigned long long> seedValue(
     "seed", cl::desc("Seed of parameter initialisation, random inputs and dropout (default 0)"),
@@ -178,8 +189,20 @@ LogicalResult interpret(ModuleOp module, MLIRContext &context, llvm::raw_ostream
     pm.addNestedPass<func::FuncOp>(netc::createNNInferShapes());
   if (failed(pm.run(module)))
     return failure();
+  // Compiled code runs the same functions as the interpreter (the forward
+  // function keeps its loss here, unlike in the artifacts), so results compare.
+  netc::interp::Evaluator evaluator;
+  if (engine == Engine::JIT) {
+    auto jit = std::make_shared<netc::codegen::JITEvaluator>(
+        netc::codegen::CodegenOptions{targetName, scheduleName});
+    evaluator = [jit](func::FuncOp fn, llvm::ArrayRef<netc::interp::Tensor> args,
+                      bool forceF64) { return (*jit)(fn, args, forceF64); };
+  }
   if (gradCheckFlag) {
     netc::interp::GradCheckOptions options;
+    options.evaluator = evaluator;
+    if (engine == Engine::JIT)
+      options.engineName = "compiled code (" + scheduleName + " schedule)";
     options.model = modelName;
     options.seed = seedValue;
     options.loadPath = loadFile;
@@ -190,6 +213,7 @@ LogicalResult interpret(ModuleOp module, MLIRContext &context, llvm::raw_ostream
     return success();
   }
   netc::interp::RunOptions options;
+  options.evaluator = evaluator;
   options.model = modelName;
   options.seed = seedValue;
   options.dumpPath = dumpFile;
@@ -279,6 +303,31 @@ LogicalResult compile(llvm::SourceMgr &sourceMgr, MLIRContext &context, llvm::ra
   }
 }
 
+/// Hides every option but netc's own and the MLIR flags users need, which
+/// join the "MLIR" group; hidden options still work.
+void showOnlyNetcOptions() {
+  llvm::StringMap<cl::Option *> &options = cl::getRegisteredOptions();
+  for (llvm::StringRef name :
+       {"mlir-print-ir-before-all", "mlir-print-ir-after-all", "mlir-print-ir-after-change",
+        "mlir-print-debuginfo", "mlir-timing"})
+    if (cl::Option *option = options.lookup(name))
+      option->addCategory(mlirCategory);
+  cl::HideUnrelatedOptions({&outputCategory, &modelCategory, &codegenCategory, &runCategory,
+                            &mlirCategory, &testingCategory});
+}
+
+/// The overview of --help.
+const char *const kOverview =
+    "netc: a compiler for neural networks\n\n"
+    "  netc model.net                         the nn dialect after shape inference\n"
+    "  netc model.net --emit=rf-svg -o rf.svg the receptive fields, drawn\n"
+    "  netc model.net -o model                a standalone executable (./model --help)\n"
+    "  netc model.net --emit=lib -o libm.a    a static library and its C header m.h\n"
+    "  netc model.net --run                   run it on the reference interpreter\n\n"
+    "EXIT CODES: 0 success; 1 an error in the input (the .net or .mlir file, a file it\n"
+    "names, a failed --gradcheck), reported as FILE:LINE:COL: error: ...; 2 a bad command\n"
+    "line (an unknown flag gets the closest one suggested).\n";
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -287,10 +336,10 @@ int main(int argc, char **argv) {
   registerMLIRContextCLOptions();
   registerPassManagerCLOptions();
   registerDefaultTimingManagerCLOptions();
+  showOnlyNetcOptions();
   cl::SetVersionPrinter(printVersion);
   // A bad command line exits with 2, keeping 1 for errors in the input.
-  if (!cl::ParseCommandLineOptions(argc, argv, "netc: a compiler for neural networks\n",
-                                   &llvm::errs()))
+  if (!cl::ParseCommandLineOptions(argc, argv, kOverview, &llvm::errs()))
     return 2;
   // DESIGN.md: with -o and no --emit, netc writes an executable.
   if (!emitKind.getNumOccurrences() && outputFilename.getNumOccurrences() && !runFlag &&
