@@ -1,27 +1,37 @@
 #!/usr/bin/python3
 """Parity of netc's compiled executables with PyTorch 1.13 on the same weights and inputs.
 
-usage: run_parity.py CASE --work DIR [--netc PATH]
+usage: run_parity.py CASE --work DIR [--netc PATH] [--threads N]
 
 For one case of CASES (an example of examples/ or a model of tests/e2e/models/ops.net):
 
 1. forward: the model compiled as written (sizes reduced where the case says so); netc's
-   seeded weights (--save-weights) load into the PyTorch twin of models.py (same names and
-   shapes, strictly); outputs and the loss on the same inputs are compared.
+   seeded weights (--save-weights) load into the PyTorch twin of models.py (same names, shapes
+   and dtypes, strictly); the outputs (inference: dropout is the identity) on the same inputs
+   are compared, and the loss where the executable writes it.
 2. gradients: a variant whose optimizer is `sgd(lr=2^100)` (momentum and weight decay 0) and,
    for a model without a loss, a loss `mse(OUT, t_OUT)` summed over its outputs. One train step
    gives w1 = w0 - 2^100 g, so g = (w0 - w1) / 2^100: multiplying by a power of two is exact
    and 2^100 g dwarfs w0, so g comes back to f32 rounding (6e-8 of its own size), also where g
    is tiny: 1e-22 in the first layer of mlpirate, whose 24 sigmoid layers shrink it, which
    lr = 1 would lose far below ulp(w0). (2^100 |g| stays below f32's 3e38 for |g| < 2e8.)
+   The loss printed for that step is compared too. mlpirate, whose compile is slow, gets its
+   gradients from its own executable instead (gradient_from_own_sgd).
 3. training: 20 steps of the model's own `train` optimizer and of the case's extra optimizers
    over 4 batches (--data with a leading batch axis; step i uses batch i mod 4); the printed
-   loss of every step and the weights after step 20 are compared with torch.optim.
+   loss of every step and the weights after step 20 are compared with torch.optim's.
 
-Tolerances, per dtype, on max |netc - torch| / max |torch| over a tensor (its scale):
-  f32: 1e-4;  f64: 1e-9;  Adam in f32 adds an absolute floor, see ADAM_F32_ATOL.
-Prints one row per compared tensor and a last line `PASS CASE: N tensors` or `FAIL CASE: ...`;
-exits 1 on any failure.
+The reference is PyTorch in float64 on the same values (f32 weights and inputs cast up): its
+error is far below f32's, so what is measured is netc's own error. PyTorch in the model's
+dtype runs too and its error against the same reference is shown ("torch f32 rel"): on long
+reductions (the convolution filter gradient of dropout2 sums 8192 products) PyTorch's f32 error
+is the larger one, and comparing netc with it would measure PyTorch.
+
+Tolerances, by netc's dtype, on max |netc - reference| / max |reference| over a tensor:
+  f32: 1e-4;  f64: 1e-9;  weights after Adam in f32: + lr absolute (ADAM_F32_ATOL_LR);
+  losses printed by the executable (%.8g): f32 1e-4, f64 1e-7.
+Prints one row per check and a last line `PASS CASE: N checks` or `FAIL CASE: ...`; exits 1 on
+any failure.
 """
 import argparse
 import os
@@ -31,6 +41,7 @@ import sys
 import time
 
 import torch
+import torch.nn.functional as F
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -41,16 +52,21 @@ EXAMPLES = os.path.join(HERE, "..", "..", "examples")
 OPS = os.path.join(HERE, "models", "ops.net")
 
 RTOL = {torch.float32: 1e-4, torch.float64: 1e-9}
-# Adam divides by sqrt(v): where a gradient is at the level of its own rounding noise
-# (cancelling sums over a batch), the normalised step m / sqrt(v) is a coin flip of +-lr on
-# both sides, and netc computes beta^t in f32 (1 - 0.999f^t is off by 1.3e-5 relative) where
-# PyTorch uses Python floats. So weights after Adam steps in f32 are compared to
-# 1e-4 * scale + ADAM_F32_ATOL * lr * steps: elements allowed to take a few flipped steps.
-ADAM_F32_ATOL = 0.05
+# Adam's step per element is lr * m / (sqrt(v) + eps), about lr whatever the gradient's size:
+# an element whose gradient is at the level of rounding noise or of eps (a ReLU unit alive for
+# one sample of one batch: lenet's linear1.weight[13, 30] has a gradient of 1.4e-8 at step 4
+# only, which then moves it by about lr per step) takes steps of size lr on one side that the
+# rounding of the other side sizes differently. Weights after Adam steps in f32 are therefore
+# compared to 1e-4 * scale + ADAM_F32_ATOL_LR * lr: each element may be off by at most one step
+# in total. (netc computes the bias corrections 1 - beta^t in f32: 1 - 0.999f is 1.3e-5 off
+# 1e-3, 6e-6 in the step after the square root, far below this; a missing or wrong correction
+# moves every element by several lr over 20 steps.)
+ADAM_F32_ATOL_LR = 1.0
 LR_GRAD = 2.0 ** 100
 LR_GRAD_DSL = "1267650600228229401496703205376.0"
 STEPS = 20
 BATCHES = 4
+REF = torch.float64
 
 
 def randn(*shape, dtype=torch.float32, gen):
@@ -66,22 +82,26 @@ def randint(hi, *shape, dtype=torch.int64, gen):
 
 
 class Case:
-    """One model: where its .net lives, its PyTorch twin, its inputs and optimizers."""
+    """One model: its .net file (and model name), the PyTorch twin, its inputs (a function of
+    a torch.Generator), substitutions applied to the text, extra optimizers to train with."""
 
-    def __init__(self, net, torch_model, inputs, model=None, subst=(), optimizers=(), grad=True):
+    def __init__(self, net, torch_model, inputs, model=None, subst=(), optimizers=(), grad=True,
+                 scaled_target=None):
         self.net, self.model, self.subst = net, model, list(subst)
         self.torch_model, self.inputs = torch_model, inputs
-        self.optimizers = list(optimizers)  # (label, DSL call): trained from a variant
+        self.optimizers = list(optimizers)  # (label, DSL call): each trained from a variant
         self.grad = grad
+        self.scaled_target = scaled_target  # (input, output): see gradient_from_own_sgd
 
 
 CASES = {
-    # Examples. cnn runs at 1x3x64x64 instead of 1024x1024; the rest as written except the
-    # gradient/training variant of embedding (dim 420 instead of 42000).
+    # The examples, as written except: cnn at 1x3x64x64 instead of 1024x1024, the gradient and
+    # training variant of embedding with dim 420 instead of 42000, dropout2 with p = 0 for
+    # training (its masks are compared through statistics: dropout_stats).
     "cnn": Case(os.path.join(EXAMPLES, "cnn.net"), models.CNN,
                 lambda g: {"x": randn(1, 3, 64, 64, gen=g)}, subst=[("1024, 1024", "64, 64")],
-                optimizers=[("sgd-nesterov", "sgd(lr=0.01, momentum=0.9, nesterov=true, "
-                                             "weight_decay=0.01)")]),
+                optimizers=[("sgd-nesterov-wd", "sgd(lr=0.01, momentum=0.9, nesterov=true, "
+                                                "weight_decay=0.01)")]),
     "dropout2": Case(os.path.join(EXAMPLES, "dropout2.net"), models.Dropout2,
                      lambda g: {"x": randn(8, 3, 32, 32, gen=g)}, grad=False),
     "dropout2_p0": Case(os.path.join(EXAMPLES, "dropout2.net"), models.Dropout2P0,
@@ -96,16 +116,16 @@ CASES = {
                             optimizers=[("adam-wd", "adam(lr=0.01, weight_decay=0.01)")]),
     "foo": Case(os.path.join(EXAMPLES, "foo.net"), models.Foo,
                 lambda g: {"X": randn(100, 5, dtype=torch.float64, gen=g)},
-                optimizers=[("adam-betas", "adam(lr=0.01, beta1=0.8, beta2=0.99, eps=1e-6, "
-                                           "weight_decay=0.1)"),
-                            ("sgd-momentum", "sgd(lr=0.1, momentum=0.5, weight_decay=0.01)")]),
+                optimizers=[("adam-betas-wd", "adam(lr=0.01, beta1=0.8, beta2=0.99, eps=1e-6, "
+                                              "weight_decay=0.1)")]),
     "lenet": Case(os.path.join(EXAMPLES, "lenet.net"), models.LeNet,
                   lambda g: {"image": randn(64, 1, 28, 28, gen=g), "label": randint(10, 64, gen=g)}),
     "mlp2": Case(os.path.join(EXAMPLES, "mlp2.net"), models.MLP2,
                  lambda g: {"x": randn(32, 10, gen=g),
                             "y": (rand(32, 1, gen=g) > 0.5).to(torch.float32)}),
     "mlpirate": Case(os.path.join(EXAMPLES, "mlpirate.net"), models.MLPirate,
-                     lambda g: {"x": randn(64, 42, gen=g), "t": randn(64, 1, gen=g)}),
+                     lambda g: {"x": randn(64, 42, gen=g), "t": randn(64, 1, gen=g)},
+                     scaled_target=("t", "y")),
     "residual": Case(os.path.join(EXAMPLES, "residual.net"), models.Residual,
                      lambda g: {"x": randn(1, 64, 56, 56, gen=g)},
                      optimizers=[("adam-wd", "adam(lr=0.001, weight_decay=0.01)")]),
@@ -124,13 +144,12 @@ CASES = {
                               "p": rand(5, 3, gen=g), "target": randint(4, 5, gen=g),
                               "target2": randint(4, 2, 3, 3, dtype=torch.int32, gen=g)},
                    model="losses",
-                   optimizers=[("adam", "adam(lr=0.01, beta1=0.8, beta2=0.99, eps=1e-6)")]),
+                   optimizers=[("adam-betas", "adam(lr=0.01, beta1=0.8, beta2=0.99, eps=1e-6)")]),
     "f64": Case(OPS, models.OpsF64,
                 lambda g: {"x": randn(2, 3, 8, 8, dtype=torch.float64, gen=g),
                            "label": randint(5, 2, dtype=torch.int32, gen=g)}, model="f64",
                 optimizers=[("sgd-nesterov-wd", "sgd(lr=0.1, momentum=0.9, nesterov=true, "
-                                                "weight_decay=0.05)"),
-                            ("adam-wd", "adam(lr=0.01, weight_decay=0.1)")]),
+                                                "weight_decay=0.05)")]),
     "reductions": Case(OPS, models.OpsReductions,
                        lambda g: {"x": rand(1024, 1024, lo=1.0, hi=2.0, gen=g),
                                   "y": randn(1024, 1024, gen=g)}, model="reductions"),
@@ -143,38 +162,38 @@ CASES = {
 
 
 class Report:
+    """Rows of checks; finish() prints the verdict and returns the exit status."""
+
     def __init__(self, case):
         self.case, self.count, self.failures = case, 0, []
 
-    def row(self, kind, name, ok, text):
+    def check(self, kind, name, ok, text):
         self.count += 1
-        print(f"{'ok  ' if ok else 'FAIL'} {kind:<22} {name:<24} {text}")
+        print(f"{'ok  ' if ok else 'FAIL'} {kind:<24} {name:<22} {text}")
         if not ok:
             self.failures.append(f"{kind} {name}")
 
-    def compare(self, kind, name, got, ref, atol=0.0, rtol=None, base=None):
-        """max |got - ref| <= rtol * max |ref| + atol, rtol by ref's dtype unless given.
-        With `base` (weights before training), also shows the error relative to the update."""
-        if tuple(got.shape) != tuple(ref.shape) or got.dtype != ref.dtype:
-            self.row(kind, name, False, f"netc {got.dtype} {list(got.shape)} vs torch "
-                     f"{ref.dtype} {list(ref.shape)}")
+    def compare(self, kind, name, got, ref, dtype, native=None, atol=0.0, rtol=None):
+        """netc's `got` (of `dtype`) against the float64 reference `ref`:
+        max |got - ref| <= rtol * max |ref| + atol, rtol by dtype unless given. `native` is
+        PyTorch's own result in `dtype`, shown for comparison."""
+        if tuple(got.shape) != tuple(ref.shape) or got.dtype != dtype:
+            self.check(kind, name, False, f"netc {got.dtype} {list(got.shape)}, expected "
+                       f"{dtype} {list(ref.shape)}")
             return
-        rtol = RTOL.get(ref.dtype, 0.0) if rtol is None else rtol
+        rtol = RTOL[dtype] if rtol is None else rtol
         g, r = got.double(), ref.double()
         scale = r.abs().max().item() if r.numel() else 0.0
         err = (g - r).abs().max().item() if r.numel() else 0.0
-        finite = bool(torch.isfinite(g).all()) and bool(torch.isfinite(r).all())
-        ok = finite and err <= rtol * scale + atol
-        rel = err / scale if scale > 0 else (0.0 if err == 0 else float("inf"))
-        upd = ""
-        if base is not None:
-            d = (r - base.double()).abs().max().item()
-            upd = f"  update {d:.2e} rel {err / d if d else 0.0:.1e}"
-        self.row(kind, name, ok, f"max err {err:.3e}  scale {scale:.3e}  rel {rel:.2e}"
-                 f"  (tol {rtol:g}{f' + {atol:.1e}' if atol else ''}){upd}")
-
-    def check(self, kind, name, ok, text):
-        self.row(kind, name, ok, text)
+        ok = bool(torch.isfinite(g).all()) and bool(torch.isfinite(r).all())
+        ok = ok and err <= rtol * scale + atol
+        rel = lambda e: e / scale if scale > 0 else (0.0 if e == 0 else float("inf"))
+        text = (f"rel {rel(err):.1e}  (max err {err:.2e}, scale {scale:.2e}; tol {rtol:g}"
+                f"{f' + {atol:.0e}' if atol else ''})")
+        if native is not None and native.dtype != REF:
+            text += f"  torch {DSL_DTYPES[native.dtype]} rel " \
+                    f"{rel((native.double() - r).abs().max().item()):.1e}"
+        self.check(kind, name, ok, text)
 
     def finish(self):
         if self.failures:
@@ -214,7 +233,7 @@ def own_train(text, name):
 
 def variant(text, name, train=None, add_loss=None):
     """The model's text with its train statement replaced by `train` and, if add_loss is
-    {output: (dtype, shape)}, inputs t_OUTPUT and a loss sum of mse(OUT, t_OUT)."""
+    {output: (dtype, shape)}, inputs t_OUTPUT and a loss summing mse(OUT, t_OUT)."""
     begin, end = model_block(text, name)
     body = re.sub(r"^\s*train\s+.*$\n?", "", text[begin:end], flags=re.M)
     extra = []
@@ -224,7 +243,7 @@ def variant(text, name, train=None, add_loss=None):
             if shape:
                 extra.append(f"  input t_{out}: {dtype}[{', '.join(map(str, shape))}]")
                 terms.append(f"mse({out}, t_{out})")
-            else:
+            else:  # a 0-d output (no 0-d inputs in the DSL)
                 terms.append(f"({out} - 0.5) * ({out} - 0.5)")
         extra.append("  loss " + " + ".join(terms))
     if train:
@@ -238,9 +257,7 @@ def parse_call(call):
     kind, args = m.group(1), {}
     for part in filter(None, (p.strip() for p in m.group(2).split(","))):
         k, v = (s.strip() for s in part.split("="))
-        args[k] = {"true": True, "false": False}.get(v, None)
-        if args[k] is None:
-            args[k] = float(v)
+        args[k] = {"true": True, "false": False}[v] if v in ("true", "false") else float(v)
     return kind, args
 
 
@@ -257,10 +274,13 @@ def torch_optimizer(call, params):
 
 DSL_DTYPES = {torch.float32: "f32", torch.float64: "f64", torch.int32: "i32", torch.int64: "i64"}
 
+
 # ------------------------------------------------------------------------------- running
 
 
 class Runner:
+    """Compiles variants with netc and runs the executables in the work folder."""
+
     def __init__(self, netc, work, threads, flags=()):
         self.netc, self.work, self.threads, self.flags = netc, work, threads, list(flags)
 
@@ -272,9 +292,8 @@ class Runner:
         with open(src, "w") as f:
             f.write(text)
         cmd = [self.netc, src, "-o", self.path(stem)] + ([f"--model={model}"] if model else [])
-        cmd += self.flags
         t0 = time.time()
-        subprocess.run(cmd, check=True)
+        subprocess.run(cmd + self.flags, check=True)
         print(f"# compiled {stem} in {time.time() - t0:.1f} s")
         return self.path(stem)
 
@@ -287,27 +306,82 @@ class Runner:
         return r.stdout
 
 
+def losses_of(log):
+    """The losses of the progress lines `step I/N  loss L ...` (%.8g)."""
+    return [float(v) for v in re.findall(r"^step \d+/\d+\s+loss (\S+)", log, re.M)]
+
+
 def printed(values):
     return torch.tensor(values, dtype=torch.float64)
 
 
 def printed_rtol(dtype):
-    """Progress lines print losses with %.8g: f64 losses compare at 1e-7."""
     return max(RTOL[dtype], 1e-7)
 
 
-def losses_of(log):
-    return [float(v) for v in re.findall(r"^step \d+/\d+\s+loss (\S+)", log, re.M)]
+def cast(tensors, dtype):
+    """Floating tensors to `dtype`; indices unchanged."""
+    return {k: v.to(dtype) if v.is_floating_point() else v for k, v in tensors.items()}
 
 
-def load(module, weights):
-    """Loads netc's weights strictly: same names, shapes and dtypes on both sides."""
-    sd = module.state_dict()
-    theirs = {k: (v.dtype, tuple(v.shape)) for k, v in weights.items()}
-    ours = {k: (v.dtype, tuple(v.shape)) for k, v in sd.items()}
-    if theirs != ours:
-        raise SystemExit(f"parameters differ:\n  netc  {theirs}\n  torch {ours}")
-    module.load_state_dict(weights, strict=True)
+class Twin:
+    """The PyTorch model on netc's initial weights, in the reference dtype or its own."""
+
+    def __init__(self, case, w0):
+        self.case, self.w0 = case, w0
+        native = case.torch_model()
+        theirs = {k: (v.dtype, tuple(v.shape)) for k, v in w0.items()}
+        ours = {k: (v.dtype, tuple(v.shape)) for k, v in native.state_dict().items()}
+        if theirs != ours:
+            raise SystemExit(f"parameters differ:\n  netc  {theirs}\n  torch {ours}")
+        self.dtype = next(iter(w0.values())).dtype  # netc's (and the model's) float dtype
+
+    def module(self, dtype):
+        m = self.case.torch_model().to(dtype)
+        m.load_state_dict(cast(self.w0, dtype), strict=True)
+        return m
+
+    def both(self, fn):
+        """fn(dtype) for the reference dtype and, if different, the model's own."""
+        ref = fn(REF)
+        return ref, (fn(self.dtype) if self.dtype != REF else ref)
+
+
+def model_loss(module, inputs, add_loss):
+    """The loss the gradient and training variants compile: the model's, or sum mse(o, t_o)."""
+    mine = {k: v for k, v in inputs.items() if not k.startswith("t_")} if add_loss else inputs
+    outs, loss = module(mine)
+    if add_loss:
+        loss = 0
+        for k, v in outs.items():
+            loss = loss + (F.mse_loss(v, inputs["t_" + k]) if v.dim() else (v - 0.5) * (v - 0.5))
+    return loss
+
+
+def torch_gradients(twin, inputs, add_loss):
+    def run(dtype):
+        m = twin.module(dtype)
+        m.train()
+        loss = model_loss(m, cast(inputs, dtype), add_loss)
+        loss.backward()
+        return loss.detach(), {k: p.grad for k, p in m.named_parameters()}
+    return twin.both(run)
+
+
+def torch_training(twin, call, data, add_loss):
+    def run(dtype):
+        m = twin.module(dtype)
+        m.train()
+        opt = torch_optimizer(call, m.parameters())
+        losses = []
+        for s in range(STEPS):
+            opt.zero_grad()
+            loss = model_loss(m, cast(data[s % BATCHES], dtype), add_loss)
+            losses.append(loss.item())
+            loss.backward()
+            opt.step()
+        return printed(losses), {k: p.detach() for k, p in m.named_parameters()}
+    return twin.both(run)
 
 
 def run_case(name, case, runner):
@@ -318,110 +392,112 @@ def run_case(name, case, runner):
     for a, b in case.subst:
         assert a in text, f"{a!r} not in {case.net}"
         text = text.replace(a, b)
-    module = case.torch_model()
     inputs = case.inputs(gen)
     exe = runner.compile(text, "model", case.model)
-    runner.exe(exe, "--seed", 1, "--save-weights", runner.path("w0.safetensors"))
-    w0 = st.read(runner.path("w0.safetensors"))
-    load(module, w0)
+    w0file = runner.path("w0.safetensors")
+    runner.exe(exe, "--seed", 1, "--save-weights", w0file)
+    w0 = st.read(w0file)
+    twin = Twin(case, w0)
+    dt = twin.dtype
 
     # 1. forward (inference: dropout is the identity) and the loss.
     st.write(runner.path("in.safetensors"), inputs)
-    runner.exe(exe, "--weights", runner.path("w0.safetensors"), "--inputs",
-               runner.path("in.safetensors"), "--outputs", runner.path("out.safetensors"))
+    runner.exe(exe, "--weights", w0file, "--inputs", runner.path("in.safetensors"), "--outputs",
+               runner.path("out.safetensors"))
     got = st.read(runner.path("out.safetensors"))
-    module.eval()
-    with torch.no_grad():
-        outs, loss = module(inputs)
-    for k, v in outs.items():
-        rep.compare("forward", k, got.get(k, torch.tensor([])), v)
-    if loss is not None and "loss" in got:  # written only where forward computes the loss
-        rep.compare("loss", "loss", got["loss"], loss)
-    extra = set(got) - set(outs) - ({"loss"} if loss is not None else set())
-    rep.check("forward", "(names)", not extra, f"netc outputs {sorted(got)}")
 
-    # 2. gradients of one step from the sgd(lr=2^60) variant.
+    def forward(dtype):
+        m = twin.module(dtype)
+        m.eval()
+        with torch.no_grad():
+            return m(cast(inputs, dtype))
+    (outs, loss), (outs_n, loss_n) = twin.both(forward)
+    for k, v in outs.items():
+        rep.compare("forward", k, got.get(k, torch.tensor([])), v, dt, outs_n[k])
+    if loss is not None and "loss" in got:  # written where the forward function has the loss
+        rep.compare("forward", "loss", got["loss"], loss, dt, loss_n)
+    expected = set(outs) | ({"loss"} if loss is not None else set())
+    rep.check("forward", "(output names)", set(got) <= expected, f"netc wrote {sorted(got)}")
+
+    # 2. gradients of one step of the sgd(lr=2^100) variant.
     add_loss = None if loss is not None else {
-        k: (DSL_DTYPES[v.dtype], list(v.shape)) for k, v in outs.items()}
+        k: (DSL_DTYPES[v.dtype], list(v.shape)) for k, v in outs_n.items()}
+
     def batch(g):
         b = case.inputs(g)
-        if add_loss:
-            for k, v in outs.items():
-                if v.dim():
-                    b["t_" + k] = randn(*v.shape, dtype=v.dtype, gen=g)
+        for k, v in (outs_n.items() if add_loss else ()):
+            if v.dim():
+                b["t_" + k] = randn(*v.shape, dtype=v.dtype, gen=g)
         return b
-    if case.grad:
+
+    if case.scaled_target:
+        gradient_from_own_sgd(rep, case, text, exe, twin, outs_n, gen, runner)
+    elif case.grad:
         gin = batch(gen)
         st.write(runner.path("gin.safetensors"), gin)
-        gexe = runner.compile(variant(text, case.model, f"sgd(lr={LR_GRAD_DSL})",
-                                      add_loss), "grad", case.model)
-        log = runner.exe(gexe, "--weights", runner.path("w0.safetensors"), "--inputs",
-                         runner.path("gin.safetensors"), "--train", "--steps", 1,
-                         "--save-weights", runner.path("w1.safetensors"))
+        gexe = runner.compile(variant(text, case.model, f"sgd(lr={LR_GRAD_DSL})", add_loss),
+                              "grad", case.model)
+        log = runner.exe(gexe, "--weights", w0file, "--inputs", runner.path("gin.safetensors"),
+                         "--train", "--steps", 1, "--save-weights", runner.path("w1.safetensors"))
         w1 = st.read(runner.path("w1.safetensors"))
-        load(module, w0)
-        module.train()
-        module.zero_grad()
-        _, tloss = grad_model_loss(module, gin, add_loss)
-        tloss.backward()
-        rep.compare("train loss (step 1)", "loss", printed(losses_of(log)),
-                    tloss.detach().double().reshape(1), rtol=printed_rtol(tloss.dtype))
-        for k, p in module.named_parameters():
-            g = (w0[k].double() - w1[k].double()) / LR_GRAD
-            rep.compare("gradient", k, g.to(p.dtype), p.grad)
+        (tloss, grads), (tloss_n, grads_n) = torch_gradients(twin, gin, add_loss)
+        rep.compare("train step 1", "loss", printed(losses_of(log)), tloss.reshape(1),
+                    torch.float64, tloss_n.reshape(1), rtol=printed_rtol(dt))
+        for k, g in grads.items():
+            got_g = ((w0[k].double() - w1[k].double()) / LR_GRAD).to(dt)
+            rep.compare("gradient", k, got_g, g, dt, grads_n[k])
 
-    # 3. training: the model's own optimizer (from its exe) and the case's extra ones.
+    # 3. training: the model's own optimizer (from its executable) and the case's extra ones.
     runs = []
     mine = own_train(text, case.model)
     if mine:
         runs.append(("own " + mine.split("(")[0], mine, exe))
-    for label, call in case.optimizers:
-        runs.append((label, call, None))
+    runs += [(label, call, None) for label, call in case.optimizers]
     if runs:
         data = [batch(gen) for _ in range(BATCHES)]
-        stacked = {k: torch.stack([d[k] for d in data]) for k in data[0]}
-        st.write(runner.path("data.safetensors"), stacked)
+        st.write(runner.path("data.safetensors"),
+                 {k: torch.stack([d[k] for d in data]) for k in data[0]})
     for i, (label, call, texe) in enumerate(runs):
         if texe is None:
             texe = runner.compile(variant(text, case.model, call, add_loss), f"train{i}",
                                   case.model)
         wfile = runner.path(f"w20-{i}.safetensors")
-        log = runner.exe(texe, "--weights", runner.path("w0.safetensors"), "--train", "--steps",
-                         STEPS, "--data", runner.path("data.safetensors"), "--save-weights", wfile)
-        got_losses = losses_of(log)
+        log = runner.exe(texe, "--weights", w0file, "--train", "--steps", STEPS, "--data",
+                         runner.path("data.safetensors"), "--save-weights", wfile)
         w20 = st.read(wfile)
-        load(module, w0)
-        module.train()
-        opt = torch_optimizer(call, module.parameters())
-        ref_losses = []
-        for s in range(STEPS):
-            opt.zero_grad()
-            _, l = grad_model_loss(module, data[s % BATCHES], add_loss)
-            ref_losses.append(l.item())
-            l.backward()
-            opt.step()
-        rep.compare(f"losses ({label})", f"{STEPS} steps", printed(got_losses),
-                    printed(ref_losses), rtol=printed_rtol(l.dtype))
+        (losses, weights), (losses_n, weights_n) = torch_training(twin, call, data, add_loss)
+        rep.compare(f"{STEPS} losses ({label})", "loss", printed(losses_of(log)), losses,
+                    torch.float64, losses_n, rtol=printed_rtol(dt))
         kind, a = parse_call(call)
-        for k, p in module.named_parameters():
-            atol = 0.0
-            if kind == "adam" and p.dtype == torch.float32:
-                atol = ADAM_F32_ATOL * a["lr"] * STEPS
-            rep.compare(f"weights ({label})", k, w20[k], p.detach(), atol,
-                        base=w0[k])
+        atol = ADAM_F32_ATOL_LR * a["lr"] if kind == "adam" and dt == torch.float32 else 0.0
+        for k, w in weights.items():
+            rep.compare(f"weights ({label})", k, w20[k], w, dt, weights_n[k], atol=atol)
     return rep.finish()
 
 
-def grad_model_loss(module, inputs, add_loss):
-    """The loss the gradient and training variants compile: the model's, or sum mse(o, t_o)."""
-    mine = {k: v for k, v in inputs.items() if not k.startswith("t_")} if add_loss else inputs
-    outs, loss = module(mine)
-    if add_loss:
-        loss = 0
-        for k, v in outs.items():
-            loss = loss + (torch.nn.functional.mse_loss(v, inputs["t_" + k]) if v.dim()
-                           else (v - 0.5) * (v - 0.5))
-    return outs, loss
+def gradient_from_own_sgd(rep, case, text, exe, twin, outs, gen, runner):
+    """Gradients from one step of the model's own sgd, without a second compile (for mlpirate,
+    whose compile is slow): at step 1, w1 = w0 - lr g whatever the momentum (no Nesterov, no
+    weight decay). lr = 0.01 would lose g below ulp(w0), so the MSE target t becomes
+    y0 - 2^90 u (y0 = the forward output, u ~ N(0, 1)): dL/dy = 2 (y - t) / N = 2^91 u / N on
+    both sides (y vanishes in the f32 subtraction), every gradient is 2^90 times larger, and
+    lr g dwarfs w0. The loss itself overflows f32 to inf; no gradient depends on it."""
+    kind, a = parse_call(own_train(text, case.model))
+    assert kind == "sgd" and not a.get("nesterov") and not a.get("weight_decay"), a
+    target, output = case.scaled_target
+    gin = case.inputs(gen)
+    y0 = outs[output]
+    gin[target] = (y0.double() - 2.0 ** 90 * randn(*y0.shape, gen=gen).double()).to(y0.dtype)
+    st.write(runner.path("gin.safetensors"), gin)
+    runner.exe(exe, "--weights", runner.path("w0.safetensors"), "--inputs",
+               runner.path("gin.safetensors"), "--train", "--steps", 1,
+               "--save-weights", runner.path("w1.safetensors"))
+    w0, w1 = twin.w0, st.read(runner.path("w1.safetensors"))
+    (_, grads), (_, grads_n) = torch_gradients(twin, gin, None)
+    lr = torch.tensor(a["lr"], dtype=twin.dtype).double()  # the lr netc multiplies by
+    for k, g in grads.items():
+        got_g = ((w0[k].double() - w1[k].double()) / lr).to(twin.dtype)
+        rep.compare("gradient (t scaled)", k, got_g, g, twin.dtype, grads_n[k])
 
 
 def main():
