@@ -380,7 +380,7 @@ def torch_training(twin, call, data, add_loss):
             losses.append(loss.item())
             loss.backward()
             opt.step()
-        return printed(losses), {k: p.detach() for k, p in m.named_parameters()}
+        return torch.tensor(losses, dtype=dtype), {k: p.detach() for k, p in m.named_parameters()}
     return twin.both(run)
 
 
