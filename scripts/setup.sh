@@ -15,6 +15,8 @@ packages=(
   # PyTorch references for tests and benchmarks (OpenBLAS: without it torch's
   # linear layers fall back to the reference BLAS)
   python3-torch libopenblas0-pthread
+  # Graphviz: docs/user-guide.md renders --emit=dot, and its commands run as a test
+  graphviz
 )
 
 missing=()
