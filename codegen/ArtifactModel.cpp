@@ -8,6 +8,7 @@
 
 #include "codegen/ArtifactModel.h"
 #include "ir/NNOps.h"
+#include "ir/Queries.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinAttributes.h"
@@ -59,26 +60,6 @@ std::optional<double> number(DictionaryAttr dict, StringRef key) {
   return std::nullopt;
 }
 
-/// The smallest table size or class count among the uses of an integer
-/// argument (0 if none): its values must lie below it.
-int64_t indexBound(BlockArgument arg) {
-  int64_t bound = std::numeric_limits<int64_t>::max();
-  auto classes = [](Value logits) {
-    ArrayRef<int64_t> s = cast<RankedTensorType>(logits.getType()).getShape();
-    return s.size() == 1 ? s[0] : s[1];
-  };
-  for (Operation *user : arg.getUsers()) {
-    if (auto op = dyn_cast<nn::EmbeddingOp>(user); op && op.getIndices() == arg)
-      bound = std::min(bound, cast<RankedTensorType>(op.getWeight().getType()).getShape()[0]);
-    if (auto op = dyn_cast<nn::EmbeddingBackwardOp>(user); op && op.getIndices() == arg)
-      bound = std::min<int64_t>(bound, op.getNum());
-    if (auto op = dyn_cast<nn::CrossEntropyOp>(user); op && op.getTarget() == arg)
-      bound = std::min(bound, classes(op.getInput()));
-    if (auto op = dyn_cast<nn::CrossEntropyBackwardOp>(user); op && op.getTarget() == arg)
-      bound = std::min(bound, classes(op.getInput()));
-  }
-  return bound == std::numeric_limits<int64_t>::max() ? 0 : bound;
-}
 
 /// Whether a bce uses the argument: its seeded values must then be
 /// probabilities, as the reference interpreter draws them.
@@ -151,7 +132,7 @@ private:
         t.initA = probabilities ? 0.0 : -1.0;
         t.initB = 1.0;
       } else {
-        int64_t b = indexBound(fn.getArgument(i));
+        int64_t b = nn::indexBound(fn.getArgument(i));
         if (b > 0)
           t.bound = t.bound > 0 ? std::min(t.bound, b) : b;
       }

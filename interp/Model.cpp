@@ -4,6 +4,7 @@
 #include "interp/Interpreter.h"
 
 #include "ir/NNOps.h"
+#include "ir/Queries.h"
 #include "runtime/Init.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
@@ -96,26 +97,6 @@ func::FuncOp findTrainStep(ModuleOp module, StringRef name) {
 // Seeded arguments
 //===----------------------------------------------------------------------===//
 
-/// The exclusive upper bound of the random indices of integer argument
-/// `arg`: the smallest table or class count among its uses, else 10.
-static int64_t indexBound(BlockArgument arg) {
-  int64_t bound = std::numeric_limits<int64_t>::max();
-  auto classes = [](Value logits) {
-    ArrayRef<int64_t> s = cast<RankedTensorType>(logits.getType()).getShape();
-    return s.size() == 1 ? s[0] : s[1];
-  };
-  for (Operation *user : arg.getUsers()) {
-    if (auto op = dyn_cast<nn::EmbeddingOp>(user); op && op.getIndices() == arg)
-      bound = std::min(bound, cast<RankedTensorType>(op.getWeight().getType()).getShape()[0]);
-    if (auto op = dyn_cast<nn::EmbeddingBackwardOp>(user); op && op.getIndices() == arg)
-      bound = std::min<int64_t>(bound, op.getNum());
-    if (auto op = dyn_cast<nn::CrossEntropyOp>(user); op && op.getTarget() == arg)
-      bound = std::min(bound, classes(op.getInput()));
-    if (auto op = dyn_cast<nn::CrossEntropyBackwardOp>(user); op && op.getTarget() == arg)
-      bound = std::min(bound, classes(op.getInput()));
-  }
-  return bound == std::numeric_limits<int64_t>::max() || bound < 1 ? 10 : bound;
-}
 
 /// The range of the random values of float argument `arg`: [0, 1) when some
 /// bce uses it (as probabilities or as targets, which PyTorch requires in
@@ -198,8 +179,9 @@ FailureOr<SmallVector<Tensor>> makeArguments(func::FuncOp fn, uint64_t seed,
         }));
       } else {
         Tensor t = Tensor::zeros(shape, *elementType);
-        runtime::fillIndices(t.ints.data(), t.ints.size(), indexBound(fn.getArgument(arg.index)),
-                             seed, stream);
+        // Indices no use bounds are drawn from [0, 10).
+        int64_t bound = nn::indexBound(fn.getArgument(arg.index));
+        runtime::fillIndices(t.ints.data(), t.ints.size(), bound > 0 ? bound : 10, seed, stream);
         values.push_back(std::move(t));
       }
       break;

@@ -10,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "ir/Queries.h"
 #include "passes/Reports.h"
 #include "passes/StatsModel.h"
 
@@ -104,7 +105,7 @@ void printModel(func::FuncOp fn, llvm::raw_ostream &os) {
       os << "  " << id << " [label=" << quoted(constantLabel(&op))
          << ", shape=plaintext, style=\"\", fontsize=8];\n";
     } else {
-      auto [name, line] = netc::stats::sourceOf(op.getLoc());
+      auto [name, line] = netc::nn::dslSource(op.getLoc());
       StringRef opName = op.getDialect() && op.getDialect()->getNamespace() == "nn"
                              ? op.getName().stripDialect()
                              : op.getName().getStringRef();

@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "ir/Queries.h"
 #include "passes/Reports.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -43,19 +44,6 @@ struct Row {
   std::string output;
 };
 
-/// The DSL name (first NameLoc) and line (first FileLineColLoc) of a location.
-std::pair<std::string, unsigned> sourceOf(Location loc) {
-  std::string name;
-  unsigned line = 0;
-  loc->walk([&](Location l) {
-    if (auto n = dyn_cast<NameLoc>(l); n && name.empty())
-      name = n.getName().str();
-    if (auto f = dyn_cast<FileLineColLoc>(l); f && line == 0)
-      line = f.getLine();
-    return WalkResult::advance();
-  });
-  return {name, line};
-}
 
 /// The static shape of a value, or nothing for a non-tensor.
 std::vector<int64_t> shapeOf(Value v) {
@@ -139,7 +127,7 @@ FailureOr<ModelReport> collect(func::FuncOp fn) {
     if (!rf || op->getNumResults() == 0)
       return WalkResult::advance();
     Row row;
-    std::tie(row.name, row.line) = sourceOf(op->getLoc());
+    std::tie(row.name, row.line) = netc::nn::dslSource(op->getLoc());
     row.op = op->getName().stripDialect().str();
     row.shape = shapeOf(op->getResult(0));
     if (!readField(fn, rf, row)) {
@@ -183,7 +171,7 @@ FailureOr<ModelReport> collect(func::FuncOp fn) {
       report.values[rowOf[def]].output = outputName.getValue().str();
       row = report.values[rowOf[def]];
     } else {
-      std::tie(row.name, row.line) = sourceOf(def ? def->getLoc() : result.getLoc());
+      std::tie(row.name, row.line) = netc::nn::dslSource(def ? def->getLoc() : result.getLoc());
       row.op = def ? def->getName().stripDialect().str() : "input";
       row.shape = shapeOf(result);
       auto arg = dyn_cast<BlockArgument>(result);

@@ -67,11 +67,20 @@ std::string xml(StringRef text) {
   std::string out;
   for (char c : text) {
     switch (c) {
-    case '&': out += "&amp;"; break;
-    case '<': out += "&lt;"; break;
-    case '>': out += "&gt;"; break;
-    case '"': out += "&quot;"; break;
-    default: out += c;
+    case '&':
+      out += "&amp;";
+      break;
+    case '<':
+      out += "&lt;";
+      break;
+    case '>':
+      out += "&gt;";
+      break;
+    case '"':
+      out += "&quot;";
+      break;
+    default:
+      out += c;
     }
   }
   return out;
@@ -115,9 +124,8 @@ std::pair<std::string, unsigned> sourceOf(Location loc) {
 int64_t centrePixel(int64_t r, int64_t j, int64_t p, int64_t inputSize, int64_t outputSize) {
   int64_t target = inputSize + 2 * p - r; // 2ij should be nearest this
   int64_t low = target >= 0 ? target / (2 * j) : -((-target + 2 * j - 1) / (2 * j));
-  int64_t pixel = std::llabs(2 * (low + 1) * j - target) < std::llabs(2 * low * j - target)
-                      ? low + 1
-                      : low;
+  int64_t pixel =
+      std::llabs(2 * (low + 1) * j - target) < std::llabs(2 * low * j - target) ? low + 1 : low;
   if (outputSize > 0)
     pixel = std::min(pixel, outputSize - 1);
   return std::max<int64_t>(pixel, 0);
@@ -190,8 +198,8 @@ FailureOr<Figure> collect(func::FuncOp fn) {
       field.padding[axis] = padding[axis];
       int64_t outputSize =
           result && result.getRank() >= 2 ? result.getShape()[result.getRank() - 2 + axis] : 0;
-      field.pixel[axis] = centrePixel(size[axis], stride[axis], padding[axis],
-                                      figure.extent[axis], outputSize);
+      field.pixel[axis] =
+          centrePixel(size[axis], stride[axis], padding[axis], figure.extent[axis], outputSize);
       field.first[axis] = field.pixel[axis] * stride[axis] - padding[axis];
     }
     // A value with the window of an earlier one joins its rectangle.
@@ -289,8 +297,8 @@ Panel Painter::fit(const std::vector<const Field *> &fields, double side, bool w
       panel.view[axis][0] = std::min(panel.view[axis][0], -1.0);
       panel.view[axis][1] = std::max<double>(panel.view[axis][1], f.extent[axis] + 1);
     }
-  panel.scale = side / std::max(panel.view[0][1] - panel.view[0][0],
-                                panel.view[1][1] - panel.view[1][0]);
+  panel.scale =
+      side / std::max(panel.view[0][1] - panel.view[0][0], panel.view[1][1] - panel.view[1][0]);
   return panel;
 }
 
@@ -342,11 +350,11 @@ void Painter::drawGrid(const Panel &p) {
          v <= std::min<double>(f.extent[axis], p.view[axis][1]); v += g) {
       double c = p.at(axis, v);
       if (axis == 0)
-        os << llvm::format("<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n", from, c,
-                           to, c);
+        os << llvm::format("<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n", from, c, to,
+                           c);
       else
-        os << llvm::format("<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n", c, from,
-                           c, to);
+        os << llvm::format("<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n", c, from, c,
+                           to);
     }
   }
   os << "</g>\n";
@@ -363,13 +371,13 @@ void Painter::drawFields(const Panel &p, const std::vector<const Field *> &field
     double x = p.at(1, field->first[1]), y = p.at(0, field->first[0]);
     double w = field->size[1] * p.scale, h = field->size[0] * p.scale;
     const char *c = colour(field->number);
-    os << llvm::format("<rect class=\"rf\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"",
-                       x, y, w, h)
+    os << llvm::format("<rect class=\"rf\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"", x,
+                       y, w, h)
        << " data-layer=\"" << field->number << "\" data-name=\"" << xml(joined(field->names))
-       << "\" data-rf=\"" << pairText(field->size) << "\" data-stride=\""
-       << pairText(field->stride) << "\" data-padding=\"" << pairText(field->padding)
-       << "\" fill=\"" << c << "\" fill-opacity=\"0.13\" stroke=\"" << c
-       << "\" stroke-width=\"2\"" << (field->aligned ? "" : " stroke-dasharray=\"6 3\"") << ">"
+       << "\" data-rf=\"" << pairText(field->size) << "\" data-stride=\"" << pairText(field->stride)
+       << "\" data-padding=\"" << pairText(field->padding) << "\" fill=\"" << c
+       << "\" fill-opacity=\"0.13\" stroke=\"" << c << "\" stroke-width=\"2\""
+       << (field->aligned ? "" : " stroke-dasharray=\"6 3\"") << ">"
        << "<title>" << xml(joined(field->names)) << ": rf " << pairText(field->size)
        << "</title></rect>\n";
     if (badges)
@@ -501,8 +509,7 @@ double Painter::draw(double top) {
     Panel detail = fit(small, kDetail, /*wholeInput=*/false);
     detail.x = next;
     detail.y = below + 26;
-    text(detail.x, below + 4, "detail: the smaller fields",
-         "font-size=\"11\" fill=\"#444\"");
+    text(detail.x, below + 4, "detail: the smaller fields", "font-size=\"11\" fill=\"#444\"");
     os << "<g class=\"panel\" data-view=\"detail\">\n";
     drawPlane(detail);
     drawFields(detail, small, /*badges=*/true);

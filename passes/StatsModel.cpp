@@ -55,6 +55,7 @@
 #include "passes/StatsModel.h"
 
 #include "ir/NNOps.h"
+#include "ir/Queries.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinTypes.h"
@@ -69,19 +70,6 @@
 using namespace mlir;
 
 namespace netc::stats {
-
-std::pair<std::string, unsigned> sourceOf(Location loc) {
-  std::string name;
-  unsigned line = 0;
-  loc->walk([&](Location l) {
-    if (auto n = dyn_cast<NameLoc>(l); n && name.empty())
-      name = n.getName().str();
-    if (auto f = dyn_cast<FileLineColLoc>(l); f && line == 0)
-      line = f.getLine();
-    return WalkResult::advance();
-  });
-  return {name, line};
-}
 
 std::string shapeText(Type type) {
   auto tensor = dyn_cast<RankedTensorType>(type);
@@ -382,7 +370,7 @@ FailureOr<ModelStats> computeStats(func::FuncOp fn) {
     }
     OpStats row;
     row.op = &op;
-    std::tie(row.name, row.line) = sourceOf(op.getLoc());
+    std::tie(row.name, row.line) = netc::nn::dslSource(op.getLoc());
     row.opName = op.getDialect() && op.getDialect()->getNamespace() == "nn"
                      ? op.getName().stripDialect().str()
                      : op.getName().getStringRef().str();

@@ -19,9 +19,6 @@
 
 namespace netc::stats {
 
-/// The DSL name (outermost NameLoc) and line (first FileLineColLoc) of a
-/// location; an empty name and line 0 when the location has none.
-std::pair<std::string, unsigned> sourceOf(mlir::Location loc);
 
 /// A shape as "1x3x32x32", or "scalar" for rank 0 and "?" for a non-tensor.
 std::string shapeText(mlir::Type type);
