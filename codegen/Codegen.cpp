@@ -86,6 +86,22 @@ LogicalResult guarded(ModuleOp module, const std::function<LogicalResult()> &bod
   }
 }
 
+/// Parses the target, lowers and schedules every function, and hands them to
+/// `body`; Halide's exceptions anywhere become an error at the module.
+LogicalResult
+withCompiled(ModuleOp module, const CodegenOptions &options,
+             const std::function<LogicalResult(const Halide::Target &, std::vector<Compiled> &)>
+                 &body) {
+  return guarded(module, [&]() -> LogicalResult {
+    Halide::Target target;
+    std::vector<Compiled> compiled;
+    if (failed(parseTarget(module, options.target, target)) ||
+        failed(lowerModule(module, options, target, compiled)))
+      return failure();
+    return body(target, compiled);
+  });
+}
+
 } // namespace
 
 LogicalResult prepareForCodegen(ModuleOp module) {
@@ -103,12 +119,8 @@ LogicalResult prepareForCodegen(ModuleOp module) {
 
 LogicalResult emitHalideStatements(ModuleOp module, const CodegenOptions &options,
                                    llvm::raw_ostream &os) {
-  return guarded(module, [&]() -> LogicalResult {
-    Halide::Target target;
-    std::vector<Compiled> compiled;
-    if (failed(parseTarget(module, options.target, target)) ||
-        failed(lowerModule(module, options, target, compiled)))
-      return failure();
+  return withCompiled(module, options, [&](const Halide::Target &target,
+                                           std::vector<Compiled> &compiled) -> LogicalResult {
     for (Compiled &c : compiled) {
       llvm::SmallString<128> path;
       if (llvm::sys::fs::createTemporaryFile("netc", "stmt", path))
@@ -135,12 +147,8 @@ LogicalResult emitHalideStatements(ModuleOp module, const CodegenOptions &option
 
 LogicalResult compileToObject(ModuleOp module, const CodegenOptions &options,
                               const std::string &objectPath, const std::string &headerPath) {
-  return guarded(module, [&]() -> LogicalResult {
-    Halide::Target target;
-    std::vector<Compiled> compiled;
-    if (failed(parseTarget(module, options.target, target)) ||
-        failed(lowerModule(module, options, target, compiled)))
-      return failure();
+  return withCompiled(module, options, [&](const Halide::Target &target,
+                                           std::vector<Compiled> &compiled) -> LogicalResult {
     // Module::append(Module) would make the others submodules, which
     // Module::compile leaves out of the object; link_modules merges them.
     std::vector<Halide::Module> modules;
