@@ -18,6 +18,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "ir/Queries.h"
 #include "passes/Reports.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -102,19 +103,6 @@ std::string joined(const std::vector<std::string> &names) {
   return text;
 }
 
-/// The DSL name (first NameLoc) and line (first FileLineColLoc) of a location.
-std::pair<std::string, unsigned> sourceOf(Location loc) {
-  std::string name;
-  unsigned line = 0;
-  loc->walk([&](Location l) {
-    if (auto n = dyn_cast<NameLoc>(l); n && name.empty())
-      name = n.getName().str();
-    if (auto f = dyn_cast<FileLineColLoc>(l); f && line == 0)
-      line = f.getLine();
-    return WalkResult::advance();
-  });
-  return {name, line};
-}
 
 /// The output pixel along one axis whose window (size r, stride j, padding
 /// p) is centred nearest the centre of an input of `inputSize`, clamped to
@@ -165,7 +153,7 @@ FailureOr<Figure> collect(func::FuncOp fn) {
     auto rf = op->getAttrOfType<DictionaryAttr>("nn.rf");
     if (!rf || op->getNumResults() == 0)
       return WalkResult::advance();
-    auto [name, line] = sourceOf(op->getLoc());
+    auto [name, line] = netc::nn::dslSource(op->getLoc());
     std::string opName = op->getName().stripDialect().str();
     if (name.empty())
       name = opName;
