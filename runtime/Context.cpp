@@ -81,6 +81,18 @@ struct Call {
   std::vector<std::vector<halide_dimension_t>> dims;
   std::vector<void *> argv;
   int64_t seed = 0;
+  /// The host memory each buffer had in the previous call, and the context's
+  /// host epoch then: on GPU targets a device copy stays valid only while both
+  /// are unchanged (see Context::run).
+  std::vector<void *> lastHost;
+  uint64_t lastEpoch = ~uint64_t(0);
+
+  /// Frees the device memory GPU targets attached to the buffers.
+  ~Call() {
+    for (halide_buffer_t &b : buffers)
+      if (b.device)
+        halide_device_free(nullptr, &b);
+  }
 
   /// Describes each tensor slot's buffer; `descOf` gives the tensor of a slot.
   template <typename DescOf>
@@ -88,6 +100,7 @@ struct Call {
     fn = entry;
     slots.assign(s, s + count);
     buffers.assign(count, halide_buffer_t());
+    lastHost.assign(count, nullptr);
     dims.resize(count);
     argv.assign(count, nullptr);
     for (int k = 0; k < count; ++k) {
@@ -124,6 +137,9 @@ struct Context::Impl {
   netc_tensor lossDesc{};
   std::unique_ptr<HostTensor> loss;
   bool lossValid = false;
+  /// Counts the changes of parameter and state memory a device copy cannot
+  /// see: reset, loading weights, the swap after a train step.
+  uint64_t hostEpoch = 0;
   Call forward, train;
 };
 
@@ -176,6 +192,7 @@ Context::Context(const netc_model &model, uint64_t seed)
 Context::~Context() = default;
 
 void Context::reset(uint64_t seed) {
+  ++impl->hostEpoch;
   rootSeed = seed;
   stepCount = 0;
   for (int i = 0; i < m.num_params; ++i) {
@@ -280,9 +297,19 @@ bool Context::run(bool train, const void *const *inputs, void *const *outputs) {
       host = s.scratch[slot.index]->data();
       break;
     }
+    // On GPU targets Halide keeps a device copy with each buffer. Inputs are
+    // new every call; parameters and state only when their memory moved (the
+    // swap after a train step) or the runtime wrote into it: otherwise the
+    // copy on the device is still good and weights are not uploaded again.
+    // On CPU targets the flag is never consulted.
+    bool fresh = slot.kind == NETC_SLOT_INPUT ||
+                 ((slot.kind == NETC_SLOT_PARAM || slot.kind == NETC_SLOT_STATE) &&
+                  (host != call.lastHost[k] || call.lastEpoch != s.hostEpoch));
     call.buffers[k].host = static_cast<uint8_t *>(host);
-    call.buffers[k].flags = 0;
+    call.buffers[k].flags = fresh ? halide_buffer_flag_host_dirty : 0;
+    call.lastHost[k] = host;
   }
+  call.lastEpoch = s.hostEpoch;
   // A model without outputs has no inference function: there is nothing to compute.
   if (!call.fn)
     return true;
@@ -304,6 +331,9 @@ bool Context::run(bool train, const void *const *inputs, void *const *outputs) {
     for (size_t i = 0; i < s.state.size(); ++i)
       if (s.nextState[i])
         std::swap(s.state[i], s.nextState[i]);
+    // Updated parameters and state live in host memory now (the two buffers
+    // alternate, so an address alone cannot tell old data from new).
+    ++s.hostEpoch;
     ++stepCount;
   }
   error.clear();
@@ -318,6 +348,7 @@ bool Context::loadWeights(const std::string &path) {
     return false;
   for (int i = 0; i < m.num_params; ++i)
     std::memcpy(impl->params[i]->data(), file.data(*matched[i].entry), impl->params[i]->bytes());
+  ++impl->hostEpoch;
   error.clear();
   return true;
 }

@@ -1,6 +1,6 @@
 //===- CodegenParityTest.cpp - compiled code against the interpreter ------===//
 //
-// Every op of DSL.md, alone or in a small model, compiled by Halide's JIT with
+// Every op of DSL.md, alone or in a small model, and every example, compiled by Halide's JIT with
 // the hand schedule (and, for a subset, with the naive schedule and an
 // autoscheduler), must compute what the reference interpreter computes: the
 // forward outputs and, for models with a loss, the whole train step (loss,
@@ -23,6 +23,8 @@
 
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Pass/PassManager.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
 
 #include <gtest/gtest.h>
@@ -103,6 +105,16 @@ const Case kCases[] = {
        loss mean((c - t) * (c - t)) + sum(softmax(c, dim=1)) * 0.1; train sgd(lr=0.1) })"},
 };
 
+/// Every example of examples/; the CNN and the embedding (too large for the
+/// interpreter) and mlpirate (whose 26-layer train step takes Halide minutes
+/// to compile) as the small copies the gradient checks use.
+const char *const kExampleFiles[] = {
+    "examples/foo.net",          "examples/mlp2.net",
+    "tests/lit/gradcheck/Inputs/mlpirate_small.net", "examples/dropout2.net",
+    "examples/residual.net",     "examples/lenet.net",
+    "tests/lit/gradcheck/Inputs/cnn_small.net",
+    "tests/lit/gradcheck/Inputs/embedding_small.net"};
+
 /// A module of one model, imported, with its train step when it trains.
 OwningOpRef<ModuleOp> buildModule(MLIRContext &context, const char *source) {
   llvm::SourceMgr sourceMgr;
@@ -169,6 +181,25 @@ TEST_P(CodegenParity, HandScheduleMatchesInterpreter) { checkCase(GetParam(), "h
 INSTANTIATE_TEST_SUITE_P(Ops, CodegenParity, ::testing::ValuesIn(kCases),
                          [](const ::testing::TestParamInfo<Case> &info) {
                            return std::string(info.param.name);
+                         });
+
+class ExampleParity : public ::testing::TestWithParam<const char *> {};
+
+TEST_P(ExampleParity, HandScheduleMatchesInterpreter) {
+  std::string path = std::string(NETC_SOURCE_DIR) + "/" + GetParam();
+  auto buffer = llvm::MemoryBuffer::getFile(path);
+  ASSERT_TRUE(bool(buffer)) << path;
+  std::string text = (*buffer)->getBuffer().str();
+  checkCase(Case{GetParam(), text.c_str()}, "hand");
+}
+
+INSTANTIATE_TEST_SUITE_P(Examples, ExampleParity, ::testing::ValuesIn(kExampleFiles),
+                         [](const ::testing::TestParamInfo<const char *> &info) {
+                           std::string name = llvm::sys::path::stem(info.param).str();
+                           for (char &c : name)
+                             if (!isalnum(static_cast<unsigned char>(c)))
+                               c = '_';
+                           return name;
                          });
 
 TEST(CodegenParitySchedules, NaiveAndAutoscheduledMatchInterpreter) {
