@@ -36,6 +36,7 @@ any failure.
 import argparse
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -304,7 +305,9 @@ class Runner:
         r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         if r.returncode:
             sys.stdout.write(r.stdout + r.stderr)
-            raise SystemExit(f"{' '.join(cmd)} failed with status {r.returncode}")
+            how = (f"was killed by {signal.Signals(-r.returncode).name}" if r.returncode < 0
+                   else f"failed with status {r.returncode}")
+            raise SystemExit(f"{' '.join(cmd)} {how}")
         return r.stdout
 
 
