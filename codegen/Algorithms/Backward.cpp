@@ -35,21 +35,38 @@ AlgorithmResult lowerConvBackwardInput(FunctionLowering &fl, nn::Conv2dBackwardI
   int rank = type.getRank();
   ArrayRef<int64_t> ws = w.shape(), s = op.getStride(), p = op.getPadding(), d = op.getDilation();
   int64_t groupIn = ws[1], groupOut = ws[0] / static_cast<int64_t>(op.getGroups());
+  // The gradient read with zeros outside its spatial extent, so that the
+  // stride-1 case is a plain convolution with the flipped kernel.
+  Func gext = spatialExterior(g, make_const(ht, 0));
   std::vector<Var> v = fl.vars(rank);
   Var c = v[rank - 3], iy = v[rank - 2], ix = v[rank - 1];
   RDom r(0, static_cast<int>(groupOut), 0, static_cast<int>(ws[2]), 0, static_cast<int>(ws[3]),
          "r");
-  auto [oy, vy] = coveringOutput(iy, r.y, s[0], d[0], p[0], g.shape()[rank - 2]);
-  auto [ox, vx] = coveringOutput(ix, r.z, s[1], d[1], p[2], g.shape()[rank - 1]);
+  // Along each axis, the output position whose window covers the input
+  // position at kernel offset k: (i + pad - k * dilation) / stride when that
+  // divides exactly (floor division: negative numerators read the zeros).
+  Expr ny = iy + static_cast<int>(p[0]) - r.y * static_cast<int>(d[0]);
+  Expr nx = ix + static_cast<int>(p[2]) - r.z * static_cast<int>(d[1]);
+  Expr valid = Internal::const_true();
+  if (s[0] != 1)
+    valid = valid && ny % static_cast<int>(s[0]) == 0;
+  if (s[1] != 1)
+    valid = valid && nx % static_cast<int>(s[1]) == 0;
   Expr o = (c / static_cast<int>(groupIn)) * static_cast<int>(groupOut) + r.x;
   std::vector<Expr> gIdx = exprs(v);
   gIdx[rank - 3] = o;
-  gIdx[rank - 2] = oy;
-  gIdx[rank - 1] = ox;
-  Expr term = g.at(gIdx) * w.at({o, c % static_cast<int>(groupIn), r.y, r.z});
+  gIdx[rank - 2] = s[0] == 1 ? ny : ny / static_cast<int>(s[0]);
+  gIdx[rank - 1] = s[1] == 1 ? nx : nx / static_cast<int>(s[1]);
+  std::reverse(gIdx.begin(), gIdx.end());
+  Expr term = gext(gIdx) * w.at({o, c % static_cast<int>(groupIn), r.y, r.z});
+  // A pure definition and an accumulating update, as the forward
+  // convolution, so that schedules can tile and vectorize the update.
   Func f = fl.newFunc(op);
-  defineAt(f, v, sum(select(vy && vx, term, make_const(ht, 0))));
-  return AlgorithmResult{f, OpFamily::Window, {}};
+  defineAt(f, v, make_const(ht, 0));
+  std::vector<Expr> lhs = exprs(v);
+  std::reverse(lhs.begin(), lhs.end());
+  f(lhs) += Internal::is_const_one(valid) ? term : select(valid, term, make_const(ht, 0));
+  return AlgorithmResult{f, OpFamily::Window, {gext}};
 }
 
 AlgorithmResult lowerConvBackwardFilter(FunctionLowering &fl, nn::Conv2dBackwardFilterOp op) {
@@ -79,8 +96,11 @@ AlgorithmResult lowerConvBackwardFilter(FunctionLowering &fl, nn::Conv2dBackward
     xIdx.insert(xIdx.begin(), r.x);
   }
   std::reverse(xIdx.begin(), xIdx.end());
+  // A pure definition and an accumulating update, so that schedules can
+  // split the reduction and vectorize across it (rfactor).
   Func f = fl.newFunc(op);
-  defineAt(f, v, sum(g.at(gIdx) * in(xIdx)));
+  defineAt(f, v, make_const(ht, 0));
+  f(kx, ky, c, o) += g.at(gIdx) * in(xIdx);
   return AlgorithmResult{f, OpFamily::Window, {in}};
 }
 

@@ -7,8 +7,9 @@ For one case of CASES (an example of examples/ or a model of tests/e2e/models/op
 
 1. forward: the model compiled as written (sizes reduced where the case says so); netc's
    seeded weights (--save-weights) load into the PyTorch twin of models.py (same names, shapes
-   and dtypes, strictly); the outputs (inference: dropout is the identity) on the same inputs
-   are compared, and the loss where the executable writes it.
+   and dtypes, strictly; layer parameters are checked against PyTorch's default initialisation,
+   check_init); the outputs (inference: dropout is the identity) on the same inputs are
+   compared, and the loss where the executable writes it.
 2. gradients: a variant whose optimizer is `sgd(lr=2^100)` (momentum and weight decay 0) and,
    for a model without a loss, a loss `mse(OUT, t_OUT)` summed over its outputs. One train step
    gives w1 = w0 - 2^100 g, so g = (w0 - w1) / 2^100: multiplying by a power of two is exact
@@ -404,6 +405,7 @@ def run_case(name, case, runner):
     w0 = st.read(w0file)
     twin = Twin(case, w0)
     dt = twin.dtype
+    check_init(rep, case.torch_model(), w0)
 
     # 1. forward (inference: dropout is the identity) and the loss.
     st.write(runner.path("in.safetensors"), inputs)
@@ -478,6 +480,34 @@ def run_case(name, case, runner):
         for k, w in weights.items():
             rep.compare(f"weights ({label})", k, w20[k], w, dt, weights_n[k], atol=atol)
     return rep.finish()
+
+
+def check_init(rep, module, w0):
+    """netc's seeded initialisation of layer parameters against PyTorch's defaults (DSL.md):
+    conv2d and linear weight and bias in U(-b, b), b = 1/sqrt(fan_in) (kaiming_uniform with
+    a = sqrt(5) gives the same bound for the weight), embedding N(0, 1). Every value within
+    the bound; over 1000 values and more, the standard deviation within 5% of b/sqrt(3) (1 for
+    embedding) and the mean within 5 standard errors of 0."""
+    for prefix, layer in module.named_modules():
+        if isinstance(layer, torch.nn.Embedding):
+            bound, std = None, 1.0
+        elif isinstance(layer, (torch.nn.Conv2d, torch.nn.Linear)):
+            bound = layer.weight[0].numel() ** -0.5
+            std = bound / 3 ** 0.5
+        else:
+            continue
+        for pname, _ in layer.named_parameters():
+            w = w0[f"{prefix}.{pname}"].double()
+            ok, text = True, ""
+            if bound is not None:
+                ok = w.abs().max().item() <= bound * (1 + 1e-6)
+                text = f"max |w| {w.abs().max().item():.4f} <= {bound:.4f}"
+            if w.numel() >= 1000:
+                n, m, sd = w.numel(), w.mean().item(), w.std().item()
+                ok = ok and abs(sd - std) <= 0.05 * std and abs(m) <= 5 * std / n ** 0.5
+                text += f"{'; ' if text else ''}mean {m:+.4f}, std {sd:.4f} vs {std:.4f}"
+            if text:  # a small embedding table: nothing to check
+                rep.check("init", f"{prefix}.{pname}", ok, text)
 
 
 def gradient_from_own_sgd(rep, case, text, exe, twin, outs, gen, runner):
