@@ -50,7 +50,7 @@ LogicalResult parseTarget(ModuleOp module, const std::string &text, Halide::Targ
                               << "' is not a Halide target; try host, host-cuda or "
                                  "x86-64-linux-avx2";
   }
-  target = Halide::Target(text);
+  target = resolveTarget(text);
   return success();
 }
 

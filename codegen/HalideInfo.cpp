@@ -1,6 +1,7 @@
 //===- HalideInfo.cpp - facts about the Halide library in use -------------===//
 
 #include "codegen/HalideInfo.h"
+#include "codegen/Lowering.h"
 
 #include <Halide.h>
 
@@ -8,6 +9,6 @@ namespace netc::codegen {
 
 std::string halideVersion() { return NETC_HALIDE_VERSION; }
 
-std::string halideHostTarget() { return Halide::get_host_target().to_string(); }
+std::string halideHostTarget() { return resolveTarget("host").to_string(); }
 
 } // namespace netc::codegen

@@ -31,7 +31,7 @@ FailureOr<std::unique_ptr<JITFunction>> JITFunction::compile(func::FuncOp func,
   try {
     if (!Halide::Target::validate_target_string(options.target))
       return func.emitError() << "'" << options.target << "' is not a Halide target";
-    impl->target = Halide::Target(options.target).with_feature(Halide::Target::JIT);
+    impl->target = resolveTarget(options.target).with_feature(Halide::Target::JIT);
     impl->lowering = std::make_unique<FunctionLowering>(func, impl->target);
     if (failed(impl->lowering->lower()))
       return failure();

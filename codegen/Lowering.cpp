@@ -5,6 +5,10 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/BuiltinAttributes.h"
 
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
+
 using namespace mlir;
 
 namespace netc::codegen {
@@ -12,6 +16,28 @@ namespace netc::codegen {
 Halide::Expr LTensor::at(const std::vector<Halide::Expr> &indices) const {
   std::vector<Halide::Expr> reversed(indices.rbegin(), indices.rend());
   return func(reversed);
+}
+
+/// Whether this CPU has AVX-VNNI (CPUID leaf 7, subleaf 1, EAX bit 4).
+static bool hasAvxVnni() {
+#if defined(__x86_64__) || defined(__i386__)
+  unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+  if (!__get_cpuid_count(7, 1, &eax, &ebx, &ecx, &edx))
+    return false;
+  return (eax >> 4) & 1;
+#else
+  return false;
+#endif
+}
+
+Halide::Target resolveTarget(const std::string &text) {
+  Halide::Target target(text);
+  // Halide 14 takes AVX-512 with VNNI and BF16 for Sapphire Rapids, which
+  // implies AVX-VNNI; on CPUs without it (AMD Zen 4) the code dies on SIGILL.
+  if (llvm::StringRef(text).starts_with("host") &&
+      target.has_feature(Halide::Target::AVX512_SapphireRapids) && !hasAvxVnni())
+    target = target.without_feature(Halide::Target::AVX512_SapphireRapids);
+  return target;
 }
 
 std::vector<Halide::Expr> exprs(const std::vector<Halide::Var> &vars) {

@@ -99,6 +99,11 @@ private:
   std::vector<Halide::Func> resultFuncs;
 };
 
+/// The Halide target a `--target=` string names. For "host" targets the
+/// features Halide 14 infers are checked against this CPU: it reads some AVX-512
+/// CPUs as Sapphire Rapids and then emits AVX-VNNI instructions they lack.
+Halide::Target resolveTarget(const std::string &text);
+
 /// Vars as Exprs, same order.
 std::vector<Halide::Expr> exprs(const std::vector<Halide::Var> &vars);
 

@@ -27,22 +27,37 @@ struct Reduction {
   int64_t count = 1;
 };
 
+/// The sum of `value` over its RDom, accumulated in f64 for f32 tensors on
+/// CPUs (a serial f32 sum of millions of elements drifts by 1e-4 relative)
+/// and rounded back to `type` once, as the interpreter does. GPU kernels keep
+/// f32: OpenCL devices need not support doubles.
+Expr accurateSum(Expr value, Halide::Type type, const Halide::Target &target) {
+  if (type == Halide::Float(32) && !target.has_gpu_feature())
+    return Halide::cast(type, sum(Halide::cast(Halide::Float(64), value)));
+  return sum(value);
+}
+
 /// `reduced[i]` says whether input axis i is summed; `keepdim` whether the
 /// result keeps it (with size 1); `resultVars` are the result's Vars.
 Reduction makeReduction(ArrayRef<int64_t> shape, const std::vector<bool> &reduced, bool keepdim,
                         const std::vector<Var> &resultVars) {
+  // An RDom's first dimension is its innermost loop: the reduced axes go in
+  // last-axis-first, so the innermost loop walks memory with stride 1.
   Halide::Region region;
-  for (size_t i = 0; i < shape.size(); ++i)
-    if (reduced[i])
+  std::vector<int> rdomOf(shape.size(), -1);
+  for (int i = static_cast<int>(shape.size()) - 1; i >= 0; --i)
+    if (reduced[i]) {
+      rdomOf[i] = static_cast<int>(region.size());
       region.push_back(Range(0, static_cast<int>(shape[i])));
+    }
   Reduction out;
   if (region.empty())
     region.push_back(Range(0, 1));
   out.r = RDom(region, Internal::unique_name("r"));
-  int next = 0, resultAxis = 0;
+  int resultAxis = 0;
   for (size_t i = 0; i < shape.size(); ++i) {
     if (reduced[i]) {
-      out.inputIndex.push_back(out.r[next++]);
+      out.inputIndex.push_back(out.r[rdomOf[i]]);
       out.count *= shape[i];
       if (keepdim)
         ++resultAxis;
@@ -69,7 +84,7 @@ AlgorithmResult lowerSumOrMean(FunctionLowering &fl, Operation *op, Value input,
   Halide::Type ht = FunctionLowering::halideType(type.getElementType());
   std::vector<Var> v = fl.vars(type.getRank());
   Reduction red = makeReduction(x.shape(), reducedAxes(x.rank(), dims), keepdim, v);
-  Expr total = sum(x.at(red.inputIndex));
+  Expr total = accurateSum(x.at(red.inputIndex), ht, fl.target());
   Func f = fl.newFunc(op);
   defineAt(f, v, mean ? total / make_const(ht, static_cast<double>(red.count)) : total);
   return AlgorithmResult{f, OpFamily::Reduction, {}};
@@ -82,7 +97,7 @@ AlgorithmResult scalarReduction(FunctionLowering &fl, Operation *op,
   auto type = cast<RankedTensorType>(op->getResult(0).getType());
   Halide::Type ht = FunctionLowering::halideType(type.getElementType());
   Reduction red = makeReduction(shape, std::vector<bool>(shape.size(), true), false, {});
-  Expr total = shape.empty() ? value({}) : sum(value(red.inputIndex));
+  Expr total = shape.empty() ? value({}) : accurateSum(value(red.inputIndex), ht, fl.target());
   Func f = fl.newFunc(op);
   f() = mean ? total / make_const(ht, static_cast<double>(red.count)) : total;
   return AlgorithmResult{f, OpFamily::Reduction, {}};
@@ -99,7 +114,9 @@ std::pair<Func, Func> softmaxStats(FunctionLowering &fl, Operation *op, const LT
   Func m = fl.newFunc(op, "_max"), s = fl.newFunc(op, "_sum");
   defineAt(m, v, maximum(x.at(red.inputIndex)));
   std::vector<Expr> mIdx = exprs(v);
-  defineAt(s, v, sum(exp(x.at(red.inputIndex) - m(std::vector<Expr>(mIdx.rbegin(), mIdx.rend())))));
+  defineAt(s, v,
+           accurateSum(exp(x.at(red.inputIndex) - m(std::vector<Expr>(mIdx.rbegin(), mIdx.rend()))),
+                       FunctionLowering::halideType(x.type.getElementType()), fl.target()));
   return {m, s};
 }
 
@@ -168,19 +185,26 @@ AlgorithmResult lowerSumTo(FunctionLowering &fl, nn::SumToOp op) {
     reduced[j] = j < lead || (target[j - lead] == 1 && x.shape()[j] != 1);
   std::vector<Var> v = fl.vars(target.size());
   // Axes of the target kept with size 1 behave like keepdim axes; leading ones vanish.
+  // Last axis first: the RDom's innermost loop then walks memory in order.
   Halide::Region region;
-  std::vector<Expr> idx;
-  for (int j = 0; j < x.rank(); ++j)
-    if (reduced[j])
+  std::vector<int> rdomOf(x.rank(), -1);
+  for (int j = x.rank() - 1; j >= 0; --j)
+    if (reduced[j]) {
+      rdomOf[j] = static_cast<int>(region.size());
       region.push_back(Range(0, static_cast<int>(x.shape()[j])));
+    }
+  int next = static_cast<int>(region.size());
   if (region.empty())
     region.push_back(Range(0, 1));
   RDom r(region, Internal::unique_name("r"));
-  int next = 0;
+  std::vector<Expr> idx;
   for (int j = 0; j < x.rank(); ++j)
-    idx.push_back(reduced[j] ? Expr(r[next++]) : Expr(v[j - lead]));
+    idx.push_back(reduced[j] ? Expr(r[rdomOf[j]]) : Expr(v[j - lead]));
   Func f = fl.newFunc(op);
-  defineAt(f, v, next ? sum(x.at(idx)) : x.at(idx));
+  defineAt(f, v,
+           next ? accurateSum(x.at(idx), FunctionLowering::halideType(x.type.getElementType()),
+                              fl.target())
+                : x.at(idx));
   return AlgorithmResult{f, OpFamily::Reduction, {}};
 }
 
