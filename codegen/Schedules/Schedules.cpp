@@ -477,19 +477,28 @@ void HandScheduler::scheduleConvFilter(const LoweredFunc &lf) {
   // What is left of the update adds up the lanes of each weight, tile by
   // tile; the partial sums are computed at each tile.
   u = f.update(0);
-  u.split(c, co, ci, bestCb).split(o, oo, oi, bestOb).reorder(rxi, kx, ci, oi, ky, co, oo);
-  parallelOuter(u, {oo, co, ky}, {outC / bestOb, inC / bestCb, kh}, work, /*mayFuse=*/true);
+  Var tile("tile"), kyc("kyc");
+  u.split(c, co, ci, bestCb)
+      .split(o, oo, oi, bestOb)
+      .reorder(rxi, kx, ci, oi, ky, co, oo)
+      .fuse(ky, co, kyc)
+      .fuse(kyc, oo, tile);
+  if (cores > 1 && work >= kParallelWork)
+    u.parallel(tile);
 
-  std::vector<Var> pa = partial.args(); // lane, kx, ky, c, o
-  partial.compute_at(f, ky);
-  partial.reorder(pa[0], pa[1], pa[3], pa[4], pa[2]).vectorize(pa[0]).unroll(pa[1]).unroll(pa[3]).unroll(pa[4]);
+  // rfactor appends the lane to the pure Vars: (kx, ky, c, o, lane). The
+  // lanes go innermost in memory and in the loops, kx, c and o unrolled.
+  std::vector<Var> pa = partial.args();
+  Var pkx = pa[0], pky = pa[1], pc = pa[2], po = pa[3], plane = pa[4];
+  partial.compute_at(f, tile);
+  partial.reorder_storage(plane, pkx, pky, pc, po);
+  partial.reorder(plane, pkx, pc, po, pky).vectorize(plane).unroll(pkx).unroll(pc).unroll(po);
   Stage pu = partial.update(0);
-  std::vector<Internal::ReductionVariable> prv = pu.get_schedule().rvars(); // n, oy, rxo
-  std::vector<VarOrRVar> porder{pa[0], pa[1], pa[3], pa[4], pa[2]};
-  porder.push_back(RVar(prv[2].var));
-  porder.push_back(RVar(prv[1].var));
-  porder.push_back(RVar(prv[0].var));
-  pu.reorder(porder).vectorize(pa[0]).unroll(pa[1]).unroll(pa[3]).unroll(pa[4]);
+  pu.reorder(plane, pkx, pc, po, pky, rxo, RVar(rvars[1].var), RVar(rvars[0].var))
+      .vectorize(plane)
+      .unroll(pkx)
+      .unroll(pc)
+      .unroll(po);
 
   // The padded input once at the root: every tile reads all of it.
   for (Func helper : lf.helpers) {
