@@ -120,15 +120,21 @@ def time_torch(fn, iters):
     return statistics.median(ms)
 
 
-def bench_model(name, exe, passes, threads, rounds, budget):
-    spec = MODELS[name]()
+def fresh(name):
+    """The model with PyTorch's seeded initialisation, as each netc run starts
+    from its own seeded weights: train steps then see the same weights in
+    every round (weights that drift over many steps can change the speed)."""
     torch.manual_seed(0)
+    return MODELS[name]()
+
+
+def bench_model(name, exe, passes, threads, rounds, budget):
     results = {}
     for t in threads:
         torch.set_num_threads(t)
-        for p in passes:  # warm-up, and the iteration count from one run
-            fn = getattr(spec, p)
-            fn()
+        spec = fresh(name)
+        for p in passes:  # warm-up, then the iteration count from one run
+            getattr(spec, p)()
         t0 = time.perf_counter()
         for p in passes:
             getattr(spec, p)()
@@ -145,7 +151,10 @@ def bench_model(name, exe, passes, threads, rounds, budget):
                     for p in passes:
                         netc_runs[p].append(out[p + "_ms"]["median"])
                 else:
+                    # Like the executable: fresh weights, one warm-up run, N timed runs.
+                    spec = fresh(name)
                     for p in passes:
+                        getattr(spec, p)()
                         torch_runs[p].append(time_torch(getattr(spec, p), iters))
         for p in passes:
             results[(p, t)] = {

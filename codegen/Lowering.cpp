@@ -37,6 +37,13 @@ Halide::Target resolveTarget(const std::string &text) {
   if (llvm::StringRef(text).starts_with("host") &&
       target.has_feature(Halide::Target::AVX512_SapphireRapids) && !hasAvxVnni())
     target = target.without_feature(Halide::Target::AVX512_SapphireRapids);
+  // Schedules decide what is vectorized and unrolled. LLVM 14's own loop
+  // vectorizer, which Halide 14 runs by default on the loops left scalar,
+  // interleaves small odd-sized loops into vectors (<12 x float>) that its
+  // AVX-512 backend aborts on, and it costs compile time on large train
+  // steps; `enable_llvm_loop_opt` in --target turns it back on.
+  if (!target.has_gpu_feature() && !target.has_feature(Halide::Target::EnableLLVMLoopOpt))
+    target = target.with_feature(Halide::Target::DisableLLVMLoopOpt);
   return target;
 }
 

@@ -35,38 +35,59 @@ AlgorithmResult lowerConvBackwardInput(FunctionLowering &fl, nn::Conv2dBackwardI
   int rank = type.getRank();
   ArrayRef<int64_t> ws = w.shape(), s = op.getStride(), p = op.getPadding(), d = op.getDilation();
   int64_t groupIn = ws[1], groupOut = ws[0] / static_cast<int64_t>(op.getGroups());
-  // The gradient read with zeros outside its spatial extent, so that the
-  // stride-1 case is a plain convolution with the flipped kernel.
+  int sy = static_cast<int>(s[0]), sx = static_cast<int>(s[1]);
+  // The gradient read with zeros outside its spatial extent: along each
+  // axis, the output position whose window covers input position i at
+  // kernel offset k is (i + pad - k * dilation) / stride when that divides
+  // exactly (floor division: negative numerators read the zeros).
   Func gext = spatialExterior(g, make_const(ht, 0));
   std::vector<Var> v = fl.vars(rank);
   Var c = v[rank - 3], iy = v[rank - 2], ix = v[rank - 1];
   RDom r(0, static_cast<int>(groupOut), 0, static_cast<int>(ws[2]), 0, static_cast<int>(ws[3]),
          "r");
-  // Along each axis, the output position whose window covers the input
-  // position at kernel offset k: (i + pad - k * dilation) / stride when that
-  // divides exactly (floor division: negative numerators read the zeros).
-  Expr ny = iy + static_cast<int>(p[0]) - r.y * static_cast<int>(d[0]);
-  Expr nx = ix + static_cast<int>(p[2]) - r.z * static_cast<int>(d[1]);
-  Expr valid = Internal::const_true();
-  if (s[0] != 1)
-    valid = valid && ny % static_cast<int>(s[0]) == 0;
-  if (s[1] != 1)
-    valid = valid && nx % static_cast<int>(s[1]) == 0;
   Expr o = (c / static_cast<int>(groupIn)) * static_cast<int>(groupOut) + r.x;
-  std::vector<Expr> gIdx = exprs(v);
-  gIdx[rank - 3] = o;
-  gIdx[rank - 2] = s[0] == 1 ? ny : ny / static_cast<int>(s[0]);
-  gIdx[rank - 1] = s[1] == 1 ? nx : nx / static_cast<int>(s[1]);
-  std::reverse(gIdx.begin(), gIdx.end());
-  Expr term = gext(gIdx) * w.at({o, c % static_cast<int>(groupIn), r.y, r.z});
-  // A pure definition and an accumulating update, as the forward
-  // convolution, so that schedules can tile and vectorize the update.
+  Expr weight = w.at({o, c % static_cast<int>(groupIn), r.y, r.z});
+  auto gradAt = [&](Expr y, Expr x) {
+    std::vector<Expr> idx = exprs(v);
+    idx[rank - 3] = o;
+    idx[rank - 2] = y;
+    idx[rank - 1] = x;
+    std::reverse(idx.begin(), idx.end());
+    return gext(idx);
+  };
   Func f = fl.newFunc(op);
-  defineAt(f, v, make_const(ht, 0));
-  std::vector<Expr> lhs = exprs(v);
-  std::reverse(lhs.begin(), lhs.end());
-  f(lhs) += Internal::is_const_one(valid) ? term : select(valid, term, make_const(ht, 0));
-  return AlgorithmResult{f, OpFamily::Window, {gext}};
+  if (sy == 1 && sx == 1) {
+    // A convolution of the gradient with the flipped kernel: a pure
+    // definition and an accumulating update, as the forward convolution, so
+    // that schedules can tile and vectorize the update.
+    defineAt(f, v, make_const(ht, 0));
+    std::vector<Expr> lhs = exprs(v);
+    std::reverse(lhs.begin(), lhs.end());
+    f(lhs) += gradAt(iy + static_cast<int>(p[0]) - r.y * static_cast<int>(d[0]),
+                     ix + static_cast<int>(p[2]) - r.z * static_cast<int>(d[1])) *
+              weight;
+    return AlgorithmResult{f, OpFamily::Window, {gext}};
+  }
+  // Strided: input positions i = q * stride + phase. For one phase only the
+  // kernel offsets with (phase + pad - k * dilation) divisible by the stride
+  // contribute, all of them reading the gradient at q + that quotient, so
+  // each phase is a dense convolution over q (no lane wasted on offsets that
+  // miss). `phases` holds them with the phase as an axis; f interleaves.
+  Var qx("qx"), phx("phx"), qy("qy"), phy("phy");
+  Expr ty = phy + static_cast<int>(p[0]) - r.y * static_cast<int>(d[0]);
+  Expr tx = phx + static_cast<int>(p[2]) - r.z * static_cast<int>(d[1]);
+  r.where(ty % sy == 0 && tx % sx == 0);
+  std::vector<Var> pargs{qx, phx, qy, phy, c};
+  if (rank == 4)
+    pargs.push_back(v[0]);
+  Func phases = fl.newFunc(op, "_phases");
+  phases(pargs) = make_const(ht, 0);
+  phases(pargs) += gradAt(qy + ty / sy, qx + tx / sx) * weight;
+  std::vector<Expr> at{ix / sx, ix % sx, iy / sy, iy % sy, c};
+  if (rank == 4)
+    at.push_back(v[0]);
+  defineAt(f, v, phases(at));
+  return AlgorithmResult{f, OpFamily::Window, {gext, phases}};
 }
 
 AlgorithmResult lowerConvBackwardFilter(FunctionLowering &fl, nn::Conv2dBackwardFilterOp op) {
