@@ -111,7 +111,9 @@ CASES = {
     "dropout2_p0": Case(os.path.join(EXAMPLES, "dropout2.net"), models.Dropout2P0,
                         lambda g: {"x": randn(8, 3, 32, 32, gen=g)},
                         subst=[("p=0.1", "p=0.0"), ("p=0.2", "p=0.0")],
-                        optimizers=[("sgd-nesterov", "sgd(lr=0.05, momentum=0.9, nesterov=true)")]),
+                        # lr 0.05 oscillates: after 20 steps PyTorch's own f32 run is
+                        # 1.2e-4 off its f64 run, so the case would test conditioning.
+                        optimizers=[("sgd-nesterov", "sgd(lr=0.02, momentum=0.9, nesterov=true)")]),
     "embedding": Case(os.path.join(EXAMPLES, "embedding.net"), models.Embed,
                       lambda g: {"idx": randint(42, 5, 6, 7, 8, gen=g)}, grad=False),
     "embedding_small": Case(os.path.join(EXAMPLES, "embedding.net"), models.EmbedSmall,
