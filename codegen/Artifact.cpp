@@ -202,6 +202,15 @@ LogicalResult buildLibrary(ModuleOp module, const CodegenOptions &options,
   if (failed(model))
     return failure();
   out.model = std::move(*model);
+  // Large functions compile as chains of parts (Halide's lowering time grows
+  // with the square of a pipeline's size). GPU targets keep one pipeline per
+  // function: temporaries between parts would bounce through the host.
+  if (!isGpuTarget(options.target)) {
+    FailureOr<std::vector<KernelChain>> chains = splitLargeFunctions(module);
+    if (failed(chains))
+      return failure();
+    out.model.chains = std::move(*chains);
+  }
   const std::string &name = out.model.name;
   FailureOr<std::vector<std::string>> compiler = compilerCommand(module);
   FailureOr<std::string> runtimeLib = runtimeLibrary(module);

@@ -20,15 +20,6 @@ using namespace mlir;
 
 namespace netc::codegen {
 
-namespace {
-
-/// The name an nn.* attribute gives: its string, or `fallback` (a unit attribute).
-std::string attrName(Attribute attr, const std::string &fallback) {
-  if (auto s = dyn_cast_or_null<StringAttr>(attr))
-    return s.str();
-  return fallback;
-}
-
 /// The runtime's dtype name of an element type, or nullopt.
 std::optional<std::string> dtypeOf(Type element) {
   if (element.isF32())
@@ -40,6 +31,15 @@ std::optional<std::string> dtypeOf(Type element) {
   if (element.isSignlessInteger(64))
     return "i64";
   return std::nullopt;
+}
+
+namespace {
+
+/// The name an nn.* attribute gives: its string, or `fallback` (a unit attribute).
+std::string attrName(Attribute attr, const std::string &fallback) {
+  if (auto s = dyn_cast_or_null<StringAttr>(attr))
+    return s.str();
+  return fallback;
 }
 
 /// The index of `name` in `list`, or -1.

@@ -11,6 +11,8 @@
 #ifndef NETC_CODEGEN_ARTIFACTMODEL_H
 #define NETC_CODEGEN_ARTIFACTMODEL_H
 
+#include "codegen/Split.h"
+
 #include "mlir/IR/BuiltinOps.h"
 
 #include <cstdint>
@@ -53,7 +55,14 @@ struct ArtifactModel {
   /// The Halide entry points (without "_argv"); forwardKernel is empty when
   /// the model has no outputs, and so no inference function.
   std::string forwardKernel, trainKernel;
+  /// Entry points compiled as chains of parts (codegen/Split.h): the
+  /// generated source defines their `_argv` forms over the parts'.
+  std::vector<KernelChain> chains;
 };
+
+/// The runtime's dtype name of an element type ("f32", "f64", "i32",
+/// "i64"), or nullopt.
+std::optional<std::string> dtypeOf(mlir::Type element);
 
 /// Describes the one model of a prepared module and renames its functions so
 /// that their Halide entry points (NAME_halide_forward,

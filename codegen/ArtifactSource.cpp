@@ -144,10 +144,15 @@ std::string generateSource(const ArtifactModel &model) {
      << "#include \"" << n << ".h\"\n"
      << "#include \"runtime/Context.h\"\n\n"
      << "#include <new>\n\n";
+  if (!model.chains.empty())
+    os << "#include \"runtime/Chain.h\"\n\n";
   if (!model.forwardKernel.empty())
     os << "extern \"C\" int " << model.forwardKernel << "_argv(void **args);\n";
   if (model.hasTrain)
     os << "extern \"C\" int " << model.trainKernel << "_argv(void **args);\n";
+  for (const KernelChain &chain : model.chains)
+    for (const ChainPart &part : chain.parts)
+      os << "extern \"C\" int " << part.entry << "_argv(void **args);\n";
   os << "extern \"C\" int halide_set_num_threads(int n);\n\nnamespace {\n\n";
 
   int shapeCount = 0;
@@ -191,7 +196,32 @@ std::string generateSource(const ArtifactModel &model) {
     slots("kForwardSlots", model.forwardSlots);
   if (model.hasTrain)
     slots("kTrainSlots", model.trainSlots);
+  for (const KernelChain &chain : model.chains) {
+    const std::string &e = chain.entry;
+    std::vector<ArtifactTensor> temps;
+    for (const ChainTemp &t : chain.temps)
+      temps.push_back(ArtifactTensor{e + ".temp" + std::to_string(temps.size()), t.dtype, t.shape});
+    tensors(("k_" + e + "_temps").c_str(), temps);
+    for (auto [k, part] : llvm::enumerate(chain.parts)) {
+      os << "const netc_chain_ref k_" << e << "_refs" << k << "[] = {";
+      for (auto [i, r] : llvm::enumerate(part.refs))
+        os << (i ? ", " : "") << "{" << (r.temp ? 1 : 0) << ", " << r.index << "}";
+      os << "};\n";
+    }
+    os << "const netc_chain_part k_" << e << "_parts[] = {\n";
+    for (auto [k, part] : llvm::enumerate(chain.parts))
+      os << "    {" << part.entry << "_argv, " << part.refs.size() << ", k_" << e << "_refs" << k
+         << "},\n";
+    os << "};\nconst netc_chain k_" << e << "_chain = {" << temps.size() << ", "
+       << (temps.empty() ? std::string("nullptr") : "k_" + e + "_temps") << ", "
+       << chain.parts.size() << ", k_" << e << "_parts};\n\n";
+  }
   os << "} // namespace\n\n";
+  for (const KernelChain &chain : model.chains)
+    os << "// " << chain.entry << " runs as " << chain.parts.size()
+       << " parts, each compiled on its own (codegen/Split.h).\n"
+       << "extern \"C\" int " << chain.entry << "_argv(void **args) {\n"
+       << "  return netc_run_chain(&k_" << chain.entry << "_chain, args);\n}\n\n";
 
   auto ref = [](const char *array, bool present) { return present ? array : "nullptr"; };
   os << "extern \"C\" const netc_model " << n << "_model = {\n"

@@ -9,6 +9,7 @@
 #include "codegen/Codegen.h"
 #include "codegen/Lowering.h"
 #include "codegen/Schedules/Schedules.h"
+#include "codegen/Split.h"
 #include "passes/Passes.h"
 
 #include "mlir/Pass/PassManager.h"
@@ -32,18 +33,6 @@ struct Compiled {
   std::string name;
 };
 
-/// A C identifier for a function's entry point: NAME_forward for a model,
-/// NAME_train_step for its train step.
-std::string entryName(func::FuncOp func) {
-  std::string name = func.getSymName().str();
-  if (!func->hasAttr("nn.train_step_of"))
-    name += "_forward";
-  for (char &c : name)
-    if (!isalnum(static_cast<unsigned char>(c)))
-      c = '_';
-  return name;
-}
-
 LogicalResult parseTarget(ModuleOp module, const std::string &text, Halide::Target &target) {
   if (!Halide::Target::validate_target_string(text)) {
     return module.emitError() << "'" << text
@@ -62,7 +51,7 @@ LogicalResult lowerModule(ModuleOp module, const CodegenOptions &options,
     if (func.isExternal() || func.getNumResults() == 0)
       continue;
     Compiled c{std::make_unique<FunctionLowering>(func, target), Halide::Pipeline(),
-               entryName(func)};
+               entryPointName(func)};
     if (failed(c.lowering->lower()))
       return failure();
     c.pipeline = Halide::Pipeline(c.lowering->outputs());
@@ -159,6 +148,11 @@ LogicalResult compileToObject(ModuleOp module, const CodegenOptions &options,
                     {Halide::OutputFileType::c_header, headerPath}});
     return success();
   });
+}
+
+bool isGpuTarget(const std::string &target) {
+  return Halide::Target::validate_target_string(target) &&
+         Halide::Target(target).has_gpu_feature();
 }
 
 } // namespace netc::codegen

@@ -26,6 +26,9 @@ struct CodegenOptions {
   std::string schedule = "hand";
 };
 
+/// Whether `target` is a valid Halide target string with a GPU feature.
+bool isGpuTarget(const std::string &target);
+
 /// Puts every model function that is not a train step into its inference
 /// form (nn-inference): codegen compiles those as `NAME_forward`, and train
 /// steps (`NAME_train_step`, from nn-autodiff) as they are.

@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "runtime/Context.h"
+#include "runtime/Buffers.h"
 #include "runtime/Init.h"
 #include "runtime/Safetensors.h"
 #include "runtime/SplitMix64.h"
@@ -59,20 +60,6 @@ TensorList allocate(const netc_tensor *descs, int count) {
   return list;
 }
 
-halide_type_t halideType(netc_dtype dtype) {
-  switch (dtype) {
-  case NETC_F32:
-    return halide_type_t(halide_type_float, 32);
-  case NETC_F64:
-    return halide_type_t(halide_type_float, 64);
-  case NETC_I32:
-    return halide_type_t(halide_type_int, 32);
-  case NETC_I64:
-    return halide_type_t(halide_type_int, 64);
-  }
-  return halide_type_t();
-}
-
 /// The argument vector of one entry point, its buffers described once.
 struct Call {
   netc_entry_fn fn = nullptr;
@@ -108,20 +95,8 @@ struct Call {
         argv[k] = &seed;
         continue;
       }
-      const netc_tensor &t = descOf(slots[k]);
-      // Halide's dimension 0 is the innermost: the tensor's last dimension.
-      int64_t stride = 1;
-      for (int d = 0; d < t.rank; ++d) {
-        int64_t extent = t.shape[t.rank - 1 - d];
-        dims[k].push_back(
-            halide_dimension_t(0, static_cast<int32_t>(extent), static_cast<int32_t>(stride)));
-        stride *= extent;
-      }
-      halide_buffer_t &b = buffers[k];
-      b.type = halideType(t.dtype);
-      b.dimensions = t.rank;
-      b.dim = dims[k].empty() ? nullptr : dims[k].data();
-      argv[k] = &b;
+      describeBuffer(descOf(slots[k]), buffers[k], dims[k]);
+      argv[k] = &buffers[k];
     }
   }
 };

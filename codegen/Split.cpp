@@ -1,0 +1,229 @@
+//===- Split.cpp - large functions as chains of smaller ones --------------===//
+
+#include "codegen/Split.h"
+#include "codegen/ArtifactModel.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/SymbolTable.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/SetVector.h"
+#include "llvm/ADT/SmallPtrSet.h"
+
+using namespace mlir;
+
+namespace netc::codegen {
+
+namespace {
+
+/// Ops every part computes for itself instead of receiving their value:
+/// constants and scalar (seed) arithmetic.
+bool recomputed(Operation *op) {
+  if (op->getNumOperands() == 0)
+    return true;
+  return llvm::none_of(op->getResultTypes(), [](Type t) { return isa<RankedTensorType>(t); });
+}
+
+class Splitter {
+public:
+  Splitter(func::FuncOp func, int64_t opsPerPart) : func(func), opsPerPart(opsPerPart) {}
+
+  /// Whether the function is large enough, and simple enough, to split.
+  bool worthSplitting() {
+    int64_t tensorOps = 0;
+    for (Operation &op : func.getBody().front())
+      if (!recomputed(&op) && !isa<func::ReturnOp>(op))
+        ++tensorOps;
+    auto ret = cast<func::ReturnOp>(func.getBody().front().getTerminator());
+    bool returnsArgument =
+        llvm::any_of(ret.getOperands(), [](Value v) { return isa<BlockArgument>(v); });
+    return tensorOps > 2 * opsPerPart && !returnsArgument;
+  }
+
+  FailureOr<KernelChain> split();
+
+private:
+  /// Clones into the part what `v` needs when it is a recomputed value.
+  Value materialize(Value v, OpBuilder &b, IRMapping &map);
+  /// Where the values a part receives are found.
+  FailureOr<ChainRef> refOf(Value v);
+
+  func::FuncOp func;
+  int64_t opsPerPart;
+  KernelChain chain;
+  /// The home of every value a part produced for others: a result slot of
+  /// the entry point, or a temporary.
+  DenseMap<Value, ChainRef> homes;
+};
+
+Value Splitter::materialize(Value v, OpBuilder &b, IRMapping &map) {
+  if (Value mapped = map.lookupOrNull(v))
+    return mapped;
+  Operation *def = v.getDefiningOp();
+  for (Value operand : def->getOperands())
+    materialize(operand, b, map);
+  b.clone(*def, map);
+  return map.lookup(v);
+}
+
+FailureOr<ChainRef> Splitter::refOf(Value v) {
+  if (auto arg = dyn_cast<BlockArgument>(v))
+    return ChainRef{false, static_cast<int>(arg.getArgNumber())};
+  auto it = homes.find(v);
+  if (it == homes.end())
+    return failure();
+  return it->second;
+}
+
+FailureOr<KernelChain> Splitter::split() {
+  Block &body = func.getBody().front();
+  auto ret = cast<func::ReturnOp>(body.getTerminator());
+  unsigned numArgs = func.getNumArguments();
+  chain.entry = entryPointName(func);
+
+  // Parts in program order, each `opsPerPart` tensor ops (the last one up
+  // to twice that).
+  std::vector<std::vector<Operation *>> parts(1);
+  int64_t count = 0, total = 0;
+  for (Operation &op : body.without_terminator())
+    if (!recomputed(&op))
+      ++total;
+  for (Operation &op : body.without_terminator()) {
+    if (recomputed(&op))
+      continue;
+    if (count == opsPerPart && total > opsPerPart) {
+      parts.emplace_back();
+      count = 0;
+    }
+    parts.back().push_back(&op);
+    ++count;
+    --total;
+  }
+  DenseMap<Operation *, size_t> partOf;
+  for (auto [k, ops] : llvm::enumerate(parts))
+    for (Operation *op : ops)
+      partOf[op] = k;
+
+  // The entry point's results each have their slot; the first result slot
+  // of a value is its home when later parts read it too.
+  for (auto [j, v] : llvm::enumerate(ret.getOperands()))
+    homes.try_emplace(v, ChainRef{false, static_cast<int>(numArgs + j)});
+
+  OpBuilder b(func.getContext());
+  b.setInsertionPointAfter(func);
+  for (auto [k, ops] : llvm::enumerate(parts)) {
+    llvm::SmallPtrSet<Operation *, 32> inPart(ops.begin(), ops.end());
+    // Arguments: values from outside the part that are not recomputed.
+    llvm::SetVector<Value> inputs;
+    for (Operation *op : ops)
+      for (Value operand : op->getOperands()) {
+        Operation *def = operand.getDefiningOp();
+        if (def && (inPart.count(def) || recomputed(def)))
+          continue;
+        inputs.insert(operand);
+      }
+    // Results: each result slot of the entry point this part computes, then
+    // the values later parts read that have no result slot.
+    SmallVector<Value> results;
+    SmallVector<ChainRef> resultRefs;
+    for (auto [j, v] : llvm::enumerate(ret.getOperands()))
+      if (Operation *def = v.getDefiningOp(); def && inPart.count(def)) {
+        results.push_back(v);
+        resultRefs.push_back(ChainRef{false, static_cast<int>(numArgs + j)});
+      }
+    for (Operation *op : ops)
+      for (Value v : op->getResults()) {
+        if (homes.count(v))
+          continue;
+        bool readLater = llvm::any_of(v.getUsers(), [&](Operation *user) {
+          auto it = partOf.find(user);
+          return it != partOf.end() && it->second > k;
+        });
+        if (!readLater)
+          continue;
+        auto type = cast<RankedTensorType>(v.getType());
+        std::optional<std::string> dtype = dtypeOf(type.getElementType());
+        if (!dtype)
+          return op->emitError() << "cannot hand over a value of type " << type
+                                 << " between parts of a function";
+        ChainRef ref{true, static_cast<int>(chain.temps.size())};
+        chain.temps.push_back(ChainTemp{*dtype, std::vector<int64_t>(type.getShape().begin(),
+                                                                     type.getShape().end())});
+        homes[v] = ref;
+        results.push_back(v);
+        resultRefs.push_back(ref);
+      }
+
+    ChainPart part;
+    part.entry = chain.entry + "_part" + std::to_string(k);
+    SmallVector<Type> argTypes, resultTypes;
+    for (Value v : inputs) {
+      argTypes.push_back(v.getType());
+      FailureOr<ChainRef> ref = refOf(v);
+      if (failed(ref))
+        return func.emitError() << "part " << k << " of '" << chain.entry
+                                << "' reads a value no earlier part computed";
+      part.refs.push_back(*ref);
+    }
+    for (Value v : results)
+      resultTypes.push_back(v.getType());
+    part.refs.insert(part.refs.end(), resultRefs.begin(), resultRefs.end());
+
+    auto fn = b.create<func::FuncOp>(func.getLoc(), part.entry,
+                                     b.getFunctionType(argTypes, resultTypes));
+    fn->setAttr("nn.part", b.getUnitAttr());
+    // Arguments keep the entry point's names (nn.input, nn.param, nn.state)
+    // for readable loop nests.
+    for (auto [i, v] : llvm::enumerate(inputs))
+      if (auto arg = dyn_cast<BlockArgument>(v))
+        fn.setArgAttrs(i, func.getArgAttrDict(arg.getArgNumber()));
+    Block *entry = fn.addEntryBlock();
+    OpBuilder pb = OpBuilder::atBlockBegin(entry);
+    IRMapping map;
+    for (auto [i, v] : llvm::enumerate(inputs))
+      map.map(v, entry->getArgument(i));
+    for (Operation *op : ops) {
+      for (Value operand : op->getOperands())
+        materialize(operand, pb, map);
+      pb.clone(*op, map);
+    }
+    SmallVector<Value> mapped;
+    for (Value v : results)
+      mapped.push_back(map.lookup(v));
+    pb.create<func::ReturnOp>(func.getLoc(), mapped);
+    b.setInsertionPointAfter(fn);
+    chain.parts.push_back(std::move(part));
+  }
+  return std::move(chain);
+}
+
+} // namespace
+
+std::string entryPointName(func::FuncOp func) {
+  std::string name = func.getSymName().str();
+  if (!func->hasAttr("nn.train_step_of") && !func->hasAttr("nn.part"))
+    name += "_forward";
+  for (char &c : name)
+    if (!isalnum(static_cast<unsigned char>(c)))
+      c = '_';
+  return name;
+}
+
+FailureOr<std::vector<KernelChain>> splitLargeFunctions(ModuleOp module, int64_t opsPerPart) {
+  std::vector<KernelChain> chains;
+  for (auto func : llvm::to_vector(module.getOps<func::FuncOp>())) {
+    if (func.isExternal() || func->hasAttr("nn.part"))
+      continue;
+    Splitter splitter(func, opsPerPart);
+    if (!splitter.worthSplitting())
+      continue;
+    FailureOr<KernelChain> chain = splitter.split();
+    if (failed(chain))
+      return failure();
+    chains.push_back(std::move(*chain));
+    func.erase();
+  }
+  return chains;
+}
+
+} // namespace netc::codegen

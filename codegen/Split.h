@@ -1,0 +1,74 @@
+//===- Split.h - large functions as chains of smaller ones ------*- C++ -*-===//
+//
+// Halide 14's lowering takes time that grows with the square of the number
+// of Funcs in one pipeline: a 26-layer train step (about 500 ops) took over a
+// minute. Libraries and executables therefore compile a large function as a
+// chain of parts, each its own pipeline of a few dozen ops in program order;
+// the generated C++ (ArtifactSource.cpp) runs the parts one after the other
+// through runtime/Chain.h, handing over the values that cross a boundary in
+// buffers of their own. The entry point keeps its name and arguments.
+//
+// Plain MLIR: no Halide here.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NETC_CODEGEN_SPLIT_H
+#define NETC_CODEGEN_SPLIT_H
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace netc::codegen {
+
+/// Where a part finds one of its arguments or puts one of its results.
+struct ChainRef {
+  /// false: the entry point's argv[index] (its arguments, then its results);
+  /// true: temporary buffer `index` of the chain.
+  bool temp = false;
+  int index = 0;
+};
+
+/// A value that crosses a boundary between parts and is no result of the
+/// entry point.
+struct ChainTemp {
+  /// "f32", "f64", "i32" or "i64".
+  std::string dtype;
+  std::vector<int64_t> shape;
+};
+
+/// One part: its entry point, then its arguments and results.
+struct ChainPart {
+  std::string entry;
+  std::vector<ChainRef> refs;
+};
+
+/// A function replaced by its parts.
+struct KernelChain {
+  /// The entry point (entryPointName) of the function that was split.
+  std::string entry;
+  std::vector<ChainTemp> temps;
+  std::vector<ChainPart> parts;
+};
+
+/// The C identifier of a function's Halide entry point: SYMBOL_forward for
+/// a model's inference function, the symbol itself for a train step or a
+/// part of a split function; other characters become '_'.
+std::string entryPointName(mlir::func::FuncOp func);
+
+/// Ops (tensor-valued) per part. Below about twice this a function stays whole.
+constexpr int64_t kOpsPerPart = 24;
+
+/// Splits every function of `module` with more than 2 * `opsPerPart` tensor
+/// ops into parts with entry points `ENTRY_part0`, `ENTRY_part1`, ... (marked with the unit
+/// attribute nn.part) and erases it; returns the chains that replace them.
+/// Functions that return one of their arguments stay whole.
+mlir::FailureOr<std::vector<KernelChain>> splitLargeFunctions(mlir::ModuleOp module,
+                                                              int64_t opsPerPart = kOpsPerPart);
+
+} // namespace netc::codegen
+
+#endif // NETC_CODEGEN_SPLIT_H
