@@ -217,12 +217,12 @@ LogicalResult buildLibrary(ModuleOp module, const CodegenOptions &options,
   if (failed(compiler) || failed(runtimeLib) || failed(makeBuildDir(module, output, name, build)))
     return failure();
   out.compiler = *compiler;
-  std::string kernels = build.file(name + "_kernels.o");
+  std::vector<std::string> kernels;
   std::string modelSource = build.file(name + "_model.cpp");
   std::string modelObject = build.file(name + "_model.o");
   out.header = build.file(name + ".h");
   out.library = build.file("lib" + name + ".a");
-  if (failed(compileToObject(module, options, kernels, build.file(name + "_kernels.h"))) ||
+  if (failed(compileToObjects(module, options, build.file(name + "_kernels"), kernels)) ||
       failed(writeText(module, out.header, generateHeader(out.model))) ||
       failed(writeText(module, modelSource, generateSource(out.model))))
     return failure();
@@ -231,7 +231,8 @@ LogicalResult buildLibrary(ModuleOp module, const CodegenOptions &options,
                          "-I" + runtimeIncludeDir(), "-c", modelSource, "-o", modelObject});
   if (failed(runTool(module, cxx, build.file("cxx.log"), "compiling " + name + "_model.cpp")))
     return failure();
-  return writeArchive(module, out.library, {kernels, modelObject}, *runtimeLib);
+  kernels.push_back(modelObject);
+  return writeArchive(module, out.library, kernels, *runtimeLib);
 }
 
 /// Moves a finished file from the build folder to its place.

@@ -19,6 +19,11 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <algorithm>
+#include <atomic>
+#include <numeric>
+#include <thread>
+
 using namespace mlir;
 using netc::createNNInference;
 
@@ -146,6 +151,58 @@ LogicalResult compileToObject(ModuleOp module, const CodegenOptions &options,
     Halide::Module result = Halide::link_modules(compiled.front().name, modules);
     result.compile({{Halide::OutputFileType::object, objectPath},
                     {Halide::OutputFileType::c_header, headerPath}});
+    return success();
+  });
+}
+
+LogicalResult compileToObjects(ModuleOp module, const CodegenOptions &options,
+                               const std::string &objectBase, std::vector<std::string> &objects) {
+  return withCompiled(module, options, [&](const Halide::Target &target,
+                                           std::vector<Compiled> &compiled) -> LogicalResult {
+    // Workers take functions in turn (largest first, by op count) and each
+    // writes one object; only the first object carries Halide's runtime.
+    unsigned jobs = std::min<unsigned>(std::max(1u, std::thread::hardware_concurrency()),
+                                       static_cast<unsigned>(compiled.size()));
+    if (target.has_gpu_feature())
+      jobs = 1;
+    std::vector<size_t> order(compiled.size());
+    std::iota(order.begin(), order.end(), 0);
+    auto size = [&](size_t i) { return compiled[i].lowering->loweredFuncs().size(); };
+    std::stable_sort(order.begin(), order.end(),
+                     [&](size_t a, size_t b) { return size(a) > size(b); });
+    std::atomic<size_t> next{0};
+    std::vector<std::string> errors(jobs);
+    objects.clear();
+    for (unsigned w = 0; w < jobs; ++w)
+      objects.push_back(objectBase + "." + std::to_string(w) + ".o");
+    auto work = [&](unsigned w) {
+      try {
+        Halide::Target t = w == 0 ? target : target.with_feature(Halide::Target::NoRuntime);
+        std::vector<Halide::Module> modules;
+        for (size_t i; (i = next.fetch_add(1)) < order.size();) {
+          Compiled &c = compiled[order[i]];
+          modules.push_back(c.pipeline.compile_to_module(c.lowering->arguments(), c.name, t));
+        }
+        if (modules.empty()) {
+          // Nothing left for this worker: an object with the runtime alone
+          // (worker 0) or an empty module.
+          modules.push_back(Halide::Module(objects[w], t));
+        }
+        Halide::Module result = Halide::link_modules("netc_kernels_" + std::to_string(w), modules);
+        result.compile({{Halide::OutputFileType::object, objects[w]}});
+      } catch (const std::exception &e) {
+        errors[w] = e.what();
+      }
+    };
+    std::vector<std::thread> threads;
+    for (unsigned w = 1; w < jobs; ++w)
+      threads.emplace_back(work, w);
+    work(0);
+    for (std::thread &t : threads)
+      t.join();
+    for (const std::string &e : errors)
+      if (!e.empty())
+        return module.emitError() << "Halide: " << e;
     return success();
   });
 }

@@ -11,6 +11,7 @@
 #include "mlir/IR/BuiltinOps.h"
 
 #include <string>
+#include <vector>
 
 namespace llvm {
 class raw_ostream;
@@ -45,6 +46,13 @@ mlir::LogicalResult emitHalideStatements(mlir::ModuleOp module, const CodegenOpt
 /// argument order, then its results.
 mlir::LogicalResult compileToObject(mlir::ModuleOp module, const CodegenOptions &options,
                                     const std::string &objectPath, const std::string &headerPath);
+
+/// As compileToObject, for libraries and executables: the functions are
+/// compiled on all cores, into one object per worker (OBJECTBASE.K.o, listed
+/// in `objects`; Halide's runtime is in the first), without a header.
+mlir::LogicalResult compileToObjects(mlir::ModuleOp module, const CodegenOptions &options,
+                                     const std::string &objectBase,
+                                     std::vector<std::string> &objects);
 
 } // namespace netc::codegen
 
