@@ -113,6 +113,10 @@ LogicalResult prepareForCodegen(ModuleOp module) {
 
 LogicalResult emitHalideStatements(ModuleOp module, const CodegenOptions &options,
                                    llvm::raw_ostream &os) {
+  // The pipelines libraries and executables are made of: large functions as
+  // their parts.
+  if (!isGpuTarget(options.target) && failed(splitLargeFunctions(module)))
+    return failure();
   return withCompiled(module, options, [&](const Halide::Target &target,
                                            std::vector<Compiled> &compiled) -> LogicalResult {
     for (Compiled &c : compiled) {

@@ -1,9 +1,10 @@
 //===- Chain.cpp - entry points run as a chain of parts -------------------===//
 //
-// Temporaries live for one call: they are allocated (64-byte aligned, not
-// zeroed: a part writes every element of its results) before the first part
-// and freed after the last, so that a chain, like any Halide entry point,
-// can run on several threads for distinct contexts.
+// Temporaries are allocated (64-byte aligned, not zeroed: a part writes
+// every element of its results) at a thread's first call of a chain and kept
+// for its later calls: fresh large blocks would cost a page fault per page
+// on every call. Being per thread, a chain, like any Halide entry point, can
+// run on several threads for distinct contexts.
 //
 //===----------------------------------------------------------------------===//
 
@@ -13,6 +14,7 @@
 
 #include <cstdlib>
 #include <memory>
+#include <unordered_map>
 #include <vector>
 
 using namespace netc::runtime;
@@ -23,22 +25,40 @@ struct FreeAligned {
   void operator()(void *p) const { std::free(p); }
 };
 
+/// The temporaries of one chain on one thread.
+struct Temps {
+  std::vector<halide_buffer_t> buffers;
+  std::vector<std::vector<halide_dimension_t>> dims;
+  std::vector<std::unique_ptr<void, FreeAligned>> storage;
+
+  bool allocate(const netc_chain &chain) {
+    int count = chain.num_temps;
+    buffers.assign(count, halide_buffer_t());
+    dims.assign(count, {});
+    for (int t = 0; t < count; ++t) {
+      const netc_tensor &desc = chain.temps[t];
+      size_t bytes = static_cast<size_t>(numel(desc)) * dtypeSize(desc.dtype);
+      void *p = std::aligned_alloc(64, (bytes + 63) / 64 * 64 + 64);
+      if (!p)
+        return false;
+      storage.emplace_back(p);
+      describeBuffer(desc, buffers[t], dims[t]);
+      buffers[t].host = static_cast<uint8_t *>(p);
+    }
+    return true;
+  }
+};
+
 } // namespace
 
 extern "C" int netc_run_chain(const netc_chain *chain, void **args) {
-  int count = chain->num_temps;
-  std::vector<halide_buffer_t> temps(count, halide_buffer_t());
-  std::vector<std::vector<halide_dimension_t>> dims(count);
-  std::vector<std::unique_ptr<void, FreeAligned>> storage;
-  for (int t = 0; t < count; ++t) {
-    const netc_tensor &desc = chain->temps[t];
-    size_t bytes = static_cast<size_t>(numel(desc)) * dtypeSize(desc.dtype);
-    void *p = std::aligned_alloc(64, (bytes + 63) / 64 * 64 + 64);
-    if (!p)
+  thread_local std::unordered_map<const netc_chain *, std::unique_ptr<Temps>> cache;
+  std::unique_ptr<Temps> &temps = cache[chain];
+  if (!temps) {
+    auto fresh = std::make_unique<Temps>();
+    if (!fresh->allocate(*chain))
       return -1;
-    storage.emplace_back(p);
-    describeBuffer(desc, temps[t], dims[t]);
-    temps[t].host = static_cast<uint8_t *>(p);
+    temps = std::move(fresh);
   }
   std::vector<void *> argv;
   for (int k = 0; k < chain->num_parts; ++k) {
@@ -46,7 +66,7 @@ extern "C" int netc_run_chain(const netc_chain *chain, void **args) {
     argv.assign(part.num_refs, nullptr);
     for (int i = 0; i < part.num_refs; ++i) {
       const netc_chain_ref &ref = part.refs[i];
-      argv[i] = ref.temp ? static_cast<void *>(&temps[ref.index]) : args[ref.index];
+      argv[i] = ref.temp ? static_cast<void *>(&temps->buffers[ref.index]) : args[ref.index];
     }
     if (int rc = part.fn(argv.data()))
       return rc;

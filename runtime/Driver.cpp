@@ -23,6 +23,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <memory>
 #include <string>
 #include <vector>
@@ -445,6 +448,16 @@ int Driver::main(int argc, char **argv) {
 } // namespace netc::runtime
 
 extern "C" int netc_driver_main(int argc, char **argv, const netc_model *model) {
+#ifdef __GLIBC__
+  // The pipelines allocate their intermediate buffers on every call. glibc
+  // serves blocks above 128 KiB with fresh mmap'd pages and gives freed heap
+  // tops back to the system: every call would then fault in (and the kernel
+  // zero) every page of every buffer again, a third of a LeNet train step.
+  // The executable is this process: keep such blocks in the heap (up to
+  // glibc's 32 MiB ceiling) and the heap's memory across calls.
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+#endif
   netc::runtime::Driver driver(*model, argc > 0 ? argv[0] : nullptr);
   return driver.main(argc, argv);
 }
