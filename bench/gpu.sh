@@ -1,40 +1,57 @@
 #!/bin/sh
-# One prepared run on a machine with an NVIDIA GPU (a few minutes):
-#   1. builds netc (scripts/setup.sh: Debian packages, then build/),
-#   2. runs the PyTorch parity checks of tests/e2e with code generated for
-#      --target=host-cuda (every case of run_parity.py),
-#   3. benchmarks forward and train step of the three-layer CNN at 1x3x1024x1024
-#      and at batch 16, and of the residual network (bench/models/resnet8.net),
-#      netc's CUDA executables against PyTorch on the same GPU, alternating,
-#   4. writes bench/RESULTS-gpu.md.
-# NETC_GPU_TARGET overrides the target (default host-cuda); NETC_GPU_SCHEDULE
-# the schedule (hand, or li2018 for Halide's GPU autoscheduler).
+# GPU checks and benchmarks in two steps, for a GPU machine that has neither
+# netc's build dependencies nor a network (the executables netc writes need
+# only libc, libstdc++ and, when they run, the CUDA driver):
+#
+#   bench/gpu.sh prepare [DIR]   on the build machine: compiles every example and
+#                                benchmark model twice into DIR (default
+#                                build/gpu-check): for the CPU (AVX2, so that it
+#                                runs on any x86-64 server) and for CUDA, and
+#                                copies the scripts that the run step needs.
+#   bench/gpu.sh run [DIR]       on the GPU machine (python3 with PyTorch and CUDA):
+#                                runs each pair on the same seeded weights and
+#                                inputs and compares outputs, losses and weights
+#                                after 5 train steps (the CPU executables are the
+#                                ones tests/e2e checks against PyTorch); then times
+#                                netc's CUDA executables against PyTorch on the same
+#                                GPU; writes DIR/RESULTS-gpu.md.
+#
+# NETC_GPU_TARGET overrides the CUDA target, NETC_GPU_SCHEDULE the schedule
+# (hand, or li2018 for Halide's GPU autoscheduler).
 set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-TARGET=${NETC_GPU_TARGET:-host-cuda}
+STEP=${1:-}
+DIR=${2:-$ROOT/build/gpu-check}
+CPU_TARGET=x86-64-linux-avx-avx2-f16c-fma-sse41
+GPU_TARGET=${NETC_GPU_TARGET:-$CPU_TARGET-cuda-cuda_capability_80}
 SCHEDULE=${NETC_GPU_SCHEDULE:-hand}
-WORK=$ROOT/build/bench-gpu
-"$ROOT/scripts/setup.sh"
-mkdir -p "$WORK"
-NETC=$ROOT/build/bin/netc
+MODELS="examples/mlp2.net examples/lenet.net examples/cnn.net examples/cnn_train.net
+examples/residual.net examples/dropout2.net examples/foo.net examples/embedding.net
+examples/mlpirate.net bench/models/cnn_train.net:cnn_train_1024 bench/models/resnet8.net"
 
-echo "== parity with PyTorch on $TARGET ($SCHEDULE schedule)"
-PARITY=$WORK/parity.txt
-: > "$PARITY"
-status=0
-for case in $(/usr/bin/python3 -c "import sys; sys.path.insert(0, '$ROOT/tests/e2e'); import run_parity; print(' '.join(sorted(run_parity.CASES)))"); do
-  if /usr/bin/python3 -B "$ROOT/tests/e2e/run_parity.py" "$case" --work "$WORK/parity-$case" \
-      --netc "$NETC" --netc-flag="--target=$TARGET" --netc-flag="--schedule=$SCHEDULE" \
-      > "$WORK/parity-$case.log" 2>&1; then
-    echo "$case PASS" | tee -a "$PARITY"
-  else
-    echo "$case FAIL (see $WORK/parity-$case.log)" | tee -a "$PARITY"
-    status=1
-  fi
-done
-
-echo "== benchmarks"
-/usr/bin/python3 "$ROOT/bench/gpu_bench.py" --netc "$NETC" --work "$WORK" --target "$TARGET" \
-  --schedule "$SCHEDULE" --parity "$PARITY" --out "$ROOT/bench/RESULTS-gpu.md"
-echo "wrote bench/RESULTS-gpu.md"
-exit $status
+case "$STEP" in
+prepare)
+  NETC=${NETC:-$ROOT/build/bin/netc}
+  mkdir -p "$DIR"
+  for entry in $MODELS; do
+    src=${entry%%:*}
+    name=$(basename "$src" .net)
+    [ "$entry" != "$src" ] && name=${entry#*:}
+    echo "== $name"
+    "$NETC" "$ROOT/$src" --target=$CPU_TARGET -o "$DIR/${name}.cpu"
+    "$NETC" "$ROOT/$src" --target=$GPU_TARGET --schedule=$SCHEDULE -o "$DIR/${name}.cuda"
+  done
+  cp "$ROOT/bench/gpu_bench.py" "$ROOT/bench/torch_models.py" \
+     "$ROOT/tests/lit/cli/Inputs/safetensors_io.py" "$DIR/"
+  printf '%s\n' "$GPU_TARGET" > "$DIR/target.txt"
+  printf '%s\n' "$SCHEDULE" > "$DIR/schedule.txt"
+  echo "prepared $DIR"
+  ;;
+run)
+  exec python3 "$DIR/gpu_bench.py" --dir "$DIR"
+  ;;
+*)
+  echo "usage: bench/gpu.sh prepare|run [DIR]" >&2
+  exit 2
+  ;;
+esac

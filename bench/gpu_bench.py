@@ -1,10 +1,21 @@
 #!/usr/bin/python3
-"""GPU benchmarks of bench/gpu.sh: netc's CUDA executables against PyTorch on
-the same GPU, alternating rounds, medians; writes RESULTS-gpu.md.
+"""The run step of bench/gpu.sh, on a machine with an NVIDIA GPU and PyTorch.
 
-Models: the three-layer CNN of DSL.md at 1x3x1024x1024 and at batch 16
-(forward, and the train step of its mse/sgd variant bench/models/cnn_train.net),
-and the residual network bench/models/resnet8.net (forward and train step).
+DIR holds pairs of executables made by `bench/gpu.sh prepare`: NAME.cpu (code
+for the CPU, which tests/e2e checks against PyTorch) and NAME.cuda (the same
+model for CUDA). For each pair:
+
+  parity  both run on the weights and inputs of seed 7: every output of the
+          forward function, and for models with a train step the 5 losses and
+          every parameter after 5 steps, compared element by element. Error:
+          max |cuda - cpu| / max(|cpu|, tiny) per tensor (the tensor's scale, as
+          in tests/e2e); tolerance 1e-4 in f32 and 1e-9 in f64, and for Adam in
+          f32 the absolute floor lr that tests/e2e uses too.
+  speed   the CUDA executable's --bench medians against the same model in
+          PyTorch on the same GPU (bench/torch_models.py, moved to the GPU,
+          cuda.synchronize after every call), alternating, medians.
+
+Writes DIR/RESULTS-gpu.md and prints it.
 """
 import argparse
 import json
@@ -12,109 +23,177 @@ import os
 import re
 import statistics
 import subprocess
+import sys
 import time
 
 import torch
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+SEED = 7
+STEPS = 5
+TOL = {"F32": 1e-4, "F64": 1e-9}
+# Models trained with Adam in f32, and their lr: the absolute floor of tests/e2e
+# (an element whose gradient first appears at eps scale is known to ~lr only).
+ADAM_LR = {"lenet": 0.001}
+# The PyTorch twins of the benchmark executables (bench/torch_models.py).
+TORCH_TWINS = {"cnn": "cnn", "cnn_train_1024": "cnn_train", "resnet8": "resnet8",
+               "mlpirate": "mlpirate", "mlp2": "mlp2", "lenet": "lenet"}
 
 
-def with_batch(text, batch):
-    """The model text with the batch of its first input set to `batch`."""
-    return re.sub(r"(input \w+: f32\[)1,", rf"\g<1>{batch},", text, count=1)
+def run(cmd, **kw):
+    return subprocess.run(cmd, check=True, capture_output=True, text=True, **kw).stdout
 
 
-def compile_model(netc, src, exe, target, schedule):
-    start = time.time()
-    subprocess.run([netc, src, "-o", exe, f"--target={target}", f"--schedule={schedule}"],
-                   check=True)
-    return time.time() - start
+def losses(text):
+    return [float(v) for v in re.findall(r"^step \d+/\d+\s+loss (\S+)", text, re.M)]
 
 
-def bench_exe(exe, runs):
-    out = subprocess.run([exe, "--bench", str(runs), "--json"], check=True,
-                         capture_output=True, text=True).stdout
-    return json.loads(out.strip().splitlines()[-1])
+def compare(st, a_path, b_path, floor=0.0):
+    """[(tensor, dtype, error, tolerance, ok)] for the tensors of two files."""
+    a, _ = st.read(a_path)
+    b, _ = st.read(b_path)
+    rows = []
+    for name in sorted(a):
+        ta, tb = st.to_torch(a[name]).double(), st.to_torch(b[name]).double()
+        scale = max(ta.abs().max().item(), 1e-30) if ta.numel() else 1.0
+        err = (ta - tb).abs().max().item() / scale if ta.numel() else 0.0
+        dtype = a[name][0]
+        tol = TOL.get(dtype, 0.0) + floor / scale
+        rows.append((name, dtype, err, tol, err <= tol and ta.shape == tb.shape))
+    return rows
 
 
-def torch_cnn(batch, train):
-    import torch.nn.functional as F
-    dev = torch.device("cuda")
-    x = torch.randn(batch, 3, 1024, 1024, device=dev)
-    ws = [torch.randn(4, 3, 3, 3, device=dev, requires_grad=train),
-          torch.randn(16, 4, 5, 5, device=dev, requires_grad=train),
-          torch.randn(32, 16, 7, 7, device=dev, requires_grad=train)]
-    bs = [torch.zeros(c, device=dev, requires_grad=train) for c in (4, 16, 32)]
-    opt = torch.optim.SGD(ws + bs, lr=0.01) if train else None
+def parity(d, name, st, log):
+    cpu, cuda = os.path.join(d, name + ".cpu"), os.path.join(d, name + ".cuda")
+    ok = True
+    out = {}
+    for kind, exe in (("cpu", cpu), ("cuda", cuda)):
+        run([exe, "--seed", str(SEED), "--outputs", os.path.join(d, f"{name}.{kind}.out")])
+    rows = compare(st, os.path.join(d, f"{name}.cpu.out"), os.path.join(d, f"{name}.cuda.out"))
+    trains = re.search(r"^loss: ", run([cpu, "--help"]), re.M) is not None
+    if trains:
+        for kind, exe in (("cpu", cpu), ("cuda", cuda)):
+            out[kind] = run([exe, "--seed", str(SEED), "--train", "--steps", str(STEPS),
+                             "--save-weights", os.path.join(d, f"{name}.{kind}.w")])
+        la, lb = losses(out["cpu"]), losses(out["cuda"])
+        err = max((abs(x - y) / max(abs(x), 1e-30) for x, y in zip(la, lb)), default=0.0)
+        rows.append((f"{len(lb)} losses", "", err, 1e-4, len(la) == len(lb) == STEPS
+                     and err <= 1e-4))
+        rows += [(f"{n} after {STEPS} steps", t, e, tol, k) for n, t, e, tol, k in
+                 compare(st, os.path.join(d, f"{name}.cpu.w"), os.path.join(d, f"{name}.cuda.w"),
+                         floor=ADAM_LR.get(name, 0.0))]
+    for n, t, e, tol, k in rows:
+        log.append(f"{'ok  ' if k else 'FAIL'} {name:15s} {n:40s} {t:4s} err {e:.1e} (tol {tol:.0e})")
+        ok &= k
+    return ok
 
-    def step():
-        h = F.max_pool2d(F.relu(F.conv2d(x, ws[0], bs[0], padding=1)), 2)
-        h = F.max_pool2d(F.relu(F.conv2d(h, ws[1], bs[1], stride=2, padding=2)), 2)
-        y = F.relu(F.conv2d(h, ws[2], bs[2], dilation=2, padding=3))
-        if train:
-            opt.zero_grad()
-            loss = (y * y).mean()
-            loss.backward()
-            opt.step()
+
+def cpu_name():
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return "unknown"
+
+
+def bench_netc(exe, runs):
+    return json.loads(run([exe, "--bench", str(runs), "--json"]).strip().splitlines()[-1])
+
+
+def bench_torch(spec_fn, passes, runs):
+    torch.manual_seed(0)
+    spec = spec_fn()
+    spec.module.cuda()
+    spec.inputs = [i.cuda() for i in spec.inputs]
+    if spec.optimizer is not None:  # rebuilt on the moved parameters
+        spec.optimizer = type(spec.optimizer)(spec.module.parameters(),
+                                              **spec.optimizer.defaults)
+    result = {}
+    for p in passes:
+        fn = getattr(spec, p)
+        for _ in range(3):
+            fn()
         torch.cuda.synchronize()
-    return step
-
-
-def time_torch(step, runs):
-    step()
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        step()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
+        times = []
+        for _ in range(runs):
+            t0 = time.perf_counter()
+            fn()
+            torch.cuda.synchronize()
+            times.append((time.perf_counter() - t0) * 1000)
+        result[p] = statistics.median(times)
+    return result
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--netc", required=True)
-    ap.add_argument("--work", required=True)
-    ap.add_argument("--target", default="host-cuda")
-    ap.add_argument("--schedule", default="hand")
-    ap.add_argument("--parity", required=True)
-    ap.add_argument("--out", required=True)
-    ap.add_argument("--runs", type=int, default=10)
+    ap.add_argument("--dir", required=True)
+    ap.add_argument("--runs", type=int, default=20)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--parity-only", action="store_true")
     args = ap.parse_args()
-    os.makedirs(args.work, exist_ok=True)
-    rows = []
-    for name, src, batch in [("cnn", "cnn_train.net", 1), ("cnn batch 16", "cnn_train.net", 16),
-                             ("resnet8", "resnet8.net", None)]:
-        text = open(os.path.join(HERE, "models", src)).read()
-        if batch:
-            text = with_batch(text, batch)
-        path = os.path.join(args.work, name.replace(" ", "_") + ".net")
-        open(path, "w").write(text)
-        exe = path[:-4]
-        seconds = compile_model(args.netc, path, exe, args.target, args.schedule)
-        netc = bench_exe(exe, args.runs)
-        row = {"model": name, "compile_s": seconds,
-               "netc_forward": netc["forward_ms"]["median"] if netc["forward_ms"] else None,
-               "netc_train": netc["train_step_ms"]["median"] if netc["train_step_ms"] else None}
-        if name.startswith("cnn"):
-            row["torch_forward"] = time_torch(torch_cnn(batch, False), args.runs)
-            row["torch_train"] = time_torch(torch_cnn(batch, True), args.runs)
-        rows.append(row)
+    d = args.dir
+    sys.path.insert(0, d)
+    import safetensors_io as st
+    import torch_models
 
-    gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "no CUDA device"
-    with open(args.out, "w") as f:
-        f.write(f"# netc on the GPU\n\nGPU: {gpu}; target `{args.target}`, "
-                f"schedule `{args.schedule}`; medians of {args.runs} runs.\n\n")
-        f.write("## Parity with PyTorch (tests/e2e on the GPU target)\n\n```\n")
-        f.write(open(args.parity).read())
-        f.write("```\n\n## Times (ms)\n\n")
-        f.write("| model | compile s | netc forward | torch forward | netc train | torch train |\n")
-        f.write("|---|---|---|---|---|---|\n")
-        fmt = lambda v: "-" if v is None else f"{v:.2f}"
-        for r in rows:
-            f.write(f"| {r['model']} | {r['compile_s']:.1f} | {fmt(r['netc_forward'])} | "
-                    f"{fmt(r.get('torch_forward'))} | {fmt(r['netc_train'])} | "
-                    f"{fmt(r.get('torch_train'))} |\n")
+    names = sorted(f[:-5] for f in os.listdir(d) if f.endswith(".cuda"))
+    log, failed = [], []
+    for name in names:
+        try:
+            if not parity(d, name, st, log):
+                failed.append(name)
+        except subprocess.CalledProcessError as e:
+            log.append(f"FAIL {name}: {' '.join(e.cmd)} exited {e.returncode}: "
+                       f"{(e.stderr or '').strip()[:300]}")
+            failed.append(name)
+        print(log[-1], flush=True)
+
+    rows = []
+    for name in [] if args.parity_only else names:
+        twin = TORCH_TWINS.get(name)
+        if twin is None or name in failed:
+            continue
+        exe = os.path.join(d, name + ".cuda")
+        trains = re.search(r"^loss: ", run([exe, "--help"]), re.M) is not None
+        passes = ["forward"] + (["train_step"] if trains else [])
+        netc_runs = {p: [] for p in passes}
+        torch_runs = {p: [] for p in passes}
+        for _ in range(args.rounds):
+            r = bench_netc(exe, args.runs)
+            for p in passes:
+                netc_runs[p].append(r[p + "_ms"]["median"])
+            t = bench_torch(torch_models.MODELS[twin], passes, args.runs)
+            for p in passes:
+                torch_runs[p].append(t[p])
+        for p in passes:
+            n, t = statistics.median(netc_runs[p]), statistics.median(torch_runs[p])
+            rows.append((name, p, n, t, n / t))
+            print(f"{name} {p}: netc {n:.3f} ms, PyTorch {t:.3f} ms", flush=True)
+
+    gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "none"
+    target = open(os.path.join(d, "target.txt")).read().strip()
+    schedule = open(os.path.join(d, "schedule.txt")).read().strip()
+    text = [f"# netc on the GPU\n",
+            f"Generated by `bench/gpu.sh run` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.",
+            f"GPU: {gpu}; PyTorch {torch.__version__} (CUDA {torch.version.cuda}, cuDNN "
+            f"{torch.backends.cudnn.version()}); CPU: {cpu_name()}; netc target `{target}`, schedule `{schedule}`.\n",
+            "## Parity: CUDA executables against the CPU ones\n",
+            f"Seed {SEED}; forward outputs, and {STEPS} train steps (losses, every parameter).\n",
+            "```", *log, "```\n",
+            f"{len(names) - len(failed)} of {len(names)} models agree"
+            + (f"; failing: {', '.join(failed)}" if failed else "") + ".\n",
+            "## Times\n",
+            f"Medians in ms of {args.rounds} alternating rounds of {args.runs} runs each; "
+            "ratio = netc / PyTorch (below 1: netc is faster).\n",
+            "| model | pass | netc ms | PyTorch ms | ratio |", "|---|---|---:|---:|---:|"]
+    text += [f"| {m} | {p.replace('_', ' ')} | {n:.3f} | {t:.3f} | {n / t:.2f} |"
+             for m, p, n, t, _ in rows]
+    out = "\n".join(text) + "\n"
+    open(os.path.join(d, "RESULTS-gpu.md"), "w").write(out)
+    print(out)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -17,6 +17,7 @@
 
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Program.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
@@ -143,6 +144,24 @@ LogicalResult emitHalideStatements(ModuleOp module, const CodegenOptions &option
   });
 }
 
+/// One object per function (Halide's runtime in the first): GPU pipelines
+/// each embed their kernels in a buffer of the same name
+/// (cuda_gpu_source_kernels), which link_modules would make one, so that
+/// every pipeline but one would load another's kernels.
+LogicalResult compileEachToObject(ModuleOp module, const Halide::Target &target,
+                                  std::vector<Compiled> &compiled,
+                                  const std::string &objectBase,
+                                  std::vector<std::string> &objects) {
+  objects.clear();
+  for (auto [k, c] : llvm::enumerate(compiled)) {
+    Halide::Target t = k == 0 ? target : target.with_feature(Halide::Target::NoRuntime);
+    objects.push_back(objectBase + "." + std::to_string(k) + ".o");
+    c.pipeline.compile_to_module(c.lowering->arguments(), c.name, t)
+        .compile({{Halide::OutputFileType::object, objects.back()}});
+  }
+  return success();
+}
+
 LogicalResult compileToObject(ModuleOp module, const CodegenOptions &options,
                               const std::string &objectPath, const std::string &headerPath) {
   return withCompiled(module, options, [&](const Halide::Target &target,
@@ -153,8 +172,28 @@ LogicalResult compileToObject(ModuleOp module, const CodegenOptions &options,
     for (Compiled &c : compiled)
       modules.push_back(c.pipeline.compile_to_module(c.lowering->arguments(), c.name, target));
     Halide::Module result = Halide::link_modules(compiled.front().name, modules);
-    result.compile({{Halide::OutputFileType::object, objectPath},
-                    {Halide::OutputFileType::c_header, headerPath}});
+    if (!target.has_gpu_feature() || compiled.size() == 1) {
+      result.compile({{Halide::OutputFileType::object, objectPath},
+                      {Halide::OutputFileType::c_header, headerPath}});
+      return success();
+    }
+    // GPU: an object per function, merged by the linker (ld -r keeps each
+    // object's private kernel buffer its own).
+    result.compile({{Halide::OutputFileType::c_header, headerPath}});
+    llvm::ErrorOr<std::string> ld = llvm::sys::findProgramByName("ld");
+    if (!ld)
+      return module.emitError("cannot find 'ld' to merge the GPU objects");
+    std::vector<std::string> parts;
+    if (failed(compileEachToObject(module, target, compiled, objectPath, parts)))
+      return failure();
+    std::vector<llvm::StringRef> argv{*ld, "-r", "-o", objectPath};
+    argv.insert(argv.end(), parts.begin(), parts.end());
+    std::string message;
+    int rc = llvm::sys::ExecuteAndWait(*ld, argv, std::nullopt, {}, 0, 0, &message);
+    for (const std::string &p : parts)
+      llvm::sys::fs::remove(p);
+    if (rc != 0)
+      return module.emitError() << "'ld -r' could not merge the GPU objects: " << message;
     return success();
   });
 }
@@ -168,7 +207,7 @@ LogicalResult compileToObjects(ModuleOp module, const CodegenOptions &options,
     unsigned jobs = std::min<unsigned>(std::max(1u, std::thread::hardware_concurrency()),
                                        static_cast<unsigned>(compiled.size()));
     if (target.has_gpu_feature())
-      jobs = 1;
+      return compileEachToObject(module, target, compiled, objectBase, objects);
     std::vector<size_t> order(compiled.size());
     std::iota(order.begin(), order.end(), 0);
     auto size = [&](size_t i) { return compiled[i].lowering->loweredFuncs().size(); };
