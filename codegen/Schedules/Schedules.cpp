@@ -182,6 +182,7 @@ private:
 
   void scheduleConv(const LoweredFunc &lf);
   void scheduleConvFilter(const LoweredFunc &lf);
+  void scheduleConvFilterByChannel(const LoweredFunc &lf);
   void scheduleStridedConvInput(const LoweredFunc &lf);
   void scheduleContraction(const LoweredFunc &lf);
   void scheduleDefault(const LoweredFunc &lf);
@@ -608,6 +609,10 @@ void HandScheduler::scheduleConvFilter(const LoweredFunc &lf) {
   int vl = std::min<int64_t>(lanes(f), floorPow2(ow));
   if (ow % vl && vl >= 8 && ow % (vl / 2) == 0)
     vl /= 2;
+  if (ow % vl && op.getGroups() == 1 && outC % lanes(f) == 0 && lanes(f) >= 8) {
+    scheduleConvFilterByChannel(lf);
+    return;
+  }
 
   // ob x cb x kw accumulators; each step loads ob gradient and cb * kw
   // input vectors.
@@ -679,6 +684,67 @@ void HandScheduler::scheduleConvFilter(const LoweredFunc &lf) {
       Var hpar("hpar");
       helper.fuse(ha[ha.size() - 2], ha.back(), hpar).parallel(hpar);
     }
+  }
+}
+
+/// The weight gradient of a layer whose output rows are no whole number of
+/// vectors (LeNet's 10x10): vectors along the output channels instead. The
+/// gradient is copied once with its channels innermost; a tile holds one
+/// vector of output channels by cb input channels by every kx, at one ky,
+/// in registers while the reduction over (n, oy, ox) streams the copied
+/// gradient and broadcasts single input values.
+void HandScheduler::scheduleConvFilterByChannel(const LoweredFunc &lf) {
+  auto op = cast<nn::Conv2dBackwardFilterOp>(lf.op);
+  Func f = lf.func;
+  ArrayRef<int64_t> shape = lf.type.getShape(); // O, C, KH, KW
+  int64_t inC = shape[1], kw = shape[3];
+  int vl = lanes(f);
+  int cb = 1;
+  for (int c = 1; c <= inC; ++c)
+    if (inC % c == 0 && c * kw <= kMaxAccumulators)
+      cb = c;
+  auto gradType = cast<RankedTensorType>(op.getGrad().getType());
+  int64_t work = lf.type.getNumElements() * (gradType.getNumElements() / shape[0]);
+
+  Func owner = f.in();
+  owned.insert(owner.name());
+  owner.compute_root();
+  std::vector<Var> a = owner.args(); // kx, ky, c, o
+  Var kx = a[0], ky = a[1], c = a[2], o = a[3];
+  Var oo("oo"), oi("oi"), co("co"), ci("ci"), tile("tile"), t2("t2");
+  owner.split(o, oo, oi, vl).split(c, co, ci, cb).reorder(oi, kx, ci, ky, co, oo);
+  owner.vectorize(oi).unroll(kx).unroll(ci);
+  owner.fuse(ky, co, t2).fuse(t2, oo, tile);
+  if (cores > 1 && work >= kParallelWork)
+    owner.parallel(tile);
+
+  std::vector<Var> fa = f.args();
+  Var fkx = fa[0], fky = fa[1], fc = fa[2], fo = fa[3];
+  f.compute_at(owner, tile);
+  f.reorder_storage(fo, fkx, fc, fky).reorder(fo, fkx, fc, fky).vectorize(fo, vl).unroll(fkx).unroll(fc);
+  Stage u = f.update(0);
+  std::vector<Internal::ReductionVariable> rvars = u.get_schedule().rvars(); // n, oy, ox
+  std::vector<VarOrRVar> order{fo, fkx, fc};
+  for (auto it = rvars.rbegin(); it != rvars.rend(); ++it)
+    order.push_back(RVar(it->var));
+  order.push_back(fky);
+  u.reorder(order).vectorize(fo, vl).unroll(fkx).unroll(fc);
+
+  // The gradient with its channels innermost, once; the padded input once.
+  Func g = Func(fl.get(op.getGrad()).func).in(f);
+  std::vector<Var> ga = g.args(); // ox, oy, o[, n]
+  std::vector<VarOrRVar> gorder{ga[2], ga[0], ga[1]};
+  for (size_t i = 3; i < ga.size(); ++i)
+    gorder.push_back(ga[i]);
+  std::vector<Var> gstore{ga[2], ga[0], ga[1]};
+  for (size_t i = 3; i < ga.size(); ++i)
+    gstore.push_back(ga[i]);
+  g.compute_root().reorder_storage(gstore).reorder(gorder).vectorize(ga[2], vl);
+  for (Func helper : lf.helpers) {
+    helper.compute_root();
+    std::vector<Var> ha = helper.args();
+    if (!ha.empty() && lanes(helper) > 1)
+      helper.vectorize(ha[0], lanes(helper), TailStrategy::RoundUp);
   }
 }
 
