@@ -197,6 +197,19 @@ def write_results(path, info, peak, rows, compile_times, load_before, load_after
         lines.append("| %s | %s | %d | %.3f | %.3f | %.2f | %s | %.1f (%.0f%%) | %.1f (%.0f%%) |" % (
             row["model"], row["pass"].replace("_", " "), row["threads"], row["netc"], row["torch"],
             row["ratio"], verdict or "-", g_n, 100 * g_n / pk, g_t, 100 * g_t / pk))
+    missed = [r for r in rows if r.get("target") is not None and r["ratio"] > r["target"]]
+    if missed:
+        lines += ["", "## Missed targets against the peak", "",
+                  "The lowest ratio netc could reach were it to run at the measured peak "
+                  "(PyTorch's time at the peak over its measured time, i.e. PyTorch's % of "
+                  "peak): a target below it cannot be met by any schedule of the same FLOPs.",
+                  "", "| model | pass | threads | ratio | target | ratio at 100% of peak |",
+                  "|---|---|---:|---:|---:|---:|"]
+        for row in missed:
+            at_peak = row["flop"] / peak[row["threads"]] / 1e6 / row["torch"]
+            lines.append("| %s | %s | %d | %.2f | %.2f | %.2f |" % (
+                row["model"], row["pass"].replace("_", " "), row["threads"], row["ratio"],
+                row["target"], at_peak))
     lines += ["", "![ratios netc/PyTorch](ratios.svg)", "",
               "## Compile time", "",
               "`netc MODEL.net -o EXE`, wall clock, one at a time (target: at most 10 s).", "",
