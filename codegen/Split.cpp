@@ -10,6 +10,8 @@
 #include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/SmallPtrSet.h"
 
+#include <functional>
+
 using namespace mlir;
 
 namespace netc::codegen {
@@ -59,7 +61,9 @@ private:
 Value Splitter::materialize(Value v, OpBuilder &b, IRMapping &map) {
   if (Value mapped = map.lookupOrNull(v))
     return mapped;
+  // Anything not recomputed is an argument of the part, mapped already.
   Operation *def = v.getDefiningOp();
+  assert(def && recomputed(def) && "a part reads a value it neither receives nor recomputes");
   for (Value operand : def->getOperands())
     materialize(operand, b, map);
   b.clone(*def, map);
@@ -114,14 +118,23 @@ FailureOr<KernelChain> Splitter::split() {
   for (auto [k, ops] : llvm::enumerate(parts)) {
     llvm::SmallPtrSet<Operation *, 32> inPart(ops.begin(), ops.end());
     // Arguments: values from outside the part that are not recomputed.
+    // A recomputed value's own sources (the seed argument of a dropout
+    // mask's seed arithmetic) are arguments too.
     llvm::SetVector<Value> inputs;
-    for (Operation *op : ops)
-      for (Value operand : op->getOperands()) {
-        Operation *def = operand.getDefiningOp();
-        if (def && (inPart.count(def) || recomputed(def)))
-          continue;
-        inputs.insert(operand);
+    std::function<void(Value)> addSources = [&](Value v) {
+      Operation *def = v.getDefiningOp();
+      if (def && inPart.count(def))
+        return;
+      if (def && recomputed(def)) {
+        for (Value operand : def->getOperands())
+          addSources(operand);
+        return;
       }
+      inputs.insert(v);
+    };
+    for (Operation *op : ops)
+      for (Value operand : op->getOperands())
+        addSources(operand);
     // Results: each result slot of the entry point this part computes, then
     // the values later parts read that have no result slot.
     SmallVector<Value> results;
