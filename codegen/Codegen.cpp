@@ -229,7 +229,7 @@ LogicalResult compileToObjects(ModuleOp module, const CodegenOptions &options,
         if (modules.empty()) {
           // Nothing left for this worker: an object with the runtime alone
           // (worker 0) or an empty module.
-          modules.push_back(Halide::Module(objects[w], t));
+          modules.push_back(Halide::Module("netc_kernels_" + std::to_string(w) + "_empty", t));
         }
         Halide::Module result = Halide::link_modules("netc_kernels_" + std::to_string(w), modules);
         result.compile({{Halide::OutputFileType::object, objects[w]}});
