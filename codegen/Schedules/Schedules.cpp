@@ -894,15 +894,37 @@ bool onlyFeedsElementwise(const LoweredFunc &lf, const DenseMap<Operation *, OpF
 /// The GPU form of a stage: 16x16 thread blocks over its two innermost axes,
 /// 256 threads along a single axis, one thread for a scalar. Reductions run
 /// serially inside each thread; a scatter's update owns its column.
-void gpuTile(Stage stage, const std::vector<Var> &args) {
+void gpuTile(Stage stage, const std::vector<Var> &args, ArrayRef<int64_t> extentsInnerFirst = {}) {
   if (args.empty()) {
     stage.gpu_single_thread();
-  } else if (args.size() >= 2) {
-    Var xo("xo"), yo("yo"), xi("xi"), yi("yi");
-    stage.gpu_tile(args[0], args[1], xo, yo, xi, yi, 16, 16, TailStrategy::GuardWithIf);
-  } else {
+    return;
+  }
+  // Every pure axis becomes a GPU axis: axes left outside the blocks would
+  // run on the host, one kernel launch per iteration (a weight gradient's
+  // [O, C] axes launched O * C kernels of 3x3 threads).
+  bool small2d = extentsInnerFirst.size() >= 2 &&
+                 extentsInnerFirst[0] * extentsInnerFirst[1] < 256;
+  if (args.size() == 1 || small2d) {
+    Var flat = args[0];
+    for (size_t i = 1; i < args.size(); ++i) {
+      Var fused(Internal::unique_name("gf"));
+      stage.fuse(flat, args[i], fused);
+      flat = fused;
+    }
     Var xo("xo"), xi("xi");
-    stage.gpu_tile(args[0], xo, xi, 256, TailStrategy::GuardWithIf);
+    stage.gpu_tile(flat, xo, xi, 256, TailStrategy::GuardWithIf);
+    return;
+  }
+  Var xo("xo"), yo("yo"), xi("xi"), yi("yi");
+  stage.gpu_tile(args[0], args[1], xo, yo, xi, yi, 16, 16, TailStrategy::GuardWithIf);
+  if (args.size() > 2) {
+    Var outer = args[2];
+    for (size_t i = 3; i < args.size(); ++i) {
+      Var fused(Internal::unique_name("gz"));
+      stage.fuse(outer, args[i], fused);
+      outer = fused;
+    }
+    stage.gpu_blocks(outer);
   }
 }
 
@@ -917,9 +939,10 @@ void gpuHandSchedule(FunctionLowering &fl) {
       continue;
     Func f = lf.func;
     f.compute_root();
-    gpuTile(f, f.args());
+    std::vector<int64_t> extents(lf.type.getShape().rbegin(), lf.type.getShape().rend());
+    gpuTile(f, f.args(), extents);
     for (int u = 0; u < f.num_update_definitions(); ++u)
-      gpuTile(f.update(u), f.args());
+      gpuTile(f.update(u), f.args(), extents);
     for (Func helper : lf.helpers)
       if (helper.dimensions() > 0 && lf.family == OpFamily::Reduction) {
         helper.compute_root();
