@@ -891,9 +891,11 @@ bool onlyFeedsElementwise(const LoweredFunc &lf, const DenseMap<Operation *, OpF
   return true;
 }
 
-/// The GPU form of a stage: 16x16 thread blocks over its two innermost axes,
-/// 256 threads along a single axis, one thread for a scalar. Reductions run
-/// serially inside each thread; a scatter's update owns its column.
+/// The GPU form of a stage: 16x16 thread blocks over its two innermost axes
+/// with the outer axes fused into a third block axis; all axes fused into
+/// blocks of 256 threads when there is one axis or the two innermost are
+/// small (a 3x3 kernel's); one thread for a scalar. Reductions run serially
+/// inside each thread; a scatter's update owns its column.
 void gpuTile(Stage stage, const std::vector<Var> &args, ArrayRef<int64_t> extentsInnerFirst = {}) {
   if (args.empty()) {
     stage.gpu_single_thread();
