@@ -144,48 +144,58 @@ LogicalResult emitHalideStatements(ModuleOp module, const CodegenOptions &option
   });
 }
 
-/// One object per function (Halide's runtime in the first): GPU pipelines
-/// each embed their kernels in a buffer of the same name
-/// (cuda_gpu_source_kernels), which link_modules would make one, so that
-/// every pipeline but one would load another's kernels.
-LogicalResult compileEachToObject(ModuleOp module, const Halide::Target &target,
-                                  std::vector<Compiled> &compiled,
-                                  const std::string &objectBase,
-                                  std::vector<std::string> &objects) {
-  objects.clear();
+/// Each function's module, for the object it goes into: Halide's runtime
+/// in the first only.
+std::vector<Halide::Module> modulesOf(std::vector<Compiled> &compiled,
+                                      const Halide::Target &target, bool runtimeInFirstOnly) {
+  std::vector<Halide::Module> modules;
   for (auto [k, c] : llvm::enumerate(compiled)) {
-    Halide::Target t = k == 0 ? target : target.with_feature(Halide::Target::NoRuntime);
-    objects.push_back(objectBase + "." + std::to_string(k) + ".o");
-    c.pipeline.compile_to_module(c.lowering->arguments(), c.name, t)
-        .compile({{Halide::OutputFileType::object, objects.back()}});
+    Halide::Target t = runtimeInFirstOnly && k > 0
+                           ? target.with_feature(Halide::Target::NoRuntime)
+                           : target;
+    modules.push_back(c.pipeline.compile_to_module(c.lowering->arguments(), c.name, t));
   }
-  return success();
+  return modules;
+}
+
+/// One object per module: GPU pipelines each embed their kernels in a
+/// buffer of the same name (cuda_gpu_source_kernels), which link_modules
+/// would make one, so that every pipeline but one would load another's
+/// kernels.
+void compileEachToObject(std::vector<Halide::Module> &modules, const std::string &objectBase,
+                         std::vector<std::string> &objects) {
+  objects.clear();
+  for (auto [k, m] : llvm::enumerate(modules)) {
+    objects.push_back(objectBase + "." + std::to_string(k) + ".o");
+    m.compile({{Halide::OutputFileType::object, objects.back()}});
+  }
 }
 
 LogicalResult compileToObject(ModuleOp module, const CodegenOptions &options,
                               const std::string &objectPath, const std::string &headerPath) {
   return withCompiled(module, options, [&](const Halide::Target &target,
                                            std::vector<Compiled> &compiled) -> LogicalResult {
+    bool separate = target.has_gpu_feature() && compiled.size() > 1;
+    std::vector<Halide::Module> modules = modulesOf(compiled, target, false);
     // Module::append(Module) would make the others submodules, which
     // Module::compile leaves out of the object; link_modules merges them.
-    std::vector<Halide::Module> modules;
-    for (Compiled &c : compiled)
-      modules.push_back(c.pipeline.compile_to_module(c.lowering->arguments(), c.name, target));
     Halide::Module result = Halide::link_modules(compiled.front().name, modules);
-    if (!target.has_gpu_feature() || compiled.size() == 1) {
+    if (!separate) {
       result.compile({{Halide::OutputFileType::object, objectPath},
                       {Halide::OutputFileType::c_header, headerPath}});
       return success();
     }
     // GPU: an object per function, merged by the linker (ld -r keeps each
-    // object's private kernel buffer its own).
+    // object's private kernel buffer its own). link_modules wants one target,
+    // so the header comes from the linked modules and the objects from
+    // modules without the runtime but in the first.
     result.compile({{Halide::OutputFileType::c_header, headerPath}});
+    modules = modulesOf(compiled, target, true);
     llvm::ErrorOr<std::string> ld = llvm::sys::findProgramByName("ld");
     if (!ld)
       return module.emitError("cannot find 'ld' to merge the GPU objects");
     std::vector<std::string> parts;
-    if (failed(compileEachToObject(module, target, compiled, objectPath, parts)))
-      return failure();
+    compileEachToObject(modules, objectPath, parts);
     std::vector<llvm::StringRef> argv{*ld, "-r", "-o", objectPath};
     argv.insert(argv.end(), parts.begin(), parts.end());
     std::string message;
@@ -206,8 +216,11 @@ LogicalResult compileToObjects(ModuleOp module, const CodegenOptions &options,
     // writes one object; only the first object carries Halide's runtime.
     unsigned jobs = std::min<unsigned>(std::max(1u, std::thread::hardware_concurrency()),
                                        static_cast<unsigned>(compiled.size()));
-    if (target.has_gpu_feature())
-      return compileEachToObject(module, target, compiled, objectBase, objects);
+    if (target.has_gpu_feature()) {
+      std::vector<Halide::Module> modules = modulesOf(compiled, target, true);
+      compileEachToObject(modules, objectBase, objects);
+      return success();
+    }
     std::vector<size_t> order(compiled.size());
     std::iota(order.begin(), order.end(), 0);
     auto size = [&](size_t i) { return compiled[i].lowering->loweredFuncs().size(); };

@@ -1,0 +1,335 @@
+//===- HandScheduler.cpp - the CPU hand schedule: inlining, defaults ------===//
+//
+// What is fused, what is computed at the root and how, contractions, and the
+// order in which ops claim their owners. Convolutions: ConvSchedules.cpp.
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/Schedules/HandScheduler.h"
+
+using namespace mlir;
+using namespace Halide;
+
+namespace netc::codegen::hand {
+
+namespace {
+
+/// Whether a pooling op reads each input element about once (windows that
+/// tile the input without overlap), so that an elementwise producer inlined
+/// into it is computed about once per element too.
+bool readsInputsOnce(Operation *op) {
+  auto tiles = [](ArrayRef<int64_t> kernel, ArrayRef<int64_t> stride) {
+    return kernel == stride;
+  };
+  if (auto pool = dyn_cast<nn::MaxPool2dOp>(op))
+    return tiles(pool.getKernel(), pool.getStride()) &&
+           llvm::all_of(pool.getDilation(), [](int64_t d) { return d == 1; });
+  if (auto pool = dyn_cast<nn::AvgPool2dOp>(op))
+    return tiles(pool.getKernel(), pool.getStride());
+  if (auto pool = dyn_cast<nn::MaxPool2dBackwardOp>(op))
+    return tiles(pool.getKernel(), pool.getStride()) &&
+           llvm::all_of(pool.getDilation(), [](int64_t d) { return d == 1; });
+  return false;
+}
+
+} // namespace
+
+void HandScheduler::decideInlining() {
+  for (const LoweredFunc &lf : fl.loweredFuncs()) {
+    if (lf.func.has_update_definition())
+      continue;
+    // Pure window ops (pools and their gradients) are inlined into
+    // elementwise consumers, which read each of their elements once.
+    bool window = lf.family == OpFamily::Window &&
+                  isa<nn::MaxPool2dOp, nn::AvgPool2dOp, nn::MaxPool2dBackwardOp,
+                      nn::AvgPool2dBackwardOp>(lf.op);
+    if (lf.family != OpFamily::Elementwise && !window)
+      continue;
+    Value result = lf.op->getResult(0);
+    if (result.use_empty())
+      continue;
+    bool allowed = true;
+    int returns = 0;
+    for (OpOperand &use : result.getUses()) {
+      Operation *user = use.getOwner();
+      if (isa<func::ReturnOp>(user)) {
+        ++returns;
+        continue;
+      }
+      auto it = byOp.find(user);
+      if (it == byOp.end() || it->second->func.has_update_definition()) {
+        allowed = false;
+        continue;
+      }
+      bool elementwise = it->second->family == OpFamily::Elementwise;
+      // Elementwise ops also fuse into pools that read each element once.
+      allowed &= elementwise || (!window && readsInputsOnce(user));
+    }
+    // A value only returned is computed by its result Func; one also used
+    // elsewhere is recomputed there too, which only small tensors afford.
+    bool small = lf.type.getNumElements() <= kSmallElements;
+    if (allowed && (returns == 0 || (!window && returns == 1 && (result.hasOneUse() || small))))
+      inlined.insert(lf.op);
+  }
+}
+
+bool HandScheduler::rootCallers(Value v, SmallVectorImpl<Func> &out) const {
+  for (OpOperand &use : v.getUses()) {
+    Operation *user = use.getOwner();
+    if (isa<func::ReturnOp>(user)) {
+      out.push_back(fl.outputs()[use.getOperandNumber()]);
+      continue;
+    }
+    if (isInlined(user)) {
+      if (!rootCallers(user->getResult(0), out))
+        return false;
+      continue;
+    }
+    auto it = byOp.find(user);
+    if (it == byOp.end())
+      return false;
+    out.push_back(it->second->func);
+  }
+  return true;
+}
+
+std::optional<Func> HandScheduler::fusableOwner(const LoweredFunc &lf) const {
+  SmallVector<Func> callers;
+  if (!rootCallers(lf.op->getResult(0), callers) || callers.empty())
+    return std::nullopt;
+  for (const Func &c : callers)
+    if (c.name() != callers.front().name())
+      return std::nullopt;
+  Func owner = callers.front();
+  if (owner.has_update_definition() || owned.count(owner.name()) ||
+      owner.dimensions() != lf.func.dimensions())
+    return std::nullopt;
+  // The owner must be elementwise over the op's shape: a result or the Func
+  // of an elementwise op that is not inlined.
+  for (auto [index, out] : llvm::enumerate(fl.outputs()))
+    if (out.name() == owner.name()) {
+      auto type = cast<RankedTensorType>(fl.function().getResultTypes()[index]);
+      return type.getShape() == lf.type.getShape() ? std::optional<Func>(owner) : std::nullopt;
+    }
+  for (const LoweredFunc &other : fl.loweredFuncs())
+    if (other.func.name() == owner.name())
+      return other.family == OpFamily::Elementwise && other.type.getShape() == lf.type.getShape()
+                 ? std::optional<Func>(owner)
+                 : std::nullopt;
+  return std::nullopt;
+}
+
+void HandScheduler::parallelOuter(Stage s, std::vector<VarOrRVar> outerToInner,
+                                  std::vector<int64_t> extents, int64_t work) {
+  if (cores < 2 || work < kParallelWork || outerToInner.empty())
+    return;
+  VarOrRVar loop = outerToInner[0];
+  int64_t tasks = extents[0];
+  for (size_t i = 1; i < outerToInner.size() && tasks < 4 * cores; ++i) {
+    Var fused(Internal::unique_name("par"));
+    s.fuse(outerToInner[i], loop, fused);
+    loop = fused;
+    tasks *= extents[i];
+  }
+  if (tasks > 1)
+    s.parallel(loop);
+}
+
+void HandScheduler::vectorizeRoot(Func f, ArrayRef<int64_t> extentsInnerFirst, int64_t work) {
+  std::vector<Var> args = f.args();
+  if (args.empty())
+    return;
+  bool pure = !f.has_update_definition();
+  // Whole vectors only: the last one overlaps the one before (pure
+  // definitions may recompute) or is guarded (updates may not).
+  int width = std::min<int64_t>(lanes(f), floorPow2(extentsInnerFirst[0]));
+  if (width > 1)
+    f.vectorize(args[0], width, pure ? TailStrategy::ShiftInwards : TailStrategy::GuardWithIf);
+  std::vector<VarOrRVar> outer;
+  std::vector<int64_t> extents;
+  for (size_t i = args.size(); i-- > 1;) {
+    outer.push_back(args[i]);
+    extents.push_back(extentsInnerFirst[i]);
+  }
+  parallelOuter(f, outer, extents, work);
+  for (int u = 0; u < f.num_update_definitions(); ++u)
+    if (width > 1)
+      f.update(u).vectorize(args[0], width, TailStrategy::GuardWithIf);
+}
+
+void HandScheduler::scheduleDefault(const LoweredFunc &lf) {
+  Func f = lf.func;
+  f.compute_root();
+  std::vector<int64_t> extents(lf.type.getShape().rbegin(), lf.type.getShape().rend());
+  int64_t elements = lf.type.getNumElements();
+  // Data movement costs about what a few multiply-adds do; gathers of the
+  // backward window ops and reductions do several per element.
+  int64_t work = lf.family == OpFamily::Elementwise || lf.family == OpFamily::Shape
+                     ? elements * (kParallelWork / kParallelElements)
+                     : elements * 16;
+  if (lf.family == OpFamily::Scatter) {
+    // Several iterations of the scatter's update may hit one row: it stays
+    // serial, vectorized along the row.
+    std::vector<Var> args = f.args();
+    int width = args.empty() ? 1 : std::min<int64_t>(lanes(f), floorPow2(extents[0]));
+    if (width > 1) {
+      f.vectorize(args[0], width, TailStrategy::ShiftInwards);
+      for (int u = 0; u < f.num_update_definitions(); ++u)
+        f.update(u).vectorize(args[0], width, TailStrategy::GuardWithIf);
+    }
+    return;
+  }
+  vectorizeRoot(f, extents, work);
+  for (Func helper : lf.helpers)
+    if (helper.dimensions() > 0 && lf.family == OpFamily::Reduction)
+      helper.compute_root();
+}
+
+/// The maximum pool's gradient compares against each window's argmax: once
+/// per window at the root, not once per covering input position.
+void HandScheduler::scheduleArgmax(const LoweredFunc &lf) {
+  for (Func helper : lf.helpers) {
+    if (helper.name().find("_argmax") == std::string::npos)
+      continue;
+    helper.compute_root();
+    std::vector<Var> ha = helper.args();
+    int width = std::max(1, target.natural_vector_size(helper.output_types().back()));
+    if (width > 1)
+      helper.vectorize(ha[0], width, TailStrategy::GuardWithIf);
+    int64_t elements = lf.type.getNumElements();
+    std::vector<VarOrRVar> outer;
+    std::vector<int64_t> extents;
+    for (size_t i = ha.size(); i-- > 1;) {
+      outer.push_back(ha[i]);
+      extents.push_back(lf.type.getShape()[ha.size() - 1 - i]);
+    }
+    parallelOuter(helper, outer, extents, elements * 4);
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// Contractions
+//===----------------------------------------------------------------------===//
+
+void HandScheduler::scheduleContraction(const LoweredFunc &lf) {
+  Func f = lf.func;
+  int rank = lf.type.getRank();
+  ArrayRef<int64_t> shape = lf.type.getShape();
+  // linear reads its weight along the reduction: a transposed copy gives
+  // contiguous vectors along the output features. matmul of matrices reads
+  // its right operand contiguously already; matrix-vector products keep the
+  // default schedule.
+  auto linear = dyn_cast<nn::LinearOp>(lf.op);
+  bool tileable = static_cast<bool>(linear);
+  int64_t inner = 1;
+  if (auto mm = dyn_cast<nn::MatmulOp>(lf.op)) {
+    auto a = cast<RankedTensorType>(mm.getLhs().getType());
+    auto b = cast<RankedTensorType>(mm.getRhs().getType());
+    tileable = a.getRank() >= 2 && b.getRank() >= 2;
+    inner = a.getShape().back();
+  } else if (linear) {
+    inner = cast<RankedTensorType>(linear.getWeight().getType()).getShape()[1];
+  }
+  if (rank < 2 || !tileable) {
+    scheduleDefault(lf);
+    return;
+  }
+  int64_t cols = shape[rank - 1], rows = shape[rank - 2];
+  int64_t work = lf.type.getNumElements() * inner;
+  Tile t = chooseTile(rows, 1, cols, lanes(f), 1.0, /*allowRows=*/false);
+
+  std::optional<Func> fused = fusableOwner(lf);
+  Func owner = fused ? *fused : f.in();
+  owned.insert(owner.name());
+  owner.compute_root();
+  std::vector<Var> a = owner.args(); // m, n, batch...
+  Var m = a[0], n = a[1];
+  Var mo("mo"), mi("mi"), mu("mu"), mv("mv"), no("no"), ni("ni");
+  owner.split(m, mo, mi, t.cols(), TailStrategy::ShiftInwards)
+      .split(mi, mu, mv, t.lanes)
+      .split(n, no, ni, t.rows);
+  std::vector<VarOrRVar> order{mv, mu, ni, mo, no};
+  for (int i = 2; i < rank; ++i)
+    order.push_back(a[i]);
+  owner.reorder(order);
+  if (t.lanes > 1)
+    owner.vectorize(mv);
+  owner.unroll(mu).unroll(ni);
+  std::vector<VarOrRVar> outer;
+  std::vector<int64_t> extents;
+  for (int i = rank - 1; i >= 2; --i) {
+    outer.push_back(a[i]);
+    extents.push_back(shape[rank - 1 - i]);
+  }
+  outer.push_back(no);
+  extents.push_back(rows / t.rows);
+  parallelOuter(owner, outer, extents, work);
+
+  std::vector<Var> fa = f.args();
+  Var fm = fa[0], fn = fa[1];
+  Var fmu("fmu"), fmv("fmv");
+  f.compute_at(owner, mo);
+  f.split(fm, fmu, fmv, t.lanes, TailStrategy::RoundUp).reorder(fmv, fmu, fn);
+  if (t.lanes > 1)
+    f.vectorize(fmv);
+  f.unroll(fmu).unroll(fn);
+  Stage u = f.update(0);
+  std::vector<Internal::ReductionVariable> rvars = u.get_schedule().rvars();
+  u.split(fm, fmu, fmv, t.lanes, TailStrategy::RoundUp);
+  std::vector<VarOrRVar> uorder{fmv, fn, fmu};
+  for (const Internal::ReductionVariable &v : rvars)
+    uorder.push_back(RVar(v.var));
+  for (int i = 2; i < rank; ++i)
+    uorder.push_back(fa[i]);
+  u.reorder(uorder);
+  if (t.lanes > 1)
+    u.vectorize(fmv);
+  u.unroll(fn).unroll(fmu);
+
+  if (linear) {
+    // weight(k, o) -> a copy stored with o innermost, made once per call.
+    Func w = fl.get(linear.getWeight()).func;
+    Func wt = w.in(f);
+    std::vector<Var> wa = wt.args(); // k, o
+    int64_t outFeatures = cast<RankedTensorType>(linear.getWeight().getType()).getShape()[0];
+    wt.compute_root().reorder_storage(wa[1], wa[0]).reorder(wa[1], wa[0]);
+    int width = std::min<int64_t>(lanes(wt), floorPow2(outFeatures));
+    if (width > 1)
+      wt.vectorize(wa[1], width, TailStrategy::ShiftInwards);
+  }
+}
+
+void HandScheduler::run() {
+  for (const LoweredFunc &lf : fl.loweredFuncs())
+    byOp[lf.op] = &lf;
+  decideInlining();
+  // Register-tiled ops first: they claim their owners.
+  for (const LoweredFunc &lf : fl.loweredFuncs()) {
+    if (isa<nn::Conv2dBackwardInputOp>(lf.op) && !lf.func.has_update_definition())
+      scheduleStridedConvInput(lf);
+    else if (isa<nn::Conv2dOp, nn::Conv2dBackwardInputOp>(lf.op))
+      scheduleConv(lf);
+    else if (isa<nn::Conv2dBackwardFilterOp>(lf.op))
+      scheduleConvFilter(lf);
+    else if (isa<nn::LinearOp, nn::MatmulOp>(lf.op))
+      scheduleContraction(lf);
+  }
+  for (const LoweredFunc &lf : fl.loweredFuncs()) {
+    if (isa<nn::MaxPool2dBackwardOp>(lf.op))
+      scheduleArgmax(lf);
+    if (isInlined(lf.op) || owned.count(lf.func.name()) ||
+        isa<nn::Conv2dOp, nn::Conv2dBackwardInputOp, nn::Conv2dBackwardFilterOp, nn::LinearOp,
+            nn::MatmulOp>(lf.op))
+      continue;
+    scheduleDefault(lf);
+  }
+  for (auto [index, out] : llvm::enumerate(fl.outputs())) {
+    if (owned.count(out.name()))
+      continue;
+    auto type = cast<RankedTensorType>(fl.function().getResultTypes()[index]);
+    std::vector<int64_t> extents(type.getShape().rbegin(), type.getShape().rend());
+    vectorizeRoot(out, extents, type.getNumElements() * (kParallelWork / kParallelElements));
+  }
+}
+
+} // namespace netc::codegen::hand

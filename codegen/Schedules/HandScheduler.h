@@ -1,0 +1,129 @@
+//===- HandScheduler.h - the CPU hand schedule, internals -------*- C++ -*-===//
+//
+// Internal to codegen/Schedules/: the register tiles the hand schedule
+// chooses (Tiles.cpp) and the scheduler itself, whose parts live in
+// HandScheduler.cpp (inlining, defaults, contractions) and
+// ConvSchedules.cpp (convolutions and their gradients).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NETC_CODEGEN_SCHEDULES_HANDSCHEDULER_H
+#define NETC_CODEGEN_SCHEDULES_HANDSCHEDULER_H
+
+#include "codegen/Lowering.h"
+
+#include "llvm/ADT/SmallPtrSet.h"
+
+#include <set>
+#include <string>
+
+namespace netc::codegen::hand {
+
+// Internal to the schedules: the names their files use unqualified.
+using Halide::Func;
+using Halide::get_host_target;
+using Halide::Stage;
+using Halide::Target;
+using Halide::VarOrRVar;
+using llvm::ArrayRef;
+using llvm::DenseMap;
+using llvm::SmallPtrSet;
+using llvm::SmallVectorImpl;
+using mlir::Operation;
+using mlir::Value;
+
+/// Below this many multiply-adds (or elements for data movement) a loop nest
+/// runs on one thread: waking the thread pool and joining it costs tens of
+/// microseconds, which small layers (mlpirate's 64x128x128) do not repay.
+constexpr int64_t kParallelWork = 1 << 22;
+constexpr int64_t kParallelElements = 1 << 18;
+/// Elementwise values this small may be computed twice (by a result and by
+/// another consumer) rather than stored once.
+constexpr int64_t kSmallElements = 1 << 15;
+/// Accumulator registers a tile may use (of 32 vector registers on AVX-512
+/// and NEON).
+constexpr int kMaxAccumulators = 24;
+
+/// The cores of this machine (at least 1).
+int hostCores();
+/// The largest power of two at most `n` (and at least 1).
+int floorPow2(int64_t n);
+
+/// A register tile: `rows` output channels (rows of a contraction),
+/// `vectors` vectors of `lanes` along x, `yrows` output rows.
+struct Tile {
+  int rows = 1, lanes = 1, vectors = 1, yrows = 1;
+  int cols() const { return lanes * vectors; }
+  int accumulators() const { return rows * vectors * yrows; }
+};
+
+/// Chooses a tile for `channels` x `height` x `width` outputs (Tiles.cpp).
+/// Vectors of `fullRateLanes` (default: the natural width) multiply-add as
+/// many lanes per cycle as natural ones.
+Tile chooseTile(int64_t channels, int64_t height, int64_t width, int naturalLanes,
+                double inputCost, bool allowRows, int maxAccumulators = kMaxAccumulators,
+                int fullRateLanes = 0);
+
+/// Row blocks per strip of a convolution's output (Tiles.cpp).
+int64_t chooseStrip(int64_t rowBlocks, int64_t batch, int64_t most);
+
+/// Schedules one CPU pipeline op by op (see Schedules.cpp for the rules).
+class HandScheduler {
+public:
+  explicit HandScheduler(FunctionLowering &fl) : fl(fl), target(fl.target()) {
+    cores = hostCores();
+  }
+  void run();
+
+private:
+  /// Lanes of `f`'s type that run at the full multiply-add rate: half the
+  /// natural AVX-512 width on AMD CPUs when compiling for this host (Zen 4
+  /// executes a 512-bit multiply-add as two 256-bit halves, so 8-lane vectors
+  /// cost no throughput and tile widths like 56 without waste).
+  int fullRateLanes(const Func &f) const {
+    int natural = lanes(f);
+#if defined(__x86_64__) && defined(__GNUC__)
+    Target host = get_host_target();
+    if (target.arch == Target::X86 && target.has_feature(Target::AVX512) &&
+        host.has_feature(Target::AVX512) && __builtin_cpu_is("amd"))
+      return std::max(1, natural / 2);
+#endif
+    return natural;
+  }
+  int lanes(const Func &f) const {
+    return std::max(1, target.natural_vector_size(f.value().type()));
+  }
+  bool isInlined(Operation *op) const { return inlined.count(op); }
+  void decideInlining();
+  /// The Funcs that call `v`'s Func once inlined Funcs are folded into
+  /// their callers; false if a caller is not a Func of this pipeline.
+  bool rootCallers(Value v, SmallVectorImpl<Func> &out) const;
+  /// The elementwise Func that may own `lf`'s tiles, if there is one.
+  std::optional<Func> fusableOwner(const LoweredFunc &lf) const;
+
+  void scheduleConv(const LoweredFunc &lf);
+  void scheduleConvFilter(const LoweredFunc &lf);
+  void scheduleConvFilterByChannel(const LoweredFunc &lf);
+  void scheduleStridedConvInput(const LoweredFunc &lf);
+  void scheduleContraction(const LoweredFunc &lf);
+  void scheduleDefault(const LoweredFunc &lf);
+  void scheduleArgmax(const LoweredFunc &lf);
+  /// Vectorizes `f`'s innermost axis and spreads its outer axes over the
+  /// cores when `work` (multiply-adds or so) is large.
+  void vectorizeRoot(Func f, ArrayRef<int64_t> extentsInnerFirst, int64_t work);
+  /// Makes the loop over `outerToInner[0]` parallel, fused with the next
+  /// ones while there are fewer than a few tasks per core.
+  void parallelOuter(Stage s, std::vector<VarOrRVar> outerToInner,
+                     std::vector<int64_t> extents, int64_t work);
+
+  FunctionLowering &fl;
+  const Target &target;
+  int cores = 1;
+  DenseMap<Operation *, const LoweredFunc *> byOp;
+  SmallPtrSet<Operation *, 32> inlined;
+  std::set<std::string> owned; // Funcs scheduled as the owner of another's tiles
+};
+
+} // namespace netc::codegen::hand
+
+#endif // NETC_CODEGEN_SCHEDULES_HANDSCHEDULER_H
