@@ -60,10 +60,7 @@ void HandScheduler::scheduleConv(const LoweredFunc &lf) {
   std::vector<VarOrRVar> order{xv, xu, ci, yi, xo, co, yr, ys};
   if (rank == 4)
     order.push_back(a[3]);
-  owner.reorder(order);
-  if (t.lanes > 1)
-    owner.vectorize(xv);
-  owner.unroll(xu).unroll(ci).unroll(yi);
+  tileInRegisters(owner, order, xv, t.lanes, {xu, ci, yi});
 
   // The parallel loop: strips, fused with the batch.
   Var strip = ys;
@@ -99,10 +96,7 @@ void HandScheduler::scheduleConv(const LoweredFunc &lf) {
     uorder.push_back(*it);
   if (rank == 4)
     uorder.push_back(fa[3]);
-  u.reorder(uorder);
-  if (t.lanes > 1)
-    u.vectorize(fxv);
-  u.unroll(fc).unroll(fxu).unroll(fy);
+  tileInRegisters(u, uorder, fxv, t.lanes, {fc, fxu, fy});
 
   // The padded input (of the gradient, backward): stored per strip, filled
   // a row block at a time as the rows slide down (Halide's sliding window).
@@ -165,10 +159,7 @@ void HandScheduler::scheduleStridedConvInput(const LoweredFunc &lf) {
   std::vector<VarOrRVar> order{xqv, xph, xqu, yph, ci, xo, co, yr, ys};
   if (rank == 4)
     order.push_back(a[3]);
-  owner.reorder(order);
-  if (t.lanes > 1)
-    owner.vectorize(xqv);
-  owner.unroll(xph).unroll(xqu).unroll(yph).unroll(ci);
+  tileInRegisters(owner, order, xqv, t.lanes, {xph, xqu, yph, ci});
   Var strip = ys;
   if (rank == 4 && batch > 1) {
     Var sn("sn");

@@ -251,10 +251,7 @@ void HandScheduler::scheduleContraction(const LoweredFunc &lf) {
   std::vector<VarOrRVar> order{mv, mu, ni, mo, no};
   for (int i = 2; i < rank; ++i)
     order.push_back(a[i]);
-  owner.reorder(order);
-  if (t.lanes > 1)
-    owner.vectorize(mv);
-  owner.unroll(mu).unroll(ni);
+  tileInRegisters(owner, order, mv, t.lanes, {mu, ni});
   std::vector<VarOrRVar> outer;
   std::vector<int64_t> extents;
   for (int i = rank - 1; i >= 2; --i) {
@@ -281,10 +278,7 @@ void HandScheduler::scheduleContraction(const LoweredFunc &lf) {
     uorder.push_back(RVar(v.var));
   for (int i = 2; i < rank; ++i)
     uorder.push_back(fa[i]);
-  u.reorder(uorder);
-  if (t.lanes > 1)
-    u.vectorize(fmv);
-  u.unroll(fn).unroll(fmu);
+  tileInRegisters(u, uorder, fmv, t.lanes, {fn, fmu});
 
   if (linear) {
     // weight(k, o) -> a copy stored with o innermost, made once per call.

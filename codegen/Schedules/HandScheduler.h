@@ -14,8 +14,10 @@
 
 #include "llvm/ADT/SmallPtrSet.h"
 
+#include <initializer_list>
 #include <set>
 #include <string>
+#include <vector>
 
 namespace netc::codegen::hand {
 
@@ -63,6 +65,11 @@ struct Tile {
 Tile chooseTile(int64_t channels, int64_t height, int64_t width, int naturalLanes,
                 double inputCost, bool allowRows, int maxAccumulators = kMaxAccumulators,
                 int fullRateLanes = 0);
+
+/// Orders `s`'s loops (innermost first), vectorizes `vector` when `lanes` is
+/// above 1 and unrolls `unrolled`: the loops of a register tile (Tiles.cpp).
+void tileInRegisters(Stage s, const std::vector<VarOrRVar> &order, const VarOrRVar &vector,
+                     int lanes, std::initializer_list<VarOrRVar> unrolled);
 
 /// Row blocks per strip of a convolution's output (Tiles.cpp).
 int64_t chooseStrip(int64_t rowBlocks, int64_t batch, int64_t most);

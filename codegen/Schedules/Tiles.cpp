@@ -87,4 +87,13 @@ int64_t chooseStrip(int64_t rowBlocks, int64_t batch, int64_t most) {
   return 1;
 }
 
+void tileInRegisters(Stage s, const std::vector<VarOrRVar> &order, const VarOrRVar &vector,
+                     int lanes, std::initializer_list<VarOrRVar> unrolled) {
+  s.reorder(order);
+  if (lanes > 1)
+    s.vectorize(vector);
+  for (const VarOrRVar &v : unrolled)
+    s.unroll(v);
+}
+
 } // namespace netc::codegen::hand
