@@ -295,6 +295,14 @@ FailureOr<ArtifactModel> describeModel(ModuleOp module) {
 
   ArtifactModel model;
   model.name = forward.getSymName().str();
+  // The generated C and C++ write the name unquoted (functions, macros, the
+  // include guard): only an identifier is safe there.
+  if (!isCIdentifier(model.name)) {
+    forward.emitError() << "model name '" << commentText(model.name)
+                        << "' is not a C identifier ([A-Za-z_][A-Za-z0-9_]*); libraries and "
+                           "executables name their functions after the model";
+    return failure();
+  }
   if (failed(FunctionReader(model, forward, false).read()))
     return failure();
   if (train) {

@@ -70,6 +70,22 @@ std::optional<std::string> dtypeOf(mlir::Type element);
 /// API. Errors are emitted at the function at fault.
 mlir::FailureOr<ArtifactModel> describeModel(mlir::ModuleOp module);
 
+/// `text` as a C and C++ string literal, quotes included: printable ASCII
+/// stays (with `"`, `\` and `?` escaped, the last against trigraphs); every
+/// other byte becomes a three-digit octal escape, which unlike `\x` never
+/// swallows the characters that follow.
+std::string cStringLiteral(const std::string &text);
+
+/// `text` rendered so that it can sit inside a C comment (block or line)
+/// without ending it or changing the code around it: bytes outside printable
+/// ASCII, the backslash, a `/` next to a `*` and the second `?` of `??`
+/// become `\xNN`, so names never close a comment, break a line or splice one.
+std::string commentText(const std::string &text);
+
+/// Whether `name` is a C identifier ([A-Za-z_][A-Za-z0-9_]*): the generated
+/// C API names its functions and macros after the model.
+bool isCIdentifier(const std::string &name);
+
 /// NAME.h: the documented C API of the model.
 std::string generateHeader(const ArtifactModel &model);
 /// NAME_model.cpp: the descriptor and the C API's implementation.

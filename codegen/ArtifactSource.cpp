@@ -17,15 +17,20 @@ namespace netc::codegen {
 
 namespace {
 
-/// A C string literal.
-std::string quote(const std::string &s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\')
-      out += '\\';
-    out += c;
-  }
-  return out + "\"";
+/// "\xNN" for one byte.
+std::string hexByte(unsigned char c) {
+  char text[8];
+  std::snprintf(text, sizeof text, "\\x%02x", c);
+  return text;
+}
+
+/// The byte size of a tensor as text ("1280"), or "?" if it overflows.
+std::string byteSize(const ArtifactTensor &t) {
+  uint64_t bytes = t.dtype == "f32" || t.dtype == "i32" ? 4 : 8;
+  for (int64_t d : t.shape)
+    if (d < 0 || __builtin_mul_overflow(bytes, static_cast<uint64_t>(d), &bytes))
+      return "?";
+  return std::to_string(bytes);
 }
 
 std::string upper(std::string s) {
@@ -42,13 +47,14 @@ std::string typeText(const ArtifactTensor &t) {
   return s + "]";
 }
 
-/// One documentation line per tensor: " *   [0] x  f32[32, 10]".
+/// One documentation line per tensor: " *   [0] x  f32[32, 10], 1280 bytes".
 void listTensors(llvm::raw_ostream &os, const std::vector<ArtifactTensor> &list, bool numbered) {
   for (size_t i = 0; i < list.size(); ++i) {
     os << " *   ";
     if (numbered)
       os << "[" << i << "] ";
-    os << list[i].name << "  " << typeText(list[i]);
+    os << commentText(list[i].name) << "  " << typeText(list[i]) << ", " << byteSize(list[i])
+       << " bytes";
     if (list[i].bound > 0)
       os << ", values in [0, " << list[i].bound << ")";
     os << "\n";
@@ -58,6 +64,48 @@ void listTensors(llvm::raw_ostream &os, const std::vector<ArtifactTensor> &list,
 }
 
 } // namespace
+
+std::string cStringLiteral(const std::string &text) {
+  std::string out = "\"";
+  for (unsigned char c : text) {
+    if (c == '"' || c == '\\' || c == '?') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c >= 0x20 && c < 0x7f) {
+      out += static_cast<char>(c);
+    } else {
+      char octal[8];
+      std::snprintf(octal, sizeof octal, "\\%03o", c);
+      out += octal;
+    }
+  }
+  return out + "\"";
+}
+
+std::string commentText(const std::string &text) {
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    bool nearStar = c == '/' && ((i > 0 && text[i - 1] == '*') ||
+                                 (i + 1 < text.size() && text[i + 1] == '*'));
+    bool trigraph = c == '?' && i > 0 && text[i - 1] == '?';
+    if (c < 0x20 || c >= 0x7f || c == '\\' || nearStar || trigraph)
+      out += hexByte(c);
+    else
+      out += static_cast<char>(c);
+  }
+  return out;
+}
+
+bool isCIdentifier(const std::string &name) {
+  if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0])))
+    return false;
+  for (char c : name)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) && static_cast<unsigned char>(c) < 0x80) &&
+        c != '_')
+      return false;
+  return true;
+}
 
 std::string generateHeader(const ArtifactModel &model) {
   std::string text;
@@ -79,21 +127,26 @@ std::string generateHeader(const ArtifactModel &model) {
   os << " * Parameters, as named in weights files:\n";
   listTensors(os, model.params, false);
   if (model.lossName)
-    os << " * Loss: " << *model.lossName << " (" << model.lossDType << ")";
+    os << " * Loss: " << commentText(*model.lossName) << " (" << model.lossDType << ")";
   else
     os << " * No loss: " << n << "_train_step fails";
   if (!model.optimizer.empty())
-    os << "; optimizer " << model.optimizer;
+    os << "; optimizer " << commentText(model.optimizer);
   os << ".\n"
      << " *\n"
      << " * A context holds the parameters, their gradients, the optimizer state and\n"
      << " * the step count. One context must not be used by two threads at once;\n"
      << " * compiled code runs on a thread pool of its own (" << n << "_set_num_threads).\n"
-     << " * Functions returning int return 0 on success and -1 on failure, and then\n"
-     << " * " << n << "_last_error says why.\n"
+     << " *\n"
+     << " * Every function checks its arguments and never aborts the program or lets a\n"
+     << " * C++ exception out. Functions returning int return 0 on success and -1 on\n"
+     << " * failure, and then " << n << "_last_error says why. Errors include: a NULL\n"
+     << " * context, path or array (where NULL is not said to be allowed), a context\n"
+     << " * already destroyed or of another model, and a buffer whose size in bytes is\n"
+     << " * not its tensor's (the sizes above).\n"
      << " */\n\n"
      << "#ifndef " << guard << "\n#define " << guard << "\n\n"
-     << "#include <stdint.h>\n\n"
+     << "#include <stddef.h>\n#include <stdint.h>\n\n"
      << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n"
      << "/** The numbers of inputs and outputs, and whether the model has a loss. */\n"
      << "#define " << upper(n) << "_NUM_INPUTS " << model.inputs.size() << "\n"
@@ -103,29 +156,47 @@ std::string generateHeader(const ArtifactModel &model) {
      << "typedef struct " << n << "_context " << n << "_context;\n\n"
      << "/** Creates a context whose parameters are initialised from `seed` as the\n"
      << " *  executable's --seed does (PyTorch's default schemes, netc's generator).\n"
-     << " *  Returns NULL when memory runs out. */\n"
+     << " *  Returns NULL when it cannot (out of memory); " << n
+     << "_last_error(NULL) says why. */\n"
      << n << "_context *" << n << "_create(uint64_t seed);\n\n"
-     << "/** Frees a context (NULL is ignored). */\n"
+     << "/** Frees a context. NULL is ignored; a context destroyed already (or never\n"
+     << " *  created) is left alone, and " << n << "_last_error(NULL) says so. */\n"
      << "void " << n << "_destroy(" << n << "_context *ctx);\n\n"
-     << "/** Runs inference: inputs[i] points to input i, outputs[j] to storage for\n"
-     << " *  output j (the lists above). Integer inputs are checked against their\n"
-     << " *  bounds first. */\n"
+     << "/** The size in bytes of input `index` and of output `index` (the lists\n"
+     << " *  above); 0 for an index out of range. */\n"
+     << "size_t " << n << "_input_bytes(int index);\n"
+     << "size_t " << n << "_output_bytes(int index);\n\n"
+     << "/** Runs inference. inputs[i] points to input i and input_bytes[i] is the size\n"
+     << " *  of that buffer in bytes, which must be " << n
+     << "_input_bytes(i); outputs[j]\n"
+     << " *  points to room for output j and output_bytes[j] must be " << n
+     << "_output_bytes(j).\n"
+     << " *  No pointer may be NULL, except the arrays of a model without inputs (or\n"
+     << " *  outputs). Integer inputs are checked against their bounds first. */\n"
      << "int " << n << "_forward(" << n
-     << "_context *ctx, const void *const *inputs, void *const *outputs);\n\n"
-     << "/** Runs one train step on inputs[i] (as for " << n << "_forward): the loss,\n"
-     << " *  gradients and the optimizer's update of the parameters and its state.\n"
-     << " *  Stores the loss in *loss unless loss is NULL. Step k draws its dropout\n"
-     << " *  masks from the context's seed and k. */\n"
+     << "_context *ctx, const void *const *inputs, const size_t *input_bytes,\n"
+     << "    void *const *outputs, const size_t *output_bytes);\n\n"
+     << "/** Runs one train step on inputs[i] of input_bytes[i] bytes (as for\n"
+     << " *  " << n << "_forward): the loss, gradients and the optimizer's update of the\n"
+     << " *  parameters and its state. Stores the loss in *loss unless loss is NULL.\n"
+     << " *  Step k draws its dropout masks from the context's seed and k. */\n"
      << "int " << n << "_train_step(" << n
-     << "_context *ctx, const void *const *inputs, double *loss);\n\n"
+     << "_context *ctx, const void *const *inputs, const size_t *input_bytes,\n"
+     << "    double *loss);\n\n"
      << "/** Loads every parameter from a safetensors file; all or nothing. */\n"
      << "int " << n << "_load_weights(" << n << "_context *ctx, const char *path);\n\n"
      << "/** Writes every parameter to a safetensors file (atomically). */\n"
      << "int " << n << "_save_weights(" << n << "_context *ctx, const char *path);\n\n"
-     << "/** The message of the context's last failure, \"\" if none. */\n"
+     << "/** The message of the last failure of a call on `ctx`, \"\" if none. For\n"
+     << " *  failures without a usable context (a NULL, destroyed or foreign context,\n"
+     << " *  " << n << "_create, " << n << "_destroy, " << n << "_set_num_threads), "
+     << n << "_last_error(NULL)\n"
+     << " *  returns the calling thread's last such message. Never NULL; valid until\n"
+     << " *  the next call on the same context or thread. */\n"
      << "const char *" << n << "_last_error(const " << n << "_context *ctx);\n\n"
-     << "/** Sets the number of worker threads of compiled code (all cores by default)\n"
-     << " *  for every model in the process; returns the previous number. */\n"
+     << "/** Sets the number of worker threads of compiled code (all cores by default,\n"
+     << " *  at most 256) for every model in the process; returns the previous number,\n"
+     << " *  or -1 when n is negative. */\n"
      << "int " << n << "_set_num_threads(int n);\n\n"
      << "/** The model's descriptor (runtime/Model.h in netc's sources). */\n"
      << "struct netc_model;\n"
@@ -142,8 +213,7 @@ std::string generateSource(const ArtifactModel &model) {
   os << "// " << n << "_model.cpp: the descriptor and C API of model '" << n
      << "', generated by netc.\n\n"
      << "#include \"" << n << ".h\"\n"
-     << "#include \"runtime/Context.h\"\n\n"
-     << "#include <new>\n\n";
+     << "#include \"runtime/CApi.h\"\n\n";
   if (!model.chains.empty())
     os << "#include \"runtime/Chain.h\"\n\n";
   if (!model.forwardKernel.empty())
@@ -153,7 +223,7 @@ std::string generateSource(const ArtifactModel &model) {
   for (const KernelChain &chain : model.chains)
     for (const ChainPart &part : chain.parts)
       os << "extern \"C\" int " << part.entry << "_argv(void **args);\n";
-  os << "extern \"C\" int halide_set_num_threads(int n);\n\nnamespace {\n\n";
+  os << "\nnamespace {\n\n";
 
   int shapeCount = 0;
   auto tensors = [&](const char *array, const std::vector<ArtifactTensor> &list) {
@@ -173,7 +243,7 @@ std::string generateSource(const ArtifactModel &model) {
     os << "const netc_tensor " << array << "[] = {\n";
     for (size_t k = 0; k < list.size(); ++k) {
       const ArtifactTensor &t = list[k];
-      os << "    {" << quote(t.name) << ", NETC_" << upper(t.dtype) << ", " << t.shape.size()
+      os << "    {" << cStringLiteral(t.name) << ", NETC_" << upper(t.dtype) << ", " << t.shape.size()
          << ", "
          << (t.shape.empty() ? std::string("nullptr") : "kShape" + std::to_string(first + k))
          << ", NETC_INIT_" << upper(t.init) << ", " << llvm::format("%.17g", t.initA) << ", "
@@ -225,14 +295,14 @@ std::string generateSource(const ArtifactModel &model) {
 
   auto ref = [](const char *array, bool present) { return present ? array : "nullptr"; };
   os << "extern \"C\" const netc_model " << n << "_model = {\n"
-     << "    " << quote(n) << ",\n"
+     << "    " << cStringLiteral(n) << ",\n"
      << "    " << model.inputs.size() << ", " << model.params.size() << ", " << model.outputs.size()
      << ", " << model.state.size() << ", " << model.scratch.size() << ",\n"
      << "    " << ref("kInputs", !model.inputs.empty()) << ", "
      << ref("kParams", !model.params.empty()) << ", " << ref("kOutputs", !model.outputs.empty())
      << ", " << ref("kState", !model.state.empty()) << ", "
      << ref("kScratch", !model.scratch.empty()) << ",\n"
-     << "    " << (model.lossName ? quote(*model.lossName) : std::string("nullptr")) << ", NETC_"
+     << "    " << (model.lossName ? cStringLiteral(*model.lossName) : std::string("nullptr")) << ", NETC_"
      << upper(model.lossDType) << ",\n"
      << "    "
      << (model.forwardKernel.empty() ? std::string("nullptr") : model.forwardKernel + "_argv")
@@ -244,28 +314,35 @@ std::string generateSource(const ArtifactModel &model) {
   else
     os << "    nullptr, 0, nullptr};\n\n";
 
-  os << "struct " << n << "_context : netc::runtime::Context {\n"
-     << "  explicit " << n << "_context(uint64_t seed) : Context(" << n << "_model, seed) {}\n"
-     << "};\n\n"
-     << "extern \"C\" {\n\n"
-     << n << "_context *" << n << "_create(uint64_t seed) {\n"
-     << "  try {\n    return new " << n << "_context(seed);\n"
-     << "  } catch (const std::bad_alloc &) {\n    return nullptr;\n  }\n}\n\n"
-     << "void " << n << "_destroy(" << n << "_context *ctx) { delete ctx; }\n\n"
-     << "int " << n << "_forward(" << n
-     << "_context *ctx, const void *const *inputs, void *const *outputs) {\n"
-     << "  return ctx->forward(inputs, outputs) ? 0 : -1;\n}\n\n"
-     << "int " << n << "_train_step(" << n
-     << "_context *ctx, const void *const *inputs, double *loss) {\n"
-     << "  return ctx->trainStep(inputs, loss) ? 0 : -1;\n}\n\n"
-     << "int " << n << "_load_weights(" << n << "_context *ctx, const char *path) {\n"
-     << "  return ctx->loadWeights(path) ? 0 : -1;\n}\n\n"
-     << "int " << n << "_save_weights(" << n << "_context *ctx, const char *path) {\n"
-     << "  return ctx->saveWeights(path) ? 0 : -1;\n}\n\n"
-     << "const char *" << n << "_last_error(const " << n << "_context *ctx) {\n"
-     << "  return ctx->lastError().c_str();\n}\n\n"
-     << "int " << n << "_set_num_threads(int n) { return halide_set_num_threads(n); }\n\n"
-     << "} // extern \"C\"\n";
+  // Every function forwards to runtime/CApi.h, which checks the arguments,
+  // keeps the registry of live contexts and catches every exception.
+  auto line = [&](const std::string &signature, const std::string &body) {
+    os << signature << " {\n  return " << body << ";\n}\n\n";
+  };
+  const std::string ctx = n + "_context *ctx";
+  os << "namespace capi = netc::runtime::capi;\n\nextern \"C\" {\n\n";
+  line(n + "_context *" + n + "_create(uint64_t seed)",
+       "static_cast<" + n + "_context *>(capi::create(" + n + "_model, seed))");
+  os << "void " << n << "_destroy(" << ctx << ") { capi::destroy(" << n << "_model, ctx); }\n\n";
+  line("size_t " + n + "_input_bytes(int index)",
+       "capi::tensorBytes(" + n + "_model.inputs, " + n + "_model.num_inputs, index)");
+  line("size_t " + n + "_output_bytes(int index)",
+       "capi::tensorBytes(" + n + "_model.outputs, " + n + "_model.num_outputs, index)");
+  line("int " + n + "_forward(" + ctx +
+           ", const void *const *inputs, const size_t *input_bytes, void *const *outputs, "
+           "const size_t *output_bytes)",
+       "capi::forward(" + n + "_model, ctx, inputs, input_bytes, outputs, output_bytes)");
+  line("int " + n + "_train_step(" + ctx +
+           ", const void *const *inputs, const size_t *input_bytes, double *loss)",
+       "capi::trainStep(" + n + "_model, ctx, inputs, input_bytes, loss)");
+  line("int " + n + "_load_weights(" + ctx + ", const char *path)",
+       "capi::loadWeights(" + n + "_model, ctx, path)");
+  line("int " + n + "_save_weights(" + ctx + ", const char *path)",
+       "capi::saveWeights(" + n + "_model, ctx, path)");
+  line("const char *" + n + "_last_error(const " + ctx + ")",
+       "capi::lastError(" + n + "_model, ctx)");
+  line("int " + n + "_set_num_threads(int n)", "capi::setNumThreads(" + n + "_model, n)");
+  os << "} // extern \"C\"\n";
   return text;
 }
 

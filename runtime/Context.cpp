@@ -28,27 +28,51 @@ namespace netc::runtime {
 
 namespace {
 
-/// What Halide's runtime reported during the current call. The handler is
-/// process-wide and may run on a worker thread, hence a lock, not a
-/// thread_local.
-std::mutex halideMutex;
-std::string halideMessage;
+/// What Halide's runtime reports. The handler is process-wide and installed
+/// once (std::call_once: concurrent Contexts would race on it otherwise).
+/// Messages raised on the thread that runs a call go to that call's own
+/// buffer (callMessage), so threads running distinct contexts never see each
+/// other's errors; messages raised on one of Halide's worker threads, which
+/// cannot tell whose task they run, go to a shared buffer under a lock that
+/// the next failing call takes.
+std::once_flag handlerInstalled;
+thread_local std::string *callMessage = nullptr;
+std::mutex sharedMutex;
+std::string sharedMessage;
+
+void appendMessage(std::string &to, const char *message) {
+  to += message;
+  while (!to.empty() && (to.back() == '\n' || to.back() == ' '))
+    to.pop_back();
+}
 
 /// Replaces Halide's default handler (which prints to stderr) so that the
 /// message reaches lastError() instead.
 void recordHalideError(void *, const char *message) {
-  std::lock_guard<std::mutex> lock(halideMutex);
-  halideMessage += message;
-  while (!halideMessage.empty() && (halideMessage.back() == '\n' || halideMessage.back() == ' '))
-    halideMessage.pop_back();
+  if (callMessage) {
+    appendMessage(*callMessage, message);
+    return;
+  }
+  std::lock_guard<std::mutex> lock(sharedMutex);
+  appendMessage(sharedMessage, message);
 }
 
-/// Takes the message recorded so far.
-std::string takeHalideMessage() {
-  std::lock_guard<std::mutex> lock(halideMutex);
+/// Takes what worker threads recorded.
+std::string takeSharedMessage() {
+  std::lock_guard<std::mutex> lock(sharedMutex);
   std::string message;
-  message.swap(halideMessage);
+  message.swap(sharedMessage);
   return message;
+}
+
+/// Runs `fn` with Halide's messages of this thread collected in `message`.
+int callCollecting(netc_entry_fn fn, void **argv, std::string &message) {
+  callMessage = &message;
+  int rc = fn(argv);
+  callMessage = nullptr;
+  if (rc != 0 && message.empty())
+    message = takeSharedMessage();
+  return rc;
 }
 
 using TensorList = std::vector<std::unique_ptr<HostTensor>>;
@@ -120,7 +144,7 @@ struct Context::Impl {
 
 Context::Context(const netc_model &model, uint64_t seed)
     : m(model), rootSeed(seed), impl(std::make_unique<Impl>()) {
-  halide_set_error_handler(recordHalideError);
+  std::call_once(handlerInstalled, [] { halide_set_error_handler(recordHalideError); });
   Impl &s = *impl;
   s.params = allocate(m.params, m.num_params);
   s.grads = allocate(m.params, m.num_params);
@@ -288,10 +312,9 @@ bool Context::run(bool train, const void *const *inputs, void *const *outputs) {
   // A model without outputs has no inference function: there is nothing to compute.
   if (!call.fn)
     return true;
-  takeHalideMessage();
-  int rc = call.fn(call.argv.data());
+  std::string halideMessage;
+  int rc = callCollecting(call.fn, call.argv.data(), halideMessage);
   if (rc != 0) {
-    std::string halideMessage = takeHalideMessage();
     error = std::string("model '") + m.name + "': the compiled " + what + " failed (Halide error " +
             std::to_string(rc) + ")" +
             (halideMessage.empty() ? std::string() : ": " + halideMessage);

@@ -33,9 +33,10 @@ int64_t stepSeed(uint64_t seed, uint64_t step);
 
 /// Parameters, gradients, optimizer state and results of one compiled model.
 /// Methods that can fail return false and leave a message in lastError().
-/// Creating one installs a process-wide Halide error handler that routes the
-/// runtime's messages into lastError() instead of stderr. A context is not
-/// thread-safe; distinct contexts may run on distinct threads.
+/// The first one created installs (once, thread-safely) a process-wide Halide
+/// error handler that routes the runtime's messages into lastError() of the
+/// call that raised them instead of stderr. A context is not thread-safe;
+/// distinct contexts may run on distinct threads.
 class Context {
 public:
   /// Allocates every buffer and initialises the parameters from `seed`.
@@ -84,6 +85,8 @@ public:
 
   /// The message of the last failure ("" if none).
   const std::string &lastError() const { return error; }
+  /// Records a failure found outside the context (the C API's checks).
+  void setLastError(std::string message) { error = std::move(message); }
 
 private:
   struct Impl;

@@ -10,6 +10,7 @@
 
 #include "runtime/Driver.h"
 #include "runtime/Context.h"
+#include "runtime/FileIO.h"
 #include "runtime/Progress.h"
 #include "runtime/Safetensors.h"
 #include "runtime/Tensors.h"
@@ -17,7 +18,9 @@
 #include <HalideRuntime.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
+#include <climits>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -37,7 +40,7 @@ namespace {
 /// The command line of a generated executable.
 struct Options {
   std::string weights, saveWeights, inputs, outputs, data, log;
-  bool train = false, json = false;
+  bool train = false, json = false, stepsGiven = false, allowNonfinite = false;
   uint64_t steps = 1, seed = 0;
   int64_t bench = -1;
   int threads = 0;
@@ -89,13 +92,22 @@ void Driver::fail(const std::string &message, int status) {
   throw Exit{status};
 }
 
-/// Parses a whole decimal integer, or fails with a usage error.
-template <typename Fail> uint64_t parseCount(const std::string &flag, const char *text, Fail fail) {
+/// The most --bench runs: each keeps its time for the median (80 MB).
+constexpr uint64_t kMaxBenchRuns = 10'000'000;
+/// The most --threads: Halide's thread pool runs at most 256 workers.
+constexpr uint64_t kMaxThreads = 256;
+
+/// Parses a whole decimal integer of at most `max`, or fails with a usage error.
+template <typename Fail>
+uint64_t parseCount(const std::string &flag, const char *text, uint64_t max, Fail fail) {
   char *end = nullptr;
   errno = 0;
   unsigned long long v = std::strtoull(text, &end, 10);
-  if (!*text || *end || errno || text[0] == '-')
+  if (!*text || *end || (errno && errno != ERANGE) || text[0] == '-' || text[0] == '+' ||
+      std::isspace(static_cast<unsigned char>(text[0])))
     fail(flag + " expects a non-negative integer, got '" + text + "'", 2);
+  if (errno == ERANGE || v > max)
+    fail(flag + " expects at most " + std::to_string(max) + ", got '" + text + "'", 2);
   return v;
 }
 
@@ -117,43 +129,57 @@ void Driver::parse(int argc, char **argv) {
         usage(arg + " expects a value", 2);
       return argv[++i];
     };
-    auto count = [&]() {
+    auto count = [&](uint64_t max) {
       std::string v = next();
-      return parseCount(arg, v.c_str(), usage);
+      return parseCount(arg, v.c_str(), max, usage);
+    };
+    // An empty name (--inputs=) would otherwise read as "no file given".
+    auto file = [&]() {
+      std::string v = next();
+      if (v.empty())
+        usage(arg + " expects a file name, got ''", 2);
+      return v;
     };
     if (arg == "--help" || arg == "-h") {
       printHelp();
       throw Exit{0};
     } else if (arg == "--weights") {
-      opt.weights = next();
+      opt.weights = file();
     } else if (arg == "--save-weights") {
-      opt.saveWeights = next();
+      opt.saveWeights = file();
     } else if (arg == "--inputs") {
-      opt.inputs = next();
+      opt.inputs = file();
     } else if (arg == "--outputs") {
-      opt.outputs = next();
+      opt.outputs = file();
     } else if (arg == "--data") {
-      opt.data = next();
+      opt.data = file();
     } else if (arg == "--log") {
-      opt.log = next();
+      opt.log = file();
     } else if (arg == "--train" && !hasValue) {
       opt.train = true;
     } else if (arg == "--json" && !hasValue) {
       opt.json = true;
+    } else if (arg == "--allow-nonfinite" && !hasValue) {
+      opt.allowNonfinite = true;
     } else if (arg == "--steps") {
-      opt.steps = count();
+      opt.steps = count(UINT64_MAX);
+      opt.stepsGiven = true;
     } else if (arg == "--bench") {
-      opt.bench = static_cast<int64_t>(count());
+      opt.bench = static_cast<int64_t>(count(kMaxBenchRuns));
     } else if (arg == "--threads") {
-      opt.threads = static_cast<int>(count());
+      opt.threads = static_cast<int>(count(kMaxThreads));
     } else if (arg == "--seed") {
-      opt.seed = count();
+      opt.seed = count(UINT64_MAX);
     } else {
       usage("unknown argument '" + std::string(argv[i]) + "'", 2);
     }
   }
   if (opt.train && opt.steps == 0)
     usage("--steps must be at least 1", 2);
+  if (opt.stepsGiven && !opt.train)
+    usage("--steps needs --train", 2);
+  if (opt.allowNonfinite && !opt.train)
+    usage("--allow-nonfinite needs --train", 2);
   if (!opt.data.empty() && !opt.train)
     usage("--data needs --train", 2);
   if (!opt.log.empty() && !opt.train)
@@ -184,13 +210,17 @@ void Driver::printHelp() {
               "  --save-weights FILE   write the parameters (after training) to FILE\n"
               "  --inputs FILE         the inputs, by name (default: seeded random inputs)\n"
               "  --outputs FILE        write the outputs, by name\n"
-              "  --train --steps N     run N train steps, showing step, loss and steps/s\n"
+              "  --train --steps N     run N train steps, showing step, loss and steps/s;\n"
+              "                        a NaN or infinite loss stops training with an error\n"
+              "                        and saves nothing (without --steps: 1 step)\n"
+              "  --allow-nonfinite     with --train, go on training past a non-finite loss\n"
               "  --log FILE.csv        with --train, write step,loss,seconds per step to FILE\n"
               "  --data FILE           training batches: tensors named as the inputs, of their\n"
               "                        shape or with a leading axis of batches (step i uses\n"
               "                        batch i mod count)\n"
-              "  --bench N [--json]    time N runs of forward (and train step) after a warm-up\n"
-              "  --threads N           worker threads (default: all cores)\n"
+              "  --bench N [--json]    time N runs (at most 10000000) of forward (and train\n"
+              "                        step) after a warm-up\n"
+              "  --threads N           worker threads, at most 256 (default: all cores)\n"
               "  --seed N              seed of parameters, inputs and dropout (default 0)\n");
 }
 
@@ -261,14 +291,21 @@ void Driver::train() {
                  prog.c_str(), m.name);
   if (!opt.data.empty())
     loadData();
-  // The log is written beside its final name and renamed when training ends,
-  // so an interrupted run leaves no half-written CSV.
-  std::string logTemp = opt.log + ".tmp";
+  else if (!opt.stepsGiven)
+    std::fprintf(stderr,
+                 "%s: note: --train without --steps or --data runs 1 train step on seeded "
+                 "random inputs\n",
+                 prog.c_str());
+  // The log is written beside its final name (or under none, O_TMPFILE) and
+  // renamed when training ends, so an interrupted or failed run leaves no
+  // half-written CSV and no temporary (runtime/FileIO.h).
+  OutputFile logFile;
   std::FILE *log = nullptr;
+  std::string error;
   if (!opt.log.empty()) {
-    log = std::fopen(logTemp.c_str(), "w");
-    if (!log)
-      fail("cannot write '" + opt.log + "': " + std::strerror(errno));
+    if (!logFile.open(opt.log, error))
+      fail(error);
+    log = logFile.stream();
     std::fprintf(log, "step,loss,seconds\n");
   }
   auto start = std::chrono::steady_clock::now();
@@ -276,12 +313,13 @@ void Driver::train() {
   double first = 0, loss = 0;
   for (uint64_t i = 0; i < opt.steps; ++i) {
     setBatch(i);
-    if (!ctx->trainStep(inputPtrs.data(), &loss)) {
-      if (log) {
-        std::fclose(log);
-        std::remove(logTemp.c_str());
-      }
+    if (!ctx->trainStep(inputPtrs.data(), &loss))
       fail(ctx->lastError());
+    if (!std::isfinite(loss) && !opt.allowNonfinite) {
+      char text[32];
+      std::snprintf(text, sizeof text, "%g", loss);
+      fail("train step " + std::to_string(i + 1) + ": the loss is " + text +
+           "; training stopped and nothing was saved (--allow-nonfinite trains on)");
     }
     if (i == 0)
       first = loss;
@@ -292,8 +330,8 @@ void Driver::train() {
                        .count());
   }
   double seconds = progress.finish();
-  if (log && (std::fclose(log) != 0 || std::rename(logTemp.c_str(), opt.log.c_str()) != 0))
-    fail("cannot write '" + opt.log + "'");
+  if (log && !logFile.commit(error))
+    fail(error);
   std::fprintf(opt.json ? stderr : stdout,
                "trained %llu steps in %.3f s (%.1f steps/s), loss %.8g -> %.8g\n",
                static_cast<unsigned long long>(opt.steps), seconds,

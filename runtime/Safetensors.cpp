@@ -1,6 +1,7 @@
 //===- Safetensors.cpp - reading and writing .safetensors files -----------===//
 
 #include "runtime/Safetensors.h"
+#include "runtime/FileIO.h"
 
 #include <nlohmann/json.hpp>
 
@@ -8,10 +9,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <set>
-#include <sys/stat.h>
-#include <unistd.h>
 
 namespace netc::runtime {
 
@@ -40,12 +38,52 @@ bool readCount(const Json &j, uint64_t &out) {
   return false;
 }
 
+/// Nesting deeper than this is refused: a safetensors header nests 3 levels
+/// ({"x": {"shape": [..]}}), and printing a deep value recurses.
+constexpr int kMaxHeaderDepth = 32;
+
+/// Thrown by the parser's callback when the header nests too deep.
+struct TooDeep {};
+
+/// nlohmann's message without its "[json.exception.KIND.N] " prefix.
+std::string jsonReason(const std::exception &e) {
+  std::string text = e.what();
+  size_t close = text.find("] ");
+  return text.rfind("[json.exception.", 0) == 0 && close != std::string::npos
+             ? text.substr(close + 2)
+             : text;
+}
+
+/// Whether `text` can be written as a JSON string (it is valid UTF-8).
+bool isValidJsonString(const std::string &text) {
+  try {
+    (void)Json(text).dump();
+    return true;
+  } catch (const Json::exception &) {
+    return false;
+  }
+}
+
 /// "FILE: tensor 'NAME': " as the start of an error about one tensor.
 std::string at(const std::string &path, const std::string &name) {
-  return path + ": tensor '" + name + "': ";
+  return path + ": tensor '" + printable(name) + "': ";
 }
 
 } // namespace
+
+std::string printable(const std::string &name) {
+  std::string out;
+  for (unsigned char c : name) {
+    if (c >= 0x20 && c < 0x7f && c != '\\') {
+      out += static_cast<char>(c);
+      continue;
+    }
+    char hex[8];
+    std::snprintf(hex, sizeof hex, "\\x%02x", c);
+    out += hex;
+  }
+  return out;
+}
 
 size_t safetensorsDTypeSize(const std::string &dtype) {
   for (const auto &[name, size] : kDTypes)
@@ -72,16 +110,8 @@ bool SafetensorsFile::read(const std::string &path, std::string &error) {
   filePath = path;
   entries.clear();
   meta.clear();
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    error = "cannot open '" + path + "': " + std::strerror(errno);
+  if (!readRegularFile(path, bytes, error))
     return false;
-  }
-  bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  if (in.bad()) {
-    error = path + ": read error";
-    return false;
-  }
   if (bytes.size() < 8) {
     error = path + ": not a safetensors file: " + std::to_string(bytes.size()) +
             " bytes, shorter than the 8-byte header size";
@@ -105,32 +135,14 @@ bool SafetensorsFile::read(const std::string &path, std::string &error) {
   return parseHeader(header, bytes.size() - dataStart, error);
 }
 
-bool SafetensorsFile::parseHeader(const std::string &header, size_t dataSize, std::string &error) {
-  // nlohmann keeps the last of two equal keys; the callback sees every key.
-  std::set<std::string> seen;
-  std::string duplicate;
-  auto callback = [&](int depth, Json::parse_event_t event, Json &parsed) {
-    if (depth == 1 && event == Json::parse_event_t::key) {
-      std::string key = parsed.get<std::string>();
-      if (!seen.insert(key).second && duplicate.empty())
-        duplicate = key;
-    }
-    return true;
-  };
-  Json root;
-  try {
-    root = Json::parse(header, callback);
-  } catch (const Json::parse_error &e) {
-    error = filePath + ": the header is not valid JSON (error at byte " + std::to_string(e.byte) +
-            " of the header)";
-    return false;
-  }
+namespace {
+
+/// Validates the parsed header's entries into `entries` and `meta`.
+bool parseEntries(const Json &root, size_t dataSize, const std::string &filePath,
+                  std::vector<SafetensorsEntry> &entries,
+                  std::map<std::string, std::string> &meta, std::string &error) {
   if (!root.is_object()) {
     error = filePath + ": the header is not a JSON object";
-    return false;
-  }
-  if (!duplicate.empty()) {
-    error = at(filePath, duplicate) + "the name appears twice in the header";
     return false;
   }
   for (auto it = root.begin(); it != root.end(); ++it) {
@@ -228,37 +240,49 @@ bool SafetensorsFile::parseHeader(const std::string &header, size_t dataSize, st
   return true;
 }
 
-bool writeFileAtomically(const std::string &path, const void *data, size_t size,
-                         std::string &error) {
-  std::string temp = path + ".tmp.XXXXXX";
-  int fd = mkstemp(temp.data());
-  if (fd < 0) {
-    error = "cannot write '" + path + "': " + std::strerror(errno);
-    return false;
-  }
-  const char *p = static_cast<const char *>(data);
-  size_t left = size;
-  while (left > 0) {
-    ssize_t n = ::write(fd, p, left);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0) {
-      error = "cannot write '" + path + "': " + std::strerror(errno);
-      ::close(fd);
-      std::remove(temp.c_str());
-      return false;
+} // namespace
+
+bool SafetensorsFile::parseHeader(const std::string &header, size_t dataSize, std::string &error) {
+  // nlohmann keeps the last of two equal keys; the callback sees every key.
+  std::set<std::string> seen;
+  std::string duplicate;
+  auto callback = [&](int depth, Json::parse_event_t event, Json &parsed) {
+    if (depth >= kMaxHeaderDepth && (event == Json::parse_event_t::object_start ||
+                                     event == Json::parse_event_t::array_start))
+      throw TooDeep();
+    if (depth == 1 && event == Json::parse_event_t::key) {
+      std::string key = parsed.get<std::string>();
+      if (!seen.insert(key).second && duplicate.empty())
+        duplicate = key;
     }
-    p += n;
-    left -= static_cast<size_t>(n);
-  }
-  // mkstemp creates 0600; a weights file is an ordinary file.
-  fchmod(fd, 0644);
-  if (::close(fd) != 0 || std::rename(temp.c_str(), path.c_str()) != 0) {
-    error = "cannot write '" + path + "': " + std::strerror(errno);
-    std::remove(temp.c_str());
+    return true;
+  };
+  Json root;
+  try {
+    root = Json::parse(header, callback);
+  } catch (const Json::parse_error &e) {
+    error = filePath + ": the header is not valid JSON (error at byte " + std::to_string(e.byte) +
+            " of the header)";
+    return false;
+  } catch (const TooDeep &) {
+    error = filePath + ": the header nests deeper than " + std::to_string(kMaxHeaderDepth) +
+            " levels; not a safetensors file?";
+    return false;
+  } catch (const Json::exception &e) {
+    // A number beyond double's range (1e400) is out_of_range, not a parse_error.
+    error = filePath + ": the header is not valid: " + jsonReason(e);
     return false;
   }
-  return true;
+  if (!duplicate.empty()) {
+    error = at(filePath, duplicate) + "the name appears twice in the header";
+    return false;
+  }
+  try {
+    return parseEntries(root, dataSize, filePath, entries, meta, error);
+  } catch (const Json::exception &e) {
+    error = filePath + ": the header is not valid: " + jsonReason(e);
+    return false;
+  }
 }
 
 bool writeSafetensors(const std::string &path, const std::vector<SafetensorsTensorRef> &tensors,
@@ -276,7 +300,7 @@ bool writeSafetensors(const std::string &path, const std::vector<SafetensorsTens
     size_t elementSize = safetensorsDTypeSize(t.dtype);
     if (elementSize == 0 || t.name.empty() || t.name == "__metadata__" || header.contains(t.name)) {
       error =
-          "cannot write '" + path + "': tensor '" + t.name + "' " +
+          "cannot write '" + path + "': tensor '" + printable(t.name) + "' " +
           (elementSize == 0 ? "has unknown dtype '" + t.dtype + "'" : "has a bad or repeated name");
       return false;
     }
@@ -288,7 +312,22 @@ bool writeSafetensors(const std::string &path, const std::vector<SafetensorsTens
     sizes.push_back(bytes);
     offset += bytes;
   }
-  std::string text = header.dump();
+  std::string text;
+  try {
+    text = header.dump();
+  } catch (const Json::exception &) {
+    // JSON strings are UTF-8 (type_error 316 otherwise): name the culprit.
+    std::string culprit;
+    for (const SafetensorsTensorRef &t : tensors)
+      if (culprit.empty() && !isValidJsonString(t.name))
+        culprit = "tensor '" + printable(t.name) + "'";
+    for (const auto &[key, value] : metadata)
+      if (culprit.empty() && (!isValidJsonString(key) || !isValidJsonString(value)))
+        culprit = "metadata '" + printable(key) + "'";
+    error = "cannot write '" + path + "': " + (culprit.empty() ? "a name" : culprit) +
+            " is not valid UTF-8, which safetensors headers (JSON) require";
+    return false;
+  }
   // Pad with spaces so the data area starts 8-byte aligned, as the reference writer does.
   text.append((8 - text.size() % 8) % 8, ' ');
   std::vector<uint8_t> out(8 + text.size() + offset);

@@ -18,6 +18,8 @@
 #ifndef NETC_RUNTIME_SAFETENSORS_H
 #define NETC_RUNTIME_SAFETENSORS_H
 
+#include "runtime/FileIO.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -29,6 +31,10 @@ namespace netc::runtime {
 /// The size in bytes of one element of a safetensors dtype ("F32", "I64",
 /// ...), or 0 for a name the format does not define.
 size_t safetensorsDTypeSize(const std::string &dtype);
+
+/// `name` as one line of printable ASCII for messages: other bytes and the
+/// backslash become \xNN.
+std::string printable(const std::string &name);
 
 /// One tensor entry of a safetensors header.
 struct SafetensorsEntry {
@@ -85,11 +91,6 @@ struct SafetensorsTensorRef {
 /// an I/O error), leaving no file behind.
 bool writeSafetensors(const std::string &path, const std::vector<SafetensorsTensorRef> &tensors,
                       const std::map<std::string, std::string> &metadata, std::string &error);
-
-/// Writes `size` bytes to `path` through a temporary file in the same folder
-/// renamed into place. Returns false and sets `error` on failure.
-bool writeFileAtomically(const std::string &path, const void *data, size_t size,
-                         std::string &error);
 
 } // namespace netc::runtime
 

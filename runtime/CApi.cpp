@@ -1,0 +1,233 @@
+//===- CApi.cpp - the checked core of every generated C API ---------------===//
+
+#include "runtime/CApi.h"
+#include "runtime/Context.h"
+#include "runtime/Tensors.h"
+
+#include <HalideRuntime.h>
+
+#include <exception>
+#include <mutex>
+#include <new>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+namespace netc::runtime::capi {
+
+namespace {
+
+/// The live contexts of the process, whatever their model.
+std::mutex &registryMutex() {
+  static std::mutex mutex;
+  return mutex;
+}
+std::unordered_set<const void *> &registry() {
+  static std::unordered_set<const void *> live;
+  return live;
+}
+
+/// The last failure of this thread that had no usable context.
+thread_local std::string threadError;
+
+/// "mlp2_forward".
+std::string fnName(const netc_model &m, const char *fn) { return std::string(m.name) + "_" + fn; }
+
+/// Records a failure without a context and returns -1.
+int failThread(const netc_model &m, const char *fn, const std::string &why) {
+  threadError = fnName(m, fn) + ": " + why;
+  return -1;
+}
+
+/// The context `ctx` stands for, or null after recording why in the thread
+/// error: NULL, not live, or a context of another model.
+Context *lookup(const netc_model &m, const void *ctx, const char *fn) {
+  if (!ctx) {
+    failThread(m, fn, "the context is NULL");
+    return nullptr;
+  }
+  {
+    std::lock_guard<std::mutex> lock(registryMutex());
+    if (!registry().count(ctx)) {
+      failThread(m, fn,
+                 "the context is not live (destroyed already, or not made by " +
+                     fnName(m, "create") + ")");
+      return nullptr;
+    }
+  }
+  Context *c = static_cast<Context *>(const_cast<void *>(ctx));
+  if (std::string(c->model().name) != m.name) {
+    failThread(m, fn, std::string("the context belongs to model '") + c->model().name + "'");
+    return nullptr;
+  }
+  return c;
+}
+
+/// Runs `body` (returning int) and turns any exception into -1 with its
+/// message in the thread error: none may cross the C boundary.
+template <typename Body> int guarded(const netc_model &m, const char *fn, Body body) noexcept {
+  try {
+    return body();
+  } catch (const std::bad_alloc &) {
+    return failThread(m, fn, "out of memory");
+  } catch (const std::exception &e) {
+    return failThread(m, fn, std::string("internal error: ") + e.what());
+  } catch (...) {
+    return failThread(m, fn, "internal error: unknown exception");
+  }
+}
+
+/// Checks an array of `count` buffers and their sizes against `descs`.
+/// `role` is "input" or "output"; `array` the parameter's name.
+bool checkBuffers(const netc_model &m, const char *fn, const void *const *buffers,
+                  const size_t *bytes, const netc_tensor *descs, int count, const char *role,
+                  const char *array, std::string &error) {
+  if (count == 0)
+    return true;
+  std::string prefix = fnName(m, fn) + ": ";
+  std::string arrays = std::string(array) + "_bytes";
+  if (!buffers || !bytes) {
+    error = prefix + (!buffers ? array : arrays.c_str()) + " is NULL (model '" + m.name +
+            "' has " + std::to_string(count) + " " + role + (count == 1 ? "" : "s") + ")";
+    return false;
+  }
+  for (int i = 0; i < count; ++i) {
+    size_t need = static_cast<size_t>(numel(descs[i])) * dtypeSize(descs[i].dtype);
+    std::string what = std::string(role) + " '" + descs[i].name + "' (" + typeString(descs[i]) +
+                       ", " + array + "[" + std::to_string(i) + "])";
+    if (!buffers[i]) {
+      error = prefix + what + " is NULL";
+      return false;
+    }
+    if (bytes[i] != need) {
+      error = prefix + what + " needs " + std::to_string(need) + " bytes, got " +
+              std::to_string(bytes[i]);
+      return false;
+    }
+  }
+  return true;
+}
+
+/// Stores `error` as the context's last error and returns -1.
+int failContext(Context &c, const std::string &error) {
+  c.setLastError(error);
+  return -1;
+}
+
+} // namespace
+
+void *create(const netc_model &m, uint64_t seed) noexcept {
+  void *made = nullptr;
+  guarded(m, "create", [&] {
+    auto c = std::make_unique<Context>(m, seed);
+    std::lock_guard<std::mutex> lock(registryMutex());
+    registry().insert(c.get());
+    made = c.release();
+    return 0;
+  });
+  return made;
+}
+
+void destroy(const netc_model &m, void *ctx) noexcept {
+  if (!ctx)
+    return;
+  guarded(m, "destroy", [&] {
+    if (!lookup(m, ctx, "destroy"))
+      return -1;
+    {
+      std::lock_guard<std::mutex> lock(registryMutex());
+      registry().erase(ctx);
+    }
+    delete static_cast<Context *>(ctx);
+    return 0;
+  });
+}
+
+int forward(const netc_model &m, void *ctx, const void *const *inputs, const size_t *inputBytes,
+            void *const *outputs, const size_t *outputBytes) noexcept {
+  return guarded(m, "forward", [&] {
+    Context *c = lookup(m, ctx, "forward");
+    if (!c)
+      return -1;
+    std::string error;
+    if (!checkBuffers(m, "forward", inputs, inputBytes, m.inputs, m.num_inputs, "input",
+                      "inputs", error) ||
+        !checkBuffers(m, "forward", const_cast<const void *const *>(outputs), outputBytes,
+                      m.outputs, m.num_outputs, "output", "outputs", error))
+      return failContext(*c, error);
+    return c->forward(inputs, outputs) ? 0 : -1;
+  });
+}
+
+int trainStep(const netc_model &m, void *ctx, const void *const *inputs,
+              const size_t *inputBytes, double *loss) noexcept {
+  return guarded(m, "train_step", [&] {
+    Context *c = lookup(m, ctx, "train_step");
+    if (!c)
+      return -1;
+    std::string error;
+    if (!checkBuffers(m, "train_step", inputs, inputBytes, m.inputs, m.num_inputs, "input",
+                      "inputs", error))
+      return failContext(*c, error);
+    return c->trainStep(inputs, loss) ? 0 : -1;
+  });
+}
+
+namespace {
+
+/// load_weights and save_weights: a live context and a non-NULL path.
+template <typename Op>
+int withPath(const netc_model &m, void *ctx, const char *path, const char *fn, Op op) noexcept {
+  return guarded(m, fn, [&] {
+    Context *c = lookup(m, ctx, fn);
+    if (!c)
+      return -1;
+    if (!path)
+      return failContext(*c, fnName(m, fn) + ": the path is NULL");
+    return op(*c, std::string(path)) ? 0 : -1;
+  });
+}
+
+} // namespace
+
+int loadWeights(const netc_model &m, void *ctx, const char *path) noexcept {
+  return withPath(m, ctx, path, "load_weights",
+                  [](Context &c, const std::string &p) { return c.loadWeights(p); });
+}
+
+int saveWeights(const netc_model &m, void *ctx, const char *path) noexcept {
+  return withPath(m, ctx, path, "save_weights",
+                  [](Context &c, const std::string &p) { return c.saveWeights(p); });
+}
+
+const char *lastError(const netc_model &m, const void *ctx) noexcept {
+  if (ctx) {
+    std::lock_guard<std::mutex> lock(registryMutex());
+    if (registry().count(ctx)) {
+      const Context *c = static_cast<const Context *>(ctx);
+      if (std::string(c->model().name) == m.name)
+        return c->lastError().c_str();
+    }
+  }
+  return threadError.c_str();
+}
+
+int setNumThreads(const netc_model &m, int n) noexcept {
+  if (n < 0)
+    return failThread(m, "set_num_threads",
+                      "the number of threads must be at least 0, got " + std::to_string(n));
+  return halide_set_num_threads(n);
+}
+
+size_t tensorBytes(const netc_tensor *list, int count, int index) noexcept {
+  if (index < 0 || index >= count)
+    return 0;
+  return static_cast<size_t>(numel(list[index])) * dtypeSize(list[index].dtype);
+}
+
+bool isLive(const void *ctx) {
+  std::lock_guard<std::mutex> lock(registryMutex());
+  return registry().count(ctx) != 0;
+}
+
+} // namespace netc::runtime::capi

@@ -1,0 +1,60 @@
+//===- CApi.h - the checked core of every generated C API -------*- C++ -*-===//
+//
+// Plain C++17. The C API of a generated library (NAME.h, written by
+// codegen/ArtifactSource.cpp) forwards each call here with the model's
+// descriptor, so that every model shares one implementation of the checks
+// a C caller relies on:
+//   - a NULL context, path or array is an error, never a crash;
+//   - a context is live from NAME_create until NAME_destroy: a process-wide
+//     registry (one per process, since this runtime is linked once) refuses
+//     a destroyed, foreign or made-up pointer, and a second destroy is a
+//     recorded no-op;
+//   - every buffer comes with its size in bytes, which must equal the
+//     tensor's, so a wrong buffer is refused before compiled code touches it;
+//   - no C++ exception crosses the C boundary (bad_alloc included).
+// Failures return -1 (NULL from create) and leave a message in the context,
+// or, where there is no usable context, in the calling thread's last error,
+// which NAME_last_error(NULL) returns.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NETC_RUNTIME_CAPI_H
+#define NETC_RUNTIME_CAPI_H
+
+#include "runtime/Model.h"
+
+#include <cstddef>
+#include <cstdint>
+
+namespace netc::runtime::capi {
+
+/// NAME_create: a new registered context, or NULL (and a thread error).
+void *create(const netc_model &m, uint64_t seed) noexcept;
+/// NAME_destroy: frees a live context; NULL is ignored; anything else is a
+/// no-op that records why in the thread's last error.
+void destroy(const netc_model &m, void *ctx) noexcept;
+/// NAME_forward: `inputs[i]` holds `inputBytes[i]` bytes of input i and
+/// `outputs[j]` room for `outputBytes[j]` bytes of output j.
+int forward(const netc_model &m, void *ctx, const void *const *inputs, const size_t *inputBytes,
+            void *const *outputs, const size_t *outputBytes) noexcept;
+/// NAME_train_step: inputs as for forward; `loss` may be NULL.
+int trainStep(const netc_model &m, void *ctx, const void *const *inputs,
+              const size_t *inputBytes, double *loss) noexcept;
+/// NAME_load_weights and NAME_save_weights.
+int loadWeights(const netc_model &m, void *ctx, const char *path) noexcept;
+int saveWeights(const netc_model &m, void *ctx, const char *path) noexcept;
+/// NAME_last_error: the context's last message for a live context of `m`,
+/// the calling thread's last message otherwise (NULL included). Never NULL.
+const char *lastError(const netc_model &m, const void *ctx) noexcept;
+/// NAME_set_num_threads: the previous number, or -1 for n < 0.
+int setNumThreads(const netc_model &m, int n) noexcept;
+/// NAME_input_bytes / NAME_output_bytes: the size in bytes of tensor
+/// `index` of `list` (`count` long), 0 when out of range.
+size_t tensorBytes(const netc_tensor *list, int count, int index) noexcept;
+
+/// Whether `ctx` is a live context (created and not yet destroyed).
+bool isLive(const void *ctx);
+
+} // namespace netc::runtime::capi
+
+#endif // NETC_RUNTIME_CAPI_H
