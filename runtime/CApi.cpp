@@ -85,7 +85,7 @@ bool checkBuffers(const netc_model &m, const char *fn, const void *const *buffer
   if (count == 0)
     return true;
   std::string prefix = fnName(m, fn) + ": ";
-  std::string arrays = std::string(array) + "_bytes";
+  std::string arrays = std::string(role) + "_bytes";
   if (!buffers || !bytes) {
     error = prefix + (!buffers ? array : arrays.c_str()) + " is NULL (model '" + m.name +
             "' has " + std::to_string(count) + " " + role + (count == 1 ? "" : "s") + ")";

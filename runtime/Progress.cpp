@@ -16,9 +16,12 @@ std::string duration(double seconds) {
     std::snprintf(text, sizeof text, "%.1f s", seconds);
   else if (seconds < 3600)
     std::snprintf(text, sizeof text, "%d min %02d s", int(seconds) / 60, int(seconds) % 60);
+  else if (seconds < 1e9)
+    std::snprintf(text, sizeof text, "%lld h %02d min", static_cast<long long>(seconds) / 3600,
+                  static_cast<int>(static_cast<long long>(seconds) % 3600 / 60));
   else
-    std::snprintf(text, sizeof text, "%d h %02d min", int(seconds) / 3600,
-                  int(seconds) % 3600 / 60);
+    // Beyond 30 years (--steps near 2^64): converting to an integer would overflow.
+    std::snprintf(text, sizeof text, "%.3g years", seconds / (365.25 * 86400));
   return text;
 }
 
@@ -26,17 +29,20 @@ std::string duration(double seconds) {
 
 Progress::Progress(uint64_t total, std::FILE *out)
     : total(total), out(out), terminal(isatty(fileno(out)) != 0),
-      every(total > 100 ? (total + 99) / 100 : 1), start(Clock::now()), lastDraw(start) {}
+      // ceil(total / 100) without total + 99, which wraps to 0 near 2^64 (and
+      // step % 0 is SIGFPE).
+      every(total > 100 ? total / 100 + (total % 100 != 0) : 1), start(Clock::now()),
+      lastDraw(start) {}
 
 void Progress::update(uint64_t step, double loss) {
   Clock::time_point now = Clock::now();
   bool last = step == total;
   if (terminal ? !last && drawn && now - lastDraw < std::chrono::milliseconds(50)
-               : !last && step % every != 0 && step != 1)
+               : !printsStep(step))
     return;
   double elapsed = std::chrono::duration<double>(now - start).count();
   double rate = elapsed > 0 ? double(step) / elapsed : 0;
-  std::string left = rate > 0 ? duration(double(total - step) / rate) : "?";
+  std::string left = rate > 0 && step <= total ? duration(double(total - step) / rate) : "?";
   char line[256];
   int width = std::snprintf(line, sizeof line, "step %llu/%llu  loss %.8g  %.1f steps/s  %s left",
                             static_cast<unsigned long long>(step),

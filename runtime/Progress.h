@@ -21,6 +21,9 @@ namespace netc::runtime {
 class Progress {
 public:
   Progress(uint64_t total, std::FILE *out);
+  /// Whether update(step, ...) prints a line when not on a terminal (every
+  /// ceil(total / 100) steps, the first and the last).
+  bool printsStep(uint64_t step) const { return step == total || step == 1 || step % every == 0; }
   /// Reports that step `step` (from 1) finished with `loss`.
   void update(uint64_t step, double loss);
   /// Ends the display (the newline after a redrawn line) and returns the

@@ -5,6 +5,7 @@
 #include "classifier.h"
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <vector>
@@ -43,11 +44,15 @@ int main() {
   std::printf("classifier: %d inputs, %d output, train step %s\n", CLASSIFIER_NUM_INPUTS,
               CLASSIFIER_NUM_OUTPUTS, CLASSIFIER_HAS_TRAIN_STEP ? "yes" : "no");
 
+  // Every buffer goes with its size in bytes, which the library checks.
   const void *inputs[CLASSIFIER_NUM_INPUTS] = {images.data(), labels.data()};
+  const size_t inputBytes[CLASSIFIER_NUM_INPUTS] = {images.size() * sizeof(float),
+                                                    labels.size() * sizeof(int64_t)};
   void *outputs[CLASSIFIER_NUM_OUTPUTS] = {logits.data()};
+  const size_t outputBytes[CLASSIFIER_NUM_OUTPUTS] = {logits.size() * sizeof(float)};
   double first = 0, loss = 0;
   for (int step = 0; step < 40; ++step) {
-    if (classifier_train_step(ctx, inputs, &loss) != 0)
+    if (classifier_train_step(ctx, inputs, inputBytes, &loss) != 0)
       return fail(ctx, "train step");
     if (step == 0)
       first = loss;
@@ -55,7 +60,7 @@ int main() {
   std::printf("loss %.4g -> %.4g after 40 steps: %s\n", first, loss,
               loss < first ? "fell" : "did not fall");
 
-  if (classifier_forward(ctx, inputs, outputs) != 0)
+  if (classifier_forward(ctx, inputs, inputBytes, outputs, outputBytes) != 0)
     return fail(ctx, "forward");
   bool allRight = true;
   std::printf("predicted:");

@@ -132,6 +132,31 @@ TEST_F(SafetensorsTest, FileErrors) {
             std::string::npos);
 }
 
+TEST_F(SafetensorsTest, HostileHeadersAreErrorsNotCrashes) {
+  // nlohmann throws out_of_range (not parse_error) for a number beyond double.
+  EXPECT_NE(readError(raw("huge-offset",
+                          R"({"x": {"dtype": "F32", "shape": [1], "data_offsets": [0, 1e400]}})",
+                          4))
+                .find("the header is not valid: number overflow parsing '1e400'"),
+            std::string::npos);
+  // Deep nesting is refused before any value is printed (which recurses).
+  std::string deep = R"({"x": {"dtype": "F32", "shape": )" + std::string(100000, '[') +
+                     std::string(100000, ']') + "}}";
+  EXPECT_NE(readError(raw("deep", deep)).find("nests deeper than 32 levels"), std::string::npos);
+  std::string deepArray = std::string(1000000, '[') + std::string(1000000, ']');
+  EXPECT_NE(readError(raw("deep-array", deepArray)).find("nests deeper"), std::string::npos);
+  // A float offset within double's range is not a size.
+  EXPECT_NE(readError(raw("float-offset",
+                          R"({"x": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4.0]}})",
+                          4))
+                .find("data_offsets must be"),
+            std::string::npos);
+  // Names in messages are printable: a newline cannot split the error line.
+  std::string error = readError(raw("newline", "{\"a\\nb\": 1}"));
+  EXPECT_EQ(error.find('\n'), std::string::npos) << error;
+  EXPECT_NE(error.find("tensor 'a\\x0ab'"), std::string::npos) << error;
+}
+
 TEST_F(SafetensorsTest, EntryErrorsNameTheTensor) {
   struct Case {
     const char *header;

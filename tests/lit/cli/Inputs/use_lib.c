@@ -20,8 +20,15 @@ int main(int argc, char **argv) {
   for (int i = 0; i < 32; ++i)
     y[i] = (float)(i % 2);
   const void *inputs[MLP2_NUM_INPUTS] = {x, y};
+  const size_t input_bytes[MLP2_NUM_INPUTS] = {sizeof x, sizeof y};
   void *outputs[MLP2_NUM_OUTPUTS] = {p};
-  if (mlp2_forward(ctx, inputs, outputs) != 0 || mlp2_save_weights(ctx, argv[1]) != 0) {
+  const size_t output_bytes[MLP2_NUM_OUTPUTS] = {sizeof p};
+  if (mlp2_input_bytes(0) != sizeof x || mlp2_output_bytes(0) != sizeof p ||
+      mlp2_output_bytes(1) != 0) {
+    printf("error: wrong sizes\n");
+    return 1;
+  }
+  if (mlp2_forward(ctx, inputs, input_bytes, outputs, output_bytes) != 0 || mlp2_save_weights(ctx, argv[1]) != 0) {
     printf("error: %s\n", mlp2_last_error(ctx));
     return 1;
   }
@@ -31,7 +38,7 @@ int main(int argc, char **argv) {
 
   double first = 0, last = 0;
   for (int step = 0; step < 10; ++step) {
-    if (mlp2_train_step(ctx, inputs, &last) != 0) {
+    if (mlp2_train_step(ctx, inputs, input_bytes, &last) != 0) {
       printf("error: %s\n", mlp2_last_error(ctx));
       return 1;
     }
@@ -42,7 +49,8 @@ int main(int argc, char **argv) {
 
   /* Reloading the saved weights gives back the first outputs exactly. */
   outputs[0] = p2;
-  if (mlp2_load_weights(ctx, argv[1]) != 0 || mlp2_forward(ctx, inputs, outputs) != 0) {
+  if (mlp2_load_weights(ctx, argv[1]) != 0 ||
+      mlp2_forward(ctx, inputs, input_bytes, outputs, output_bytes) != 0) {
     printf("error: %s\n", mlp2_last_error(ctx));
     return 1;
   }
