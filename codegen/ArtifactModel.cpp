@@ -7,6 +7,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "codegen/ArtifactModel.h"
+
+#include "llvm/Support/FormatVariadic.h"
 #include "ir/NNOps.h"
 #include "ir/Queries.h"
 
@@ -298,7 +300,11 @@ FailureOr<ArtifactModel> describeModel(ModuleOp module) {
   // The generated C and C++ write the name unquoted (functions, macros, the
   // include guard): only an identifier is safe there.
   if (!isCIdentifier(model.name)) {
-    forward.emitError() << "model name '" << commentText(model.name)
+    std::string shown;
+    for (unsigned char c : model.name)
+      shown += c >= 0x20 && c < 0x7f ? std::string(1, static_cast<char>(c))
+                                     : llvm::formatv("\\x{0:x-2}", unsigned(c)).str();
+    forward.emitError() << "model name '" << shown
                         << "' is not a C identifier ([A-Za-z_][A-Za-z0-9_]*); libraries and "
                            "executables name their functions after the model";
     return failure();

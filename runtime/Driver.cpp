@@ -197,13 +197,13 @@ void Driver::printHelp() {
       return;
     std::printf("%s:\n", title);
     for (int i = 0; i < n; ++i)
-      std::printf("  %-24s %s\n", ts[i].name, typeString(ts[i]).c_str());
+      std::printf("  %-24s %s\n", printable(ts[i].name).c_str(), typeString(ts[i]).c_str());
   };
   list("inputs", m.inputs, m.num_inputs);
   list("outputs", m.outputs, m.num_outputs);
   list("parameters", m.params, m.num_params);
   if (m.loss_name)
-    std::printf("loss: %s (%s)\n", m.loss_name, dslDType(m.loss_dtype));
+    std::printf("loss: %s (%s)\n", printable(m.loss_name).c_str(), dslDType(m.loss_dtype));
   std::printf("\nflags:\n"
               "  --weights FILE        load the parameters from a safetensors file\n"
               "                        (default: initialised from --seed)\n"
@@ -439,14 +439,15 @@ void Driver::printOutputs() {
       hi = std::max(hi, v);
       sum += v;
     }
-    std::printf("output %s: %s min %.6g mean %.6g max %.6g\n ", t.name, typeString(t).c_str(), lo,
+    std::printf("output %s: %s min %.6g mean %.6g max %.6g\n ", printable(t.name).c_str(),
+                typeString(t).c_str(), lo,
                 n ? sum / double(n) : 0.0, hi);
     for (int64_t i = 0; i < std::min<int64_t>(n, 8); ++i)
       std::printf(" %.6g", view.get(i));
     std::printf(n > 8 ? " ...\n" : "\n");
   }
   if (m.loss_name && !std::isnan(ctx->loss()))
-    std::printf("loss %s: %.8g\n", m.loss_name, ctx->loss());
+    std::printf("loss %s: %.8g\n", printable(m.loss_name).c_str(), ctx->loss());
 }
 
 int Driver::main(int argc, char **argv) {
