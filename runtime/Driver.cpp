@@ -316,9 +316,8 @@ void Driver::train() {
     if (!ctx->trainStep(inputPtrs.data(), &loss))
       fail(ctx->lastError());
     if (!std::isfinite(loss) && !opt.allowNonfinite) {
-      char text[32];
-      std::snprintf(text, sizeof text, "%g", loss);
-      fail("train step " + std::to_string(i + 1) + ": the loss is " + text +
+      fail("train step " + std::to_string(i + 1) + ": the loss is " +
+           (std::isnan(loss) ? "nan" : loss > 0 ? "inf" : "-inf") +
            "; training stopped and nothing was saved (--allow-nonfinite trains on)");
     }
     if (i == 0)
