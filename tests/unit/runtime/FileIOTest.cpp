@@ -18,6 +18,8 @@
 #include <fstream>
 #include <string>
 #include <sys/stat.h>
+#include <csignal>
+#include <sys/wait.h>
 #include <unistd.h>
 
 using namespace netc::runtime;
@@ -155,6 +157,28 @@ TEST_P(FileIOTest, RefusesToReplaceADirectoryOrDevice) {
   EXPECT_EQ(files(), std::vector<std::string>{"d"});
   EXPECT_FALSE(writeFileAtomically(path("nofolder/x"), "x", 1, error));
   EXPECT_NE(error.find("cannot write"), std::string::npos) << error;
+}
+
+TEST_P(FileIOTest, ASignalRemovesTheTemporaryAndStillKills) {
+  for (int sig : {SIGTERM, SIGINT, SIGHUP}) {
+    pid_t child = fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+      OutputFile f;
+      std::string error;
+      if (!f.open(path("out"), error))
+        _exit(3);
+      std::fputs("partial", f.stream());
+      std::fflush(f.stream());
+      raise(sig);
+      _exit(4);
+    }
+    int status = 0;
+    ASSERT_EQ(waitpid(child, &status, 0), child);
+    EXPECT_TRUE(WIFSIGNALED(status)) << "status " << status;
+    EXPECT_EQ(WTERMSIG(status), sig);
+    EXPECT_TRUE(files().empty()) << files().front();
+  }
 }
 
 TEST_P(FileIOTest, NonUtf8NamesAreAnErrorNotAnAbort) {
