@@ -8,9 +8,9 @@
 
 #include "codegen/ArtifactModel.h"
 
-#include "llvm/Support/FormatVariadic.h"
 #include "ir/NNOps.h"
 #include "ir/Queries.h"
+#include "llvm/Support/FormatVariadic.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinAttributes.h"
@@ -61,7 +61,6 @@ std::optional<double> number(DictionaryAttr dict, StringRef key) {
     return static_cast<double>(i.getInt());
   return std::nullopt;
 }
-
 
 /// Whether a bce uses the argument: its seeded values must then be
 /// probabilities, as the reference interpreter draws them.

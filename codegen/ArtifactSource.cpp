@@ -86,8 +86,8 @@ std::string commentText(const std::string &text) {
   std::string out;
   for (size_t i = 0; i < text.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(text[i]);
-    bool nearStar = c == '/' && ((i > 0 && text[i - 1] == '*') ||
-                                 (i + 1 < text.size() && text[i + 1] == '*'));
+    bool nearStar =
+        c == '/' && ((i > 0 && text[i - 1] == '*') || (i + 1 < text.size() && text[i + 1] == '*'));
     bool trigraph = c == '?' && i > 0 && text[i - 1] == '?';
     if (c < 0x20 || c >= 0x7f || c == '\\' || nearStar || trigraph)
       out += hexByte(c);
@@ -167,10 +167,8 @@ std::string generateHeader(const ArtifactModel &model) {
      << "size_t " << n << "_input_bytes(int index);\n"
      << "size_t " << n << "_output_bytes(int index);\n\n"
      << "/** Runs inference. inputs[i] points to input i and input_bytes[i] is the size\n"
-     << " *  of that buffer in bytes, which must be " << n
-     << "_input_bytes(i); outputs[j]\n"
-     << " *  points to room for output j and output_bytes[j] must be " << n
-     << "_output_bytes(j).\n"
+     << " *  of that buffer in bytes, which must be " << n << "_input_bytes(i); outputs[j]\n"
+     << " *  points to room for output j and output_bytes[j] must be " << n << "_output_bytes(j).\n"
      << " *  No pointer may be NULL, except the arrays of a model without inputs (or\n"
      << " *  outputs). Integer inputs are checked against their bounds first. */\n"
      << "int " << n << "_forward(" << n
@@ -189,8 +187,8 @@ std::string generateHeader(const ArtifactModel &model) {
      << "int " << n << "_save_weights(" << n << "_context *ctx, const char *path);\n\n"
      << "/** The message of the last failure of a call on `ctx`, \"\" if none. For\n"
      << " *  failures without a usable context (a NULL, destroyed or foreign context,\n"
-     << " *  " << n << "_create, " << n << "_destroy, " << n << "_set_num_threads), "
-     << n << "_last_error(NULL)\n"
+     << " *  " << n << "_create, " << n << "_destroy, " << n << "_set_num_threads), " << n
+     << "_last_error(NULL)\n"
      << " *  returns the calling thread's last such message. Never NULL; valid until\n"
      << " *  the next call on the same context or thread. */\n"
      << "const char *" << n << "_last_error(const " << n << "_context *ctx);\n\n"
@@ -243,8 +241,8 @@ std::string generateSource(const ArtifactModel &model) {
     os << "const netc_tensor " << array << "[] = {\n";
     for (size_t k = 0; k < list.size(); ++k) {
       const ArtifactTensor &t = list[k];
-      os << "    {" << cStringLiteral(t.name) << ", NETC_" << upper(t.dtype) << ", " << t.shape.size()
-         << ", "
+      os << "    {" << cStringLiteral(t.name) << ", NETC_" << upper(t.dtype) << ", "
+         << t.shape.size() << ", "
          << (t.shape.empty() ? std::string("nullptr") : "kShape" + std::to_string(first + k))
          << ", NETC_INIT_" << upper(t.init) << ", " << llvm::format("%.17g", t.initA) << ", "
          << llvm::format("%.17g", t.initB) << ", " << t.bound << "},\n";
@@ -302,8 +300,8 @@ std::string generateSource(const ArtifactModel &model) {
      << ref("kParams", !model.params.empty()) << ", " << ref("kOutputs", !model.outputs.empty())
      << ", " << ref("kState", !model.state.empty()) << ", "
      << ref("kScratch", !model.scratch.empty()) << ",\n"
-     << "    " << (model.lossName ? cStringLiteral(*model.lossName) : std::string("nullptr")) << ", NETC_"
-     << upper(model.lossDType) << ",\n"
+     << "    " << (model.lossName ? cStringLiteral(*model.lossName) : std::string("nullptr"))
+     << ", NETC_" << upper(model.lossDType) << ",\n"
      << "    "
      << (model.forwardKernel.empty() ? std::string("nullptr") : model.forwardKernel + "_argv")
      << ", " << model.forwardSlots.size() << ", "

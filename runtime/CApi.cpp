@@ -2,6 +2,7 @@
 
 #include "runtime/CApi.h"
 #include "runtime/Context.h"
+#include "runtime/Safetensors.h"
 #include "runtime/Tensors.h"
 
 #include <HalideRuntime.h>
@@ -87,14 +88,14 @@ bool checkBuffers(const netc_model &m, const char *fn, const void *const *buffer
   std::string prefix = fnName(m, fn) + ": ";
   std::string arrays = std::string(role) + "_bytes";
   if (!buffers || !bytes) {
-    error = prefix + (!buffers ? array : arrays.c_str()) + " is NULL (model '" + m.name +
-            "' has " + std::to_string(count) + " " + role + (count == 1 ? "" : "s") + ")";
+    error = prefix + (!buffers ? array : arrays.c_str()) + " is NULL (model '" + m.name + "' has " +
+            std::to_string(count) + " " + role + (count == 1 ? "" : "s") + ")";
     return false;
   }
   for (int i = 0; i < count; ++i) {
     size_t need = static_cast<size_t>(numel(descs[i])) * dtypeSize(descs[i].dtype);
-    std::string what = std::string(role) + " '" + descs[i].name + "' (" + typeString(descs[i]) +
-                       ", " + array + "[" + std::to_string(i) + "])";
+    std::string what = std::string(role) + " '" + printable(descs[i].name) + "' (" +
+                       typeString(descs[i]) + ", " + array + "[" + std::to_string(i) + "])";
     if (!buffers[i]) {
       error = prefix + what + " is NULL";
       return false;
@@ -150,8 +151,8 @@ int forward(const netc_model &m, void *ctx, const void *const *inputs, const siz
     if (!c)
       return -1;
     std::string error;
-    if (!checkBuffers(m, "forward", inputs, inputBytes, m.inputs, m.num_inputs, "input",
-                      "inputs", error) ||
+    if (!checkBuffers(m, "forward", inputs, inputBytes, m.inputs, m.num_inputs, "input", "inputs",
+                      error) ||
         !checkBuffers(m, "forward", const_cast<const void *const *>(outputs), outputBytes,
                       m.outputs, m.num_outputs, "output", "outputs", error))
       return failContext(*c, error);
@@ -159,8 +160,8 @@ int forward(const netc_model &m, void *ctx, const void *const *inputs, const siz
   });
 }
 
-int trainStep(const netc_model &m, void *ctx, const void *const *inputs,
-              const size_t *inputBytes, double *loss) noexcept {
+int trainStep(const netc_model &m, void *ctx, const void *const *inputs, const size_t *inputBytes,
+              double *loss) noexcept {
   return guarded(m, "train_step", [&] {
     Context *c = lookup(m, ctx, "train_step");
     if (!c)

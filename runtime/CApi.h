@@ -38,8 +38,8 @@ void destroy(const netc_model &m, void *ctx) noexcept;
 int forward(const netc_model &m, void *ctx, const void *const *inputs, const size_t *inputBytes,
             void *const *outputs, const size_t *outputBytes) noexcept;
 /// NAME_train_step: inputs as for forward; `loss` may be NULL.
-int trainStep(const netc_model &m, void *ctx, const void *const *inputs,
-              const size_t *inputBytes, double *loss) noexcept;
+int trainStep(const netc_model &m, void *ctx, const void *const *inputs, const size_t *inputBytes,
+              double *loss) noexcept;
 /// NAME_load_weights and NAME_save_weights.
 int loadWeights(const netc_model &m, void *ctx, const char *path) noexcept;
 int saveWeights(const netc_model &m, void *ctx, const char *path) noexcept;

@@ -259,10 +259,12 @@ bool Context::run(bool train, const void *const *inputs, void *const *outputs) {
     case NETC_SLOT_INPUT: {
       const netc_tensor &t = m.inputs[slot.index];
       if (!inputs || !inputs[slot.index]) {
-        error = std::string("input '") + t.name + "' of model '" + m.name + "' is missing";
+        error =
+            std::string("input '") + printable(t.name) + "' of model '" + m.name + "' is missing";
         return false;
       }
-      if (!checkIndices(t, inputs[slot.index], std::string("input '") + t.name + "'", error))
+      if (!checkIndices(t, inputs[slot.index], std::string("input '") + printable(t.name) + "'",
+                        error))
         return false;
       host = const_cast<void *>(inputs[slot.index]);
       break;

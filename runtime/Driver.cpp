@@ -20,8 +20,8 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
-#include <climits>
 #include <chrono>
+#include <climits>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -241,7 +241,7 @@ void Driver::loadInputs() {
   for (int i = 0; i < m.num_inputs; ++i) {
     std::memcpy(inputs[i]->data(), file.data(*matched[i].entry), inputs[i]->bytes());
     if (!checkIndices(m.inputs[i], inputs[i]->data(),
-                      opt.inputs + ": tensor '" + m.inputs[i].name + "'", error))
+                      opt.inputs + ": tensor '" + printable(m.inputs[i].name) + "'", error))
       fail(error);
   }
 }
@@ -256,7 +256,7 @@ void Driver::loadData() {
     for (int64_t b = 0; b < dataTensors[i].batches; ++b) {
       std::memcpy(inputs[i]->data(), dataFile.data(*dataTensors[i].entry) + b * inputs[i]->bytes(),
                   inputs[i]->bytes());
-      std::string where = opt.data + ": tensor '" + m.inputs[i].name + "'" +
+      std::string where = opt.data + ": tensor '" + printable(m.inputs[i].name) + "'" +
                           (dataTensors[i].batches > 1 ? " batch " + std::to_string(b) : "");
       if (!checkIndices(m.inputs[i], inputs[i]->data(), where, error))
         fail(error);
@@ -317,7 +317,9 @@ void Driver::train() {
       fail(ctx->lastError());
     if (!std::isfinite(loss) && !opt.allowNonfinite) {
       fail("train step " + std::to_string(i + 1) + ": the loss is " +
-           (std::isnan(loss) ? "nan" : loss > 0 ? "inf" : "-inf") +
+           (std::isnan(loss) ? "nan"
+            : loss > 0       ? "inf"
+                             : "-inf") +
            "; training stopped and nothing was saved (--allow-nonfinite trains on)");
     }
     if (i == 0)
@@ -325,8 +327,7 @@ void Driver::train() {
     progress.update(i + 1, loss);
     if (log)
       std::fprintf(log, "%llu,%.9g,%.6f\n", static_cast<unsigned long long>(i + 1), loss,
-                   std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-                       .count());
+                   std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   }
   double seconds = progress.finish();
   if (log && !logFile.commit(error))
@@ -439,8 +440,7 @@ void Driver::printOutputs() {
       sum += v;
     }
     std::printf("output %s: %s min %.6g mean %.6g max %.6g\n ", printable(t.name).c_str(),
-                typeString(t).c_str(), lo,
-                n ? sum / double(n) : 0.0, hi);
+                typeString(t).c_str(), lo, n ? sum / double(n) : 0.0, hi);
     for (int64_t i = 0; i < std::min<int64_t>(n, 8); ++i)
       std::printf(" %.6g", view.get(i));
     std::printf(n > 8 ? " ...\n" : "\n");

@@ -118,10 +118,10 @@ std::string cannot(const char *what, const std::string &path, const std::string 
 /// again by linkat, which never replaces a file).
 std::string uniqueTempName(const std::string &target, int attempt) {
   static std::atomic<uint64_t> counter{0};
-  uint64_t mix = static_cast<uint64_t>(
-                     std::chrono::steady_clock::now().time_since_epoch().count()) ^
-                 (static_cast<uint64_t>(getpid()) << 32) ^ counter.fetch_add(1) ^
-                 static_cast<uint64_t>(attempt) * 0x9e3779b97f4a7c15ull;
+  uint64_t mix =
+      static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()) ^
+      (static_cast<uint64_t>(getpid()) << 32) ^ counter.fetch_add(1) ^
+      static_cast<uint64_t>(attempt) * 0x9e3779b97f4a7c15ull;
   const char *digits = "0123456789abcdefghijklmnopqrstuvwxyz";
   std::string suffix;
   for (int i = 0; i < 6; ++i, mix /= 36)
@@ -164,8 +164,8 @@ bool readRegularFile(const std::string &path, std::vector<uint8_t> &bytes, std::
       if (n < 0 && errno == EINTR)
         continue;
       if (n <= 0) {
-        error = cannot("read", path, n == 0 ? "the file shrank while being read"
-                                            : std::strerror(errno));
+        error = cannot("read", path,
+                       n == 0 ? "the file shrank while being read" : std::strerror(errno));
         ok = false;
       } else {
         done += static_cast<size_t>(n);
@@ -207,8 +207,7 @@ bool OutputFile::open(const std::string &destination, std::string &error) {
   target = resolveOutputPath(destination);
   struct stat st {};
   if (::stat(target.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
-    error = cannot("write", path,
-                   S_ISDIR(st.st_mode) ? "it is a directory" : "not a regular file");
+    error = cannot("write", path, S_ISDIR(st.st_mode) ? "it is a directory" : "not a regular file");
     return false;
   }
   int fd = -1;

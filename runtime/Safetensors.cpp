@@ -139,8 +139,8 @@ namespace {
 
 /// Validates the parsed header's entries into `entries` and `meta`.
 bool parseEntries(const Json &root, size_t dataSize, const std::string &filePath,
-                  std::vector<SafetensorsEntry> &entries,
-                  std::map<std::string, std::string> &meta, std::string &error) {
+                  std::vector<SafetensorsEntry> &entries, std::map<std::string, std::string> &meta,
+                  std::string &error) {
   if (!root.is_object()) {
     error = filePath + ": the header is not a JSON object";
     return false;
@@ -247,8 +247,8 @@ bool SafetensorsFile::parseHeader(const std::string &header, size_t dataSize, st
   std::set<std::string> seen;
   std::string duplicate;
   auto callback = [&](int depth, Json::parse_event_t event, Json &parsed) {
-    if (depth >= kMaxHeaderDepth && (event == Json::parse_event_t::object_start ||
-                                     event == Json::parse_event_t::array_start))
+    if (depth >= kMaxHeaderDepth &&
+        (event == Json::parse_event_t::object_start || event == Json::parse_event_t::array_start))
       throw TooDeep();
     if (depth == 1 && event == Json::parse_event_t::key) {
       std::string key = parsed.get<std::string>();

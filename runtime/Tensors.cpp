@@ -101,11 +101,11 @@ bool matchTensors(const SafetensorsFile &file, const netc_tensor *descs, int cou
     for (int i = 0; i < count; ++i)
       if (entry.name == descs[i].name)
         index = i;
-    std::string where = path + ": tensor '" + entry.name + "' ";
+    std::string where = path + ": tensor '" + printable(entry.name) + "' ";
     if (index < 0) {
       std::string names;
       for (int i = 0; i < count; ++i)
-        names += std::string(i ? ", " : "") + descs[i].name;
+        names += std::string(i ? ", " : "") + printable(descs[i].name);
       const char *article = std::strchr("aeiou", role[0]) ? "an " : "a ";
       error = where + "is not " + article + role + " of model '" + model + "' (" + role +
               "s: " + (names.empty() ? "none" : names) + ")";
@@ -133,8 +133,8 @@ bool matchTensors(const SafetensorsFile &file, const netc_tensor *descs, int cou
   }
   for (int i = 0; i < count; ++i)
     if (!out[i].entry) {
-      error = path + ": tensor '" + descs[i].name + "' is missing (" + role + " of model '" +
-              model + "', " + typeString(descs[i]) + ")";
+      error = path + ": tensor '" + printable(descs[i].name) + "' is missing (" + role +
+              " of model '" + model + "', " + typeString(descs[i]) + ")";
       return false;
     }
   return true;

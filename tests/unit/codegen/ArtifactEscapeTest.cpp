@@ -17,9 +17,9 @@ using namespace netc::codegen;
 namespace {
 
 const std::string kHostile[] = {
-    "*/ int x; /*",       "a\nb",      "q\"uote",  "back\\slash", std::string("\xff\xfe\x80", 3),
-    "tri??/\nint y;",     "??=??(??<", "end\\",    "\\x41ff",     std::string("nul\0byte", 8),
-    "/*nested*/",         "//line",    "\r\t\v\f", "\x7f",        "ok_name",
+    "*/ int x; /*",   "a\nb",      "q\"uote",  "back\\slash", std::string("\xff\xfe\x80", 3),
+    "tri??/\nint y;", "??=??(??<", "end\\",    "\\x41ff",     std::string("nul\0byte", 8),
+    "/*nested*/",     "//line",    "\r\t\v\f", "\x7f",        "ok_name",
 };
 
 /// Decodes a C string literal as a compiler would (octal escapes of up to

@@ -52,12 +52,12 @@ const int64_t kShapeY[] = {4};
 const netc_tensor kInputs[] = {{"x", NETC_F32, 2, kShapeX, NETC_INIT_UNIFORM, -1, 1, 0}};
 const netc_tensor kOutputs[] = {{"y", NETC_F64, 1, kShapeY, NETC_INIT_CONSTANT, 0, 0, 0}};
 const netc_slot kSlots[] = {{NETC_SLOT_INPUT, 0}, {NETC_SLOT_OUTPUT, 0}};
-const netc_model kModel = {"toy",   1,       0,      1,       0,       0,      kInputs,
+const netc_model kModel = {"toy",   1,        0,       1,       0,       0,        kInputs,
                            nullptr, kOutputs, nullptr, nullptr, nullptr, NETC_F32, stubForward,
-                           2,       kSlots,  nullptr, 0,       nullptr};
-const netc_model kOther = {"other", 1,       0,      1,       0,       0,      kInputs,
+                           2,       kSlots,   nullptr, 0,       nullptr};
+const netc_model kOther = {"other", 1,        0,       1,       0,       0,        kInputs,
                            nullptr, kOutputs, nullptr, nullptr, nullptr, NETC_F32, stubForward,
-                           2,       kSlots,  nullptr, 0,       nullptr};
+                           2,       kSlots,   nullptr, 0,       nullptr};
 
 struct Buffers {
   float x[6] = {};

@@ -12,13 +12,13 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <dirent.h>
 #include <fstream>
 #include <string>
 #include <sys/stat.h>
-#include <csignal>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -186,8 +186,7 @@ TEST_P(FileIOTest, NonUtf8NamesAreAnErrorNotAnAbort) {
   std::string error;
   std::string bad = std::string("w\xff\xfe") + "\n";
   EXPECT_FALSE(writeSafetensors(path("w.safetensors"), {{bad, "F32", {}, &v}}, {}, error));
-  EXPECT_NE(error.find("tensor 'w\\xff\\xfe\\x0a' is not valid UTF-8"), std::string::npos)
-      << error;
+  EXPECT_NE(error.find("tensor 'w\\xff\\xfe\\x0a' is not valid UTF-8"), std::string::npos) << error;
   EXPECT_TRUE(files().empty());
 }
 

@@ -134,11 +134,11 @@ TEST_F(SafetensorsTest, FileErrors) {
 
 TEST_F(SafetensorsTest, HostileHeadersAreErrorsNotCrashes) {
   // nlohmann throws out_of_range (not parse_error) for a number beyond double.
-  EXPECT_NE(readError(raw("huge-offset",
-                          R"({"x": {"dtype": "F32", "shape": [1], "data_offsets": [0, 1e400]}})",
-                          4))
-                .find("the header is not valid: number overflow parsing '1e400'"),
-            std::string::npos);
+  EXPECT_NE(
+      readError(raw("huge-offset",
+                    R"({"x": {"dtype": "F32", "shape": [1], "data_offsets": [0, 1e400]}})", 4))
+          .find("the header is not valid: number overflow parsing '1e400'"),
+      std::string::npos);
   // Deep nesting is refused before any value is printed (which recurses).
   std::string deep = R"({"x": {"dtype": "F32", "shape": )" + std::string(100000, '[') +
                      std::string(100000, ']') + "}}";
@@ -147,8 +147,7 @@ TEST_F(SafetensorsTest, HostileHeadersAreErrorsNotCrashes) {
   EXPECT_NE(readError(raw("deep-array", deepArray)).find("nests deeper"), std::string::npos);
   // A float offset within double's range is not a size.
   EXPECT_NE(readError(raw("float-offset",
-                          R"({"x": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4.0]}})",
-                          4))
+                          R"({"x": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4.0]}})", 4))
                 .find("data_offsets must be"),
             std::string::npos);
   // Names in messages are printable: a newline cannot split the error line.
