@@ -7,6 +7,7 @@
 
 #include <HalideRuntime.h>
 
+#include <cstring>
 #include <exception>
 #include <mutex>
 #include <new>
@@ -57,24 +58,40 @@ Context *lookup(const netc_model &m, const void *ctx, const char *fn) {
     }
   }
   Context *c = static_cast<Context *>(const_cast<void *>(ctx));
-  if (std::string(c->model().name) != m.name) {
+  if (std::strcmp(c->model().name, m.name) != 0) {
     failThread(m, fn, std::string("the context belongs to model '") + c->model().name + "'");
     return nullptr;
   }
   return c;
 }
 
-/// Runs `body` (returning int) and turns any exception into -1 with its
-/// message in the thread error: none may cross the C boundary.
-template <typename Body> int guarded(const netc_model &m, const char *fn, Body body) noexcept {
+/// Records why an exception ended a call: in the thread error, and in the
+/// context too when `ctx` is a live one, so that either last error says it.
+int failException(const netc_model &m, const char *fn, const void *ctx, const std::string &why) {
+  failThread(m, fn, why);
+  std::lock_guard<std::mutex> lock(registryMutex());
+  if (ctx && registry().count(ctx))
+    static_cast<Context *>(const_cast<void *>(ctx))->setLastError(threadError);
+  return -1;
+}
+
+/// Runs `body` (returning int) on context `ctx` (may be null) and turns any
+/// exception into -1 with its message: none may cross the C boundary.
+template <typename Body>
+int guarded(const netc_model &m, const char *fn, const void *ctx, Body body) noexcept {
   try {
-    return body();
-  } catch (const std::bad_alloc &) {
-    return failThread(m, fn, "out of memory");
-  } catch (const std::exception &e) {
-    return failThread(m, fn, std::string("internal error: ") + e.what());
+    try {
+      return body();
+    } catch (const std::bad_alloc &) {
+      return failException(m, fn, ctx, "out of memory");
+    } catch (const std::exception &e) {
+      return failException(m, fn, ctx, std::string("internal error: ") + e.what());
+    } catch (...) {
+      return failException(m, fn, ctx, "internal error: unknown exception");
+    }
   } catch (...) {
-    return failThread(m, fn, "internal error: unknown exception");
+    // Recording the message itself failed (out of memory): still no exception out.
+    return -1;
   }
 }
 
@@ -119,7 +136,7 @@ int failContext(Context &c, const std::string &error) {
 
 void *create(const netc_model &m, uint64_t seed) noexcept {
   void *made = nullptr;
-  guarded(m, "create", [&] {
+  guarded(m, "create", nullptr, [&] {
     auto c = std::make_unique<Context>(m, seed);
     std::lock_guard<std::mutex> lock(registryMutex());
     registry().insert(c.get());
@@ -132,7 +149,7 @@ void *create(const netc_model &m, uint64_t seed) noexcept {
 void destroy(const netc_model &m, void *ctx) noexcept {
   if (!ctx)
     return;
-  guarded(m, "destroy", [&] {
+  guarded(m, "destroy", nullptr, [&] {
     if (!lookup(m, ctx, "destroy"))
       return -1;
     {
@@ -146,7 +163,7 @@ void destroy(const netc_model &m, void *ctx) noexcept {
 
 int forward(const netc_model &m, void *ctx, const void *const *inputs, const size_t *inputBytes,
             void *const *outputs, const size_t *outputBytes) noexcept {
-  return guarded(m, "forward", [&] {
+  return guarded(m, "forward", ctx, [&] {
     Context *c = lookup(m, ctx, "forward");
     if (!c)
       return -1;
@@ -162,7 +179,7 @@ int forward(const netc_model &m, void *ctx, const void *const *inputs, const siz
 
 int trainStep(const netc_model &m, void *ctx, const void *const *inputs, const size_t *inputBytes,
               double *loss) noexcept {
-  return guarded(m, "train_step", [&] {
+  return guarded(m, "train_step", ctx, [&] {
     Context *c = lookup(m, ctx, "train_step");
     if (!c)
       return -1;
@@ -179,7 +196,7 @@ namespace {
 /// load_weights and save_weights: a live context and a non-NULL path.
 template <typename Op>
 int withPath(const netc_model &m, void *ctx, const char *path, const char *fn, Op op) noexcept {
-  return guarded(m, fn, [&] {
+  return guarded(m, fn, ctx, [&] {
     Context *c = lookup(m, ctx, fn);
     if (!c)
       return -1;
@@ -206,7 +223,7 @@ const char *lastError(const netc_model &m, const void *ctx) noexcept {
     std::lock_guard<std::mutex> lock(registryMutex());
     if (registry().count(ctx)) {
       const Context *c = static_cast<const Context *>(ctx);
-      if (std::string(c->model().name) == m.name)
+      if (std::strcmp(c->model().name, m.name) == 0)
         return c->lastError().c_str();
     }
   }
@@ -214,10 +231,12 @@ const char *lastError(const netc_model &m, const void *ctx) noexcept {
 }
 
 int setNumThreads(const netc_model &m, int n) noexcept {
-  if (n < 0)
-    return failThread(m, "set_num_threads",
-                      "the number of threads must be at least 0, got " + std::to_string(n));
-  return halide_set_num_threads(n);
+  return guarded(m, "set_num_threads", nullptr, [&] {
+    if (n < 0)
+      return failThread(m, "set_num_threads",
+                        "the number of threads must be at least 0, got " + std::to_string(n));
+    return halide_set_num_threads(n);
+  });
 }
 
 size_t tensorBytes(const netc_tensor *list, int count, int index) noexcept {
