@@ -63,6 +63,7 @@ private:
   void loadInputs();
   void loadData();
   void setBatch(uint64_t step);
+  void checkWritable(const std::string &path, const netc_tensor *list, int count);
   void runForward();
   void train();
   void bench();
@@ -273,6 +274,13 @@ void Driver::setBatch(uint64_t step) {
   }
 }
 
+void Driver::checkWritable(const std::string &path, const netc_tensor *list, int count) {
+  for (int i = 0; !path.empty() && i < count; ++i)
+    if (!isWritableName(list[i].name))
+      fail("cannot write '" + path + "': tensor '" + printable(list[i].name) +
+           "' is not valid UTF-8, which safetensors headers (JSON) require");
+}
+
 void Driver::runForward() {
   if (!ctx->forward(inputPtrs.data(), nullptr))
     fail(ctx->lastError());
@@ -458,6 +466,9 @@ int Driver::main(int argc, char **argv) {
     if (!opt.weights.empty() && !ctx->loadWeights(opt.weights))
       fail(ctx->lastError());
     loadInputs();
+    // Names a safetensors file cannot hold fail now, not after a long run.
+    checkWritable(opt.saveWeights, m.params, m.num_params);
+    checkWritable(opt.outputs, m.outputs, m.num_outputs);
     if (opt.train)
       train();
     if (opt.bench > 0)

@@ -54,8 +54,14 @@ std::string jsonReason(const std::exception &e) {
              : text;
 }
 
-/// Whether `text` can be written as a JSON string (it is valid UTF-8).
-bool isValidJsonString(const std::string &text) {
+/// "FILE: tensor 'NAME': " as the start of an error about one tensor.
+std::string at(const std::string &path, const std::string &name) {
+  return path + ": tensor '" + printable(name) + "': ";
+}
+
+} // namespace
+
+bool isWritableName(const std::string &text) {
   try {
     (void)Json(text).dump();
     return true;
@@ -63,13 +69,6 @@ bool isValidJsonString(const std::string &text) {
     return false;
   }
 }
-
-/// "FILE: tensor 'NAME': " as the start of an error about one tensor.
-std::string at(const std::string &path, const std::string &name) {
-  return path + ": tensor '" + printable(name) + "': ";
-}
-
-} // namespace
 
 std::string printable(const std::string &name) {
   std::string out;
@@ -319,10 +318,10 @@ bool writeSafetensors(const std::string &path, const std::vector<SafetensorsTens
     // JSON strings are UTF-8 (type_error 316 otherwise): name the culprit.
     std::string culprit;
     for (const SafetensorsTensorRef &t : tensors)
-      if (culprit.empty() && !isValidJsonString(t.name))
+      if (culprit.empty() && !isWritableName(t.name))
         culprit = "tensor '" + printable(t.name) + "'";
     for (const auto &[key, value] : metadata)
-      if (culprit.empty() && (!isValidJsonString(key) || !isValidJsonString(value)))
+      if (culprit.empty() && (!isWritableName(key) || !isWritableName(value)))
         culprit = "metadata '" + printable(key) + "'";
     error = "cannot write '" + path + "': " + (culprit.empty() ? "a name" : culprit) +
             " is not valid UTF-8, which safetensors headers (JSON) require";

@@ -36,6 +36,10 @@ size_t safetensorsDTypeSize(const std::string &dtype);
 /// backslash become \xNN.
 std::string printable(const std::string &name);
 
+/// Whether `name` can be written into a safetensors header (JSON strings
+/// are UTF-8).
+bool isWritableName(const std::string &name);
+
 /// One tensor entry of a safetensors header.
 struct SafetensorsEntry {
   std::string name;
