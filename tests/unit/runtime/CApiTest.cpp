@@ -52,12 +52,20 @@ const int64_t kShapeY[] = {4};
 const netc_tensor kInputs[] = {{"x", NETC_F32, 2, kShapeX, NETC_INIT_UNIFORM, -1, 1, 0}};
 const netc_tensor kOutputs[] = {{"y", NETC_F64, 1, kShapeY, NETC_INIT_CONSTANT, 0, 0, 0}};
 const netc_slot kSlots[] = {{NETC_SLOT_INPUT, 0}, {NETC_SLOT_OUTPUT, 0}};
-const netc_model kModel = {"toy",   1,        0,       1,       0,       0,        kInputs,
-                           nullptr, kOutputs, nullptr, nullptr, nullptr, NETC_F32, stubForward,
-                           2,       kSlots,   nullptr, 0,       nullptr};
-const netc_model kOther = {"other", 1,        0,       1,       0,       0,        kInputs,
-                           nullptr, kOutputs, nullptr, nullptr, nullptr, NETC_F32, stubForward,
-                           2,       kSlots,   nullptr, 0,       nullptr};
+/// A one-input, one-output model without loss, named `name`.
+netc_model makeModel(const char *name) {
+  netc_model m{};
+  m.name = name;
+  m.num_inputs = m.num_outputs = 1;
+  m.inputs = kInputs;
+  m.outputs = kOutputs;
+  m.forward = stubForward;
+  m.num_forward_slots = 2;
+  m.forward_slots = kSlots;
+  return m;
+}
+const netc_model kModel = makeModel("toy");
+const netc_model kOther = makeModel("other");
 
 struct Buffers {
   float x[6] = {};
