@@ -1,6 +1,5 @@
-// Tensor names that would inject code into generated C and C++ if copied
-// unescaped: a comment terminator with a directive on its own line, quotes,
-// a backslash, trigraphs, a tab, and a parameter name that is not UTF-8.
+// hostile-names.mlir with a model name that is no C identifier: refused with a located
+// error (exe-hostile-names.test), since the C API is named after the model.
 module {
   func.func @"not an*/identifier"(%arg0: tensor<2xf32> {nn.input = "in*/\n#error injected\n/*\"q\"\\??/"},
                      %arg1: tensor<2xf32> {nn.init = {dist = "uniform", high = 5.000000e-01 : f64, low = -5.000000e-01 : f64}, nn.param = "w\FF\FE"})
