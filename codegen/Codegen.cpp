@@ -16,12 +16,16 @@
 #include "mlir/Transforms/Passes.h"
 
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MathExtras.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Program.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
 #include <atomic>
+#include <cstring>
+#include <iostream>
+#include <mutex>
 #include <numeric>
 #include <thread>
 
@@ -49,13 +53,79 @@ LogicalResult parseTarget(ModuleOp module, const std::string &text, Halide::Targ
   return success();
 }
 
+/// Halide's compile-time messages: warnings go to stderr as before, except
+/// that a pipeline Halide proves will fail an assertion or a require() at
+/// runtime is an error (an executable that can only fail is no success);
+/// errors throw, as Halide's default reporter does.
+class HalideReporter : public Halide::CompileTimeErrorReporter {
+public:
+  void warning(const char *message) override {
+    if (std::strstr(message, "is guaranteed to fail"))
+      throw Halide::CompileError(message);
+    std::cerr << message;
+  }
+  void error(const char *message) override { throw Halide::CompileError(message); }
+};
+
+/// The bytes of a static tensor type, saturating at INT64_MAX.
+int64_t tensorBytes(RankedTensorType type) {
+  int64_t n = std::max<int64_t>(1, (type.getElementTypeBitWidth() + 7) / 8);
+  for (int64_t d : type.getShape())
+    if (llvm::MulOverflow(n, d, n))
+      return INT64_MAX;
+  return n;
+}
+
+/// Reports a value of `func` too large for Halide's 32-bit indexing at `loc`.
+LogicalResult checkIndexableValue(Value v, Location loc, const Twine &what) {
+  auto type = dyn_cast<RankedTensorType>(v.getType());
+  if (!type || !type.hasStaticShape())
+    return success();
+  int64_t bytes = tensorBytes(type);
+  if (bytes <= kMaxBufferBytes)
+    return success();
+  InFlightDiagnostic diag = emitError(loc) << what << " of type " << type << " holds ";
+  if (bytes == INT64_MAX)
+    diag << "more than 2^63 bytes";
+  else
+    diag << bytes << " bytes";
+  diag << "; compiled code indexes a buffer with 32 bits, so at most " << kMaxBufferBytes
+       << " bytes (use --run for the interpreter)";
+  return failure();
+}
+
+} // namespace
+
+void installHalideReporter() {
+  static HalideReporter reporter;
+  static std::once_flag once;
+  std::call_once(once, [] { Halide::set_custom_compile_time_error_reporter(&reporter); });
+}
+
+LogicalResult checkIndexable(func::FuncOp func) {
+  bool ok = true;
+  for (BlockArgument arg : func.getArguments())
+    ok &= succeeded(checkIndexableValue(arg, arg.getLoc(), "argument " + Twine(arg.getArgNumber())));
+  func.walk([&](Operation *op) {
+    for (Value result : op->getResults())
+      ok &= succeeded(
+          checkIndexableValue(result, op->getLoc(), "the result of '" + op->getName().getStringRef() + "'"));
+  });
+  return success(ok);
+}
+
+namespace {
+
 /// Lowers and schedules every function with a body.
 LogicalResult lowerModule(ModuleOp module, const CodegenOptions &options,
                           const Halide::Target &target, std::vector<Compiled> &out) {
+  installHalideReporter();
   for (auto func : module.getOps<func::FuncOp>()) {
     // A model with only a loss has no inference function to speak of.
     if (func.isExternal() || func.getNumResults() == 0)
       continue;
+    if (failed(checkIndexable(func)))
+      return failure();
     Compiled c{std::make_unique<FunctionLowering>(func, target), Halide::Pipeline(),
                entryPointName(func)};
     if (failed(c.lowering->lower()))
