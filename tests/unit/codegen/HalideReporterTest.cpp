@@ -15,17 +15,20 @@
 
 namespace {
 
-/// Compiles a pipeline whose output (constrained to 8 elements) reads an
-/// input constrained to 4: the bounds check is false at compile time.
-std::string compileOutOfBounds() {
-  Halide::ImageParam in(Halide::Float(32), 1, "in");
-  in.dim(0).set_bounds(0, 4);
-  Halide::Var x("x");
+/// Compiles a pipeline whose buffers are constrained to 65536 x 65536
+/// elements: more than Halide's 32-bit indexing allows, so its size checks
+/// are false at compile time (what netc's own check now rejects earlier).
+std::string compileTooLarge() {
+  Halide::ImageParam in(Halide::Float(32), 2, "in");
+  in.dim(0).set_bounds(0, 65536);
+  in.dim(1).set_bounds(0, 65536).set_stride(65536);
+  Halide::Var x("x"), y("y");
   Halide::Func out("out");
-  out(x) = in(x) * 2.0f;
-  out.output_buffer().dim(0).set_bounds(0, 8);
+  out(x, y) = in(x, y) * 2.0f;
+  out.output_buffer().dim(0).set_bounds(0, 65536);
+  out.output_buffer().dim(1).set_bounds(0, 65536).set_stride(65536);
   try {
-    out.compile_to_module({in}, "out_of_bounds", Halide::get_host_target());
+    out.compile_to_module({in}, "too_large", Halide::get_host_target());
   } catch (const Halide::CompileError &e) {
     return e.what();
   }
@@ -36,7 +39,7 @@ std::string compileOutOfBounds() {
 
 TEST(HalideReporter, GuaranteedRuntimeFailureIsACompileError) {
   netc::codegen::installHalideReporter();
-  EXPECT_NE(compileOutOfBounds().find("is guaranteed to fail"), std::string::npos);
+  EXPECT_NE(compileTooLarge().find("is guaranteed to fail"), std::string::npos);
 }
 
 TEST(HalideReporter, ValidPipelinesStillCompile) {
