@@ -12,7 +12,15 @@ import time
 
 sig_name, netc, model, out = sys.argv[1:5]
 folder = os.path.dirname(os.path.abspath(out))
-proc = subprocess.Popen([netc, model, "-o", out], stderr=subprocess.DEVNULL)
+# lit's workers ignore SIGINT, and an ignored signal stays ignored across exec: give netc
+# the default dispositions a shell gives it.
+def default_signals():
+    for s in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(s, signal.SIG_DFL)
+
+
+proc = subprocess.Popen([netc, model, "-o", out], stderr=subprocess.DEVNULL,
+                        preexec_fn=default_signals)
 deadline = time.time() + 120
 while not glob.glob(os.path.join(folder, ".netc-*")):
     if proc.poll() is not None or time.time() > deadline:
