@@ -27,6 +27,7 @@
 #include <iostream>
 #include <mutex>
 #include <numeric>
+#include <stdexcept>
 #include <thread>
 
 using namespace mlir;
@@ -140,10 +141,31 @@ LogicalResult lowerModule(ModuleOp module, const CodegenOptions &options,
   return success();
 }
 
-/// Runs `body`, turning Halide's exceptions into an error at the module.
+/// A Halide error while compiling one function: reported at the function.
+struct FunctionError : std::runtime_error {
+  FunctionError(func::FuncOp func, const std::string &message)
+      : std::runtime_error(message), func(func) {}
+  func::FuncOp func;
+};
+
+/// Halide's module of one function; its errors (a pipeline guaranteed to
+/// fail at runtime among them) become a FunctionError.
+Halide::Module compileFunction(Compiled &c, const Halide::Target &target) {
+  try {
+    return c.pipeline.compile_to_module(c.lowering->arguments(), c.name, target);
+  } catch (const Halide::Error &e) {
+    throw FunctionError(c.lowering->function(), e.what());
+  }
+}
+
+/// Runs `body`, turning Halide's exceptions into an error at the function
+/// they concern, or else at the module.
 LogicalResult guarded(ModuleOp module, const std::function<LogicalResult()> &body) {
   try {
     return body();
+  } catch (const FunctionError &e) {
+    func::FuncOp func = e.func;
+    return func.emitError() << "Halide: " << e.what();
   } catch (const Halide::Error &e) {
     return module.emitError() << "Halide: " << e.what();
   } catch (const std::exception &e) {
@@ -194,8 +216,13 @@ LogicalResult emitHalideStatements(ModuleOp module, const CodegenOptions &option
       llvm::SmallString<128> path;
       if (llvm::sys::fs::createTemporaryFile("netc", "stmt", path))
         return module.emitError("cannot create a temporary file");
-      c.pipeline.compile_to_lowered_stmt(path.str().str(), c.lowering->arguments(),
-                                         Halide::Text, target);
+      try {
+        c.pipeline.compile_to_lowered_stmt(path.str().str(), c.lowering->arguments(),
+                                           Halide::Text, target);
+      } catch (const Halide::Error &e) {
+        llvm::sys::fs::remove(path);
+        return c.lowering->function().emitError() << "Halide: " << e.what();
+      }
       auto buffer = llvm::MemoryBuffer::getFile(path);
       llvm::sys::fs::remove(path);
       if (!buffer)
@@ -223,7 +250,7 @@ std::vector<Halide::Module> modulesOf(std::vector<Compiled> &compiled,
     Halide::Target t = runtimeInFirstOnly && k > 0
                            ? target.with_feature(Halide::Target::NoRuntime)
                            : target;
-    modules.push_back(c.pipeline.compile_to_module(c.lowering->arguments(), c.name, t));
+    modules.push_back(compileFunction(c, t));
   }
   return modules;
 }
@@ -298,6 +325,7 @@ LogicalResult compileToObjects(ModuleOp module, const CodegenOptions &options,
                      [&](size_t a, size_t b) { return size(a) > size(b); });
     std::atomic<size_t> next{0};
     std::vector<std::string> errors(jobs);
+    std::vector<func::FuncOp> failedFunctions(jobs);
     objects.clear();
     for (unsigned w = 0; w < jobs; ++w)
       objects.push_back(objectBase + "." + std::to_string(w) + ".o");
@@ -307,7 +335,7 @@ LogicalResult compileToObjects(ModuleOp module, const CodegenOptions &options,
         std::vector<Halide::Module> modules;
         for (size_t i; (i = next.fetch_add(1)) < order.size();) {
           Compiled &c = compiled[order[i]];
-          modules.push_back(c.pipeline.compile_to_module(c.lowering->arguments(), c.name, t));
+          modules.push_back(compileFunction(c, t));
         }
         if (modules.empty()) {
           // Nothing left for this worker: an object with the runtime alone
@@ -316,6 +344,9 @@ LogicalResult compileToObjects(ModuleOp module, const CodegenOptions &options,
         }
         Halide::Module result = Halide::link_modules("netc_kernels_" + std::to_string(w), modules);
         result.compile({{Halide::OutputFileType::object, objects[w]}});
+      } catch (const FunctionError &e) {
+        errors[w] = e.what();
+        failedFunctions[w] = e.func;
       } catch (const std::exception &e) {
         errors[w] = e.what();
       }
@@ -326,9 +357,10 @@ LogicalResult compileToObjects(ModuleOp module, const CodegenOptions &options,
     work(0);
     for (std::thread &t : threads)
       t.join();
-    for (const std::string &e : errors)
-      if (!e.empty())
-        return module.emitError() << "Halide: " << e;
+    for (unsigned w = 0; w < jobs; ++w)
+      if (!errors[w].empty())
+        return (failedFunctions[w] ? failedFunctions[w].emitError() : module.emitError())
+               << "Halide: " << errors[w];
     return success();
   });
 }
