@@ -106,11 +106,12 @@ void installHalideReporter() {
 LogicalResult checkIndexable(func::FuncOp func) {
   bool ok = true;
   for (BlockArgument arg : func.getArguments())
-    ok &= succeeded(checkIndexableValue(arg, arg.getLoc(), "argument " + Twine(arg.getArgNumber())));
+    ok &= succeeded(
+        checkIndexableValue(arg, arg.getLoc(), "argument " + Twine(arg.getArgNumber())));
   func.walk([&](Operation *op) {
     for (Value result : op->getResults())
-      ok &= succeeded(
-          checkIndexableValue(result, op->getLoc(), "the result of '" + op->getName().getStringRef() + "'"));
+      ok &= succeeded(checkIndexableValue(
+          result, op->getLoc(), "the result of '" + op->getName().getStringRef() + "'"));
   });
   return success(ok);
 }

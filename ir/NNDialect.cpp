@@ -56,8 +56,8 @@ LogicalResult verifySymbolName(Operation *op) {
     return success();
   if (std::optional<std::string> why =
           netc::checkName(symbol.getValue(), netc::kMaxDerivedNameBytes))
-    return op->emitError() << "function name '" << netc::printableName(symbol.getValue())
-                           << "' " << *why;
+    return op->emitError() << "function name '" << netc::printableName(symbol.getValue()) << "' "
+                           << *why;
   return success();
 }
 
@@ -70,8 +70,8 @@ LogicalResult NNDialect::verifyRegionArgAttribute(Operation *op, unsigned, unsig
   return verifyNameAttr(op, attr, "argument " + Twine(argIndex));
 }
 
-LogicalResult NNDialect::verifyRegionResultAttribute(Operation *op, unsigned,
-                                                     unsigned resultIndex, NamedAttribute attr) {
+LogicalResult NNDialect::verifyRegionResultAttribute(Operation *op, unsigned, unsigned resultIndex,
+                                                     NamedAttribute attr) {
   return verifyNameAttr(op, attr, "result " + Twine(resultIndex));
 }
 

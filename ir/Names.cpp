@@ -11,8 +11,8 @@ namespace netc {
 namespace {
 
 bool isNameCharacter(unsigned char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-         c == '_' || c == '.' || c == ':' || c == '/' || c == '-';
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+         c == '.' || c == ':' || c == '/' || c == '-';
 }
 
 /// The length of the valid UTF-8 sequence at `i` of `text`, or 0 when the
@@ -28,8 +28,7 @@ size_t utf8Length(llvm::StringRef text, size_t i) {
 
 /// Copies `text` to `out`, each valid UTF-8 sequence through `escapeByte`
 /// (for ASCII) or as it is, and each invalid byte as U+FFFD.
-template <typename EscapeByte>
-std::string escapeWith(llvm::StringRef text, EscapeByte escapeByte) {
+template <typename EscapeByte> std::string escapeWith(llvm::StringRef text, EscapeByte escapeByte) {
   std::string out;
   out.reserve(text.size() + 8);
   for (size_t i = 0; i < text.size();) {
