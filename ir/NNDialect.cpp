@@ -65,13 +65,16 @@ LogicalResult verifySymbolName(Operation *op) {
 
 LogicalResult NNDialect::verifyRegionArgAttribute(Operation *op, unsigned, unsigned argIndex,
                                                   NamedAttribute attr) {
-  if (argIndex == 0 && failed(verifySymbolName(op)))
+  // The first failure ends the function's verification: one error.
+  if (failed(verifySymbolName(op)))
     return failure();
   return verifyNameAttr(op, attr, "argument " + Twine(argIndex));
 }
 
 LogicalResult NNDialect::verifyRegionResultAttribute(Operation *op, unsigned, unsigned resultIndex,
                                                      NamedAttribute attr) {
+  if (failed(verifySymbolName(op)))
+    return failure();
   return verifyNameAttr(op, attr, "result " + Twine(resultIndex));
 }
 
