@@ -12,6 +12,7 @@
 
 #include "codegen/Artifact.h"
 #include "codegen/ArtifactModel.h"
+#include "codegen/OutputPaths.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Object/Archive.h"
@@ -37,6 +38,8 @@ namespace {
 struct BuildDir {
   llvm::SmallString<256> dir;
   ~BuildDir() {
+    if (!dir.empty())
+      dontRemoveDirectoryOnSignal(dir);
     // NETC_KEEP_TEMPS=1 keeps the generated sources for debugging.
     const char *keep = std::getenv("NETC_KEEP_TEMPS");
     if (!dir.empty() && !(keep && *keep == '1'))
@@ -64,6 +67,8 @@ LogicalResult makeBuildDir(ModuleOp module, const std::string &output, const std
     build.dir.clear();
     return module.emitError() << "cannot write '" << output << "': " << ec.message();
   }
+  // Ctrl-C or a kill during the minutes of a build must not leave it behind.
+  removeDirectoryOnSignal(build.dir);
   return success();
 }
 
@@ -235,9 +240,10 @@ LogicalResult buildLibrary(ModuleOp module, const CodegenOptions &options,
   return writeArchive(module, out.library, kernels, *runtimeLib);
 }
 
-/// Moves a finished file from the build folder to its place.
+/// Moves a finished file from the build folder to its place (through a
+/// symbolic link at `to`).
 LogicalResult moveIntoPlace(ModuleOp module, const std::string &from, const std::string &to) {
-  if (std::error_code ec = fs::rename(from, to))
+  if (std::error_code ec = fs::rename(from, resolveOutputLink(to)))
     return module.emitError() << "cannot write '" << to << "': " << ec.message();
   return success();
 }
@@ -248,7 +254,7 @@ LogicalResult writeLibrary(ModuleOp module, const CodegenOptions &options,
                            const std::string &libraryPath) {
   BuildDir build;
   Built built;
-  if (failed(buildLibrary(module, options, libraryPath, build, built)))
+  if (failed(buildLibrary(module, options, resolveOutputLink(libraryPath), build, built)))
     return failure();
   // DIR/libNAME.a gets DIR/NAME.h; DIR/other.a gets DIR/other.h.
   llvm::SmallString<256> header(path::parent_path(libraryPath));
@@ -264,7 +270,7 @@ LogicalResult writeExecutable(ModuleOp module, const CodegenOptions &options,
                               const std::string &executablePath) {
   BuildDir build;
   Built built;
-  if (failed(buildLibrary(module, options, executablePath, build, built)))
+  if (failed(buildLibrary(module, options, resolveOutputLink(executablePath), build, built)))
     return failure();
   std::string mainSource = build.file("main.cpp"), exe = build.file(built.model.name);
   if (failed(writeText(module, mainSource, generateMain(built.model))))

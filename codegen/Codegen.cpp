@@ -16,13 +16,18 @@
 #include "mlir/Transforms/Passes.h"
 
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MathExtras.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Program.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
 #include <atomic>
+#include <cstring>
+#include <iostream>
+#include <mutex>
 #include <numeric>
+#include <stdexcept>
 #include <thread>
 
 using namespace mlir;
@@ -49,13 +54,80 @@ LogicalResult parseTarget(ModuleOp module, const std::string &text, Halide::Targ
   return success();
 }
 
+/// Halide's compile-time messages: warnings go to stderr as before, except
+/// that a pipeline Halide proves will fail an assertion or a require() at
+/// runtime is an error (an executable that can only fail is no success);
+/// errors throw, as Halide's default reporter does.
+class HalideReporter : public Halide::CompileTimeErrorReporter {
+public:
+  void warning(const char *message) override {
+    if (std::strstr(message, "is guaranteed to fail"))
+      throw Halide::CompileError(message);
+    std::cerr << message;
+  }
+  void error(const char *message) override { throw Halide::CompileError(message); }
+};
+
+/// The bytes of a static tensor type, saturating at INT64_MAX.
+int64_t tensorBytes(RankedTensorType type) {
+  int64_t n = std::max<int64_t>(1, (type.getElementTypeBitWidth() + 7) / 8);
+  for (int64_t d : type.getShape())
+    if (llvm::MulOverflow(n, d, n))
+      return INT64_MAX;
+  return n;
+}
+
+/// Reports a value of `func` too large for Halide's 32-bit indexing at `loc`.
+LogicalResult checkIndexableValue(Value v, Location loc, const Twine &what) {
+  auto type = dyn_cast<RankedTensorType>(v.getType());
+  if (!type || !type.hasStaticShape())
+    return success();
+  int64_t bytes = tensorBytes(type);
+  if (bytes <= kMaxBufferBytes)
+    return success();
+  InFlightDiagnostic diag = emitError(loc) << what << " of type " << type << " holds ";
+  if (bytes == INT64_MAX)
+    diag << "more than 2^63 bytes";
+  else
+    diag << bytes << " bytes";
+  diag << "; compiled code indexes a buffer with 32 bits, so at most " << kMaxBufferBytes
+       << " bytes (use --run for the interpreter)";
+  return failure();
+}
+
+} // namespace
+
+void installHalideReporter() {
+  static HalideReporter reporter;
+  static std::once_flag once;
+  std::call_once(once, [] { Halide::set_custom_compile_time_error_reporter(&reporter); });
+}
+
+LogicalResult checkIndexable(func::FuncOp func) {
+  bool ok = true;
+  for (BlockArgument arg : func.getArguments())
+    ok &= succeeded(
+        checkIndexableValue(arg, arg.getLoc(), "argument " + Twine(arg.getArgNumber())));
+  func.walk([&](Operation *op) {
+    for (Value result : op->getResults())
+      ok &= succeeded(checkIndexableValue(
+          result, op->getLoc(), "the result of '" + op->getName().getStringRef() + "'"));
+  });
+  return success(ok);
+}
+
+namespace {
+
 /// Lowers and schedules every function with a body.
 LogicalResult lowerModule(ModuleOp module, const CodegenOptions &options,
                           const Halide::Target &target, std::vector<Compiled> &out) {
+  installHalideReporter();
   for (auto func : module.getOps<func::FuncOp>()) {
     // A model with only a loss has no inference function to speak of.
     if (func.isExternal() || func.getNumResults() == 0)
       continue;
+    if (failed(checkIndexable(func)))
+      return failure();
     Compiled c{std::make_unique<FunctionLowering>(func, target), Halide::Pipeline(),
                entryPointName(func)};
     if (failed(c.lowering->lower()))
@@ -70,10 +142,31 @@ LogicalResult lowerModule(ModuleOp module, const CodegenOptions &options,
   return success();
 }
 
-/// Runs `body`, turning Halide's exceptions into an error at the module.
+/// A Halide error while compiling one function: reported at the function.
+struct FunctionError : std::runtime_error {
+  FunctionError(func::FuncOp func, const std::string &message)
+      : std::runtime_error(message), func(func) {}
+  func::FuncOp func;
+};
+
+/// Halide's module of one function; its errors (a pipeline guaranteed to
+/// fail at runtime among them) become a FunctionError.
+Halide::Module compileFunction(Compiled &c, const Halide::Target &target) {
+  try {
+    return c.pipeline.compile_to_module(c.lowering->arguments(), c.name, target);
+  } catch (const Halide::Error &e) {
+    throw FunctionError(c.lowering->function(), e.what());
+  }
+}
+
+/// Runs `body`, turning Halide's exceptions into an error at the function
+/// they concern, or else at the module.
 LogicalResult guarded(ModuleOp module, const std::function<LogicalResult()> &body) {
   try {
     return body();
+  } catch (const FunctionError &e) {
+    func::FuncOp func = e.func;
+    return func.emitError() << "Halide: " << e.what();
   } catch (const Halide::Error &e) {
     return module.emitError() << "Halide: " << e.what();
   } catch (const std::exception &e) {
@@ -124,8 +217,13 @@ LogicalResult emitHalideStatements(ModuleOp module, const CodegenOptions &option
       llvm::SmallString<128> path;
       if (llvm::sys::fs::createTemporaryFile("netc", "stmt", path))
         return module.emitError("cannot create a temporary file");
-      c.pipeline.compile_to_lowered_stmt(path.str().str(), c.lowering->arguments(),
-                                         Halide::Text, target);
+      try {
+        c.pipeline.compile_to_lowered_stmt(path.str().str(), c.lowering->arguments(),
+                                           Halide::Text, target);
+      } catch (const Halide::Error &e) {
+        llvm::sys::fs::remove(path);
+        return c.lowering->function().emitError() << "Halide: " << e.what();
+      }
       auto buffer = llvm::MemoryBuffer::getFile(path);
       llvm::sys::fs::remove(path);
       if (!buffer)
@@ -153,7 +251,7 @@ std::vector<Halide::Module> modulesOf(std::vector<Compiled> &compiled,
     Halide::Target t = runtimeInFirstOnly && k > 0
                            ? target.with_feature(Halide::Target::NoRuntime)
                            : target;
-    modules.push_back(c.pipeline.compile_to_module(c.lowering->arguments(), c.name, t));
+    modules.push_back(compileFunction(c, t));
   }
   return modules;
 }
@@ -228,6 +326,7 @@ LogicalResult compileToObjects(ModuleOp module, const CodegenOptions &options,
                      [&](size_t a, size_t b) { return size(a) > size(b); });
     std::atomic<size_t> next{0};
     std::vector<std::string> errors(jobs);
+    std::vector<func::FuncOp> failedFunctions(jobs);
     objects.clear();
     for (unsigned w = 0; w < jobs; ++w)
       objects.push_back(objectBase + "." + std::to_string(w) + ".o");
@@ -237,7 +336,7 @@ LogicalResult compileToObjects(ModuleOp module, const CodegenOptions &options,
         std::vector<Halide::Module> modules;
         for (size_t i; (i = next.fetch_add(1)) < order.size();) {
           Compiled &c = compiled[order[i]];
-          modules.push_back(c.pipeline.compile_to_module(c.lowering->arguments(), c.name, t));
+          modules.push_back(compileFunction(c, t));
         }
         if (modules.empty()) {
           // Nothing left for this worker: an object with the runtime alone
@@ -246,6 +345,9 @@ LogicalResult compileToObjects(ModuleOp module, const CodegenOptions &options,
         }
         Halide::Module result = Halide::link_modules("netc_kernels_" + std::to_string(w), modules);
         result.compile({{Halide::OutputFileType::object, objects[w]}});
+      } catch (const FunctionError &e) {
+        errors[w] = e.what();
+        failedFunctions[w] = e.func;
       } catch (const std::exception &e) {
         errors[w] = e.what();
       }
@@ -256,9 +358,10 @@ LogicalResult compileToObjects(ModuleOp module, const CodegenOptions &options,
     work(0);
     for (std::thread &t : threads)
       t.join();
-    for (const std::string &e : errors)
-      if (!e.empty())
-        return module.emitError() << "Halide: " << e;
+    for (unsigned w = 0; w < jobs; ++w)
+      if (!errors[w].empty())
+        return (failedFunctions[w] ? failedFunctions[w].emitError() : module.emitError())
+               << "Halide: " << errors[w];
     return success();
   });
 }

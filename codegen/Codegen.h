@@ -8,6 +8,7 @@
 #ifndef NETC_CODEGEN_CODEGEN_H
 #define NETC_CODEGEN_CODEGEN_H
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
 
 #include <string>
@@ -26,6 +27,19 @@ struct CodegenOptions {
   /// A name of scheduleNames(): "hand" by default.
   std::string schedule = "hand";
 };
+
+/// The largest buffer compiled code can index: Halide 14 without its
+/// large_buffers feature computes offsets with 32-bit integers.
+constexpr int64_t kMaxBufferBytes = 2147483647;
+
+/// Reports, at the op (or at the argument), every tensor of `func` larger
+/// than kMaxBufferBytes; checked before Halide sees the function.
+mlir::LogicalResult checkIndexable(mlir::func::FuncOp func);
+
+/// Makes Halide's compile-time warnings that a pipeline is guaranteed to
+/// fail at runtime throw a Halide::CompileError, like its errors; other
+/// warnings still go to stderr. Idempotent and thread-safe.
+void installHalideReporter();
 
 /// Whether `target` is a valid Halide target string with a GPU feature.
 bool isGpuTarget(const std::string &target);

@@ -1,6 +1,7 @@
 //===- JIT.cpp - compiled functions run in this process -------------------===//
 
 #include "codegen/JIT.h"
+#include "codegen/Codegen.h"
 #include "codegen/Lowering.h"
 #include "codegen/Schedules/Schedules.h"
 
@@ -26,6 +27,9 @@ FailureOr<std::unique_ptr<JITFunction>> JITFunction::compile(func::FuncOp func,
                                                              const CodegenOptions &options) {
   if (func.getNumResults() == 0)
     return func.emitError("a function without results has nothing to compile");
+  if (failed(checkIndexable(func)))
+    return failure();
+  installHalideReporter();
   auto impl = std::make_unique<Impl>();
   impl->func = func;
   try {

@@ -14,6 +14,7 @@
 #include "frontend/Parser.h"
 
 #include "ir/NNOps.h"
+#include "ir/Names.h"
 #include "ir/ShapeMath.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
@@ -57,6 +58,18 @@ OwningOpRef<ModuleOp> Importer::importFile(const File &file, StringRef modelName
     if (m->name == modelName)
       chosen = m;
   }
+  // Two models of one name: --model could only ever pick one of them.
+  for (size_t i = 0; i < models.size(); ++i)
+    for (size_t j = 0; j < i; ++j)
+      if (models[j]->name == models[i]->name) {
+        InFlightDiagnostic diag = error(models[i]->nameLoc);
+        diag << "model '" << models[i]->name << "' is defined twice";
+        diag.attachNote(location(models[j]->nameLoc))
+            << "the first definition of '" << models[i]->name << "' is here";
+        break;
+      }
+  if (failed)
+    return nullptr;
   if (models.empty()) {
     error(Loc{1, 1}) << "'" << filename << "' defines no model";
     return nullptr;
@@ -379,8 +392,23 @@ void Importer::importParam(const ParamDecl &param) {
     bindings[param.name] = Val::ofTensor(param.nameLoc, v);
 }
 
+bool Importer::checkName(Loc loc, StringRef name, StringRef what) {
+  std::optional<std::string> why = netc::checkName(name);
+  if (!why)
+    return true;
+  error(loc) << what << " '" << printableName(name) << "' " << *why;
+  return false;
+}
+
 Value Importer::newParam(Loc loc, const std::string &name, RankedTensorType type,
                          DictionaryAttr init) {
+  if (!checkName(loc, name, "parameter name"))
+    return nullptr;
+  if (!shape::numElements(shape::Shape(type.getShape().begin(), type.getShape().end()))) {
+    error(loc) << "parameter '" << name << "' has more elements than fit in 64 bits ("
+               << shape::str(shape::Shape(type.getShape().begin(), type.getShape().end())) << ")";
+    return nullptr;
+  }
   auto [it, inserted] = params.try_emplace(name, Value(), loc);
   if (!inserted) {
     error(loc) << "duplicate parameter name '" << name << "'; the first is at line "
@@ -414,6 +442,10 @@ std::optional<RankedTensorType> Importer::evalType(const TypeExpr &type, const s
   }
   if (!ok)
     return std::nullopt;
+  if (static_cast<int64_t>(dims.size()) > kMaxRank) {
+    error(type.loc) << what << " has rank " << dims.size() << "; the limit is " << kMaxRank;
+    return std::nullopt;
+  }
   if (!shape::numElements(shape::Shape(dims.begin(), dims.end()))) {
     error(type.loc) << what << " has more elements than fit in 64 bits ("
                     << shape::str(shape::Shape(dims.begin(), dims.end())) << ")";

@@ -170,7 +170,13 @@ Val Importer::evalBinary(const BinaryExpr &expr) {
           error(expr.loc) << "division by zero in " << lhs.i << " / 0";
           return Val::poison(expr.loc);
         }
-        if (lhs.i % rhs.i != 0 || (lhs.i == std::numeric_limits<int64_t>::min() && rhs.i == -1))
+        // INT64_MIN / -1 is 2^63 (and INT64_MIN % -1 traps on x86): test it
+        // before any division.
+        if (lhs.i == std::numeric_limits<int64_t>::min() && rhs.i == -1) {
+          overflow = true;
+          break;
+        }
+        if (lhs.i % rhs.i != 0)
           return Val::ofFloat(expr.loc, double(lhs.i) / double(rhs.i));
         out = lhs.i / rhs.i;
         break;

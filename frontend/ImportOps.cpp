@@ -48,6 +48,8 @@ std::optional<std::string> layerName(Importer &im, const CallArgs &args) {
                              << describe(it->second);
     return std::nullopt;
   }
+  if (!im.checkName(it->second.loc, it->second.s, "'" + args.call->callee + "' name"))
+    return std::nullopt;
   return it->second.s;
 }
 
@@ -103,9 +105,11 @@ Val importConv2d(Importer &im, const CallArgs &args) {
 
   ArrayRef<int64_t> xs = shapeOf(*x);
   int64_t channels = xs[xs.size() - 3];
-  int64_t fanIn = (channels / *groups) * (*kernel)[0] * (*kernel)[1];
+  // In floating point: the product of huge kernels would overflow (the
+  // weight's size is checked by newParam).
+  double fanIn = double(channels / *groups) * double((*kernel)[0]) * double((*kernel)[1]);
   // kaiming_uniform(a = sqrt(5)) and PyTorch's bias rule both give U(-1/sqrt(fan_in), +).
-  double bound = fanIn > 0 ? 1.0 / std::sqrt(double(fanIn)) : 0.0;
+  double bound = fanIn > 0 ? 1.0 / std::sqrt(fanIn) : 0.0;
   Type element = elementTypeOf(*x);
   Value weight = im.newParam(
       loc, *name + ".weight",
@@ -456,6 +460,11 @@ Val Importer::buildOp(StringRef opName, Loc loc, ValueRange operands,
   Value result = nn::createInferred(builder, where, opName, operands, attrs);
   if (!result) {
     failed = true;
+    return Val::poison(loc);
+  }
+  if (auto type = dyn_cast<RankedTensorType>(result.getType()); type && type.getRank() > kMaxRank) {
+    error(loc) << "'" << opName.drop_front(3) << "' gives a tensor of rank " << type.getRank()
+               << "; the limit is " << kMaxRank;
     return Val::poison(loc);
   }
   return Val::ofTensor(loc, result);

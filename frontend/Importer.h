@@ -25,6 +25,10 @@
 
 namespace netc::frontend {
 
+/// The highest rank of a tensor in a .net model: bounds the work of shape
+/// arithmetic and of code generation, far above what layers need.
+constexpr int64_t kMaxRank = 16;
+
 /// A value during import: a compile-time constant (number, bool, string,
 /// list) or a tensor SSA value. `Poison` stands for an expression whose error
 /// has been reported already, so that one mistake gives one error.
@@ -72,6 +76,9 @@ public:
 
   /// Reports an error at a source position; the import will fail.
   mlir::InFlightDiagnostic error(Loc loc);
+  /// Reports a `name` that breaks the rule of ir/Names.h at `loc`, as
+  /// "WHAT 'NAME' WHY"; true when the name is valid.
+  bool checkName(Loc loc, llvm::StringRef name, llvm::StringRef what);
   /// The MLIR location of a source position.
   mlir::Location location(Loc loc) const;
 

@@ -244,6 +244,9 @@ Token Lexer::lexIdentifier() {
   while (!atEnd() && isIdentChar(peekChar()))
     advance();
   Token tok = makeToken(TokenKind::Ident, begin, loc);
+  if (tok.text.size() > MaxIdentifierBytes)
+    error(loc, fmt::format("identifier '{}...' is {} bytes long; the limit is {}",
+                           tok.text.substr(0, 32), tok.text.size(), MaxIdentifierBytes));
   for (const auto &[spelling, kind] : keywords)
     if (tok.text == spelling)
       tok.kind = kind;

@@ -134,6 +134,16 @@ bool Parser::tooDeep(const char *what) {
   return true;
 }
 
+bool Parser::tooManyStatements() {
+  if (++statementCount <= MaxStatements)
+    return false;
+  error(tok().loc, fmt::format("more than {} statements in the file", MaxStatements));
+  // Nothing after this point is parsed.
+  gaveUp = true;
+  pos = toks.size() - 1;
+  return true;
+}
+
 bool Parser::exprTooDeep(unsigned depth, Loc loc) {
   if (depth <= MaxExprDepth)
     return false;
@@ -269,6 +279,8 @@ std::unique_ptr<File> Parser::parseFile() {
       else
         recoverTopLevel();
     } else if (kind == TokenKind::KwConst) {
+      if (tooManyStatements())
+        break;
       std::unique_ptr<ConstDecl> decl = parseConst();
       if (!decl || !expectTerminator())
         recoverTopLevel();
@@ -342,6 +354,8 @@ bool Parser::parseBlock(std::vector<StmtPtr> &body,
 //===----------------------------------------------------------------------===//
 
 StmtPtr Parser::parseStatement() {
+  if (tooManyStatements())
+    return nullptr;
   StmtPtr stmt = parseStatementBody();
   if (!stmt) {
     recoverStatement();

@@ -49,6 +49,9 @@ public:
   /// The deepest expression tree; bounds the recursion of code walking the
   /// AST (and of its destructors) on long operator chains.
   static constexpr unsigned MaxExprDepth = 1024;
+  /// The most statements in a file, counting those of every model; bounds
+  /// the memory of the syntax tree and of the import.
+  static constexpr size_t MaxStatements = 100000;
 
   /// Parses \p tokens, which must end with an Eof token.
   explicit Parser(std::vector<Token> tokens);
@@ -99,6 +102,9 @@ private:
   /// Reports "expression nested too deeply" at \p loc when a tree of depth
   /// \p depth would pass MaxExprDepth.
   bool exprTooDeep(unsigned depth, Loc loc);
+  /// Counts one more statement; past MaxStatements, reports it at the
+  /// current token and stops parsing.
+  bool tooManyStatements();
   /// True when the line starting at token \p index reads as a statement of
   /// its own rather than the continuation of an open bracket.
   bool startsNewStatement(size_t index) const;
@@ -165,6 +171,8 @@ private:
   /// Set when a block ended without '}', so enclosing blocks stop silently.
   bool blockUnclosed = false;
   bool gaveUp = false;
+  /// Statements parsed so far (tooManyStatements).
+  size_t statementCount = 0;
   std::vector<Diagnostic> errors;
 };
 

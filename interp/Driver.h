@@ -51,6 +51,12 @@ struct RunOptions {
   Evaluator evaluator;
 };
 
+/// Reports, at the op or the argument, every tensor of the functions of
+/// `module` with more than kMaxTensorElements elements, and a function whose
+/// tensors together pass kMaxFunctionElements: running them would exhaust
+/// memory. Checked before anything is allocated.
+mlir::LogicalResult checkInterpretable(mlir::ModuleOp module);
+
 /// Runs the forward function of `module` (or, with `train`, its train step
 /// `steps` times, feeding updated parameters and optimizer state back) and
 /// prints each output and the loss, or writes them to the dump file.

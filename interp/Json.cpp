@@ -77,7 +77,9 @@ LogicalResult writeTensorJSON(StringRef path, const TensorSet &set, Location loc
   llvm::raw_fd_ostream os(path, ec, llvm::sys::fs::OF_Text);
   if (ec)
     return emitError(loc) << "cannot write '" << path << "': " << ec.message();
-  os << root.dump(1) << "\n";
+  // Names are checked by the nn dialect's verifier; bytes that are not
+  // UTF-8 would still become U+FFFD here rather than abort.
+  os << root.dump(1, ' ', false, json::error_handler_t::replace) << "\n";
   return success();
 }
 
@@ -103,11 +105,12 @@ static FailureOr<Tensor> tensorFromJSON(const json &j, const std::string &what, 
       return emitError(loc) << what << " has a bad shape entry " << d.dump();
     shape.push_back(d.get<int64_t>());
   }
-  Tensor t = Tensor::zeros(shape, *type);
+  // Checked before allocating: the shape may claim any size.
   const json &data = j["data"];
-  if (static_cast<int64_t>(data.size()) != t.numel())
+  if (static_cast<int64_t>(data.size()) != numElements(shape))
     return emitError(loc) << what << " has " << data.size() << " values, its shape "
-                          << shapeString(shape) << " needs " << t.numel();
+                          << shapeString(shape) << " needs " << numElements(shape);
+  Tensor t = Tensor::zeros(shape, *type);
   for (int64_t i = 0; i < t.numel(); ++i) {
     const json &v = data[i];
     if (t.isFloat() && floatFromJSON(v))
@@ -122,6 +125,17 @@ static FailureOr<Tensor> tensorFromJSON(const json &j, const std::string &what, 
 }
 
 FailureOr<TensorSet> readTensorJSON(StringRef path, Location loc) {
+  // A JSON number takes at least two bytes: 2 GiB of text is more than the
+  // interpreter's tensors can hold.
+  constexpr uint64_t kMaxJSONBytes = 2ull << 30;
+  llvm::sys::fs::file_status status;
+  if (std::error_code ec = llvm::sys::fs::status(path, status))
+    return emitError(loc) << "cannot read '" << path << "': " << ec.message();
+  if (status.type() != llvm::sys::fs::file_type::regular_file)
+    return emitError(loc) << "cannot read '" << path << "': not a regular file";
+  if (status.getSize() > kMaxJSONBytes)
+    return emitError(loc) << "cannot read '" << path << "': larger than the limit of "
+                          << (kMaxJSONBytes >> 30) << " GiB";
   auto buffer = llvm::MemoryBuffer::getFile(path);
   if (!buffer)
     return emitError(loc) << "cannot read '" << path << "': " << buffer.getError().message();

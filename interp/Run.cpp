@@ -108,6 +108,63 @@ static FailureOr<SmallVector<std::pair<unsigned, unsigned>>> feedback(func::Func
   return pairs;
 }
 
+/// The elements of a value's static tensor type (saturating), or 0.
+static int64_t elementsOf(Value v) {
+  auto type = dyn_cast<RankedTensorType>(v.getType());
+  if (!type || !type.hasStaticShape())
+    return 0;
+  return numElements(Shape(type.getShape().begin(), type.getShape().end()));
+}
+
+/// Reports `v` at `loc` if it is larger than one interpreter tensor may be.
+static LogicalResult checkTensorSize(Value v, Location loc, const Twine &what) {
+  int64_t n = elementsOf(v);
+  if (n <= kMaxTensorElements)
+    return success();
+  InFlightDiagnostic diag = emitError(loc) << what << " of type " << v.getType() << " has ";
+  if (n == INT64_MAX)
+    diag << "more than 2^63";
+  else
+    diag << n;
+  diag << " elements; the interpreter holds at most " << kMaxTensorElements
+       << " elements per tensor";
+  return failure();
+}
+
+LogicalResult checkInterpretable(ModuleOp module) {
+  bool ok = true;
+  for (auto fn : module.getOps<func::FuncOp>()) {
+    int64_t total = 0;
+    auto count = [&](Value v) {
+      if (__builtin_add_overflow(total, elementsOf(v), &total))
+        total = INT64_MAX;
+    };
+    bool fnOk = true;
+    for (BlockArgument arg : fn.getArguments()) {
+      fnOk &= succeeded(
+          checkTensorSize(arg, arg.getLoc(), "argument " + Twine(arg.getArgNumber())));
+      count(arg);
+    }
+    fn.walk([&](Operation *op) {
+      for (Value result : op->getResults()) {
+        fnOk &= succeeded(checkTensorSize(
+            result, op->getLoc(), "the result of '" + op->getName().getStringRef() + "'"));
+        count(result);
+      }
+    });
+    if (fnOk && total > kMaxFunctionElements) {
+      emitError(fn.getLoc()) << "the tensors of '" << fn.getSymName() << "' have "
+                             << (total == INT64_MAX ? std::string("more than 2^63")
+                                                    : std::to_string(total))
+                             << " elements together; the interpreter holds at most "
+                             << kMaxFunctionElements;
+      fnOk = false;
+    }
+    ok &= fnOk;
+  }
+  return success(ok);
+}
+
 LogicalResult runModel(ModuleOp module, const RunOptions &options, llvm::raw_ostream &os) {
   std::optional<TensorSet> loaded;
   if (!options.loadPath.empty()) {

@@ -23,7 +23,8 @@ const char *elementTypeName(ElementType type) {
 int64_t numElements(const Shape &shape) {
   int64_t n = 1;
   for (int64_t d : shape)
-    n *= d;
+    if (__builtin_mul_overflow(n, d, &n))
+      return INT64_MAX;
   return n;
 }
 

@@ -31,7 +31,16 @@ inline bool isFloatType(ElementType type) {
   return type == ElementType::F32 || type == ElementType::F64;
 }
 
-/// The number of elements of `shape` (1 for a 0-d shape).
+/// The most elements of one tensor of the interpreter (2^28: 2 GiB, since
+/// it holds every element as a double or an int64). Larger tensors are an
+/// error before anything is allocated (see checkInterpretable).
+constexpr int64_t kMaxTensorElements = int64_t(1) << 28;
+/// The most elements of all the tensors of one function together (2^30:
+/// 8 GiB), a bound on what a run can hold at once.
+constexpr int64_t kMaxFunctionElements = int64_t(1) << 30;
+
+/// The number of elements of `shape` (1 for a 0-d shape), saturating at
+/// INT64_MAX instead of wrapping.
 int64_t numElements(const Shape &shape);
 
 /// Row-major strides of `shape`.

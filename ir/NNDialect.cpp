@@ -2,6 +2,9 @@
 
 #include "ir/NNDialect.h"
 #include "ir/NNOps.h"
+#include "ir/Names.h"
+
+#include "mlir/IR/SymbolTable.h"
 
 using namespace mlir;
 using namespace netc::nn;
@@ -13,4 +16,70 @@ void NNDialect::initialize() {
 #define GET_OP_LIST
 #include "ir/NNOps.cpp.inc"
       >();
+}
+
+namespace {
+
+/// The longest value an attribute that holds a name may have, or 0 when
+/// `attrName` holds no name. Users write the first four; the compiler derives
+/// the others by appending suffixes.
+size_t nameLimit(StringRef attrName) {
+  if (attrName == "nn.param" || attrName == "nn.input" || attrName == "nn.output" ||
+      attrName == "nn.loss")
+    return netc::kMaxNameBytes;
+  if (attrName == "nn.state" || attrName == "nn.grad" || attrName == "nn.grad_input" ||
+      attrName == "nn.param_update" || attrName == "nn.train_step_of")
+    return netc::kMaxDerivedNameBytes;
+  return 0;
+}
+
+/// Checks a name attribute `attr` of `op` (what names where it is).
+LogicalResult verifyNameAttr(Operation *op, NamedAttribute attr, const Twine &where) {
+  size_t limit = nameLimit(attr.getName().getValue());
+  if (limit == 0)
+    return success();
+  auto name = dyn_cast<StringAttr>(attr.getValue());
+  if (!name)
+    return op->emitError() << "'" << attr.getName().getValue() << "' of " << where
+                           << " must be a string";
+  if (std::optional<std::string> why = netc::checkName(name.getValue(), limit))
+    return op->emitError() << "name '" << netc::printableName(name.getValue()) << "' in '"
+                           << attr.getName().getValue() << "' of " << where << " " << *why;
+  return success();
+}
+
+/// Checks the symbol name of a function that carries nn attributes: it names
+/// the functions of generated code.
+LogicalResult verifySymbolName(Operation *op) {
+  auto symbol = op->getAttrOfType<StringAttr>(SymbolTable::getSymbolAttrName());
+  if (!symbol)
+    return success();
+  if (std::optional<std::string> why =
+          netc::checkName(symbol.getValue(), netc::kMaxDerivedNameBytes))
+    return op->emitError() << "function name '" << netc::printableName(symbol.getValue()) << "' "
+                           << *why;
+  return success();
+}
+
+} // namespace
+
+LogicalResult NNDialect::verifyRegionArgAttribute(Operation *op, unsigned, unsigned argIndex,
+                                                  NamedAttribute attr) {
+  // The first failure ends the function's verification: one error.
+  if (failed(verifySymbolName(op)))
+    return failure();
+  return verifyNameAttr(op, attr, "argument " + Twine(argIndex));
+}
+
+LogicalResult NNDialect::verifyRegionResultAttribute(Operation *op, unsigned, unsigned resultIndex,
+                                                     NamedAttribute attr) {
+  if (failed(verifySymbolName(op)))
+    return failure();
+  return verifyNameAttr(op, attr, "result " + Twine(resultIndex));
+}
+
+LogicalResult NNDialect::verifyOperationAttribute(Operation *op, NamedAttribute attr) {
+  if (attr.getName().getValue() == "nn.train_step_of" && failed(verifySymbolName(op)))
+    return failure();
+  return verifyNameAttr(op, attr, "'" + Twine(op->getName().getStringRef()) + "'");
 }

@@ -27,6 +27,10 @@ def NN_Dialect : Dialect {
   }];
   let cppNamespace = "::netc::nn";
   let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::func::FuncDialect"];
+  // The names in nn.param, nn.input, nn.output, ... follow ir/Names.h.
+  let hasRegionArgAttrVerify = 1;
+  let hasRegionResultAttrVerify = 1;
+  let hasOperationAttrVerify = 1;
 }
 
 #endif // NETC_IR_NNDIALECT_TD

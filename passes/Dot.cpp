@@ -10,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "ir/Names.h"
 #include "ir/Queries.h"
 #include "passes/Reports.h"
 #include "passes/StatsModel.h"
@@ -30,22 +31,15 @@ namespace {
 
 /// Escapes a string for a double-quoted dot ID; "\n" in the input is kept as
 /// dot's line break escape, so callers build multi-line labels with "\\n".
+/// Everything else goes through escapeDot: quotes, backslashes, control
+/// bytes and invalid UTF-8 of a name (a location name of an .mlir file is
+/// not checked by the verifier) cannot end the string or break the file.
 std::string quoted(StringRef text) {
+  llvm::SmallVector<StringRef> lines;
+  text.split(lines, "\\n");
   std::string out = "\"";
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (c == '\\' && i + 1 < text.size() && text[i + 1] == 'n') {
-      out += "\\n";
-      ++i;
-    } else if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (c == '\n') {
-      out += "\\n";
-    } else {
-      out += c;
-    }
-  }
+  for (size_t i = 0; i < lines.size(); ++i)
+    out += (i ? "\\n" : "") + netc::escapeDot(lines[i]);
   return out + "\"";
 }
 

@@ -203,6 +203,11 @@ std::string shapeText(const std::vector<int64_t> &shape) {
 }
 
 /// One entry of the JSON contract.
+/// One line of JSON. Names from an .mlir file's locations are not checked
+/// by the verifier: bytes that are not UTF-8 become U+FFFD instead of
+/// aborting, and nlohmann escapes quotes and control characters.
+std::string dumped(const json &j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
 json entryJSON(const Row &row) {
   json e;
   e["name"] = row.name;
@@ -233,11 +238,11 @@ std::string modelJSON(const ModelReport &report) {
       return std::string("[]");
     std::string text = "[\n";
     for (auto [i, row] : llvm::enumerate(rows))
-      text += "    " + entryJSON(row).dump() + (i + 1 < rows.size() ? ",\n" : "\n");
+      text += "    " + dumped(entryJSON(row)) + (i + 1 < rows.size() ? ",\n" : "\n");
     return text + "  ]";
   };
   json input = report.input.empty() ? json(nullptr) : json(report.input);
-  return "{\n  \"model\": " + json(report.model).dump() + ",\n  \"input\": " + input.dump() +
+  return "{\n  \"model\": " + dumped(json(report.model)) + ",\n  \"input\": " + dumped(input) +
          ",\n  \"values\": " + entries(report.values) +
          ",\n  \"outputs\": " + entries(report.outputs) + "\n}";
 }

@@ -18,6 +18,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "ir/Names.h"
 #include "ir/Queries.h"
 #include "passes/Reports.h"
 
@@ -64,28 +65,7 @@ struct Figure {
 };
 
 /// Escapes text for XML content and attribute values.
-std::string xml(StringRef text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-    case '&':
-      out += "&amp;";
-      break;
-    case '<':
-      out += "&lt;";
-      break;
-    case '>':
-      out += "&gt;";
-      break;
-    case '"':
-      out += "&quot;";
-      break;
-    default:
-      out += c;
-    }
-  }
-  return out;
-}
+std::string xml(StringRef text) { return netc::escapeXML(text); }
 
 /// "HxW" of two numbers.
 std::string pairText(const int64_t v[2]) {

@@ -26,8 +26,14 @@ using netc::stats::OpStats;
 
 namespace {
 
+/// The value the saturating sums of StatsModel.cpp stop at: the true number
+/// is at least this, and is printed as "> 9.2e18".
+constexpr int64_t kSaturated = INT64_MAX;
+
 /// An integer with thousands separators: 1234567 -> "1,234,567".
 std::string withCommas(int64_t n) {
+  if (n == kSaturated)
+    return "> 9.2e18";
   std::string digits = std::to_string(n < 0 ? -static_cast<uint64_t>(n) : n);
   std::string out;
   for (size_t i = 0; i < digits.size(); ++i) {
@@ -75,11 +81,15 @@ std::string humanBytes(int64_t n) {
 
 /// "1,234 B (1.21 KiB)"; no parenthesis below 1 KiB.
 std::string bytesText(int64_t n) {
+  if (n == kSaturated)
+    return withCommas(n) + " B";
   return withCommas(n) + " B" + (n >= 1024 ? " (" + humanBytes(n) + ")" : "");
 }
 
 /// "1,234 FLOP (1.23 kFLOP)"; no parenthesis below 1 kFLOP.
 std::string flopsText(int64_t n) {
+  if (n == kSaturated)
+    return withCommas(n) + " FLOP";
   return withCommas(n) + " FLOP" + (n >= 1000 ? " (" + humanFlops(n) + ")" : "");
 }
 

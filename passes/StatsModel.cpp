@@ -96,10 +96,18 @@ int64_t add(int64_t a, int64_t b) {
   return llvm::AddOverflow(a, b, r) ? INT64_MAX : r;
 }
 
+/// Elements of a static shape, saturating (MLIR's getNumElements wraps).
+int64_t elements(RankedTensorType type) {
+  int64_t n = 1;
+  for (int64_t d : type.getShape())
+    n = mul(n, d);
+  return n;
+}
+
 /// Elements of a statically shaped tensor value; 0 for anything else.
 int64_t elements(Value v) {
   auto type = dyn_cast<RankedTensorType>(v.getType());
-  return type && type.hasStaticShape() ? type.getNumElements() : 0;
+  return type && type.hasStaticShape() ? elements(type) : 0;
 }
 
 /// Bytes of a statically shaped tensor value; 0 for anything else.
@@ -107,7 +115,7 @@ int64_t bytes(Value v) {
   auto type = dyn_cast<RankedTensorType>(v.getType());
   if (!type || !type.hasStaticShape())
     return 0;
-  return mul(type.getNumElements(), static_cast<int64_t>((type.getElementTypeBitWidth() + 7) / 8));
+  return mul(elements(type), static_cast<int64_t>((type.getElementTypeBitWidth() + 7) / 8));
 }
 
 /// Whether a value is a float tensor (the only kind that carries gradients).
@@ -175,7 +183,10 @@ Cost costOf(Operation *op, const llvm::DenseSet<Value> &needsGrad) {
   return llvm::TypeSwitch<Operation *, Cost>(op)
       .Case([&](Conv2dOp conv) {
         auto w = cast<RankedTensorType>(conv.getWeight().getType());
-        int64_t k = w.getNumElements() / std::max<int64_t>(w.getDimSize(0), 1);
+        // C / groups * kH * kW, without forming the whole product.
+        int64_t k = 1;
+        for (int64_t d : w.getShape().drop_front())
+          k = mul(k, d);
         return contractionCost(out, k, conv.getInput(), conv.getWeight(), conv.getBias(),
                                needsGrad);
       })

@@ -10,12 +10,13 @@ namespace netc::codegen::hand {
 int hostCores() { return std::max(1, static_cast<int>(std::thread::hardware_concurrency())); }
 
 
-/// The largest power of two at most `n` (and at least 1).
+/// The largest power of two at most `n` (and at least 1), capped at 2^30 so
+/// that it fits an int: callers take the smaller of it and a vector width.
 int floorPow2(int64_t n) {
-  int p = 1;
-  while (2 * static_cast<int64_t>(p) <= n)
+  int64_t p = 1;
+  while (p <= (1 << 29) && 2 * p <= n)
     p *= 2;
-  return p;
+  return static_cast<int>(p);
 }
 
 namespace {

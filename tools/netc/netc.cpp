@@ -11,12 +11,15 @@
 #include "codegen/Codegen.h"
 #include "codegen/HalideInfo.h"
 #include "codegen/JIT.h"
+#include "codegen/OutputPaths.h"
 #include "frontend/Import.h"
 #include "interp/Driver.h"
 #include "interp/Model.h"
 #include "ir/NNDialect.h"
 #include "passes/Passes.h"
 #include "passes/Reports.h"
+
+#include "InputFiles.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -34,6 +37,7 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/Signals.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
@@ -155,20 +159,53 @@ LogicalResult emitObject(ModuleOp module, const netc::codegen::CodegenOptions &o
   llvm::sys::path::replace_extension(header, "h");
   // Halide writes the files itself; it writes beside them and they are moved
   // into place only when both exist.
-  std::string objectTemp = outputFilename + ".tmp", headerTemp = header.str().str() + ".tmp";
-  if (failed(netc::codegen::compileToObject(module, options, objectTemp, headerTemp))) {
+  // Links are written through: the files go beside their targets.
+  std::string object = netc::codegen::resolveOutputLink(outputFilename);
+  std::string headerPath = netc::codegen::resolveOutputLink(header);
+  std::string objectTemp = object + ".tmp", headerTemp = headerPath + ".tmp";
+  llvm::sys::RemoveFileOnSignal(objectTemp);
+  llvm::sys::RemoveFileOnSignal(headerTemp);
+  auto forget = [&] {
     llvm::sys::fs::remove(objectTemp);
     llvm::sys::fs::remove(headerTemp);
+    llvm::sys::DontRemoveFileOnSignal(objectTemp);
+    llvm::sys::DontRemoveFileOnSignal(headerTemp);
+  };
+  if (failed(netc::codegen::compileToObject(module, options, objectTemp, headerTemp))) {
+    forget();
     return failure();
   }
-  if (llvm::sys::fs::rename(objectTemp, outputFilename) ||
-      llvm::sys::fs::rename(headerTemp, header))
+  bool moved = !llvm::sys::fs::rename(objectTemp, object) &&
+               !llvm::sys::fs::rename(headerTemp, headerPath);
+  forget();
+  if (!moved)
     return module.emitError() << "cannot write '" << outputFilename << "'";
   return success();
 }
 
 /// Whether the input is MLIR text rather than a .net model.
 bool isMLIRInput() { return llvm::StringRef(inputFilename).ends_with(".mlir"); }
+
+/// Says which file netc would write over one of its inputs (the model, the
+/// --load file), if any: -o, the header beside an object or a library, the
+/// --dump file.
+std::optional<std::string> outputOverwritingInput() {
+  std::vector<std::string> outputs{outputFilename, dumpFile};
+  if (outputFilename != "-" && (emitKind == Emit::Obj || emitKind == Emit::Lib)) {
+    llvm::SmallString<128> header(outputFilename);
+    if (emitKind == Emit::Obj) {
+      llvm::sys::path::replace_extension(header, "h");
+    } else {
+      // As writeLibrary names it: DIR/libNAME.a gets DIR/NAME.h.
+      llvm::StringRef stem = llvm::sys::path::stem(outputFilename);
+      stem.consume_front("lib");
+      header = llvm::sys::path::parent_path(outputFilename);
+      llvm::sys::path::append(header, stem + ".h");
+    }
+    outputs.push_back(header.str().str());
+  }
+  return netc::tool::outputOverwritingInput(outputs, {inputFilename, loadFile});
+}
 
 /// --run and --gradcheck: builds the functions they need (a .mlir input is
 /// taken as written unless it lacks a train step that they need) and runs
@@ -188,6 +225,8 @@ LogicalResult interpret(ModuleOp module, MLIRContext &context, llvm::raw_ostream
   else
     pm.addNestedPass<func::FuncOp>(netc::createNNInferShapes());
   if (failed(pm.run(module)))
+    return failure();
+  if (failed(netc::interp::checkInterpretable(module)))
     return failure();
   // Compiled code runs the same functions as the interpreter (the forward
   // function keeps its loss here, unlike in the artifacts), so results compare.
@@ -216,7 +255,7 @@ LogicalResult interpret(ModuleOp module, MLIRContext &context, llvm::raw_ostream
   options.evaluator = evaluator;
   options.model = modelName;
   options.seed = seedValue;
-  options.dumpPath = dumpFile;
+  options.dumpPath = dumpFile.empty() ? "" : netc::codegen::resolveOutputLink(dumpFile);
   options.loadPath = loadFile;
   options.train = trainFlag;
   options.steps = stepCount;
@@ -347,7 +386,13 @@ int main(int argc, char **argv) {
     emitKind = Emit::Exe;
 
   std::string error;
-  std::unique_ptr<llvm::MemoryBuffer> input = openInputFile(inputFilename, &error);
+  if (std::optional<std::string> clash = outputOverwritingInput()) {
+    llvm::errs() << "netc: error: " << *clash << "; refusing to overwrite it\n";
+    return 1;
+  }
+  std::unique_ptr<llvm::MemoryBuffer> input = netc::tool::readInputFile(
+      inputFilename, isMLIRInput() ? netc::tool::kMaxMLIRFileBytes : netc::tool::kMaxNetFileBytes,
+      error);
   if (!input) {
     llvm::errs() << "netc: error: " << error << "\n";
     return 1;
@@ -383,7 +428,10 @@ int main(int argc, char **argv) {
       emitKind == Emit::Exe)
     return 0;
 
-  if (llvm::Error err = llvm::writeToOutput(outputFilename, [&](llvm::raw_ostream &out) {
+  // A link given as -o is written through, as cp does.
+  std::string outputPath =
+      outputFilename == "-" ? outputFilename : netc::codegen::resolveOutputLink(outputFilename);
+  if (llvm::Error err = llvm::writeToOutput(outputPath, [&](llvm::raw_ostream &out) {
         out << text;
         return llvm::Error::success();
       })) {
