@@ -54,8 +54,13 @@ LogicalResult evalLeakyReluBackward(nn::LeakyReluBackwardOp op, Evaluator &ev) {
   const Tensor &grad = ev.get(op.getGrad()), &x = ev.get(op.getInput());
   Tensor gx = ev.zerosLike(op.getResult());
   double slope = op.getSlope().convertToDouble();
-  for (int64_t i = 0; i < gx.numel(); ++i)
-    gx.floats[i] = x.floats[i] > 0 ? grad.floats[i] : slope * grad.floats[i];
+  // relu's gradient (slope 0) is PyTorch's threshold_backward, which passes
+  // the gradient at a NaN input; leaky_relu's scales it by the slope there.
+  for (int64_t i = 0; i < gx.numel(); ++i) {
+    double v = x.floats[i];
+    bool pass = v > 0 || (slope == 0.0 && std::isnan(v));
+    gx.floats[i] = pass ? grad.floats[i] : slope * grad.floats[i];
+  }
   ev.set(op.getResult(), std::move(gx));
   return success();
 }
