@@ -72,7 +72,8 @@ LogicalResult evalDropout(nn::DropoutOp op, Evaluator &ev) {
     double p = op.getP().convertToDouble();
     double scale = runtime::dropoutScale(p);
     for (int64_t i = 0; i < y.numel(); ++i)
-      y.floats[i] = runtime::keep(seed, static_cast<uint64_t>(i), p) ? y.floats[i] * scale : 0.0;
+      // A product with the mask, as PyTorch's: a dropped NaN or inf is NaN.
+      y.floats[i] *= runtime::keep(seed, static_cast<uint64_t>(i), p) ? scale : 0.0;
   }
   ev.set(op.getResult(), std::move(y));
   return success();

@@ -87,8 +87,10 @@ std::optional<AlgorithmResult> lowerElementwise(FunctionLowering &fl, Operation 
     if (!d.getSeed() || p == 0.0)
       value = in(0);
     else
-      value = select(dropoutKeep(fl.scalar(d.getSeed()), flatIndex(v, type.getShape()), p),
-                     in(0) * constant(1.0 / (1.0 - p)), constant(0));
+      // x times the mask's scale or 0, as PyTorch multiplies: a dropped NaN
+      // or inf gives NaN, not 0.
+      value = in(0) * select(dropoutKeep(fl.scalar(d.getSeed()), flatIndex(v, type.getShape()), p),
+                             constant(1.0 / (1.0 - p)), constant(0));
   }
   if (!value)
     return std::nullopt;
