@@ -116,9 +116,10 @@ std::pair<Func, Func> softmaxStats(FunctionLowering &fl, Operation *op, const LT
   Func m = fl.newFunc(op, "_max"), s = fl.newFunc(op, "_sum");
   defineAt(m, v, maximum(x.at(red.inputIndex)));
   std::vector<Expr> mIdx = exprs(v);
+  Expr shifted = x.at(red.inputIndex) - m(std::vector<Expr>(mIdx.rbegin(), mIdx.rend()));
   defineAt(s, v,
-           accurateSum(exactExp(x.at(red.inputIndex) - m(std::vector<Expr>(mIdx.rbegin(), mIdx.rend()))),
-                       FunctionLowering::halideType(x.type.getElementType()), fl.target()));
+           accurateSum(exactExp(shifted), FunctionLowering::halideType(x.type.getElementType()),
+                       fl.target()));
   return {m, s};
 }
 

@@ -43,6 +43,7 @@ Expr infinityBits(const Halide::Type &t) {
   return bitsConst(t, t.bits() == 32 ? 0x7f800000ull : 0x7ff0000000000000ull);
 }
 
+/// Whether `x` is neither NaN nor infinite, on its bits.
 Expr isFiniteBits(Expr x) { return magnitudeBits(x) < infinityBits(x.type()); }
 
 /// select(cond, a, b) on the bits of a and b (see the file comment).
@@ -88,8 +89,8 @@ Expr reluOf(Expr x) { return bitSelect(isNaNBits(x), x, max(x, make_const(x.type
 Expr orderedKey(Expr v) {
   Halide::Type t = v.type();
   // Every NaN becomes the positive quiet NaN, whose key is above +inf's.
-  Expr bits = select(isNaNBits(v), bitsConst(t, t.bits() == 32 ? 0x7fc00000ull : 0x7ff8000000000000ull),
-                     reinterpret(bitsType(t), v));
+  Expr quietNaN = bitsConst(t, t.bits() == 32 ? 0x7fc00000ull : 0x7ff8000000000000ull);
+  Expr bits = select(isNaNBits(v), quietNaN, reinterpret(bitsType(t), v));
   // Negative floats count down as their magnitude grows: flip their
   // magnitude bits so that integer order is float order.
   return bits ^ ((bits >> (t.bits() - 1)) & magnitudeMask(t));
