@@ -111,6 +111,13 @@ def build(dtype, gen):
     for inp, t in (("x", x), ("v", v)):
         for k, (fmt, fn) in unary.items():
             m.output(f"{k}_{inp}", fmt.format(inp), fn(t))
+    # The same ops on a computed value (x + 0 from an input of zeros), which the schedule
+    # fuses into the op: LLVM's float flags then apply to the instruction producing a NaN.
+    zero = torch.zeros(101, dtype=dtype)
+    m.input("zero", zero)
+    for k, (fmt, fn) in unary.items():
+        m.output(f"{k}_fused", fmt.format("(x + zero)"), fn(x + zero))
+    m.output("softmax_fused", "softmax(x * 2 + zero)", torch.softmax(x * 2 + zero, 1))
     for k, (op, fn) in {"add": ("+", torch.add), "sub": ("-", torch.sub), "mul": ("*", torch.mul),
                         "div": ("/", torch.div)}.items():
         m.output(f"{k}_xy", f"x {op} y", fn(x, y))
