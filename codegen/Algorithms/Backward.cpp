@@ -133,8 +133,8 @@ AlgorithmResult lowerMaxPoolBackward(FunctionLowering &fl, nn::MaxPool2dBackward
   ArrayRef<int64_t> k = op.getKernel(), s = op.getStride(), p = op.getPadding(),
                     d = op.getDilation();
   // The first maximum of each window in row-major window order, as PyTorch;
-  // compared through orderedKey so that a NaN is the maximum (PyTorch takes
-  // the last NaN of a window, this the first).
+  // compared through orderedKey so that a NaN is the maximum. PyTorch takes
+  // a window's last NaN: NaN keys grow with the row-major window position.
   Func in = spatialExterior(x, make_const(ht, -std::numeric_limits<double>::infinity()));
   std::vector<Var> ov = fl.vars(rank);
   RDom kr(0, static_cast<int>(k[0]), 0, static_cast<int>(k[1]), "kr");
@@ -146,7 +146,9 @@ AlgorithmResult lowerMaxPoolBackward(FunctionLowering &fl, nn::MaxPool2dBackward
   std::reverse(xIdx.begin(), xIdx.end());
   Func arg = fl.newFunc(op, "_argmax");
   std::vector<Var> ovReversed(ov.rbegin(), ov.rend());
-  arg(ovReversed) = argmax(kr, orderedKey(in(xIdx)));
+  Expr value = in(xIdx), key = orderedKey(value);
+  Expr position = Halide::cast(key.type(), kr.x * static_cast<int>(k[1]) + kr.y);
+  arg(ovReversed) = argmax(kr, key + select(isNaNBits(value), position, make_const(key.type(), 0)));
 
   std::vector<Var> v = fl.vars(rank);
   RDom r(0, static_cast<int>(k[0]), 0, static_cast<int>(k[1]), "r");
