@@ -54,8 +54,13 @@ LogicalResult evalLeakyReluBackward(nn::LeakyReluBackwardOp op, Evaluator &ev) {
   const Tensor &grad = ev.get(op.getGrad()), &x = ev.get(op.getInput());
   Tensor gx = ev.zerosLike(op.getResult());
   double slope = op.getSlope().convertToDouble();
-  for (int64_t i = 0; i < gx.numel(); ++i)
-    gx.floats[i] = x.floats[i] > 0 ? grad.floats[i] : slope * grad.floats[i];
+  // relu's gradient (slope 0) is PyTorch's threshold_backward, which passes
+  // the gradient at a NaN input; leaky_relu's scales it by the slope there.
+  for (int64_t i = 0; i < gx.numel(); ++i) {
+    double v = x.floats[i];
+    bool pass = v > 0 || (slope == 0.0 && std::isnan(v));
+    gx.floats[i] = pass ? grad.floats[i] : slope * grad.floats[i];
+  }
   ev.set(op.getResult(), std::move(gx));
   return success();
 }
@@ -67,7 +72,8 @@ LogicalResult evalDropout(nn::DropoutOp op, Evaluator &ev) {
     double p = op.getP().convertToDouble();
     double scale = runtime::dropoutScale(p);
     for (int64_t i = 0; i < y.numel(); ++i)
-      y.floats[i] = runtime::keep(seed, static_cast<uint64_t>(i), p) ? y.floats[i] * scale : 0.0;
+      // A product with the mask, as PyTorch's: a dropped NaN or inf is NaN.
+      y.floats[i] *= runtime::keep(seed, static_cast<uint64_t>(i), p) ? scale : 0.0;
   }
   ev.set(op.getResult(), std::move(y));
   return success();

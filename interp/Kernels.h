@@ -12,6 +12,7 @@
 #include "interp/Interpreter.h"
 
 #include "mlir/IR/Operation.h"
+#include "mlir/IR/TypeUtilities.h"
 #include "llvm/ADT/DenseMap.h"
 
 #include <optional>
@@ -32,6 +33,13 @@ public:
   void set(mlir::Value v, Tensor t);
   /// Whether f32 values are kept in f64.
   bool isForcedF64() const { return forceF64; }
+  /// `v` rounded to f32 when values of `like`'s element type are (f32 unless
+  /// forced to f64): an intermediate that overflows to inf in PyTorch's f32
+  /// kernels (a loss term, a sum before its division) overflows here too.
+  double rounded(double v, mlir::Value like) const {
+    bool f32 = mlir::getElementTypeOrSelf(like.getType()).isF32();
+    return f32 && !forceF64 ? static_cast<double>(static_cast<float>(v)) : v;
+  }
 
 private:
   bool forceF64;

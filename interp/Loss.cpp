@@ -37,41 +37,49 @@ LogicalResult evalMse(nn::MseOp op, Evaluator &ev) {
   Shape sa = broadcastStrides(a.shape, full), sb = broadcastStrides(b.shape, full);
   double sum = 0;
   int64_t count = numElements(full);
+  Value like = op.getResult();
   for (int64_t i = 0; i < count; ++i) {
-    double d = a.floats[broadcastIndex(i, full, sa)] - b.floats[broadcastIndex(i, full, sb)];
-    sum += d * d;
+    double d = ev.rounded(
+        a.floats[broadcastIndex(i, full, sa)] - b.floats[broadcastIndex(i, full, sb)], like);
+    sum += ev.rounded(d * d, like);
   }
-  return setScalar(op, sum / double(count), ev);
+  return setScalar(op, ev.rounded(sum, like) / double(count), ev);
 }
 
-/// PyTorch rejects probabilities outside [0, 1]; so does the interpreter.
-LogicalResult checkProbabilities(Operation *op, const Tensor &t, const char *what) {
+/// PyTorch rejects input probabilities outside [0, 1] (NaN included); so
+/// does the interpreter. Targets are not checked there: a NaN or infinite
+/// target gives a NaN or infinite loss.
+LogicalResult checkProbabilities(Operation *op, const Tensor &t) {
   for (int64_t i = 0; i < t.numel(); ++i)
     if (!(t.floats[i] >= 0 && t.floats[i] <= 1))
-      return op->emitError() << "bce expects every element of its " << what << " in [0, 1], got "
+      return op->emitError() << "bce expects every element of its input in [0, 1], got "
                              << t.floats[i] << " at flat position " << i;
   return success();
 }
 
 LogicalResult evalBce(nn::BceOp op, Evaluator &ev) {
   const Tensor &p = ev.get(op.getInput()), &y = ev.get(op.getTarget());
-  if (failed(checkProbabilities(op, p, "input")) || failed(checkProbabilities(op, y, "target")))
+  if (failed(checkProbabilities(op, p)))
     return failure();
   double sum = 0;
   for (int64_t i = 0; i < p.numel(); ++i)
-    sum += (y.floats[i] - 1) * std::max(std::log1p(-p.floats[i]), -100.0) -
-           y.floats[i] * std::max(std::log(p.floats[i]), -100.0);
-  return setScalar(op, sum / double(p.numel()), ev);
+    sum += ev.rounded((y.floats[i] - 1) * std::max(std::log1p(-p.floats[i]), -100.0) -
+                          y.floats[i] * std::max(std::log(p.floats[i]), -100.0),
+                      op.getResult());
+  return setScalar(op, ev.rounded(sum, op.getResult()) / double(p.numel()), ev);
 }
 
 LogicalResult evalBceLogits(nn::BceLogitsOp op, Evaluator &ev) {
   const Tensor &z = ev.get(op.getInput()), &y = ev.get(op.getTarget());
   double sum = 0;
   for (int64_t i = 0; i < z.numel(); ++i) {
-    double v = z.floats[i];
-    sum += std::max(v, 0.0) - v * y.floats[i] + std::log1p(std::exp(-std::abs(v)));
+    // PyTorch 1.13's form, term for term, so that infinite logits give its
+    // results: (1 - y) z + m + log(exp(-m) + exp(-z - m)), m = max(-z, 0).
+    double v = z.floats[i], m = std::isnan(v) ? v : std::max(-v, 0.0);
+    sum += ev.rounded((1 - y.floats[i]) * v + m + std::log(std::exp(-m) + std::exp(-v - m)),
+                      op.getResult());
   }
-  return setScalar(op, sum / double(z.numel()), ev);
+  return setScalar(op, ev.rounded(sum, op.getResult()) / double(z.numel()), ev);
 }
 
 /// The layout of cross_entropy's logits: `outer` samples, `classes` along
@@ -99,15 +107,25 @@ LogicalResult checkTargets(Operation *op, const Tensor &target, int64_t classes)
   return success();
 }
 
-/// log(sum_c exp(z_c)) of one sample's logits, shifted by their maximum.
-double logSumExp(const Tensor &z, const ClassLayout &l, int64_t o, int64_t i) {
+/// The maximum of one sample's logits and log(sum_c exp(z_c - max)); a NaN
+/// logit makes both NaN.
+std::pair<double, double> shiftedLogSumExp(const Tensor &z, const ClassLayout &l, int64_t o,
+                                           int64_t i) {
   double max = -INFINITY;
-  for (int64_t c = 0; c < l.classes; ++c)
-    max = std::max(max, z.floats[l.at(o, c, i)]);
+  for (int64_t c = 0; c < l.classes; ++c) {
+    double v = z.floats[l.at(o, c, i)];
+    max = std::isnan(v) || std::isnan(max) ? NAN : std::max(max, v);
+  }
   double sum = 0;
   for (int64_t c = 0; c < l.classes; ++c)
     sum += std::exp(z.floats[l.at(o, c, i)] - max);
-  return max + std::log(sum);
+  return {max, std::log(sum)};
+}
+
+/// log(sum_c exp(z_c)) of one sample's logits, shifted by their maximum.
+double logSumExp(const Tensor &z, const ClassLayout &l, int64_t o, int64_t i) {
+  auto [max, logSum] = shiftedLogSumExp(z, l, o, i);
+  return max + logSum;
 }
 
 LogicalResult evalCrossEntropy(nn::CrossEntropyOp op, Evaluator &ev) {
@@ -116,10 +134,16 @@ LogicalResult evalCrossEntropy(nn::CrossEntropyOp op, Evaluator &ev) {
   if (failed(checkTargets(op, t, l.classes)))
     return failure();
   double sum = 0;
+  Value like = op.getResult();
   for (int64_t o = 0; o < l.outer; ++o)
-    for (int64_t i = 0; i < l.inner; ++i)
-      sum += logSumExp(z, l, o, i) - z.floats[l.at(o, t.ints[o * l.inner + i], i)];
-  return setScalar(op, sum / double(l.outer * l.inner), ev);
+    for (int64_t i = 0; i < l.inner; ++i) {
+      // -log_softmax(z)[target] = (max - z[target]) + log(sum), each rounded
+      // as PyTorch's f32 kernels round it.
+      auto [max, logSum] = shiftedLogSumExp(z, l, o, i);
+      double shifted = ev.rounded(max - z.floats[l.at(o, t.ints[o * l.inner + i], i)], like);
+      sum += ev.rounded(shifted + ev.rounded(logSum, like), like);
+    }
+  return setScalar(op, ev.rounded(sum, like) / double(l.outer * l.inner), ev);
 }
 
 LogicalResult evalBceBackward(nn::BceBackwardOp op, Evaluator &ev) {

@@ -143,7 +143,7 @@ LogicalResult evalAvgPool(nn::AvgPool2dOp op, Evaluator &ev) {
         for (int64_t iy = win.y0; iy < win.y1; ++iy)
           for (int64_t ix = win.x0; ix < win.x1; ++ix)
             sum += x.floats[g.in(p, iy, ix)];
-        y.floats[g.out(p, oy, ox)] = sum / win.divisor;
+        y.floats[g.out(p, oy, ox)] = ev.rounded(sum, op.getResult()) / win.divisor;
       }
   ev.set(op.getResult(), std::move(y));
   return success();

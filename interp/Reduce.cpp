@@ -41,8 +41,10 @@ LogicalResult evalReduce(Operation *op, std::optional<ArrayRef<int64_t>> dims, b
   accumulate(x, broadcastStrides(kept, x.shape), y);
   if (mean) {
     double count = double(x.numel()) / double(y.numel());
+    // The sum rounds to the result's type before the division, as in
+    // PyTorch's f32 kernels and compiled code: a sum past f32's range is inf.
     for (double &v : y.floats)
-      v /= count;
+      v = ev.rounded(v, op->getResult(0)) / count;
   }
   ev.set(op->getResult(0), std::move(y));
   return success();

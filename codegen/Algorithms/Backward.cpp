@@ -132,7 +132,9 @@ AlgorithmResult lowerMaxPoolBackward(FunctionLowering &fl, nn::MaxPool2dBackward
   int rank = x.rank();
   ArrayRef<int64_t> k = op.getKernel(), s = op.getStride(), p = op.getPadding(),
                     d = op.getDilation();
-  // The first maximum of each window in row-major window order, as PyTorch.
+  // The first maximum of each window in row-major window order, as PyTorch;
+  // compared through orderedKey so that a NaN is the maximum. PyTorch takes
+  // a window's last NaN: NaN keys grow with the row-major window position.
   Func in = spatialExterior(x, make_const(ht, -std::numeric_limits<double>::infinity()));
   std::vector<Var> ov = fl.vars(rank);
   RDom kr(0, static_cast<int>(k[0]), 0, static_cast<int>(k[1]), "kr");
@@ -144,7 +146,9 @@ AlgorithmResult lowerMaxPoolBackward(FunctionLowering &fl, nn::MaxPool2dBackward
   std::reverse(xIdx.begin(), xIdx.end());
   Func arg = fl.newFunc(op, "_argmax");
   std::vector<Var> ovReversed(ov.rbegin(), ov.rend());
-  arg(ovReversed) = argmax(kr, in(xIdx));
+  Expr value = in(xIdx), key = orderedKey(value);
+  Expr position = Halide::cast(key.type(), kr.x * static_cast<int>(k[1]) + kr.y);
+  arg(ovReversed) = argmax(kr, key + select(isNaNBits(value), position, make_const(key.type(), 0)));
 
   std::vector<Var> v = fl.vars(rank);
   RDom r(0, static_cast<int>(k[0]), 0, static_cast<int>(k[1]), "r");
@@ -217,7 +221,7 @@ AlgorithmResult lowerLossBackward(FunctionLowering &fl, Operation *op) {
   if (isa<nn::BceBackwardOp>(op)) {
     int64_t count = type.getNumElements();
     Expr p = in.at(exprs(v)), y = target.at(exprs(v));
-    Expr denom = max(p * (make_const(ht, 1) - p), make_const(ht, 1e-12));
+    Expr denom = nanMax(p * (make_const(ht, 1) - p), make_const(ht, 1e-12));
     defineAt(f, v, g * (p - y) / denom / make_const(ht, static_cast<double>(count)));
     return AlgorithmResult{f, OpFamily::Elementwise, {}};
   }
@@ -232,8 +236,8 @@ AlgorithmResult lowerLossBackward(FunctionLowering &fl, Operation *op) {
   Func m = fl.newFunc(op, "_max"), s = fl.newFunc(op, "_sum");
   defineAt(m, pos, maximum(in.at(replaced(v, classAxis, r.x))));
   std::vector<Expr> posRev(pos.rbegin(), pos.rend());
-  defineAt(s, pos, sum(exp(in.at(replaced(v, classAxis, r.x)) - m(posRev))));
-  Expr softmax = exp(in.at(exprs(v)) - m(posRev)) / s(posRev);
+  defineAt(s, pos, sum(exactExp(in.at(replaced(v, classAxis, r.x)) - m(posRev))));
+  Expr softmax = exactExp(in.at(exprs(v)) - m(posRev)) / s(posRev);
   Expr hit = select(Halide::cast<int64_t>(target.at(exprs(pos))) == Halide::cast<int64_t>(v[classAxis]),
                     make_const(ht, 1), make_const(ht, 0));
   defineAt(f, v, g * (softmax - hit) / make_const(ht, static_cast<double>(count)));

@@ -35,6 +35,35 @@ Halide::Expr avgPoolDivisor(Halide::Expr hstart, Halide::Expr wstart,
                             llvm::ArrayRef<int64_t> kernel, llvm::ArrayRef<int64_t> padding,
                             bool countPad, int64_t h, int64_t w);
 
+/// Whether `x` is NaN, decided on its bits: Halide's is_nan may fold to
+/// false under LLVM's no-NaN flags (Special.cpp).
+Halide::Expr isNaNBits(Halide::Expr x);
+
+/// exp(x) with PyTorch's results at NaN (NaN), +-inf (inf, 0) and past the
+/// overflow and underflow bounds of x's type (Special.cpp says why Halide's
+/// own exp needs this).
+Halide::Expr exactExp(Halide::Expr x);
+
+/// log(x) with PyTorch's results at NaN, +-inf and subnormal x.
+Halide::Expr exactLog(Halide::Expr x);
+
+/// max(a, b), NaN when either is NaN (Halide's max drops NaN operands).
+Halide::Expr nanMax(Halide::Expr a, Halide::Expr b);
+
+/// relu: max(x, 0) that keeps NaN, as PyTorch's.
+Halide::Expr reluOf(Halide::Expr x);
+
+/// An integer (int32 for f32, int64 for f64) ordered as the float `v`, every
+/// NaN above +inf: integer max and argmax of keys then propagate NaN.
+Halide::Expr orderedKey(Halide::Expr v);
+
+/// The float of `type` whose orderedKey is `key` (NaN for a NaN key).
+Halide::Expr fromOrderedKey(Halide::Expr key, Halide::Type type);
+
+/// The inline maximum of `value` over its RDom, NaN when any element is NaN,
+/// as PyTorch's max pooling.
+Halide::Expr maximumWithNaN(Halide::Expr value);
+
 } // namespace netc::codegen
 
 #endif // NETC_CODEGEN_ALGORITHMS_COMMON_H

@@ -50,15 +50,15 @@ std::optional<AlgorithmResult> lowerElementwise(FunctionLowering &fl, Operation 
 
   std::optional<Expr> value;
   if (isa<nn::ReluOp>(op))
-    value = max(in(0), constant(0));
+    value = reluOf(in(0));
   else if (isa<nn::SigmoidOp>(op))
-    value = constant(1) / (constant(1) + exp(-in(0)));
+    value = constant(1) / (constant(1) + exactExp(-in(0)));
   else if (isa<nn::TanhOp>(op))
     value = tanh(in(0));
   else if (isa<nn::ExpOp>(op))
-    value = exp(in(0));
+    value = exactExp(in(0));
   else if (isa<nn::LogOp>(op))
-    value = log(in(0));
+    value = exactLog(in(0));
   else if (isa<nn::SqrtOp>(op))
     value = sqrt(in(0));
   else if (isa<nn::NegOp>(op))
@@ -73,8 +73,13 @@ std::optional<AlgorithmResult> lowerElementwise(FunctionLowering &fl, Operation 
     value = in(0) * in(1);
   else if (isa<nn::DivOp>(op))
     value = in(0) / in(1);
-  else if (auto b = dyn_cast<nn::LeakyReluBackwardOp>(op))
-    value = select(in(1) > constant(0), in(0), constant(b.getSlope().convertToDouble()) * in(0));
+  else if (auto b = dyn_cast<nn::LeakyReluBackwardOp>(op)) {
+    // relu's gradient (slope 0) is PyTorch's threshold_backward, which passes
+    // the gradient at a NaN input; leaky_relu's scales it by the slope.
+    double slope = b.getSlope().convertToDouble();
+    Expr pass = slope == 0.0 ? (in(1) > constant(0) || isNaNBits(in(1))) : in(1) > constant(0);
+    value = select(pass, in(0), constant(slope) * in(0));
+  }
   else if (isa<nn::BroadcastToOp>(op))
     value = in(0);
   else if (auto d = dyn_cast<nn::DropoutOp>(op)) {
@@ -82,8 +87,10 @@ std::optional<AlgorithmResult> lowerElementwise(FunctionLowering &fl, Operation 
     if (!d.getSeed() || p == 0.0)
       value = in(0);
     else
-      value = select(dropoutKeep(fl.scalar(d.getSeed()), flatIndex(v, type.getShape()), p),
-                     in(0) * constant(1.0 / (1.0 - p)), constant(0));
+      // x times the mask's scale or 0, as PyTorch multiplies: a dropped NaN
+      // or inf gives NaN, not 0.
+      value = in(0) * select(dropoutKeep(fl.scalar(d.getSeed()), flatIndex(v, type.getShape()), p),
+                             constant(1.0 / (1.0 - p)), constant(0));
   }
   if (!value)
     return std::nullopt;

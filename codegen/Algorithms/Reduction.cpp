@@ -116,10 +116,20 @@ std::pair<Func, Func> softmaxStats(FunctionLowering &fl, Operation *op, const LT
   Func m = fl.newFunc(op, "_max"), s = fl.newFunc(op, "_sum");
   defineAt(m, v, maximum(x.at(red.inputIndex)));
   std::vector<Expr> mIdx = exprs(v);
+  Expr shifted = x.at(red.inputIndex) - m(std::vector<Expr>(mIdx.rbegin(), mIdx.rend()));
   defineAt(s, v,
-           accurateSum(exp(x.at(red.inputIndex) - m(std::vector<Expr>(mIdx.rbegin(), mIdx.rend()))),
-                       FunctionLowering::halideType(x.type.getElementType()), fl.target()));
+           accurateSum(exactExp(shifted), FunctionLowering::halideType(x.type.getElementType()),
+                       fl.target()));
   return {m, s};
+}
+
+/// log(s) as a Func of its own: strict_float reaches every float op of the
+/// expression it wraps, and the log's approximation should stay fast.
+Func logOf(FunctionLowering &fl, Operation *op, const Func &s) {
+  Func ls = fl.newFunc(op, "_logsum");
+  std::vector<Var> args = s.args();
+  ls(args) = exactLog(s(args));
+  return ls;
 }
 
 /// Calls a Func over all axes but `dim` at the MLIR-ordered Vars `v`.
@@ -145,25 +155,34 @@ AlgorithmResult lowerSoftmax(FunctionLowering &fl, Operation *op, Value input, i
   std::vector<Var> v = fl.vars(x.rank());
   Expr shifted = x.at(exprs(v)) - withoutAxis(m, v, axis);
   Func f = fl.newFunc(op);
-  defineAt(f, v, logarithm ? shifted - log(withoutAxis(s, v, axis))
-                           : exp(shifted) / withoutAxis(s, v, axis));
-  return AlgorithmResult{f, OpFamily::Reduction, {m, s}};
+  if (!logarithm) {
+    defineAt(f, v, exactExp(shifted) / withoutAxis(s, v, axis));
+    return AlgorithmResult{f, OpFamily::Reduction, {m, s}};
+  }
+  // Strict: with the reassociation LLVM is allowed, (x - max) - log(sum)
+  // became x - (max + log(sum)), which loses log(sum) next to a large max.
+  Func ls = logOf(fl, op, s);
+  defineAt(f, v, strict_float(shifted - withoutAxis(ls, v, axis)));
+  return AlgorithmResult{f, OpFamily::Reduction, {m, s, ls}};
 }
 
 AlgorithmResult lowerCrossEntropy(FunctionLowering &fl, nn::CrossEntropyOp ce) {
   const LTensor &z = fl.get(ce.getInput()), &t = fl.get(ce.getTarget());
   int classAxis = z.rank() == 1 ? 0 : 1;
   auto [m, s] = softmaxStats(fl, ce, z, classAxis);
-  // Loss per target position: logsumexp(z) - z[target].
+  Func ls = logOf(fl, ce, s);
+  // Loss per target position: -log_softmax(z)[target] = (max - z[target]) +
+  // log(sum), in PyTorch's order (an infinite or NaN logit gives NaN, as
+  // there: max - z is inf - inf, or the sum is NaN).
   std::vector<int64_t> positions(t.shape().begin(), t.shape().end());
   return scalarReduction(
       fl, ce,
-      [&, m = m, s = s](const std::vector<Expr> &p) {
+      [&, m = m](const std::vector<Expr> &p) {
         std::vector<Expr> zIdx = p;
         Expr cls = clamp(Halide::cast<int32_t>(t.at(p)), 0, static_cast<int>(z.shape()[classAxis]) - 1);
         zIdx.insert(zIdx.begin() + classAxis, cls);
         std::vector<Expr> rev(p.rbegin(), p.rend());
-        return m(rev) + log(s(rev)) - z.at(zIdx);
+        return strict_float((m(rev) - z.at(zIdx)) + ls(rev));
       },
       positions, /*mean=*/true);
 }
@@ -244,15 +263,23 @@ std::optional<AlgorithmResult> lowerReduction(FunctionLowering &fl, Operation *o
         return d * d;
       };
     } else if (isa<nn::BceOp>(op)) {
-      // PyTorch clamps each log at -100 so that p = 0 or 1 stays finite.
+      // PyTorch clamps each log at -100 so that p = 0 or 1 stays finite; a
+      // NaN passes the clamp. (PyTorch rejects p outside [0, 1], NaN
+      // included; compiled code gives NaN there.) strict_float: LLVM's
+      // reassociation would turn y = inf's inf - inf into -inf.
       term = [&](const std::vector<Expr> &p) {
         Expr x = a.at(p), y = b.at(p), floor = make_const(ht, -100.0);
-        return -(y * max(log(x), floor) + (one - y) * max(log(one - x), floor));
+        return strict_float(
+            -(y * nanMax(exactLog(x), floor) + (one - y) * nanMax(exactLog(one - x), floor)));
       };
     } else {
+      // PyTorch 1.13's form, term for term, so that infinite logits give
+      // its results (inf, or NaN where (1 - y) * z is 0 * inf):
+      // (1 - y) z + m + log(exp(-m) + exp(-z - m)) with m = max(-z, 0).
       term = [&](const std::vector<Expr> &p) {
         Expr z = a.at(p), y = b.at(p);
-        return max(z, zero) - z * y + log(one + exp(-abs(z)));
+        Expr m = nanMax(-z, zero);
+        return strict_float((one - y) * z + m + exactLog(exactExp(-m) + exactExp(-z - m)));
       };
     }
     return scalarReduction(fl, op, term, shape, /*mean=*/true);

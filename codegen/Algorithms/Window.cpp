@@ -92,7 +92,7 @@ static std::optional<AlgorithmResult> lowerMaxPool(FunctionLowering &fl, nn::Max
   idx[rank - 1] = v[rank - 1] * static_cast<int>(s[1]) + r.y * static_cast<int>(d[1]) -
                   static_cast<int>(p[2]);
   Func f = fl.newFunc(pool);
-  defineAt(f, v, maximum(atExterior(in, idx)));
+  defineAt(f, v, maximumWithNaN(atExterior(in, idx)));
   return AlgorithmResult{f, OpFamily::Window, {in}};
 }
 

@@ -1,0 +1,106 @@
+//===- Special.cpp - exact results at NaN, infinities and overflow --------===//
+//
+// Halide 14 compiles f32 exp and log on CPUs to polynomial approximations
+// that ignore the special values (exp(inf) = exp(NaN) = 0, log(inf) = 88.7,
+// log(NaN) = 89.1), and it emits every float instruction with LLVM's no-NaN
+// and no-infinity flags. Under those flags LLVM may assume that no computed
+// float is NaN or infinite: max and min drop NaN operands, a float select of
+// a NaN may take the other arm, and even Halide's is_nan folds to false
+// once its argument comes from a flagged instruction (an inlined producer,
+// or the same subexpression shared through CSE). So the helpers here test
+// for NaN and infinity on the float's bits with integer operations and
+// choose between results with integer selects, which no float flag reaches.
+// Every target gets the same expressions.
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/Algorithms/Common.h"
+
+using namespace Halide;
+
+namespace netc::codegen {
+
+namespace {
+
+/// The signed integer type of a float's width.
+Halide::Type bitsType(const Halide::Type &t) { return Int(t.bits()); }
+
+/// An integer constant of the float type's width (int32 or int64).
+Expr bitsConst(const Halide::Type &t, uint64_t value) {
+  return t.bits() == 32 ? Expr(static_cast<int32_t>(value)) : Expr(static_cast<int64_t>(value));
+}
+
+/// All bits but the sign of a float of type `t`, as an integer.
+Expr magnitudeMask(const Halide::Type &t) {
+  return bitsConst(t, t.bits() == 32 ? 0x7fffffffull : 0x7fffffffffffffffull);
+}
+
+/// The bits of `x` without the sign: above the infinity's bits for NaN.
+Expr magnitudeBits(Expr x) { return reinterpret(bitsType(x.type()), x) & magnitudeMask(x.type()); }
+
+/// The bits of +inf in x's type.
+Expr infinityBits(const Halide::Type &t) {
+  return bitsConst(t, t.bits() == 32 ? 0x7f800000ull : 0x7ff0000000000000ull);
+}
+
+/// Whether `x` is neither NaN nor infinite, on its bits.
+Expr isFiniteBits(Expr x) { return magnitudeBits(x) < infinityBits(x.type()); }
+
+/// select(cond, a, b) on the bits of a and b (see the file comment).
+Expr bitSelect(Expr cond, Expr a, Expr b) {
+  Halide::Type bits = bitsType(a.type());
+  return reinterpret(a.type(), select(cond, reinterpret(bits, a), reinterpret(bits, b)));
+}
+
+} // namespace
+
+Expr isNaNBits(Expr x) { return magnitudeBits(x) > infinityBits(x.type()); }
+
+Expr exactExp(Expr x) {
+  Halide::Type t = x.type();
+  bool f32 = t.bits() == 32;
+  // Beyond these bounds exp overflows to inf or underflows to 0 in the type;
+  // clamping keeps the approximation's exponent arithmetic in range (exp of
+  // 3.4e38 gave 0 through an integer overflow).
+  Expr lo = make_const(t, f32 ? -104.0 : -746.0), hi = make_const(t, f32 ? 89.0 : 710.0);
+  return bitSelect(isNaNBits(x), x, exp(clamp(x, lo, hi)));
+}
+
+Expr exactLog(Expr x) {
+  Halide::Type t = x.type();
+  // log and sqrt agree outside the finite numbers: inf at +inf, NaN at -inf
+  // and NaN; sqrt is exact there on every target.
+  Expr special = sqrt(x);
+  if (t.bits() != 32)
+    return bitSelect(isFiniteBits(x), log(x), special);
+  // The f32 approximation also misreads subnormal inputs: scale them by 2^24.
+  Expr tiny = x < make_const(t, 1.17549435e-38);
+  Expr scaled = log(select(tiny, x * make_const(t, 16777216.0), x)) -
+                select(tiny, make_const(t, 16.635532333438686), make_const(t, 0.0));
+  return bitSelect(isFiniteBits(x), scaled, special);
+}
+
+Expr nanMax(Expr a, Expr b) {
+  return bitSelect(isNaNBits(a), a, bitSelect(isNaNBits(b), b, max(a, b)));
+}
+
+Expr reluOf(Expr x) { return bitSelect(isNaNBits(x), x, max(x, make_const(x.type(), 0.0))); }
+
+Expr orderedKey(Expr v) {
+  Halide::Type t = v.type();
+  // Every NaN becomes the positive quiet NaN, whose key is above +inf's.
+  Expr quietNaN = bitsConst(t, t.bits() == 32 ? 0x7fc00000ull : 0x7ff8000000000000ull);
+  Expr bits = select(isNaNBits(v), quietNaN, reinterpret(bitsType(t), v));
+  // Negative floats count down as their magnitude grows: flip their
+  // magnitude bits so that integer order is float order.
+  return bits ^ ((bits >> (t.bits() - 1)) & magnitudeMask(t));
+}
+
+Expr fromOrderedKey(Expr key, Halide::Type type) {
+  // The flip of orderedKey is its own inverse (the sign bit is unchanged).
+  return reinterpret(type, key ^ ((key >> (type.bits() - 1)) & magnitudeMask(type)));
+}
+
+Expr maximumWithNaN(Expr value) { return fromOrderedKey(maximum(orderedKey(value)), value.type()); }
+
+} // namespace netc::codegen
