@@ -518,7 +518,8 @@ def gradient_from_own_sgd(rep, case, text, exe, twin, outs, gen, runner):
     weight decay). lr = 0.01 would lose g below ulp(w0), so the MSE target t becomes
     y0 - 2^90 u (y0 = the forward output, u ~ N(0, 1)): dL/dy = 2 (y - t) / N = 2^91 u / N on
     both sides (y vanishes in the f32 subtraction), every gradient is 2^90 times larger, and
-    lr g dwarfs w0. The loss itself overflows f32 to inf; no gradient depends on it."""
+    lr g dwarfs w0. The loss itself overflows f32 to inf (hence --allow-nonfinite); no gradient
+    depends on it."""
     kind, a = parse_call(own_train(text, case.model))
     assert kind == "sgd" and not a.get("nesterov") and not a.get("weight_decay"), a
     target, output = case.scaled_target
@@ -527,7 +528,7 @@ def gradient_from_own_sgd(rep, case, text, exe, twin, outs, gen, runner):
     gin[target] = (y0.double() - 2.0 ** 90 * randn(*y0.shape, gen=gen).double()).to(y0.dtype)
     st.write(runner.path("gin.safetensors"), gin)
     runner.exe(exe, "--weights", runner.path("w0.safetensors"), "--inputs",
-               runner.path("gin.safetensors"), "--train", "--steps", 1,
+               runner.path("gin.safetensors"), "--train", "--steps", 1, "--allow-nonfinite",
                "--save-weights", runner.path("w1.safetensors"))
     w0, w1 = twin.w0, st.read(runner.path("w1.safetensors"))
     (_, grads), (_, grads_n) = torch_gradients(twin, gin, None)
