@@ -225,6 +225,12 @@ json entryJSON(const Row &row) {
   return e;
 }
 
+/// Serializes \p value on one line. A name from the source may hold bytes that
+/// are not UTF-8: they become U+FFFD rather than an exception (nlohmann's default).
+std::string dumpJSON(const json &value) {
+  return value.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
 /// The JSON object of one model, laid out with one entry a line so that it
 /// reads like the table and diffs well.
 std::string modelJSON(const ModelReport &report) {
@@ -233,11 +239,11 @@ std::string modelJSON(const ModelReport &report) {
       return std::string("[]");
     std::string text = "[\n";
     for (auto [i, row] : llvm::enumerate(rows))
-      text += "    " + entryJSON(row).dump() + (i + 1 < rows.size() ? ",\n" : "\n");
+      text += "    " + dumpJSON(entryJSON(row)) + (i + 1 < rows.size() ? ",\n" : "\n");
     return text + "  ]";
   };
   json input = report.input.empty() ? json(nullptr) : json(report.input);
-  return "{\n  \"model\": " + json(report.model).dump() + ",\n  \"input\": " + input.dump() +
+  return "{\n  \"model\": " + dumpJSON(json(report.model)) + ",\n  \"input\": " + dumpJSON(input) +
          ",\n  \"values\": " + entries(report.values) +
          ",\n  \"outputs\": " + entries(report.outputs) + "\n}";
 }
