@@ -12,7 +12,10 @@
 // signal, so the caller sees the failure.
 //
 // Usage: netc-{frontend,passes}-replay [--seconds=S] [--seed=N] [--mutations=N]
-//          [--timeout=S] [--dict=FILE] [--artifact=FILE] PATH...
+//          [--first=N] [--timeout=S] [--dict=FILE] [--artifact=FILE] PATH...
+// --first=N generates the mutations before #N without running them (nor the
+// files), so that `--seed=S --first=K --mutations=K+1` replays mutation #K
+// alone, as a crash report names it.
 //
 //===----------------------------------------------------------------------===//
 
@@ -46,6 +49,7 @@ struct Options {
   double seconds = 10;
   uint64_t seed = 1;
   uint64_t mutations = UINT64_MAX;
+  uint64_t first = 0;
   unsigned timeout = 20;
   std::string dict;
   std::string artifact = "netc-fuzz-crash.net";
@@ -205,8 +209,8 @@ Options parseOptions(int argc, char **argv) {
   auto fail = [&](const std::string &arg) {
     std::cerr << "replay: bad argument '" << arg << "'\n"
               << "usage: " << argv[0]
-              << " [--seconds=S] [--seed=N] [--mutations=N] [--timeout=S] [--dict=FILE]"
-                 " [--artifact=FILE] PATH...\n";
+              << " [--seconds=S] [--seed=N] [--mutations=N] [--first=N] [--timeout=S]"
+                 " [--dict=FILE] [--artifact=FILE] PATH...\n";
     std::exit(2);
   };
   for (int i = 1; i < argc; ++i) {
@@ -222,6 +226,8 @@ Options parseOptions(int argc, char **argv) {
         options.seed = std::stoull(v);
       else if (const char *v = value("--mutations="))
         options.mutations = std::stoull(v);
+      else if (const char *v = value("--first="))
+        options.first = std::stoull(v);
       else if (const char *v = value("--timeout="))
         options.timeout = static_cast<unsigned>(std::stoul(v));
       else if (const char *v = value("--dict="))
@@ -256,8 +262,9 @@ int main(int argc, char **argv) {
     std::cerr << "replay: no input files\n";
     return 2;
   }
-  for (const auto &[file, bytes] : inputs)
-    runOne(bytes, "file " + file, options.timeout);
+  if (options.first == 0)
+    for (const auto &[file, bytes] : inputs)
+      runOne(bytes, "file " + file, options.timeout);
 
   std::vector<std::string> dict;
   if (!options.dict.empty())
@@ -271,6 +278,8 @@ int main(int argc, char **argv) {
     const std::string &base = inputs[rng() % inputs.size()].second;
     const std::string &other = inputs[rng() % inputs.size()].second;
     std::string input = mutate(base, other, dict, rng);
+    if (done < options.first)
+      continue;
     runOne(input,
            "mutation #" + std::to_string(done) + " of --seed=" + std::to_string(options.seed),
            options.timeout);
