@@ -52,13 +52,18 @@ using Check = std::optional<ShapeResult>;
 
 /// Shapes reach us from parsed programs and from IR that may carry dynamic
 /// sizes (negative sentinels); computing with them would give nonsense. A
-/// null shape (an absent bias) is skipped.
+/// dynamic size (a `?` of a .mlir input) is named as such, not as the
+/// sentinel's value. A null shape (an absent bias) is skipped.
 Check checkNonNegative(
     const char *op,
     std::initializer_list<std::pair<std::string, const Shape *>> shapes) {
-  for (const auto &[role, s] : shapes)
+  for (const auto &[role, s] : shapes) {
+    if (s && std::find(s->begin(), s->end(), kDynamicDim) != s->end())
+      return fail("{} {} {} has a dynamic dimension; nn ops need static shapes", op, role,
+                  str(*s));
     if (s && std::any_of(s->begin(), s->end(), [](int64_t d) { return d < 0; }))
       return fail("{} {} {} has a negative dimension", op, role, str(*s));
+  }
   return std::nullopt;
 }
 
@@ -160,7 +165,7 @@ ShapeResult pool2d(const char *op, const Shape &x, const Window2d &w,
 std::string str(const Shape &s) {
   std::string text = "[";
   for (size_t i = 0; i < s.size(); ++i)
-    text += (i ? ", " : "") + std::to_string(s[i]);
+    text += (i ? ", " : "") + (s[i] == kDynamicDim ? std::string("?") : std::to_string(s[i]));
   return text + "]";
 }
 

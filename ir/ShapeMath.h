@@ -28,7 +28,12 @@ namespace netc::shape {
 /// A static tensor shape; the empty shape is a scalar.
 using Shape = std::vector<int64_t>;
 
-/// Formats a shape as "[1, 3, 224, 224]", or "[]" for a scalar.
+/// The size MLIR gives a dynamic dimension (ShapedType::kDynamic); this
+/// header stays free of MLIR, so it is spelled out here.
+inline constexpr int64_t kDynamicDim = INT64_MIN;
+
+/// Formats a shape as "[1, 3, 224, 224]", or "[]" for a scalar; a dynamic
+/// dimension shows as "?".
 std::string str(const Shape &s);
 
 /// Either a shape or a message saying why none exists.

@@ -150,6 +150,9 @@ TEST(LinearTest, Errors) {
                         {"bias [3]", "got [4]"}));
   EXPECT_TRUE(failsWith(linear({2, -4}, {3, -4}, nullptr), "linear",
                         {"input [2, -4] has a negative dimension"}));
+  // A dynamic size of a .mlir input is named, not printed as INT64_MIN.
+  EXPECT_TRUE(failsWith(linear({kDynamicDim, 4}, {3, 4}, nullptr), "linear",
+                        {"input [?, 4] has a dynamic dimension; nn ops need static shapes"}));
 }
 
 TEST(EmbeddingTest, AppendsEmbeddingDim) {
