@@ -81,6 +81,25 @@ class Model:
         return "model nonfinite {\n" + "\n".join(lines) + "\n}\n"
 
 
+def special_rows(values, width, pairs, k, gen, dtype):
+    """Rows of `width` random values: one per special value (row i holds values[i] at i mod
+    width), then `pairs` rows holding two of them. With k = (a, b, c, d, e), pair row i
+    holds values[a i] at i and values[c i + d] at i + e (indices mod their lengths)."""
+    a, b, c, d, e = k
+    rows = []
+    for i, v in enumerate(values):
+        r = torch.randn(width, generator=gen, dtype=dtype)
+        r[i % width] = v
+        rows.append(r)
+    n = len(values)
+    for i in range(pairs):
+        r = torch.randn(width, generator=gen, dtype=dtype)
+        r[i % width] = values[(a * i + b) % n]
+        r[(i + e) % width] = values[(c * i + d) % n]
+        rows.append(r)
+    return rows
+
+
 def build(dtype, gen):
     m = Model(dtype)
     s = specials(dtype)
@@ -128,16 +147,7 @@ def build(dtype, gen):
 
     # Softmax family: rows of 7 with one special value, with two, and rows all -inf, all inf,
     # all max.
-    sm_rows = []
-    for i, a in enumerate(s):
-        r = torch.randn(7, generator=gen, dtype=dtype)
-        r[i % 7] = a
-        sm_rows.append(r)
-    for i in range(40):
-        r = torch.randn(7, generator=gen, dtype=dtype)
-        a, b = s[(i * 7) % n], s[(i * 3 + 1) % n]
-        r[i % 7], r[(i + 3) % 7] = a, b
-        sm_rows.append(r)
+    sm_rows = special_rows(s, 7, 40, (7, 0, 3, 1, 3), gen, dtype)
     for a in (-INF, INF, big, -big):
         sm_rows.append(torch.full((7,), a, dtype=dtype))
     sm = torch.stack(sm_rows)
@@ -148,15 +158,7 @@ def build(dtype, gen):
 
     # Reductions and average pooling over values that never put +max and -max in one sum.
     safe = [a for a in s if a != -big and a != -3.4e38]
-    red_rows = []
-    for i, a in enumerate(safe):
-        r = torch.randn(9, generator=gen, dtype=dtype)
-        r[i % 9] = a
-        red_rows.append(r)
-    for i in range(30):
-        r = torch.randn(9, generator=gen, dtype=dtype)
-        r[i % 9], r[(i + 4) % 9] = safe[(i * 5) % len(safe)], safe[(i * 2 + 3) % len(safe)]
-        red_rows.append(r)
+    red_rows = special_rows(safe, 9, 30, (5, 0, 2, 3, 4), gen, dtype)
     red = torch.stack(red_rows)
     m.input("red", red)
     m.output("sum_rows", "sum(red, dim=1)", red.sum(1), "reduction")

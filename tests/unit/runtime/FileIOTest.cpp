@@ -8,6 +8,7 @@
 
 #include "runtime/FileIO.h"
 #include "runtime/Safetensors.h"
+#include "ScratchFolder.h"
 
 #include <gtest/gtest.h>
 
@@ -28,39 +29,15 @@ namespace {
 
 /// A fresh folder per test, removed afterwards; runs each test in both
 /// modes of OutputFile (the parameter: whether O_TMPFILE may be used).
-class FileIOTest : public ::testing::TestWithParam<bool> {
+class FileIOTest : public ::testing::TestWithParam<bool>, protected netc::test::ScratchFolder {
 protected:
   void SetUp() override {
-    std::string base = ::testing::TempDir() + "netc-fileio-XXXXXX";
-    ASSERT_NE(mkdtemp(base.data()), nullptr);
-    dir = base;
+    ASSERT_TRUE(create("netc-fileio"));
     OutputFile::allowUnnamed(GetParam());
   }
   void TearDown() override {
     OutputFile::allowUnnamed(true);
-    for (const std::string &f : files()) {
-      std::string p = path(f);
-      struct stat st {};
-      if (lstat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
-        rmdir(p.c_str());
-      else
-        std::remove(p.c_str());
-    }
-    rmdir(dir.c_str());
-  }
-
-  std::string path(const std::string &name) const { return dir + "/" + name; }
-
-  std::vector<std::string> files() const {
-    std::vector<std::string> names;
-    if (DIR *d = opendir(dir.c_str())) {
-      while (dirent *e = readdir(d))
-        if (std::strcmp(e->d_name, ".") && std::strcmp(e->d_name, ".."))
-          names.push_back(e->d_name);
-      closedir(d);
-    }
-    std::sort(names.begin(), names.end());
-    return names;
+    remove();
   }
 
   std::string contents(const std::string &p) const {
@@ -77,7 +54,6 @@ protected:
     return error;
   }
 
-  std::string dir;
 };
 
 TEST_P(FileIOTest, ReadsARegularFile) {

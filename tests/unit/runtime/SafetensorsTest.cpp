@@ -8,6 +8,7 @@
 
 #include "runtime/Safetensors.h"
 #include "runtime/Tensors.h"
+#include "ScratchFolder.h"
 
 #include <gtest/gtest.h>
 
@@ -24,32 +25,10 @@ using namespace netc::runtime;
 namespace {
 
 /// A fresh folder per test, removed afterwards.
-class SafetensorsTest : public ::testing::Test {
+class SafetensorsTest : public ::testing::Test, protected netc::test::ScratchFolder {
 protected:
-  void SetUp() override {
-    std::string base = ::testing::TempDir() + "netc-safetensors-XXXXXX";
-    ASSERT_NE(mkdtemp(base.data()), nullptr);
-    dir = base;
-  }
-  void TearDown() override {
-    for (const std::string &f : files())
-      std::remove((dir + "/" + f).c_str());
-    rmdir(dir.c_str());
-  }
-
-  std::string path(const std::string &name) const { return dir + "/" + name; }
-
-  /// The names in the folder.
-  std::vector<std::string> files() const {
-    std::vector<std::string> names;
-    if (DIR *d = opendir(dir.c_str())) {
-      while (dirent *e = readdir(d))
-        if (std::strcmp(e->d_name, ".") && std::strcmp(e->d_name, ".."))
-          names.push_back(e->d_name);
-      closedir(d);
-    }
-    return names;
-  }
+  void SetUp() override { ASSERT_TRUE(create("netc-safetensors")); }
+  void TearDown() override { remove(); }
 
   /// Writes an 8-byte size, `header` and `data`; `size` overrides the size.
   std::string raw(const std::string &name, const std::string &header, size_t dataBytes = 0,
@@ -72,7 +51,6 @@ protected:
     return error;
   }
 
-  std::string dir;
 };
 
 TEST_F(SafetensorsTest, RoundTrip) {
