@@ -207,12 +207,44 @@ std::optional<std::string> outputOverwritingInput() {
   return netc::tool::outputOverwritingInput(outputs, {inputFilename, loadFile});
 }
 
+/// Says how the command line combines flags that would otherwise be ignored
+/// or misread without a word (--steps without --train, --dump without --run,
+/// a value flag given twice), or nullopt when it is consistent.
+std::optional<std::string> commandLineMisuse() {
+  // A value flag given twice would silently keep the last value.
+  for (const cl::Option *opt :
+       std::initializer_list<const cl::Option *>{&outputFilename, &emitKind, &targetName,
+                                                 &scheduleName, &modelName, &engine, &seedValue,
+                                                 &dumpFile, &loadFile, &stepCount})
+    if (opt->getNumOccurrences() > 1)
+      return "-" + std::string(opt->ArgStr.size() > 1 ? "-" : "") + opt->ArgStr.str() +
+             " is given " + std::to_string(opt->getNumOccurrences()) + " times; give it once";
+  bool running = runFlag || gradCheckFlag;
+  if (trainFlag && !runFlag)
+    return "--train needs --run";
+  if (stepCount.getNumOccurrences() && !trainFlag)
+    return "--steps needs --train";
+  if (stepCount == 0)
+    return "--steps must be at least 1";
+  if (dumpFile.getNumOccurrences() && !runFlag)
+    return "--dump needs --run";
+  if (loadFile.getNumOccurrences() && !running)
+    return "--load needs --run or --gradcheck";
+  if (engine.getNumOccurrences() && !running)
+    return "--engine needs --run or --gradcheck";
+  if (runFlag && gradCheckFlag)
+    return "--run and --gradcheck are separate runs; give one of them";
+  if (running && emitKind.getNumOccurrences())
+    return std::string("--emit does not apply to ") + (runFlag ? "--run" : "--gradcheck");
+  if (gradInputs && emitKind != Emit::Grad)
+    return "--grad-inputs needs --emit=grad";
+  return std::nullopt;
+}
+
 /// --run and --gradcheck: builds the functions they need (a .mlir input is
 /// taken as written unless it lacks a train step that they need) and runs
 /// them on the interpreter.
 LogicalResult interpret(ModuleOp module, MLIRContext &context, llvm::raw_ostream &os) {
-  if (trainFlag && !runFlag)
-    return emitError(UnknownLoc::get(&context)) << "--train needs --run";
   PassManager pm(&context);
   if (failed(applyPassManagerCLOptions(pm)))
     return failure();
@@ -384,6 +416,10 @@ int main(int argc, char **argv) {
   if (!emitKind.getNumOccurrences() && outputFilename.getNumOccurrences() && !runFlag &&
       !gradCheckFlag)
     emitKind = Emit::Exe;
+  if (std::optional<std::string> misuse = commandLineMisuse()) {
+    llvm::errs() << "netc: error: " << *misuse << " (see --help)\n";
+    return 2;
+  }
 
   std::string error;
   if (std::optional<std::string> clash = outputOverwritingInput()) {
