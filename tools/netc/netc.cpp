@@ -207,6 +207,40 @@ std::optional<std::string> outputOverwritingInput() {
   return netc::tool::outputOverwritingInput(outputs, {inputFilename, loadFile});
 }
 
+/// Keeps the printing of diagnostics from opening files that netc has not
+/// read: a location in an untrusted .mlir file may name /dev/zero, a FIFO or
+/// a private file, and the printer would read it (forever, or into the error
+/// text) to quote a line. Such a file gets an empty buffer, so only its name
+/// and position are printed; a .net source a .mlir file was made from (a
+/// regular file within the .net size limit) is still quoted.
+void guardQuotedFiles(MLIRContext &context, llvm::SourceMgr &sourceMgr) {
+  context.getDiagEngine().registerHandler([&sourceMgr](Diagnostic &diag) {
+    auto guard = [&](Location loc) {
+      loc->walk([&](Location inner) {
+        auto file = dyn_cast<FileLineColLoc>(inner);
+        if (!file)
+          return WalkResult::advance();
+        llvm::StringRef name = file.getFilename().getValue();
+        for (unsigned i = 1, e = sourceMgr.getNumBuffers(); i <= e; ++i)
+          if (sourceMgr.getMemoryBuffer(i)->getBufferIdentifier() == name)
+            return WalkResult::advance();
+        llvm::sys::fs::file_status status;
+        bool quotable = name.ends_with(".net") && !llvm::sys::fs::status(name, status) &&
+                        llvm::sys::fs::is_regular_file(status) &&
+                        status.getSize() <= netc::tool::kMaxNetFileBytes;
+        if (!quotable)
+          sourceMgr.AddNewSourceBuffer(llvm::MemoryBuffer::getMemBuffer("", name),
+                                       llvm::SMLoc());
+        return WalkResult::advance();
+      });
+    };
+    guard(diag.getLocation());
+    for (Diagnostic &note : diag.getNotes())
+      guard(note.getLocation());
+    return failure(); // the printer registered before this handler prints it
+  });
+}
+
 /// Says how the command line combines flags that would otherwise be ignored
 /// or misread without a word (--steps without --train, --dump without --run,
 /// a value flag given twice), or nullopt when it is consistent.
@@ -451,10 +485,12 @@ int main(int argc, char **argv) {
   LogicalResult result = failure();
   if (verifyDiagnostics) {
     SourceMgrDiagnosticVerifierHandler handler(sourceMgr, &context);
+    guardQuotedFiles(context, sourceMgr);
     (void)compile(sourceMgr, context, os);
     result = handler.verify();
   } else {
     SourceMgrDiagnosticHandler handler(sourceMgr, &context);
+    guardQuotedFiles(context, sourceMgr);
     result = compile(sourceMgr, context, os);
   }
   if (failed(result))
