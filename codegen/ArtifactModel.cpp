@@ -308,6 +308,15 @@ FailureOr<ArtifactModel> describeModel(ModuleOp module) {
                            "executables name their functions after the model";
     return failure();
   }
+  // NAME_set_num_threads of a model named 'halide' would be Halide's own
+  // halide_set_num_threads and call itself; 'netc' is the generated C++'s namespace.
+  if (model.name == "halide" || model.name == "netc") {
+    forward.emitError() << "model name '" << model.name
+                        << "' is reserved (the C API would clash with "
+                        << (model.name == "halide" ? "Halide's runtime" : "netc's runtime")
+                        << "); rename the model";
+    return failure();
+  }
   if (failed(FunctionReader(model, forward, false).read()))
     return failure();
   if (train) {

@@ -55,6 +55,7 @@
 #include "passes/StatsModel.h"
 
 #include "ir/NNOps.h"
+#include "ir/Names.h"
 #include "ir/Queries.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
@@ -382,6 +383,10 @@ FailureOr<ModelStats> computeStats(func::FuncOp fn) {
     OpStats row;
     row.op = &op;
     std::tie(row.name, row.line) = netc::nn::dslSource(op.getLoc());
+    // The stats are plain text: a location name of a .mlir input (not verified)
+    // holding a newline or a control byte would break the table's lines.
+    if (checkName(row.name))
+      row.name = printableName(row.name);
     row.opName = op.getDialect() && op.getDialect()->getNamespace() == "nn"
                      ? op.getName().stripDialect().str()
                      : op.getName().getStringRef().str();

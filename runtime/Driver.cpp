@@ -220,7 +220,7 @@ void Driver::printHelp() {
               "                        batch i mod count)\n"
               "  --bench N [--json]    time N runs (at most 10000000) of forward (and train\n"
               "                        step) after a warm-up\n"
-              "  --threads N           worker threads, at most 256 (default: all cores)\n"
+              "  --threads N           worker threads, at most 256 (0 or default: all cores)\n"
               "  --seed N              seed of parameters, inputs and dropout (default 0)\n");
 }
 

@@ -207,12 +207,78 @@ std::optional<std::string> outputOverwritingInput() {
   return netc::tool::outputOverwritingInput(outputs, {inputFilename, loadFile});
 }
 
+/// Keeps the printing of diagnostics from opening files that netc has not
+/// read: a location in an untrusted .mlir file may name /dev/zero, a FIFO or
+/// a private file, and the printer would read it (forever, or into the error
+/// text) to quote a line. Such a file gets an empty buffer, so only its name
+/// and position are printed; a .net source a .mlir file was made from (a
+/// regular file within the .net size limit) is still quoted.
+void guardQuotedFiles(MLIRContext &context, llvm::SourceMgr &sourceMgr) {
+  context.getDiagEngine().registerHandler([&sourceMgr](Diagnostic &diag) {
+    auto guard = [&](Location loc) {
+      loc->walk([&](Location inner) {
+        auto file = dyn_cast<FileLineColLoc>(inner);
+        if (!file)
+          return WalkResult::advance();
+        llvm::StringRef name = file.getFilename().getValue();
+        for (unsigned i = 1, e = sourceMgr.getNumBuffers(); i <= e; ++i)
+          if (sourceMgr.getMemoryBuffer(i)->getBufferIdentifier() == name)
+            return WalkResult::advance();
+        llvm::sys::fs::file_status status;
+        bool quotable = name.ends_with(".net") && !llvm::sys::fs::status(name, status) &&
+                        llvm::sys::fs::is_regular_file(status) &&
+                        status.getSize() <= netc::tool::kMaxNetFileBytes;
+        if (!quotable)
+          sourceMgr.AddNewSourceBuffer(llvm::MemoryBuffer::getMemBuffer("", name),
+                                       llvm::SMLoc());
+        return WalkResult::advance();
+      });
+    };
+    guard(diag.getLocation());
+    for (Diagnostic &note : diag.getNotes())
+      guard(note.getLocation());
+    return failure(); // the printer registered before this handler prints it
+  });
+}
+
+/// Says how the command line combines flags that would otherwise be ignored
+/// or misread without a word (--steps without --train, --dump without --run,
+/// a value flag given twice), or nullopt when it is consistent.
+std::optional<std::string> commandLineMisuse() {
+  // A value flag given twice would silently keep the last value.
+  for (const cl::Option *opt :
+       std::initializer_list<const cl::Option *>{&outputFilename, &emitKind, &targetName,
+                                                 &scheduleName, &modelName, &engine, &seedValue,
+                                                 &dumpFile, &loadFile, &stepCount})
+    if (opt->getNumOccurrences() > 1)
+      return "-" + std::string(opt->ArgStr.size() > 1 ? "-" : "") + opt->ArgStr.str() +
+             " is given " + std::to_string(opt->getNumOccurrences()) + " times; give it once";
+  bool running = runFlag || gradCheckFlag;
+  if (trainFlag && !runFlag)
+    return "--train needs --run";
+  if (stepCount.getNumOccurrences() && !trainFlag)
+    return "--steps needs --train";
+  if (stepCount == 0)
+    return "--steps must be at least 1";
+  if (dumpFile.getNumOccurrences() && !runFlag)
+    return "--dump needs --run";
+  if (loadFile.getNumOccurrences() && !running)
+    return "--load needs --run or --gradcheck";
+  if (engine.getNumOccurrences() && !running)
+    return "--engine needs --run or --gradcheck";
+  if (runFlag && gradCheckFlag)
+    return "--run and --gradcheck are separate runs; give one of them";
+  if (running && emitKind.getNumOccurrences())
+    return std::string("--emit does not apply to ") + (runFlag ? "--run" : "--gradcheck");
+  if (gradInputs && emitKind != Emit::Grad)
+    return "--grad-inputs needs --emit=grad";
+  return std::nullopt;
+}
+
 /// --run and --gradcheck: builds the functions they need (a .mlir input is
 /// taken as written unless it lacks a train step that they need) and runs
 /// them on the interpreter.
 LogicalResult interpret(ModuleOp module, MLIRContext &context, llvm::raw_ostream &os) {
-  if (trainFlag && !runFlag)
-    return emitError(UnknownLoc::get(&context)) << "--train needs --run";
   PassManager pm(&context);
   if (failed(applyPassManagerCLOptions(pm)))
     return failure();
@@ -384,6 +450,10 @@ int main(int argc, char **argv) {
   if (!emitKind.getNumOccurrences() && outputFilename.getNumOccurrences() && !runFlag &&
       !gradCheckFlag)
     emitKind = Emit::Exe;
+  if (std::optional<std::string> misuse = commandLineMisuse()) {
+    llvm::errs() << "netc: error: " << *misuse << " (see --help)\n";
+    return 2;
+  }
 
   std::string error;
   if (std::optional<std::string> clash = outputOverwritingInput()) {
@@ -415,10 +485,12 @@ int main(int argc, char **argv) {
   LogicalResult result = failure();
   if (verifyDiagnostics) {
     SourceMgrDiagnosticVerifierHandler handler(sourceMgr, &context);
+    guardQuotedFiles(context, sourceMgr);
     (void)compile(sourceMgr, context, os);
     result = handler.verify();
   } else {
     SourceMgrDiagnosticHandler handler(sourceMgr, &context);
+    guardQuotedFiles(context, sourceMgr);
     result = compile(sourceMgr, context, os);
   }
   if (failed(result))
