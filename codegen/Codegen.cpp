@@ -15,6 +15,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Transforms/Passes.h"
 
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MathExtras.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -24,7 +25,6 @@
 #include <algorithm>
 #include <atomic>
 #include <cstring>
-#include <iostream>
 #include <mutex>
 #include <numeric>
 #include <stdexcept>
@@ -54,16 +54,25 @@ LogicalResult parseTarget(ModuleOp module, const std::string &text, Halide::Targ
   return success();
 }
 
-/// Halide's compile-time messages: warnings go to stderr as before, except
-/// that a pipeline Halide proves will fail an assertion or a require() at
-/// runtime is an error (an executable that can only fail is no success);
-/// errors throw, as Halide's default reporter does.
+/// Halide's warnings since the last reportHalideWarnings(). Compilation may
+/// run on worker threads, hence the lock.
+std::mutex warningsMutex;
+std::vector<std::string> pendingWarnings;
+
+/// Halide's compile-time messages: a pipeline Halide proves will fail an
+/// assertion or a require() at runtime is an error (an executable that can
+/// only fail is no success), other warnings wait for reportHalideWarnings()
+/// to become diagnostics; errors throw, as Halide's default reporter does.
 class HalideReporter : public Halide::CompileTimeErrorReporter {
 public:
   void warning(const char *message) override {
     if (std::strstr(message, "is guaranteed to fail"))
       throw Halide::CompileError(message);
-    std::cerr << message;
+    std::string text(message);
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' '))
+      text.pop_back();
+    std::lock_guard<std::mutex> lock(warningsMutex);
+    pendingWarnings.push_back(std::move(text));
   }
   void error(const char *message) override { throw Halide::CompileError(message); }
 };
@@ -101,6 +110,16 @@ void installHalideReporter() {
   static HalideReporter reporter;
   static std::once_flag once;
   std::call_once(once, [] { Halide::set_custom_compile_time_error_reporter(&reporter); });
+}
+
+void reportHalideWarnings(Operation *at) {
+  std::vector<std::string> warnings;
+  {
+    std::lock_guard<std::mutex> lock(warningsMutex);
+    warnings.swap(pendingWarnings);
+  }
+  for (const std::string &w : warnings)
+    at->emitWarning() << "Halide: " << w;
 }
 
 LogicalResult checkIndexable(func::FuncOp func) {
@@ -162,6 +181,7 @@ Halide::Module compileFunction(Compiled &c, const Halide::Target &target) {
 /// Runs `body`, turning Halide's exceptions into an error at the function
 /// they concern, or else at the module.
 LogicalResult guarded(ModuleOp module, const std::function<LogicalResult()> &body) {
+  auto warnings = llvm::make_scope_exit([&] { reportHalideWarnings(module); });
   try {
     return body();
   } catch (const FunctionError &e) {

@@ -38,8 +38,11 @@ mlir::LogicalResult checkIndexable(mlir::func::FuncOp func);
 
 /// Makes Halide's compile-time warnings that a pipeline is guaranteed to
 /// fail at runtime throw a Halide::CompileError, like its errors; other
-/// warnings still go to stderr. Idempotent and thread-safe.
+/// warnings are kept for reportHalideWarnings(). Idempotent and thread-safe.
 void installHalideReporter();
+
+/// Emits Halide's warnings kept since the last call as warnings at `at`.
+void reportHalideWarnings(mlir::Operation *at);
 
 /// Whether `target` is a valid Halide target string with a GPU feature.
 bool isGpuTarget(const std::string &target);

@@ -8,6 +8,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Diagnostics.h"
+#include "llvm/ADT/ScopeExit.h"
 
 using namespace mlir;
 
@@ -30,6 +31,7 @@ FailureOr<std::unique_ptr<JITFunction>> JITFunction::compile(func::FuncOp func,
   if (failed(checkIndexable(func)))
     return failure();
   installHalideReporter();
+  auto warnings = llvm::make_scope_exit([&] { reportHalideWarnings(func); });
   auto impl = std::make_unique<Impl>();
   impl->func = func;
   try {
