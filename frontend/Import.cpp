@@ -404,9 +404,10 @@ Value Importer::newParam(Loc loc, const std::string &name, RankedTensorType type
                          DictionaryAttr init) {
   if (!checkName(loc, name, "parameter name"))
     return nullptr;
-  if (!shape::numElements(shape::Shape(type.getShape().begin(), type.getShape().end()))) {
+  shape::Shape dims(type.getShape().begin(), type.getShape().end());
+  if (!shape::numElements(dims)) {
     error(loc) << "parameter '" << name << "' has more elements than fit in 64 bits ("
-               << shape::str(shape::Shape(type.getShape().begin(), type.getShape().end())) << ")";
+               << shape::str(dims) << ")";
     return nullptr;
   }
   auto [it, inserted] = params.try_emplace(name, Value(), loc);
