@@ -11,6 +11,7 @@
 
 #include "frontend/Import.h"
 #include "frontend/Importer.h"
+#include "frontend/Lexer.h"
 #include "frontend/Parser.h"
 
 #include "ir/NNOps.h"
@@ -28,6 +29,9 @@
 using namespace mlir;
 
 namespace netc::frontend {
+
+// An identifier is a name: the lexer's limit is the names' limit.
+static_assert(Lexer::MaxIdentifierBytes == netc::kMaxNameBytes);
 
 Importer::Importer(MLIRContext &context, StringRef filename, int64_t maxUnrolled)
     : context(context), builder(&context), filename(filename.str()), maxUnrolled(maxUnrolled) {}
