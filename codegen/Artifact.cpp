@@ -250,18 +250,21 @@ LogicalResult moveIntoPlace(ModuleOp module, const std::string &from, const std:
 
 } // namespace
 
+std::string libraryHeaderPath(llvm::StringRef libraryPath, llvm::StringRef modelName) {
+  llvm::SmallString<256> header(path::parent_path(libraryPath));
+  llvm::StringRef stem = path::stem(libraryPath);
+  stem.consume_front("lib");
+  path::append(header, (stem.empty() ? modelName : stem) + ".h");
+  return header.str().str();
+}
+
 LogicalResult writeLibrary(ModuleOp module, const CodegenOptions &options,
                            const std::string &libraryPath) {
   BuildDir build;
   Built built;
   if (failed(buildLibrary(module, options, resolveOutputLink(libraryPath), build, built)))
     return failure();
-  // DIR/libNAME.a gets DIR/NAME.h; DIR/other.a gets DIR/other.h.
-  llvm::SmallString<256> header(path::parent_path(libraryPath));
-  llvm::StringRef stem = path::stem(libraryPath);
-  stem.consume_front("lib");
-  path::append(header, (stem.empty() ? llvm::StringRef(built.model.name) : stem) + ".h");
-  if (failed(moveIntoPlace(module, built.header, header.str().str())))
+  if (failed(moveIntoPlace(module, built.header, libraryHeaderPath(libraryPath, built.model.name))))
     return failure();
   return moveIntoPlace(module, built.library, libraryPath);
 }

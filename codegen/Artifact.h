@@ -20,6 +20,8 @@
 
 #include "codegen/Codegen.h"
 
+#include "llvm/ADT/StringRef.h"
+
 #include <string>
 
 namespace netc::codegen {
@@ -30,6 +32,11 @@ namespace netc::codegen {
 /// (its forward function and optionally its train step).
 mlir::LogicalResult writeLibrary(mlir::ModuleOp module, const CodegenOptions &options,
                                  const std::string &libraryPath);
+
+/// The C header writeLibrary writes beside `libraryPath`: DIR/libNAME.a gets
+/// DIR/NAME.h, DIR/other.a gets DIR/other.h; a file name that is only "lib"
+/// takes `modelName` as NAME.
+std::string libraryHeaderPath(llvm::StringRef libraryPath, llvm::StringRef modelName);
 
 /// Writes a standalone executable of the model to `executablePath`; its
 /// `main` is the runtime's driver (runtime/Driver.h).

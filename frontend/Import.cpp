@@ -11,6 +11,7 @@
 
 #include "frontend/Import.h"
 #include "frontend/Importer.h"
+#include "frontend/Lexer.h"
 #include "frontend/Parser.h"
 
 #include "ir/NNOps.h"
@@ -28,6 +29,9 @@
 using namespace mlir;
 
 namespace netc::frontend {
+
+// An identifier is a name: the lexer's limit is the names' limit.
+static_assert(Lexer::MaxIdentifierBytes == netc::kMaxNameBytes);
 
 Importer::Importer(MLIRContext &context, StringRef filename, int64_t maxUnrolled)
     : context(context), builder(&context), filename(filename.str()), maxUnrolled(maxUnrolled) {}
@@ -404,9 +408,10 @@ Value Importer::newParam(Loc loc, const std::string &name, RankedTensorType type
                          DictionaryAttr init) {
   if (!checkName(loc, name, "parameter name"))
     return nullptr;
-  if (!shape::numElements(shape::Shape(type.getShape().begin(), type.getShape().end()))) {
+  shape::Shape dims(type.getShape().begin(), type.getShape().end());
+  if (!shape::numElements(dims)) {
     error(loc) << "parameter '" << name << "' has more elements than fit in 64 bits ("
-               << shape::str(shape::Shape(type.getShape().begin(), type.getShape().end())) << ")";
+               << shape::str(dims) << ")";
     return nullptr;
   }
   auto [it, inserted] = params.try_emplace(name, Value(), loc);

@@ -32,12 +32,13 @@ namespace netc::frontend {
 /// - const model input param output loss train repeat true false are reserved.
 class Lexer {
 public:
+  /// The longest identifier, as the longest name of ir/Names.h (a number
+  /// here: this library stays free of LLVM; Import.cpp checks they agree).
+  static constexpr size_t MaxIdentifierBytes = 256;
+
   /// Prepares to lex \p source, which must outlive the tokens. Errors past
   /// \p maxErrors are dropped (lexing goes on), to bound the memory spent on
   /// binary garbage.
-  /// The longest identifier, as the longest name of ir/Names.h.
-  static constexpr size_t MaxIdentifierBytes = 256;
-
   explicit Lexer(std::string_view source, size_t maxErrors = SIZE_MAX)
       : src(source), maxErrors(maxErrors) {}
 

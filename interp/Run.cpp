@@ -116,19 +116,19 @@ static int64_t elementsOf(Value v) {
   return numElements(Shape(type.getShape().begin(), type.getShape().end()));
 }
 
+/// An element count for a message; INT64_MAX stands for a saturated count.
+static std::string countText(int64_t n) {
+  return n == INT64_MAX ? std::string("more than 2^63") : std::to_string(n);
+}
+
 /// Reports `v` at `loc` if it is larger than one interpreter tensor may be.
 static LogicalResult checkTensorSize(Value v, Location loc, const Twine &what) {
   int64_t n = elementsOf(v);
   if (n <= kMaxTensorElements)
     return success();
-  InFlightDiagnostic diag = emitError(loc) << what << " of type " << v.getType() << " has ";
-  if (n == INT64_MAX)
-    diag << "more than 2^63";
-  else
-    diag << n;
-  diag << " elements; the interpreter holds at most " << kMaxTensorElements
-       << " elements per tensor";
-  return failure();
+  return emitError(loc) << what << " of type " << v.getType() << " has " << countText(n)
+                        << " elements; the interpreter holds at most " << kMaxTensorElements
+                        << " elements per tensor";
 }
 
 LogicalResult checkInterpretable(ModuleOp module) {
@@ -154,8 +154,7 @@ LogicalResult checkInterpretable(ModuleOp module) {
     });
     if (fnOk && total > kMaxFunctionElements) {
       emitError(fn.getLoc()) << "the tensors of '" << fn.getSymName() << "' have "
-                             << (total == INT64_MAX ? std::string("more than 2^63")
-                                                    : std::to_string(total))
+                             << countText(total)
                              << " elements together; the interpreter holds at most "
                              << kMaxFunctionElements;
       fnOk = false;

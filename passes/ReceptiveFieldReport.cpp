@@ -202,12 +202,12 @@ std::string shapeText(const std::vector<int64_t> &shape) {
   return s;
 }
 
-/// One entry of the JSON contract.
 /// One line of JSON. Names from an .mlir file's locations are not checked
 /// by the verifier: bytes that are not UTF-8 become U+FFFD instead of
 /// aborting, and nlohmann escapes quotes and control characters.
 std::string dumped(const json &j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
+/// One entry of the JSON contract.
 json entryJSON(const Row &row) {
   json e;
   e["name"] = row.name;

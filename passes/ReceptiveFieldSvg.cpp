@@ -64,9 +64,6 @@ struct Figure {
   std::vector<std::string> global, elsewhere;
 };
 
-/// Escapes text for XML content and attribute values.
-std::string xml(StringRef text) { return netc::escapeXML(text); }
-
 /// "HxW" of two numbers.
 std::string pairText(const int64_t v[2]) {
   return std::to_string(v[0]) + "x" + std::to_string(v[1]);
@@ -239,7 +236,7 @@ void Painter::text(double x, double y, StringRef content, StringRef style) {
   os << llvm::format("<text x=\"%.1f\" y=\"%.1f\"", x, y);
   if (!style.empty())
     os << " " << style;
-  os << ">" << xml(content) << "</text>\n";
+  os << ">" << netc::escapeXML(content) << "</text>\n";
 }
 
 /// A panel of longest side `side` showing the windows of `fields` and the
@@ -341,12 +338,13 @@ void Painter::drawFields(const Panel &p, const std::vector<const Field *> &field
     const char *c = colour(field->number);
     os << llvm::format("<rect class=\"rf\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"", x,
                        y, w, h)
-       << " data-layer=\"" << field->number << "\" data-name=\"" << xml(joined(field->names))
+       << " data-layer=\"" << field->number << "\" data-name=\""
+       << netc::escapeXML(joined(field->names))
        << "\" data-rf=\"" << pairText(field->size) << "\" data-stride=\"" << pairText(field->stride)
        << "\" data-padding=\"" << pairText(field->padding) << "\" fill=\"" << c
        << "\" fill-opacity=\"0.13\" stroke=\"" << c << "\" stroke-width=\"2\""
        << (field->aligned ? "" : " stroke-dasharray=\"6 3\"") << ">"
-       << "<title>" << xml(joined(field->names)) << ": rf " << pairText(field->size)
+       << "<title>" << netc::escapeXML(joined(field->names)) << ": rf " << pairText(field->size)
        << "</title></rect>\n";
     if (badges)
       text(x + w - 3, y + 11, std::to_string(field->number),
@@ -432,7 +430,7 @@ double Painter::draw(double top) {
   std::string shape;
   for (auto [i, d] : llvm::enumerate(f.inputShape))
     shape += (i ? "x" : "") + std::to_string(d);
-  os << "<g class=\"model\" data-model=\"" << xml(f.model) << "\">\n";
+  os << "<g class=\"model\" data-model=\"" << netc::escapeXML(f.model) << "\">\n";
   if (f.input.empty() || f.fields.empty()) {
     text(20, top + 24,
          "model '" + f.model + "': no receptive field to draw (" +

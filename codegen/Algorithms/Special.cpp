@@ -52,6 +52,14 @@ Expr bitSelect(Expr cond, Expr a, Expr b) {
   return reinterpret(a.type(), select(cond, reinterpret(bits, a), reinterpret(bits, b)));
 }
 
+/// `bits` (of a float of type `t`) with the magnitude bits flipped where the
+/// sign is set: negative floats count down as their magnitude grows, so this
+/// makes integer order float order. It is its own inverse (the sign bit is
+/// unchanged).
+Expr flipNegatives(Expr bits, const Halide::Type &t) {
+  return bits ^ ((bits >> (t.bits() - 1)) & magnitudeMask(t));
+}
+
 } // namespace
 
 Expr isNaNBits(Expr x) { return magnitudeBits(x) > infinityBits(x.type()); }
@@ -90,15 +98,11 @@ Expr orderedKey(Expr v) {
   Halide::Type t = v.type();
   // Every NaN becomes the positive quiet NaN, whose key is above +inf's.
   Expr quietNaN = bitsConst(t, t.bits() == 32 ? 0x7fc00000ull : 0x7ff8000000000000ull);
-  Expr bits = select(isNaNBits(v), quietNaN, reinterpret(bitsType(t), v));
-  // Negative floats count down as their magnitude grows: flip their
-  // magnitude bits so that integer order is float order.
-  return bits ^ ((bits >> (t.bits() - 1)) & magnitudeMask(t));
+  return flipNegatives(select(isNaNBits(v), quietNaN, reinterpret(bitsType(t), v)), t);
 }
 
 Expr fromOrderedKey(Expr key, Halide::Type type) {
-  // The flip of orderedKey is its own inverse (the sign bit is unchanged).
-  return reinterpret(type, key ^ ((key >> (type.bits() - 1)) & magnitudeMask(type)));
+  return reinterpret(type, flipNegatives(key, type));
 }
 
 Expr maximumWithNaN(Expr value) { return fromOrderedKey(maximum(orderedKey(value)), value.type()); }

@@ -193,15 +193,11 @@ std::optional<std::string> outputOverwritingInput() {
   std::vector<std::string> outputs{outputFilename, dumpFile};
   if (outputFilename != "-" && (emitKind == Emit::Obj || emitKind == Emit::Lib)) {
     llvm::SmallString<128> header(outputFilename);
-    if (emitKind == Emit::Obj) {
+    if (emitKind == Emit::Obj)
       llvm::sys::path::replace_extension(header, "h");
-    } else {
-      // As writeLibrary names it: DIR/libNAME.a gets DIR/NAME.h.
-      llvm::StringRef stem = llvm::sys::path::stem(outputFilename);
-      stem.consume_front("lib");
-      header = llvm::sys::path::parent_path(outputFilename);
-      llvm::sys::path::append(header, stem + ".h");
-    }
+    else
+      // The model's name is not known yet; it names only a library "lib.a".
+      header = netc::codegen::libraryHeaderPath(outputFilename, "");
     outputs.push_back(header.str().str());
   }
   return netc::tool::outputOverwritingInput(outputs, {inputFilename, loadFile});
