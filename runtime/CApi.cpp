@@ -102,26 +102,23 @@ bool checkBuffers(const netc_model &m, const char *fn, const void *const *buffer
                   const char *array, std::string &error) {
   if (count == 0)
     return true;
-  std::string prefix = fnName(m, fn) + ": ";
-  std::string arrays = std::string(role) + "_bytes";
+  // The messages are built only on failure: this runs on every forward and train step.
   if (!buffers || !bytes) {
-    error = prefix + (!buffers ? array : arrays.c_str()) + " is NULL (model '" + m.name + "' has " +
-            std::to_string(count) + " " + role + (count == 1 ? "" : "s") + ")";
+    error = fnName(m, fn) + ": " + (!buffers ? array : std::string(role) + "_bytes") +
+            " is NULL (model '" + m.name + "' has " + std::to_string(count) + " " + role +
+            (count == 1 ? "" : "s") + ")";
     return false;
   }
   for (int i = 0; i < count; ++i) {
-    size_t need = static_cast<size_t>(numel(descs[i])) * dtypeSize(descs[i].dtype);
-    std::string what = std::string(role) + " '" + printable(descs[i].name) + "' (" +
-                       typeString(descs[i]) + ", " + array + "[" + std::to_string(i) + "])";
-    if (!buffers[i]) {
-      error = prefix + what + " is NULL";
-      return false;
-    }
-    if (bytes[i] != need) {
-      error = prefix + what + " needs " + std::to_string(need) + " bytes, got " +
-              std::to_string(bytes[i]);
-      return false;
-    }
+    size_t need = tensorBytes(descs, count, i);
+    if (buffers[i] && bytes[i] == need)
+      continue;
+    error = fnName(m, fn) + ": " + role + " '" + printable(descs[i].name) + "' (" +
+            typeString(descs[i]) + ", " + array + "[" + std::to_string(i) + "])" +
+            (!buffers[i] ? std::string(" is NULL")
+                         : " needs " + std::to_string(need) + " bytes, got " +
+                               std::to_string(bytes[i]));
+    return false;
   }
   return true;
 }

@@ -263,9 +263,11 @@ bool Context::run(bool train, const void *const *inputs, void *const *outputs) {
             std::string("input '") + printable(t.name) + "' of model '" + m.name + "' is missing";
         return false;
       }
-      if (!checkIndices(t, inputs[slot.index], std::string("input '") + printable(t.name) + "'",
-                        error))
+      // The "input 'NAME'" prefix is built only on failure: this runs on every call.
+      if (!checkIndices(t, inputs[slot.index], std::string(), error)) {
+        error = "input '" + printable(t.name) + "'" + error;
         return false;
+      }
       host = const_cast<void *>(inputs[slot.index]);
       break;
     }
