@@ -29,6 +29,16 @@ struct SpatialWindow {
   AxisWindow h, w;
 };
 
+namespace OpTrait {
+/// Marks an op that has no vector-Jacobian product (NNInterfaces.td).
+template <typename ConcreteType>
+class NotDifferentiable : public mlir::OpTrait::TraitBase<ConcreteType, NotDifferentiable> {};
+
+/// Marks an op that nn-decompose rewrites into primitive ops (NNInterfaces.td).
+template <typename ConcreteType>
+class Composite : public mlir::OpTrait::TraitBase<ConcreteType, Composite> {};
+} // namespace OpTrait
+
 namespace detail {
 /// Checks an op's ranked result types against the types its shape rules infer.
 mlir::LogicalResult verifyInferredShapes(mlir::Operation *op);
