@@ -7,6 +7,11 @@ executable (`MODEL --bench N --json --threads T`) and PyTorch alternate in
 rounds on the same machine; each side's time is the median over rounds of
 the per-round medians. FLOP counts come from `netc --emit=stats`, the peak
 from bench/peak.c (fp32 FMAs, -O3 -march=native).
+
+With `--baseline OTHER_NETC` (run.sh's `--baseline REV` builds one from a git
+revision) every model is also compiled by that netc and timed in the same
+rounds, which gives the column "netc / baseline": a change's effect on speed
+measured on the same machine in the same run.
 """
 
 import argparse
@@ -128,7 +133,13 @@ def fresh(name):
     return MODELS[name]()
 
 
-def bench_model(name, exe, passes, threads, rounds, budget):
+def time_exe(exe, iters, t, passes, runs):
+    out = json.loads(sh([exe, "--bench", str(iters), "--json", "--threads", str(t)]))
+    for p in passes:
+        runs[p].append(out[p + "_ms"]["median"])
+
+
+def bench_model(name, exe, passes, threads, rounds, budget, base_exe=None):
     results = {}
     for t in threads:
         torch.set_num_threads(t)
@@ -141,15 +152,17 @@ def bench_model(name, exe, passes, threads, rounds, budget):
         one = time.perf_counter() - t0
         iters = max(3, min(200, int(budget / max(one, 1e-6))))
         netc_runs = {p: [] for p in passes}
+        base_runs = {p: [] for p in passes}
         torch_runs = {p: [] for p in passes}
+        sides = ["netc", "torch"] + (["base"] if base_exe else [])
         for r in range(rounds):
-            # Alternate which side goes first so drifts in machine load hit both.
-            order = ["netc", "torch"] if r % 2 == 0 else ["torch", "netc"]
+            # Rotate which side goes first so drifts in machine load hit all.
+            order = sides[r % len(sides):] + sides[:r % len(sides)]
             for side in order:
                 if side == "netc":
-                    out = json.loads(sh([exe, "--bench", str(iters), "--json", "--threads", str(t)]))
-                    for p in passes:
-                        netc_runs[p].append(out[p + "_ms"]["median"])
+                    time_exe(exe, iters, t, passes, netc_runs)
+                elif side == "base":
+                    time_exe(base_exe, iters, t, passes, base_runs)
                 else:
                     # Like the executable: fresh weights, one warm-up run, N timed runs.
                     spec = fresh(name)
@@ -160,6 +173,7 @@ def bench_model(name, exe, passes, threads, rounds, budget):
             results[(p, t)] = {
                 "netc": statistics.median(netc_runs[p]),
                 "torch": statistics.median(torch_runs[p]),
+                "base": statistics.median(base_runs[p]) if base_exe else None,
                 "iters": iters,
             }
     return results
@@ -210,6 +224,18 @@ def write_results(path, info, peak, rows, compile_times, load_before, load_after
             lines.append("| %s | %s | %d | %.2f | %.2f | %.2f |" % (
                 row["model"], row["pass"].replace("_", " "), row["threads"], row["ratio"],
                 row["target"], at_peak))
+    based = [r for r in rows if r.get("base")]
+    if based:
+        lines += ["", "## Against the baseline netc", "",
+                  "The same models compiled by the baseline netc (`%s`) and timed in the same "
+                  "rounds. Ratio = this netc / baseline (above 1: this netc is slower)." %
+                  args.baseline, "",
+                  "| model | pass | threads | netc ms | baseline ms | ratio |",
+                  "|---|---|---:|---:|---:|---:|"]
+        for row in based:
+            lines.append("| %s | %s | %d | %.3f | %.3f | %.3f |" % (
+                row["model"], row["pass"].replace("_", " "), row["threads"], row["netc"],
+                row["base"], row["netc"] / row["base"]))
     lines += ["", "![ratios netc/PyTorch](ratios.svg)", "",
               "## Compile time", "",
               "`netc MODEL.net -o EXE`, wall clock, one at a time (target: at most 10 s).", "",
@@ -230,6 +256,7 @@ def main():
                     help="seconds per side per round, roughly (sets N)")
     ap.add_argument("--only", nargs="*", help="model names to run (default: all)")
     ap.add_argument("--out", default=os.path.join(HERE, "RESULTS.md"))
+    ap.add_argument("--baseline", help="another netc to time against in the same rounds")
     args = ap.parse_args()
     os.makedirs(args.work, exist_ok=True)
     ncores = os.cpu_count()
@@ -246,18 +273,24 @@ def main():
         exe = os.path.join(args.work, name)
         secs = compile_model(args.netc, net, exe)
         compile_times.append((net, secs))
+        base_exe = None
+        if args.baseline:
+            base_exe = exe + ".baseline"
+            compile_model(args.baseline, net, base_exe)
         fl = flops(args.netc, net)
         print("%s: compiled in %.1f s, timing ..." % (name, secs), flush=True)
-        res = bench_model(name, exe, passes, threads, args.rounds, args.budget)
+        res = bench_model(name, exe, passes, threads, args.rounds, args.budget, base_exe)
         for p in passes:
             for t in threads:
                 r = res[(p, t)]
                 row = {"model": name, "pass": p, "threads": t, "netc": r["netc"],
                        "torch": r["torch"], "ratio": r["netc"] / r["torch"], "flop": fl[p],
-                       "target": targets.get(p)}
+                       "target": targets.get(p), "base": r["base"]}
                 rows.append(row)
-                print("  %-10s %d thr: netc %9.3f ms  torch %9.3f ms  ratio %.2f" % (
-                    p, t, r["netc"], r["torch"], row["ratio"]), flush=True)
+                print("  %-10s %d thr: netc %9.3f ms  torch %9.3f ms  ratio %.2f%s" % (
+                    p, t, r["netc"], r["torch"], row["ratio"],
+                    "  vs baseline %.3f" % (r["netc"] / r["base"]) if r["base"] else ""),
+                    flush=True)
     if not args.only:
         for net in COMPILE_ONLY:
             exe = os.path.join(args.work, os.path.splitext(os.path.basename(net))[0])
