@@ -7,8 +7,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef NETC_PASSES_STATSMODEL_H
-#define NETC_PASSES_STATSMODEL_H
+#ifndef NETC_REPORTS_STATSMODEL_H
+#define NETC_REPORTS_STATSMODEL_H
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Location.h"
@@ -80,4 +80,4 @@ mlir::FailureOr<ModelStats> computeStats(mlir::func::FuncOp fn);
 
 } // namespace netc::stats
 
-#endif // NETC_PASSES_STATSMODEL_H
+#endif // NETC_REPORTS_STATSMODEL_H
