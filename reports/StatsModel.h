@@ -3,7 +3,8 @@
 // Counts, per op of a model and in total: parameters, forward and backward
 // FLOPs, the activation bytes a reverse-mode pass keeps for the backward
 // pass, and the peak memory of inference and of one training step. The
-// conventions are documented in StatsModel.cpp and printed by Stats.cpp.
+// conventions are documented in ir/OpCost.h and StatsModel.cpp and printed
+// by Stats.cpp.
 //
 //===----------------------------------------------------------------------===//
 

@@ -26,10 +26,9 @@ LogicalResult LinearOp::inferResultTypes(SmallVectorImpl<Type> &types) {
   std::optional<shape::Shape> bias;
   if (getBias())
     bias = shapeOf(getBias());
-  return pushResult(*this,
-                    shape::linear(shapeOf(getInput()), shapeOf(getWeight()),
-                                  bias ? &*bias : nullptr),
-                    elementTypeOf(getInput()), types);
+  return pushResult(
+      *this, shape::linear(shapeOf(getInput()), shapeOf(getWeight()), bias ? &*bias : nullptr),
+      elementTypeOf(getInput()), types);
 }
 
 FailureOr<SmallVector<Value>> LinearOp::buildVJP(OpBuilder &builder, ValueRange resultGrads) {

@@ -265,8 +265,7 @@ LogicalResult DropoutOp::inferResultTypes(SmallVectorImpl<Type> &types) {
 LogicalResult DropoutOp::verify() {
   double p = getP().convertToDouble();
   if (!(p >= 0.0 && p < 1.0))
-    return emitError() << "dropout probability p must lie in [0, 1), got "
-                       << fmt::format("{}", p);
+    return emitError() << "dropout probability p must lie in [0, 1), got " << fmt::format("{}", p);
   return success();
 }
 

@@ -152,8 +152,8 @@ LogicalResult SumToOp::inferResultTypes(SmallVectorImpl<Type> &types) {
   shape::Shape target(getShape().begin(), getShape().end()), input = shapeOf(getInput());
   shape::ShapeResult r = shape::broadcast(target, input);
   if (!r || r.shape() != input)
-    return emitError() << "sum_to cannot sum " << shape::str(input) << " to "
-                       << shape::str(target) << ": the target does not broadcast to the input";
+    return emitError() << "sum_to cannot sum " << shape::str(input) << " to " << shape::str(target)
+                       << ": the target does not broadcast to the input";
   types.push_back(RankedTensorType::get(target, elementTypeOf(getInput())));
   return success();
 }

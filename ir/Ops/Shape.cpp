@@ -59,8 +59,8 @@ OpCost FlattenOp::getCost(function_ref<bool(Value)>) { return OpCost(); }
 
 LogicalResult ReshapeOp::inferResultTypes(SmallVectorImpl<Type> &types) {
   shape::Shape target(getShape().begin(), getShape().end());
-  return pushResult(*this, shape::reshape(shapeOf(getInput()), target),
-                    elementTypeOf(getInput()), types);
+  return pushResult(*this, shape::reshape(shapeOf(getInput()), target), elementTypeOf(getInput()),
+                    types);
 }
 
 /// A reshape to the operand's own shape is the operand; a reshape of a

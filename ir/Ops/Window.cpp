@@ -41,8 +41,8 @@ static LogicalResult expectGradShape(Operation *op, const shape::ShapeResult &fo
   if (!forward)
     return op->emitError(forward.message());
   if (forward.shape() != actual)
-    return op->emitError() << dslName(op) << " expects grad of shape " << shape::str(forward.shape())
-                           << ", got " << shape::str(actual);
+    return op->emitError() << dslName(op) << " expects grad of shape "
+                           << shape::str(forward.shape()) << ", got " << shape::str(actual);
   return success();
 }
 
@@ -60,10 +60,9 @@ LogicalResult Conv2dOp::inferResultTypes(SmallVectorImpl<Type> &types) {
   std::optional<shape::Shape> bias;
   if (getBias())
     bias = shapeOf(getBias());
-  return pushResult(*this,
-                    shape::conv2d(shapeOf(getInput()), weight, bias ? &*bias : nullptr, *w,
-                                  getGroups()),
-                    elementTypeOf(getInput()), types);
+  return pushResult(
+      *this, shape::conv2d(shapeOf(getInput()), weight, bias ? &*bias : nullptr, *w, getGroups()),
+      elementTypeOf(getInput()), types);
 }
 
 ReceptiveFieldRule Conv2dOp::getReceptiveFieldRule() {
@@ -131,8 +130,7 @@ FailureOr<SmallVector<Value>> MaxPool2dOp::buildVJP(OpBuilder &builder, ValueRan
 
 /// One op per window element; the backward pass finds the argmax in the input.
 OpCost MaxPool2dOp::getCost(function_ref<bool(Value)>) {
-  return cost::perElement(cost::elements(getResult()), cost::windowSize(getKernel()),
-                          {getInput()});
+  return cost::perElement(cost::elements(getResult()), cost::windowSize(getKernel()), {getInput()});
 }
 
 //===--- avgpool2d ---===//
@@ -206,10 +204,9 @@ LogicalResult Conv2dBackwardInputOp::inferResultTypes(SmallVectorImpl<Type> &typ
   if (failed(w))
     return failure();
   shape::Shape input(getInputShape().begin(), getInputShape().end());
-  if (failed(expectGradShape(*this,
-                             shape::conv2d(input, weight, nullptr, *w,
-                                           static_cast<int64_t>(getGroups())),
-                             shapeOf(getGrad()))))
+  if (failed(expectGradShape(
+          *this, shape::conv2d(input, weight, nullptr, *w, static_cast<int64_t>(getGroups())),
+          shapeOf(getGrad()))))
     return failure();
   types.push_back(RankedTensorType::get(input, elementTypeOf(getGrad())));
   return success();
@@ -235,8 +232,7 @@ LogicalResult Conv2dBackwardFilterOp::inferResultTypes(SmallVectorImpl<Type> &ty
     return emitError() << "conv2d_backward_filter: input channels " << channels
                        << " are not divisible by groups " << groups;
   shape::Shape weight{out, channels / groups, getKernel()[0], getKernel()[1]};
-  if (failed(expectGradShape(*this, shape::conv2d(input, weight, nullptr, *w, groups),
-                             grad)))
+  if (failed(expectGradShape(*this, shape::conv2d(input, weight, nullptr, *w, groups), grad)))
     return failure();
   types.push_back(RankedTensorType::get(weight, elementTypeOf(getGrad())));
   return success();
