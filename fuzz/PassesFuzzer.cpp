@@ -20,7 +20,7 @@
 #include "fuzz/FuzzCommon.h"
 
 #include "passes/Passes.h"
-#include "passes/Reports.h"
+#include "reports/Reports.h"
 
 #include "mlir/IR/Verifier.h"
 #include "mlir/Pass/PassInstrumentation.h"

@@ -1,6 +1,6 @@
 //===- GradientBuilder.h - building vector-Jacobian products ----*- C++ -*-===//
 //
-// The small vocabulary the ops' gradient rules (NNGradients*.cpp) are written
+// The small vocabulary the ops' gradient rules (ir/Ops/*.cpp) are written
 // in: elementwise arithmetic, 0-d constants and the shape plumbing of
 // broadcasting, each created as an nn op with its inferred type at the
 // forward op's location. A rule never checks for failures between steps: an

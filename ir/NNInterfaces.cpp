@@ -37,4 +37,10 @@ LogicalResult detail::verifyInferredShapes(Operation *op) {
   return success();
 }
 
+ReceptiveFieldRule detail::receptiveFieldRuleOfTraits(Operation *op) {
+  if (op->hasTrait<traits::Elementwise>())
+    return ReceptiveFieldRule::join();
+  return ReceptiveFieldRule::global();
+}
+
 } // namespace netc::nn

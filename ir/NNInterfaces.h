@@ -1,6 +1,7 @@
 //===- NNInterfaces.h - interfaces of nn ops --------------------*- C++ -*-===//
 //
-// Shape inference, receptive-field geometry and gradient interfaces.
+// Shape inference, receptive-field, cost and gradient interfaces, and the
+// traits that give their defaults.
 //
 //===----------------------------------------------------------------------===//
 
@@ -9,6 +10,7 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpDefinition.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/ADT/SmallVector.h"
 
 #include <cstdint>
@@ -29,6 +31,48 @@ struct SpatialWindow {
   AxisWindow h, w;
 };
 
+/// How a receptive field passes through an op (ReceptiveFieldOpInterface).
+struct ReceptiveFieldRule {
+  enum class Kind {
+    /// The results see what operand 0 sees.
+    PassThrough,
+    /// Elementwise over all operands.
+    Join,
+    /// A window slides over H and W: `window`.
+    Window,
+    /// Operand 0's field with H and W exchanged.
+    SwapSpatial,
+    /// Every result element may see every input position.
+    Global,
+  };
+  Kind kind = Kind::Global;
+  /// The window of a Window rule.
+  SpatialWindow window;
+
+  /// The rule of each kind; `windowed` takes the window it slides.
+  static ReceptiveFieldRule passThrough() { return {Kind::PassThrough, {}}; }
+  static ReceptiveFieldRule join() { return {Kind::Join, {}}; }
+  static ReceptiveFieldRule windowed(const SpatialWindow &w) { return {Kind::Window, w}; }
+  static ReceptiveFieldRule swapSpatial() { return {Kind::SwapSpatial, {}}; }
+  static ReceptiveFieldRule global() { return {Kind::Global, {}}; }
+  /// PassThrough when `keeps`, else Global.
+  static ReceptiveFieldRule passThroughIf(bool keeps) { return keeps ? passThrough() : global(); }
+};
+
+/// The work of one op (CostOpInterface): FLOPs of the forward and the
+/// backward pass, and the tensors the backward pass reads.
+struct OpCost {
+  int64_t forwardFlops = 0;
+  int64_t backwardFlops = 0;
+  llvm::SmallVector<mlir::Value> kept;
+};
+
+namespace cost {
+/// `flops` per element of the op's first result forward, twice that backward,
+/// keeping nothing: the cost of ops without a rule of their own.
+OpCost perResultElement(mlir::Operation *op, int64_t flops);
+} // namespace cost
+
 namespace traits {
 /// Marks an op that has no vector-Jacobian product (NNInterfaces.td).
 template <typename ConcreteType>
@@ -37,11 +81,23 @@ class NotDifferentiable : public mlir::OpTrait::TraitBase<ConcreteType, NotDiffe
 /// Marks an op that nn-decompose rewrites into primitive ops (NNInterfaces.td).
 template <typename ConcreteType>
 class Composite : public mlir::OpTrait::TraitBase<ConcreteType, Composite> {};
+
+/// Marks an elementwise op: a receptive field joins over its operands (NNInterfaces.td).
+template <typename ConcreteType>
+class Elementwise : public mlir::OpTrait::TraitBase<ConcreteType, Elementwise> {};
+
+/// Marks an op whose results may depend on every operand position (NNInterfaces.td).
+template <typename ConcreteType>
+class Global : public mlir::OpTrait::TraitBase<ConcreteType, Global> {};
 } // namespace traits
 
 namespace detail {
 /// Checks an op's ranked result types against the types its shape rules infer.
 mlir::LogicalResult verifyInferredShapes(mlir::Operation *op);
+
+/// The receptive-field rule an op's traits give: Join for Elementwise,
+/// Global otherwise.
+ReceptiveFieldRule receptiveFieldRuleOfTraits(mlir::Operation *op);
 } // namespace detail
 
 } // namespace netc::nn

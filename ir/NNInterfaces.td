@@ -1,7 +1,8 @@
 //===- NNInterfaces.td - interfaces of nn ops ---------------*- tablegen -*-===//
 //
 // Op interfaces that passes query instead of switching on op kinds: shape
-// inference, receptive-field geometry and the vector-Jacobian product.
+// inference, receptive-field behaviour, cost and the vector-Jacobian product,
+// and the traits that give their defaults.
 //
 //===----------------------------------------------------------------------===//
 
@@ -34,17 +35,49 @@ def NN_ShapeInferenceOpInterface : OpInterface<"ShapeInferenceOpInterface"> {
 def NN_ReceptiveFieldOpInterface : OpInterface<"ReceptiveFieldOpInterface"> {
   let cppNamespace = "::netc::nn";
   let description = [{
-    Ops that slide a window over the two trailing spatial axes (convolution,
-    pooling, padding) describe that window per axis: the effective kernel
-    size d(k - 1) + 1, the stride, and the padding before the first element
-    (top for H, left for W; negative when the op crops). The receptive-field
-    analysis composes these with the closed forms of Araujo, Norris and Sim
-    (Distill, 2019). Ops without this interface either pass the geometry
-    through unchanged (elementwise ops, activations) or make a value global.
+    States how the receptive field of a value (its geometry along the two
+    trailing spatial axes, relative to an image input) passes through the op,
+    as a `ReceptiveFieldRule` computed from the op's attributes and types:
+
+    - `PassThrough`: the result sees what operand 0 sees (a softmax or a
+      reduction along a non-spatial axis, a flatten that keeps H and W).
+    - `Join`: elementwise over all operands; per axis the largest field wins
+      and paths that disagree on stride or centre are reported.
+    - `Window`: the op slides a window over H and W, described per axis by
+      the effective kernel size d(k - 1) + 1, the stride and the padding
+      before the first element (negative when the op crops). The analysis
+      composes it with the closed forms of Araujo, Norris and Sim (Distill,
+      2019).
+    - `SwapSpatial`: operand 0's field with H and W exchanged.
+    - `Global`: every result element may depend on every input position.
+
+    The default comes from the op's traits (`NN_Elementwise` joins,
+    `NN_Global` is global); ops whose behaviour depends on their attributes
+    implement the method. An op without this interface is global.
   }];
   let methods = [
-    InterfaceMethod<"Returns the window geometry of the H and W axes.",
-      "::netc::nn::SpatialWindow", "getSpatialWindow", (ins)>,
+    InterfaceMethod<"Returns how a receptive field passes from the operands to the results.",
+      "::netc::nn::ReceptiveFieldRule", "getReceptiveFieldRule", (ins), [{}],
+      [{ return ::netc::nn::detail::receptiveFieldRuleOfTraits($_op); }]>,
+  ];
+}
+
+def NN_CostOpInterface : OpInterface<"CostOpInterface"> {
+  let cppNamespace = "::netc::nn";
+  let description = [{
+    The work of one op for `--emit=stats`, under the conventions of
+    `ir/OpCost.h`: its forward FLOPs, the FLOPs of its backward pass, and the
+    tensors its vector-Jacobian product reads (kept from the forward pass).
+    The backward numbers depend on which operands need a gradient; they are
+    meaningful only when the op's backward runs. The default counts one FLOP
+    per result element, twice that backward, and keeps nothing.
+  }];
+  let methods = [
+    InterfaceMethod<
+      "Returns the op's cost; `needsGradient` tells which operands need a gradient.",
+      "::netc::nn::OpCost", "getCost",
+      (ins "::llvm::function_ref<bool(::mlir::Value)>":$needsGradient), [{}],
+      [{ return ::netc::nn::cost::perResultElement($_op, 1); }]>,
   ];
 }
 
@@ -83,5 +116,19 @@ def NN_NotDifferentiable : NativeOpTrait<"NotDifferentiable"> {
 def NN_Composite : NativeOpTrait<"Composite"> {
   let cppNamespace = "::netc::nn::traits";
 }
+
+/// An op computed element by element from operands that broadcast together:
+/// a receptive field joins over its operands.
+def NN_ElementwiseTrait : NativeOpTrait<"Elementwise"> {
+  let cppNamespace = "::netc::nn::traits";
+}
+def NN_Elementwise : TraitList<[NN_ElementwiseTrait, NN_ReceptiveFieldOpInterface]>;
+
+/// An op whose every result element may depend on every operand position
+/// (linear maps, full reductions, losses, the backward ops).
+def NN_GlobalTrait : NativeOpTrait<"Global"> {
+  let cppNamespace = "::netc::nn::traits";
+}
+def NN_Global : TraitList<[NN_GlobalTrait, NN_ReceptiveFieldOpInterface]>;
 
 #endif // NETC_IR_NNINTERFACES_TD

@@ -1,7 +1,8 @@
 //===- OpShapes.h - helpers of the ops' shape inference ---------*- C++ -*-===//
 //
-// Shared by NNOps.cpp and NNBackwardOps.cpp: adapting operands and
-// attributes to the rules of ir/ShapeMath and reporting their errors at ops.
+// Shared by the family files of ir/Ops: adapting operands and attributes to
+// the rules of ir/ShapeMath and reporting their errors at ops, and the
+// questions about axes and types that folders and receptive-field rules ask.
 //
 //===----------------------------------------------------------------------===//
 
@@ -13,6 +14,9 @@
 
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Operation.h"
+
+#include <optional>
+#include <utility>
 
 namespace netc::nn::detail {
 
@@ -46,6 +50,33 @@ mlir::FailureOr<shape::Window2d> makeWindow(mlir::Operation *op, llvm::ArrayRef<
 /// The receptive-field geometry of a window op along H and W.
 SpatialWindow spatialWindowOf(llvm::ArrayRef<int64_t> kernel, llvm::ArrayRef<int64_t> stride,
                               llvm::ArrayRef<int64_t> padding, llvm::ArrayRef<int64_t> dilation);
+
+/// Binary elementwise ops: the broadcast shape of `lhs` and `rhs`.
+mlir::LogicalResult inferBroadcast(mlir::Operation *op, mlir::Value lhs, mlir::Value rhs,
+                                   llvm::SmallVectorImpl<mlir::Type> &types);
+
+/// Elementwise backward ops: operands of one shape, result of that shape.
+mlir::LogicalResult inferSameShape(mlir::Operation *op, mlir::ValueRange values,
+                                   llvm::SmallVectorImpl<mlir::Type> &types);
+
+/// Whether `replacement` may stand for a result of type `resultType` in a
+/// fold: both have one static tensor type (equal unranked types prove nothing).
+bool keepsType(mlir::Value replacement, mlir::Type resultType);
+
+/// The rank of a ranked tensor value, or -1 for anything else.
+int64_t rankOf(mlir::Value v);
+
+/// Axis `dim` of a value of rank `rank` in [0, rank), negative values counting
+/// from the end; -1 when out of range.
+int64_t wrapAxis(int64_t dim, int64_t rank);
+
+/// Whether axis `dim` (negative counting from the end) is one of the two
+/// trailing, spatial axes of a value of rank `rank`; an axis out of range
+/// counts as spatial.
+bool isSpatialAxis(int64_t dim, int64_t rank);
+
+/// The sizes of the two trailing (spatial) axes of a value of rank >= 2.
+std::optional<std::pair<int64_t, int64_t>> spatialSizes(mlir::Value v);
 
 } // namespace netc::nn::detail
 

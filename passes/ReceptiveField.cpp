@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "ir/NNOps.h"
+#include "ir/OpShapes.h"
 #include "passes/Passes.h"
 #include "passes/RFMath.h"
 
@@ -16,7 +17,6 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/STLExtras.h"
-#include "llvm/ADT/TypeSwitch.h"
 
 #include <optional>
 #include <string>
@@ -29,6 +29,7 @@ namespace netc {
 using namespace mlir;
 using namespace netc;
 using namespace netc::nn;
+using netc::nn::detail::spatialSizes;
 
 namespace {
 
@@ -57,32 +58,6 @@ struct ValueField {
     return g;
   }
 };
-
-/// Returns the rank of a ranked tensor value, or -1 for anything else.
-int64_t rankOf(Value v) {
-  if (auto type = dyn_cast<RankedTensorType>(v.getType()))
-    return type.getRank();
-  return -1;
-}
-
-/// Returns the two trailing (spatial) dims of a value of rank >= 2.
-std::optional<std::pair<int64_t, int64_t>> spatialDims(Value v) {
-  auto type = dyn_cast<RankedTensorType>(v.getType());
-  if (!type || type.getRank() < 2)
-    return std::nullopt;
-  ArrayRef<int64_t> s = type.getShape();
-  return std::make_pair(s[s.size() - 2], s.back());
-}
-
-/// Wraps a possibly negative dim into [0, rank); -1 when out of range.
-int64_t wrapDim(int64_t dim, int64_t rank) {
-  if (dim < 0)
-    dim += rank;
-  return dim >= 0 && dim < rank ? dim : -1;
-}
-
-/// Whether `dim` (already wrapped) is one of the two spatial axes of a value of `rank`.
-bool isSpatialDim(int64_t dim, int64_t rank) { return dim < 0 || dim >= rank - 2; }
 
 /// Formats a centre (r - 1) / 2 - p exactly: an integer or a half.
 std::string formatCentre(const rf::AxisGeometry &g) {
@@ -139,7 +114,7 @@ public:
         return WalkResult::interrupt();
       // Geometry needs the two spatial axes; a value without them is global.
       if (field->kind == ValueField::Kind::Local &&
-          llvm::any_of(op->getResults(), [](Value r) { return !spatialDims(r); }))
+          llvm::any_of(op->getResults(), [](Value r) { return !spatialSizes(r); }))
         *field = field->asGlobal();
       for (Value r : op->getResults())
         fields[r] = *field;
@@ -184,57 +159,26 @@ private:
         return first.asGlobal();
       return in[0];
     };
-    int64_t rank = rankOf(op->getOperand(0));
-
-    if (auto window = dyn_cast<ReceptiveFieldOpInterface>(op))
-      return slide(op, window.getSpatialWindow(), passFirst());
-    return llvm::TypeSwitch<Operation *, FailureOr<ValueField>>(op)
-        .Case<ReluOp, SigmoidOp, TanhOp, ExpOp, LogOp, SqrtOp, NegOp, LeakyReluOp, DropoutOp>(
-            [&](auto) { return passFirst(); })
-        .Case<SoftmaxOp, LogSoftmaxOp>([&](auto s) {
-          ValueField f = passFirst();
-          return isSpatialDim(wrapDim(s.getDim(), rank), rank) ? f.asGlobal() : f;
-        })
-        .Case<AddOp, SubOp, MulOp, DivOp>([&](Operation *) { return join(op, in); })
-        .Case<ConcatOp>([&](ConcatOp c) -> ValueField {
-          int64_t outRank = rankOf(c.getResult());
-          if (isSpatialDim(wrapDim(c.getDim(), outRank), outRank))
-            return first.asGlobal();
-          return join(op, in);
-        })
-        .Case<FlattenOp>([&](FlattenOp f) {
-          int64_t start = wrapDim(f.getStartDim(), rank), end = wrapDim(f.getEndDim(), rank);
-          ValueField v = passFirst();
-          bool keepsSpatial = start >= 0 && end >= 0 && (start == end || end < rank - 2);
-          return keepsSpatial ? v : v.asGlobal();
-        })
-        .Case<ReshapeOp>([&](ReshapeOp r) {
-          // Row-major order keeps each H x W plane intact when the two trailing dims survive.
-          ValueField v = passFirst();
-          auto before = spatialDims(r.getInput()), after = spatialDims(r.getResult());
-          return before && after && *before == *after ? v : v.asGlobal();
-        })
-        .Case<TransposeOp>([&](TransposeOp t) {
-          int64_t d0 = wrapDim(t.getDim0(), rank), d1 = wrapDim(t.getDim1(), rank);
-          ValueField v = passFirst();
-          if (d0 == d1 || (!isSpatialDim(d0, rank) && !isSpatialDim(d1, rank)))
-            return v;
-          if (std::min(d0, d1) == rank - 2 && std::max(d0, d1) == rank - 1) {
-            std::swap(v.axes[0], v.axes[1]);
-            return v;
-          }
-          return v.asGlobal();
-        })
-        .Case<SumOp, MeanOp>([&](auto r) {
-          ValueField v = passFirst();
-          std::optional<ArrayRef<int64_t>> dims = r.getDims();
-          if (!dims || dims->empty() ||
-              llvm::any_of(*dims, [&](int64_t d) { return isSpatialDim(wrapDim(d, rank), rank); }))
-            return v.asGlobal();
-          return v;
-        })
-        // linear, matmul, sqnorm, the losses and anything unknown mix all positions.
-        .Default([&](Operation *) { return first.asGlobal(); });
+    // An op without a rule mixes all positions (linear, matmul, the losses).
+    ReceptiveFieldRule rule = ReceptiveFieldRule::global();
+    if (auto behaviour = dyn_cast<ReceptiveFieldOpInterface>(op))
+      rule = behaviour.getReceptiveFieldRule();
+    switch (rule.kind) {
+    case ReceptiveFieldRule::Kind::PassThrough:
+      return passFirst();
+    case ReceptiveFieldRule::Kind::Join:
+      return join(op, in);
+    case ReceptiveFieldRule::Kind::Window:
+      return slide(op, rule.window, passFirst());
+    case ReceptiveFieldRule::Kind::SwapSpatial: {
+      ValueField v = passFirst();
+      std::swap(v.axes[0], v.axes[1]);
+      return v;
+    }
+    case ReceptiveFieldRule::Kind::Global:
+      break;
+    }
+    return first.asGlobal();
   }
 
   /// Composes a sliding window onto the geometry of its input.
@@ -259,13 +203,13 @@ private:
     SmallVector<unsigned> local;
     bool aligned = true;
     std::optional<ValueField> global;
-    auto outDims = spatialDims(op->getResult(0));
+    auto outDims = spatialSizes(op->getResult(0));
     for (auto [i, f] : llvm::enumerate(in)) {
       if (!f.depends())
         continue;
       aligned &= f.aligned;
       // A path broadcast across the spatial axes no longer slides with the output.
-      if (f.kind == ValueField::Kind::Global || spatialDims(op->getOperand(i)) != outDims)
+      if (f.kind == ValueField::Kind::Global || spatialSizes(op->getOperand(i)) != outDims)
         global = f.asGlobal();
       else
         local.push_back(i);

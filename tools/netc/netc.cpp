@@ -17,7 +17,7 @@
 #include "interp/Model.h"
 #include "ir/NNDialect.h"
 #include "passes/Passes.h"
-#include "passes/Reports.h"
+#include "reports/Reports.h"
 
 #include "InputFiles.h"
 

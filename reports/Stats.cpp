@@ -9,8 +9,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "passes/Reports.h"
-#include "passes/StatsModel.h"
+#include "reports/Reports.h"
+#include "reports/StatsModel.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/ADT/STLExtras.h"

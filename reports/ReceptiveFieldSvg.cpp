@@ -20,7 +20,7 @@
 
 #include "ir/Names.h"
 #include "ir/Queries.h"
-#include "passes/Reports.h"
+#include "reports/Reports.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinAttributes.h"

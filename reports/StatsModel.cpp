@@ -3,41 +3,10 @@
 // The conventions, chosen to be simple and stated once (Stats.cpp prints
 // them as the report's legend):
 //
-// Forward FLOPs. A multiply-add counts 2 FLOPs. conv2d is
-// 2 * N * O * OH * OW * (C / groups) * kH * kW, plus N * O * OH * OW for the
-// bias; linear is 2 * rows * in * out (+ rows * out for the bias); matmul is
-// 2 * (result elements) * (contracted size). Elementwise ops (relu, sigmoid,
-// tanh, exp, log, sqrt, neg, leaky_relu, add, sub, mul, div, dropout) count 1
-// FLOP per result element; transcendentals count 1 too. Pools count one op
-// per window element: OH * OW * N * C * kH * kW. sum and mean count 1 per
-// input element, sqnorm 2 (a multiply-add). softmax and log_softmax count 5
-// per element (max, subtract, exp, sum, normalise); mse 3 per element of its
-// larger operand (subtract, multiply-add); bce, bce_logits and cross_entropy
-// 5 per element of their input. Data movement (pad2d, flatten, reshape,
-// transpose, concat, embedding lookups) counts 0. Other ops: 1 per result
-// element.
-//
-// Backward FLOPs. Reverse mode runs an op's backward only when its result
-// reaches the loss and one of its operands depends on a parameter ("needs a
-// gradient"). conv2d, linear and matmul compute, per operand that needs a
-// gradient, the same multiply-adds as the forward (so about 2x forward when
-// the weight and the input both need one), plus rows * out for a bias. The
-// first layer's gradient with respect to the model input is NOT counted: an
-// input is not a parameter. embedding's backward is a scatter-add, 1 FLOP per
-// result element; data movement counts 0; every other op counts 2x its
-// forward (the local derivative and the product with the incoming gradient).
-//
-// Activations kept for backward. An op whose backward runs keeps what its
-// vector-Jacobian product reads: conv2d/linear keep their input when the
-// weight needs a gradient (and the weight when the input needs one); matmul
-// and mul keep each operand the other's gradient needs; div keeps its
-// divisor (and its dividend when the divisor needs a gradient); relu,
-// sigmoid, tanh, exp, sqrt, softmax and log_softmax keep their result; log,
-// leaky_relu, maxpool2d (to find the argmax) and sqnorm keep their input;
-// losses keep both operands; embedding keeps its indices. dropout keeps
-// nothing: its mask is recomputed from the seed. Parameters and constants
-// are never counted (they are stored anyway), and a tensor kept by several
-// ops counts once, at the first.
+// Forward FLOPs, backward FLOPs and the activations kept for the backward
+// pass are each op's own (CostOpInterface); ir/OpCost.h states their
+// conventions. Parameters and constants are never counted as kept (they are
+// stored anyway), and a tensor kept by several ops counts once, at the first.
 //
 // Peak memory. Every op result is its own buffer (no views, no in-place).
 // Inference runs the ops that the `nn.output` results need (all ops when the
@@ -52,9 +21,10 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "passes/StatsModel.h"
+#include "reports/StatsModel.h"
 
 #include "ir/NNOps.h"
+#include "ir/OpCost.h"
 #include "ir/Names.h"
 #include "ir/Queries.h"
 
@@ -63,8 +33,6 @@
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/STLExtras.h"
-#include "llvm/ADT/TypeSwitch.h"
-#include "llvm/Support/MathExtras.h"
 
 #include <algorithm>
 
@@ -86,37 +54,16 @@ std::string shapeText(Type type) {
 
 namespace {
 
-/// Saturating arithmetic: a model too large for int64 shows INT64_MAX rather
-/// than a wrapped number.
-int64_t mul(int64_t a, int64_t b) {
-  int64_t r;
-  return llvm::MulOverflow(a, b, r) ? INT64_MAX : r;
-}
-int64_t add(int64_t a, int64_t b) {
-  int64_t r;
-  return llvm::AddOverflow(a, b, r) ? INT64_MAX : r;
-}
-
-/// Elements of a static shape, saturating (MLIR's getNumElements wraps).
-int64_t elements(RankedTensorType type) {
-  int64_t n = 1;
-  for (int64_t d : type.getShape())
-    n = mul(n, d);
-  return n;
-}
-
-/// Elements of a statically shaped tensor value; 0 for anything else.
-int64_t elements(Value v) {
-  auto type = dyn_cast<RankedTensorType>(v.getType());
-  return type && type.hasStaticShape() ? elements(type) : 0;
-}
+using netc::nn::cost::add;
+using netc::nn::cost::elements;
+using netc::nn::cost::mul;
 
 /// Bytes of a statically shaped tensor value; 0 for anything else.
 int64_t bytes(Value v) {
   auto type = dyn_cast<RankedTensorType>(v.getType());
   if (!type || !type.hasStaticShape())
     return 0;
-  return mul(elements(type), static_cast<int64_t>((type.getElementTypeBitWidth() + 7) / 8));
+  return mul(elements(v), static_cast<int64_t>((type.getElementTypeBitWidth() + 7) / 8));
 }
 
 /// Whether a value is a float tensor (the only kind that carries gradients).
@@ -125,124 +72,14 @@ bool isFloatTensor(Value v) {
   return type && isa<FloatType>(type.getElementType());
 }
 
-/// The work of one op under the conventions above.
-struct Cost {
-  int64_t forward = 0, backward = 0;
-  llvm::SmallVector<Value> kept;
-};
-
-/// Multiply-add ops: 2 * result elements * contracted size, per operand that
-/// needs a gradient in the backward pass, plus the bias.
-Cost contractionCost(int64_t out, int64_t k, Value a, Value b, Value bias,
-                     const llvm::DenseSet<Value> &needsGrad) {
-  Cost c;
-  int64_t macs = mul(2, mul(out, k));
-  c.forward = bias ? add(macs, out) : macs;
-  if (needsGrad.contains(a)) {
-    c.backward = add(c.backward, macs);
-    c.kept.push_back(b);
-  }
-  if (needsGrad.contains(b)) {
-    c.backward = add(c.backward, macs);
-    c.kept.push_back(a);
-  }
-  if (bias && needsGrad.contains(bias))
-    c.backward = add(c.backward, out);
-  return c;
-}
-
-/// The window size kH * kW of a pool.
-int64_t windowSize(ArrayRef<int64_t> kernel) {
-  int64_t k = 1;
-  for (int64_t d : kernel)
-    k = mul(k, d);
-  return k;
-}
-
-/// The larger element count of an op's operands.
-int64_t largestOperand(Operation *op) {
-  int64_t n = 0;
-  for (Value v : op->getOperands())
-    n = std::max(n, elements(v));
-  return n;
-}
-
 /// Forward and backward FLOPs and kept tensors of one op; backward and kept
-/// are meaningful only when the op's backward runs.
-Cost costOf(Operation *op, const llvm::DenseSet<Value> &needsGrad) {
-  using namespace netc::nn;
-  int64_t out = op->getNumResults() ? elements(op->getResult(0)) : 0;
-  Value result = op->getNumResults() ? op->getResult(0) : Value();
-  auto perElement = [](int64_t n, int64_t flops, llvm::SmallVector<Value> kept = {}) {
-    Cost c;
-    c.forward = mul(n, flops);
-    c.backward = mul(2, c.forward);
-    c.kept = std::move(kept);
-    return c;
-  };
-  auto movement = [] { return Cost(); };
-  return llvm::TypeSwitch<Operation *, Cost>(op)
-      .Case([&](Conv2dOp conv) {
-        auto w = cast<RankedTensorType>(conv.getWeight().getType());
-        // C / groups * kH * kW, without forming the whole product.
-        int64_t k = 1;
-        for (int64_t d : w.getShape().drop_front())
-          k = mul(k, d);
-        return contractionCost(out, k, conv.getInput(), conv.getWeight(), conv.getBias(),
-                               needsGrad);
-      })
-      .Case([&](LinearOp linear) {
-        auto w = cast<RankedTensorType>(linear.getWeight().getType());
-        int64_t k = w.getRank() == 2 ? w.getDimSize(1) : 0;
-        return contractionCost(out, k, linear.getInput(), linear.getWeight(), linear.getBias(),
-                               needsGrad);
-      })
-      .Case([&](MatmulOp matmul) {
-        auto a = cast<RankedTensorType>(matmul.getLhs().getType());
-        int64_t k = a.getRank() ? a.getShape().back() : 0;
-        return contractionCost(out, k, matmul.getLhs(), matmul.getRhs(), Value(), needsGrad);
-      })
-      .Case([&](EmbeddingOp embedding) {
-        Cost c;
-        c.backward = out;
-        c.kept.push_back(embedding.getIndices());
-        return c;
-      })
-      .Case<ReluOp, SigmoidOp, TanhOp, ExpOp, SqrtOp>(
-          [&](Operation *) { return perElement(out, 1, {result}); })
-      .Case<LogOp, LeakyReluOp>(
-          [&](Operation *) { return perElement(out, 1, {op->getOperand(0)}); })
-      .Case<NegOp, AddOp, SubOp, DropoutOp>([&](Operation *) { return perElement(out, 1); })
-      .Case([&](MulOp m) {
-        llvm::SmallVector<Value> kept;
-        if (needsGrad.contains(m.getLhs()))
-          kept.push_back(m.getRhs());
-        if (needsGrad.contains(m.getRhs()))
-          kept.push_back(m.getLhs());
-        return perElement(out, 1, kept);
-      })
-      .Case([&](DivOp d) {
-        llvm::SmallVector<Value> kept = {d.getRhs()};
-        if (needsGrad.contains(d.getRhs()))
-          kept.push_back(d.getLhs());
-        return perElement(out, 1, kept);
-      })
-      .Case<SoftmaxOp, LogSoftmaxOp>([&](Operation *) { return perElement(out, 5, {result}); })
-      .Case([&](MaxPool2dOp pool) {
-        return perElement(out, windowSize(pool.getKernel()), {pool.getInput()});
-      })
-      .Case([&](AvgPool2dOp pool) { return perElement(out, windowSize(pool.getKernel())); })
-      .Case<SumOp, MeanOp>([&](Operation *) { return perElement(elements(op->getOperand(0)), 1); })
-      .Case([&](SqNormOp s) { return perElement(elements(s.getInput()), 2, {s.getInput()}); })
-      .Case([&](MseOp) {
-        return perElement(largestOperand(op), 3, llvm::to_vector(op->getOperands()));
-      })
-      .Case<BceOp, BceLogitsOp, CrossEntropyOp>([&](Operation *) {
-        return perElement(largestOperand(op), 5, llvm::to_vector(op->getOperands()));
-      })
-      .Case<Pad2dOp, FlattenOp, ReshapeOp, TransposeOp, ConcatOp>(
-          [&](Operation *) { return movement(); })
-      .Default([&](Operation *) { return perElement(out, 1); });
+/// are meaningful only when the op's backward runs. An op without a cost of
+/// its own counts one FLOP per result element.
+netc::nn::OpCost costOf(Operation *op, const llvm::DenseSet<Value> &needsGrad) {
+  auto needsGradient = [&](Value v) { return needsGrad.contains(v); };
+  if (auto costed = dyn_cast<netc::nn::CostOpInterface>(op))
+    return costed.getCost(needsGradient);
+  return netc::nn::cost::perResultElement(op, 1);
 }
 
 /// Whether a value is an argument of `fn` marked `nn.param`.
@@ -395,15 +232,15 @@ FailureOr<ModelStats> computeStats(func::FuncOp fn) {
       if (isParam(fn, operand) && paramsSeen.insert(operand).second)
         row.params = add(row.params, elements(operand));
 
-    Cost cost = costOf(&op, needsGrad);
-    row.forwardFlops = cost.forward;
+    netc::nn::OpCost cost = costOf(&op, needsGrad);
+    row.forwardFlops = cost.forwardFlops;
     bool anyNeedsGrad =
         llvm::any_of(op.getOperands(), [&](Value v) { return needsGrad.contains(v); });
     bool backwardRuns = anyNeedsGrad && llvm::any_of(op.getResults(), [&](Value r) {
                           return reachesLoss.contains(r);
                         });
     if (backwardRuns) {
-      row.backwardFlops = cost.backward;
+      row.backwardFlops = cost.backwardFlops;
       for (Value v : cost.kept)
         if (!isParam(fn, v) && !isConstant(v) && kept.insert(v).second)
           row.keptBytes = add(row.keptBytes, bytes(v));

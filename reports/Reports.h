@@ -6,8 +6,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef NETC_PASSES_REPORTS_H
-#define NETC_PASSES_REPORTS_H
+#ifndef NETC_REPORTS_REPORTS_H
+#define NETC_REPORTS_REPORTS_H
 
 #include "mlir/IR/BuiltinOps.h"
 
@@ -39,4 +39,4 @@ mlir::LogicalResult printDot(mlir::ModuleOp module, llvm::raw_ostream &os);
 
 } // namespace netc
 
-#endif // NETC_PASSES_REPORTS_H
+#endif // NETC_REPORTS_REPORTS_H

@@ -8,7 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "ir/Queries.h"
-#include "passes/Reports.h"
+#include "reports/Reports.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinAttributes.h"

@@ -3,12 +3,13 @@
 // Counts, per op of a model and in total: parameters, forward and backward
 // FLOPs, the activation bytes a reverse-mode pass keeps for the backward
 // pass, and the peak memory of inference and of one training step. The
-// conventions are documented in StatsModel.cpp and printed by Stats.cpp.
+// conventions are documented in ir/OpCost.h and StatsModel.cpp and printed
+// by Stats.cpp.
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef NETC_PASSES_STATSMODEL_H
-#define NETC_PASSES_STATSMODEL_H
+#ifndef NETC_REPORTS_STATSMODEL_H
+#define NETC_REPORTS_STATSMODEL_H
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Location.h"
@@ -80,4 +81,4 @@ mlir::FailureOr<ModelStats> computeStats(mlir::func::FuncOp fn);
 
 } // namespace netc::stats
 
-#endif // NETC_PASSES_STATSMODEL_H
+#endif // NETC_REPORTS_STATSMODEL_H

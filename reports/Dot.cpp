@@ -12,8 +12,8 @@
 
 #include "ir/Names.h"
 #include "ir/Queries.h"
-#include "passes/Reports.h"
-#include "passes/StatsModel.h"
+#include "reports/Reports.h"
+#include "reports/StatsModel.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinAttributes.h"
