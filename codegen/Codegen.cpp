@@ -10,10 +10,7 @@
 #include "codegen/Lowering.h"
 #include "codegen/Schedules/Schedules.h"
 #include "codegen/Split.h"
-#include "passes/Passes.h"
 
-#include "mlir/Pass/PassManager.h"
-#include "mlir/Transforms/Passes.h"
 
 #include "llvm/ADT/ScopeExit.h"
 #include "llvm/Support/FileSystem.h"
@@ -31,7 +28,6 @@
 #include <thread>
 
 using namespace mlir;
-using netc::createNNInference;
 
 namespace netc::codegen {
 
@@ -211,19 +207,6 @@ withCompiled(ModuleOp module, const CodegenOptions &options,
 }
 
 } // namespace
-
-LogicalResult prepareForCodegen(ModuleOp module) {
-  for (auto func : llvm::to_vector(module.getOps<func::FuncOp>())) {
-    if (func.isExternal() || func->hasAttr("nn.train_step_of"))
-      continue;
-    PassManager pm(module.getContext(), func::FuncOp::getOperationName());
-    pm.addPass(createNNInference());
-    pm.addPass(createCanonicalizerPass());
-    if (failed(pm.run(func)))
-      return failure();
-  }
-  return success();
-}
 
 LogicalResult emitHalideStatements(ModuleOp module, const CodegenOptions &options,
                                    llvm::raw_ostream &os) {

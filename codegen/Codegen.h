@@ -47,11 +47,6 @@ void reportHalideWarnings(mlir::Operation *at);
 /// Whether `target` is a valid Halide target string with a GPU feature.
 bool isGpuTarget(const std::string &target);
 
-/// Puts every model function that is not a train step into its inference
-/// form (nn-inference): codegen compiles those as `NAME_forward`, and train
-/// steps (`NAME_train_step`, from nn-autodiff) as they are.
-mlir::LogicalResult prepareForCodegen(mlir::ModuleOp module);
-
 /// Prints Halide's lowered statement (the loop nests) of every function.
 mlir::LogicalResult emitHalideStatements(mlir::ModuleOp module, const CodegenOptions &options,
                                          llvm::raw_ostream &os);

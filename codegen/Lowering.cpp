@@ -1,6 +1,7 @@
 //===- Lowering.cpp - nn functions into Halide pipelines ------------------===//
 
 #include "codegen/Lowering.h"
+#include "ir/CodegenInterface.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/BuiltinAttributes.h"
@@ -45,6 +46,22 @@ Halide::Target resolveTarget(const std::string &text) {
   if (!target.has_gpu_feature() && !target.has_feature(Halide::Target::EnableLLVMLoopOpt))
     target = target.with_feature(Halide::Target::DisableLLVMLoopOpt);
   return target;
+}
+
+std::vector<Halide::Func> AlgorithmHandles::all() const {
+  std::vector<Halide::Func> out;
+  for (const std::optional<Halide::Func> *h : {&paddedInput, &phases, &argmax, &max, &sum, &logSum})
+    if (*h)
+      out.push_back(**h);
+  return out;
+}
+
+std::vector<Halide::Func> AlgorithmHandles::softmaxStats() const {
+  std::vector<Halide::Func> out;
+  for (const std::optional<Halide::Func> *h : {&max, &sum, &logSum})
+    if (*h)
+      out.push_back(**h);
+  return out;
 }
 
 std::vector<Halide::Expr> exprs(const std::vector<Halide::Var> &vars) {
@@ -177,9 +194,7 @@ LogicalResult FunctionLowering::lowerOp(Operation *op) {
     Halide::Func f = newFunc(op);
     std::vector<Halide::Var> vs = vars(type.getRank());
     defineAt(f, vs, value);
-    values[c.getResult()] = LTensor{f, type};
-    funcs.push_back(LoweredFunc{f, type, OpFamily::Elementwise, op, {}});
-    return success();
+    return define(op, f, OpFamily::Elementwise);
   }
   if (isa<arith::AddIOp, arith::MulIOp>(op)) {
     Halide::Expr a = scalar(op->getOperand(0)), b = scalar(op->getOperand(1));
@@ -188,24 +203,29 @@ LogicalResult FunctionLowering::lowerOp(Operation *op) {
   }
   if (op->getNumResults() != 1 || !isa<RankedTensorType>(op->getResult(0).getType()))
     return op->emitError() << "codegen cannot lower '" << op->getName() << "'";
-  std::optional<AlgorithmResult> r;
-  for (auto lowerFamily : {lowerElementwise, lowerWindow, lowerDense, lowerReduction, lowerShape,
-                           lowerBackward}) {
-    try {
-      r = lowerFamily(*this, op);
-    } catch (const Halide::Error &e) {
-      return op->emitError() << "Halide rejected the algorithm of '" << op->getName()
-                             << "': " << e.what();
-    }
-    if (r)
-      break;
-  }
-  if (!r)
+  // Arithmetic on seeds aside, every op lowers through its algorithm: an
+  // nn op whose model was not registered stops here with MLIR's error.
+  auto algorithm = dyn_cast<nn::HalideAlgorithmOpInterface>(op);
+  if (!algorithm)
     return op->emitError() << "codegen does not support '" << op->getName() << "' yet";
+  return algorithm.defineAlgorithm(*this);
+}
+
+LogicalResult FunctionLowering::define(Operation *op, Halide::Func f, OpFamily family,
+                                       AlgorithmHandles handles) {
   auto type = cast<RankedTensorType>(op->getResult(0).getType());
-  values[op->getResult(0)] = LTensor{r->func, type};
-  funcs.push_back(LoweredFunc{r->func, type, r->family, op, r->helpers});
+  values[op->getResult(0)] = LTensor{f, type};
+  funcs.push_back(LoweredFunc{f, type, family, op, std::move(handles)});
   return success();
+}
+
+LogicalResult FunctionLowering::guarded(Operation *op, llvm::function_ref<LogicalResult()> body) {
+  try {
+    return body();
+  } catch (const Halide::Error &e) {
+    return op->emitError() << "Halide rejected the algorithm of '" << op->getName()
+                           << "': " << e.what();
+  }
 }
 
 } // namespace netc::codegen

@@ -1,12 +1,13 @@
 //===- Lowering.h - nn functions into Halide pipelines ----------*- C++ -*-===//
 //
-// Internal to codegen/: it includes Halide.h, which is large and built with
-// exceptions, so only codegen's own files include it.
+// Internal to codegen/ (and the JIT, jit/): it includes Halide.h, which is
+// large and built with exceptions, so only those files include it.
 //
 // A tensor of shape [d0, ..., dn-1] becomes a Halide Func whose first (and
 // innermost) argument is the last MLIR dimension: Func f(x_{n-1}, ..., x_0).
 // Row-major tensors and Halide's dense buffers then share one memory layout.
-// Algorithms (codegen/Algorithms/) only define Funcs over Vars and RDoms;
+// Algorithms (codegen/Algorithms/, attached to the ops as external models of
+// nn::HalideAlgorithmOpInterface) only define Funcs over Vars and RDoms;
 // schedules (codegen/Schedules/) only split, tile, vectorize and place them.
 //
 //===----------------------------------------------------------------------===//
@@ -18,16 +19,31 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
 
 #include <Halide.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace netc::codegen {
 
-/// The family of an op's algorithm, which decides its schedule.
-enum class OpFamily { Elementwise, Window, Dense, Reduction, Shape, Gather, Scatter };
+/// The kind of schedule an op's algorithm asks for (codegen/Schedules/).
+enum class OpFamily {
+  /// One element at a time: inlined into elementwise consumers.
+  Elementwise,
+  /// Sliding windows over the two trailing axes.
+  Window,
+  /// Contractions and lookups.
+  Dense,
+  /// Reductions over some axes.
+  Reduction,
+  /// Data movement.
+  Shape,
+  /// Updates whose iterations may hit one element: they stay serial.
+  Scatter
+};
 
 /// A lowered tensor: its Halide Func and its MLIR type.
 struct LTensor {
@@ -39,15 +55,34 @@ struct LTensor {
   Halide::Expr at(const std::vector<Halide::Expr> &indices) const;
 };
 
+/// The Funcs an algorithm defines besides its result, named by the role the
+/// schedules give them; unset where the algorithm has none.
+struct AlgorithmHandles {
+  /// Window ops: the input (the gradient, for the input gradient of a
+  /// convolution) read with the padding value outside the image.
+  std::optional<Halide::Func> paddedInput;
+  /// Strided convolution input gradient: the dense convolution of each
+  /// phase, phases(qx, phx, qy, phy, c[, n]).
+  std::optional<Halide::Func> phases;
+  /// maxpool2d_backward: each window's argmax.
+  std::optional<Halide::Func> argmax;
+  /// Softmax statistics along the reduced axis: the maximum, the sum of
+  /// exp(x - maximum) and, for log_softmax, the log of that sum.
+  std::optional<Halide::Func> max, sum, logSum;
+
+  /// Every handle that is set, in the order the algorithm defined them.
+  std::vector<Halide::Func> all() const;
+  /// The softmax statistics that are set.
+  std::vector<Halide::Func> softmaxStats() const;
+};
+
 /// A Func an op defined, with what the schedule needs to know about it.
 struct LoweredFunc {
   Halide::Func func;
   mlir::RankedTensorType type;
   OpFamily family;
   mlir::Operation *op;
-  /// Extra Funcs the algorithm defined that the schedule may place (padded
-  /// inputs, partial reductions).
-  std::vector<Halide::Func> helpers;
+  AlgorithmHandles handles;
 };
 
 /// The Halide pipeline of one func.func: arguments in the function's
@@ -74,6 +109,13 @@ public:
   const Halide::Target &target() const { return tgt; }
 
   //===--- For algorithms ---===//
+  /// Records `f` as the value of `op`'s single result, with the schedule kind
+  /// and the helper Funcs the algorithm defined.
+  mlir::LogicalResult define(mlir::Operation *op, Halide::Func f, OpFamily family,
+                             AlgorithmHandles handles = {});
+  /// Runs an algorithm's `body`, turning Halide's errors into an error at `op`.
+  static mlir::LogicalResult guarded(mlir::Operation *op,
+                                     llvm::function_ref<mlir::LogicalResult()> body);
   /// The lowered form of an operand.
   const LTensor &get(mlir::Value v) const { return values.find(v)->second; }
   /// `rank` fresh Vars in MLIR dimension order, named for readable loop nests.
@@ -109,22 +151,6 @@ std::vector<Halide::Expr> exprs(const std::vector<Halide::Var> &vars);
 
 /// Defines f at MLIR-ordered Vars: f(reversed(vars)) = value.
 void defineAt(Halide::Func &f, const std::vector<Halide::Var> &mlirVars, const Halide::Expr &value);
-
-/// What an algorithm defined for an op.
-struct AlgorithmResult {
-  Halide::Func func;
-  OpFamily family;
-  std::vector<Halide::Func> helpers;
-};
-
-/// The algorithms of each op family (codegen/Algorithms/). Each returns
-/// nullopt for ops outside its family.
-std::optional<AlgorithmResult> lowerElementwise(FunctionLowering &fl, mlir::Operation *op);
-std::optional<AlgorithmResult> lowerWindow(FunctionLowering &fl, mlir::Operation *op);
-std::optional<AlgorithmResult> lowerDense(FunctionLowering &fl, mlir::Operation *op);
-std::optional<AlgorithmResult> lowerReduction(FunctionLowering &fl, mlir::Operation *op);
-std::optional<AlgorithmResult> lowerShape(FunctionLowering &fl, mlir::Operation *op);
-std::optional<AlgorithmResult> lowerBackward(FunctionLowering &fl, mlir::Operation *op);
 
 } // namespace netc::codegen
 

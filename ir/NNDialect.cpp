@@ -1,6 +1,7 @@
 //===- NNDialect.cpp - the nn dialect -------------------------------------===//
 
 #include "ir/NNDialect.h"
+#include "ir/CodegenInterface.h"
 #include "ir/NNOps.h"
 #include "ir/Names.h"
 
@@ -16,6 +17,12 @@ void NNDialect::initialize() {
 #define GET_OP_LIST
 #include "ir/NNOps.cpp.inc"
       >();
+  // Every op has a Halide algorithm, attached by codegen (an external model):
+  // the dialect names no backend, and using it uncompiled fails loudly.
+  declarePromisedInterfaces<HalideAlgorithmOpInterface,
+#define GET_OP_LIST
+#include "ir/NNOps.cpp.inc"
+                            >();
 }
 
 namespace {

@@ -6,6 +6,7 @@
 #include "ir/NNDialect.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/Pass.h"
 
 #include <memory>
@@ -32,6 +33,12 @@ void buildInferencePipeline(mlir::OpPassManager &pm);
 /// The optimize pipeline, then the train step: nn-autodiff (with the input
 /// gradients when `gradInputs`), nn-optimizer and cleanups (netc --emit=grad).
 void buildTrainPipeline(mlir::OpPassManager &pm, bool gradInputs);
+
+/// Puts every model function that is not a train step into its inference
+/// form (nn-inference, then canonicalization): codegen compiles those as
+/// `NAME_forward`, and train steps (`NAME_train_step`, from nn-autodiff) as
+/// they are.
+mlir::LogicalResult prepareForCodegen(mlir::ModuleOp module);
 
 /// Registers every netc pass and pipeline with MLIR's global registry (for netc-opt).
 void registerAllPassesAndPipelines();

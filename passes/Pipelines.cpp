@@ -38,6 +38,19 @@ void buildTrainPipeline(OpPassManager &pm, bool gradInputs) {
   pm.addPass(createCSEPass());
 }
 
+LogicalResult prepareForCodegen(ModuleOp module) {
+  for (auto func : llvm::to_vector(module.getOps<func::FuncOp>())) {
+    if (func.isExternal() || func->hasAttr("nn.train_step_of"))
+      continue;
+    PassManager pm(module.getContext(), func::FuncOp::getOperationName());
+    pm.addPass(createNNInference());
+    pm.addPass(createCanonicalizerPass());
+    if (failed(pm.run(func)))
+      return failure();
+  }
+  return success();
+}
+
 namespace {
 /// The options of nn-train-pipeline in netc-opt.
 struct TrainPipelineOptions : public PassPipelineOptions<TrainPipelineOptions> {

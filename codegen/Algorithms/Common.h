@@ -4,10 +4,69 @@
 #define NETC_CODEGEN_ALGORITHMS_COMMON_H
 
 #include "codegen/Lowering.h"
+#include "ir/CodegenInterface.h"
+
+#include "mlir/IR/DialectRegistry.h"
+
+#include <functional>
 
 namespace netc::codegen {
 
 using Halide::Internal::make_const;
+
+//===----------------------------------------------------------------------===//
+// Attaching algorithms
+//===----------------------------------------------------------------------===//
+
+/// The external model that gives `Op` the algorithm `Define`. Halide reports
+/// a rejected definition by throwing: the exception stops here, in code
+/// built with exceptions, and becomes an error at the op.
+template <typename Op, mlir::LogicalResult (*Define)(FunctionLowering &, Op)>
+struct AlgorithmModel
+    : nn::HalideAlgorithmOpInterface::ExternalModel<AlgorithmModel<Op, Define>, Op> {
+  mlir::LogicalResult defineAlgorithm(mlir::Operation *op, FunctionLowering &lowering) const {
+    return FunctionLowering::guarded(op, [&] { return Define(lowering, llvm::cast<Op>(op)); });
+  }
+};
+
+/// Attaches `Define` to `Op` in `context`.
+template <typename Op, mlir::LogicalResult (*Define)(FunctionLowering &, Op)>
+void attachAlgorithm(mlir::MLIRContext &context) {
+  Op::template attachInterface<AlgorithmModel<Op, Define>>(context);
+}
+
+/// The algorithms of each op family, one file each (codegen/Algorithms/),
+/// attached to their ops when the nn dialect loads.
+void registerElementwiseAlgorithms(mlir::DialectRegistry &registry);
+void registerWindowAlgorithms(mlir::DialectRegistry &registry);
+void registerDenseAlgorithms(mlir::DialectRegistry &registry);
+void registerReductionAlgorithms(mlir::DialectRegistry &registry);
+void registerLossAlgorithms(mlir::DialectRegistry &registry);
+void registerShapeAlgorithms(mlir::DialectRegistry &registry);
+
+/// The expression of a pure algorithm at the result's MLIR-ordered Vars.
+template <typename Op>
+using PureValue = Halide::Expr (*)(FunctionLowering &, Op, const std::vector<Halide::Var> &);
+
+/// An algorithm that defines its op's result as one pure Func: `Value` at the
+/// result's Vars, scheduled as `Family`.
+template <OpFamily Family, typename Op, PureValue<Op> Value>
+mlir::LogicalResult definePure(FunctionLowering &fl, Op op) {
+  auto type = llvm::cast<mlir::RankedTensorType>(op->getResult(0).getType());
+  std::vector<Halide::Var> v = fl.vars(type.getRank());
+  Halide::Expr value = Value(fl, op, v);
+  Halide::Func f = fl.newFunc(op);
+  defineAt(f, v, value);
+  return fl.define(op, f, Family);
+}
+
+//===----------------------------------------------------------------------===//
+// Shared pieces of algorithms
+//===----------------------------------------------------------------------===//
+
+/// Reads operand `i` of `op` at the result's Vars with NumPy broadcasting.
+Halide::Expr operandAt(FunctionLowering &fl, mlir::Operation *op, unsigned i,
+                       const std::vector<Halide::Var> &v);
 
 /// Reads `t` at the output position `outVars` (of shape `outShape`) with
 /// NumPy broadcasting.
@@ -29,11 +88,20 @@ Halide::Func spatialExterior(const LTensor &t, Halide::Expr value);
 std::vector<Halide::Expr> replaced(const std::vector<Halide::Var> &vars, size_t dim,
                                    Halide::Expr e);
 
-/// PyTorch's divisor of the average-pool window starting at (hstart, wstart)
-/// over an input of spatial size h x w.
-Halide::Expr avgPoolDivisor(Halide::Expr hstart, Halide::Expr wstart,
-                            llvm::ArrayRef<int64_t> kernel, llvm::ArrayRef<int64_t> padding,
-                            bool countPad, int64_t h, int64_t w);
+/// Defines `op`'s scalar result as the reduction of `value` over all of
+/// `shape` (its sum, or its mean when `mean`), scheduled as a reduction.
+mlir::LogicalResult
+scalarReduction(FunctionLowering &fl, mlir::Operation *op,
+                const std::function<Halide::Expr(const std::vector<Halide::Expr> &)> &value,
+                llvm::ArrayRef<int64_t> shape, bool mean);
+
+/// The maximum of `x` along `dim` and the sum of exp(x - maximum), as Funcs
+/// over the other axes (in MLIR order, `dim` removed).
+std::pair<Halide::Func, Halide::Func> softmaxStats(FunctionLowering &fl, mlir::Operation *op,
+                                                   const LTensor &x, int dim);
+
+/// log(s) as a Func of its own (Reduction.cpp says why).
+Halide::Func logOf(FunctionLowering &fl, mlir::Operation *op, const Halide::Func &s);
 
 /// Whether `x` is NaN, decided on its bits: Halide's is_nan may fold to
 /// false under LLVM's no-NaN flags (Special.cpp).

@@ -1,8 +1,9 @@
-//===- Dense.cpp - linear, matmul and embedding ---------------------------===//
+//===- Dense.cpp - linear, matmul, embedding and its gradient -------------===//
 //
 // Contractions over one axis, written as a pure definition (bias or zero)
 // and an update that accumulates over an RDom, so that schedules can tile
-// and vectorize the update; and the table lookup of embedding.
+// and vectorize the update; the table lookup of embedding, and its gradient,
+// which scatters (rows accumulate where indices repeat).
 //
 //===----------------------------------------------------------------------===//
 
@@ -13,14 +14,18 @@ using namespace Halide;
 
 namespace netc::codegen {
 
+namespace {
+
 /// Adds `value` over the RDom to f's pure definition at MLIR-ordered Vars.
-static void accumulate(Func &f, const std::vector<Var> &v, Expr value) {
+void accumulate(Func &f, const std::vector<Var> &v, Expr value) {
   std::vector<Expr> lhs = exprs(v);
   std::reverse(lhs.begin(), lhs.end());
   f(lhs) += value;
 }
 
-static AlgorithmResult lowerLinear(FunctionLowering &fl, nn::LinearOp linear) {
+//===--- linear ---===//
+
+LogicalResult defineLinear(FunctionLowering &fl, nn::LinearOp linear) {
   const LTensor &x = fl.get(linear.getInput()), &w = fl.get(linear.getWeight());
   auto type = cast<RankedTensorType>(linear.getType());
   Halide::Type ht = FunctionLowering::halideType(type.getElementType());
@@ -30,12 +35,14 @@ static AlgorithmResult lowerLinear(FunctionLowering &fl, nn::LinearOp linear) {
   Func f = fl.newFunc(linear);
   defineAt(f, v, linear.getBias() ? fl.get(linear.getBias()).at({Expr(o)}) : make_const(ht, 0));
   accumulate(f, v, x.at(replaced(v, v.size() - 1, r.x)) * w.at({Expr(o), r.x}));
-  return AlgorithmResult{f, OpFamily::Dense, {}};
+  return fl.define(linear, f, OpFamily::Dense);
 }
+
+//===--- matmul ---===//
 
 /// Indices into a batched matmul operand whose batch axes broadcast against
 /// the result's: `matrix` holds the operand's own trailing indices.
-static std::vector<Expr> batchIndices(const LTensor &t, int matrixRank,
+std::vector<Expr> batchIndices(const LTensor &t, int matrixRank,
                                       const std::vector<Var> &resultBatch,
                                       ArrayRef<int64_t> resultShape, std::vector<Expr> matrix) {
   int batchRank = t.rank() - matrixRank;
@@ -48,7 +55,7 @@ static std::vector<Expr> batchIndices(const LTensor &t, int matrixRank,
   return idx;
 }
 
-static AlgorithmResult lowerMatmul(FunctionLowering &fl, nn::MatmulOp mm) {
+LogicalResult defineMatmul(FunctionLowering &fl, nn::MatmulOp mm) {
   const LTensor &a = fl.get(mm.getLhs()), &b = fl.get(mm.getRhs());
   auto type = cast<RankedTensorType>(mm.getType());
   Halide::Type ht = FunctionLowering::halideType(type.getElementType());
@@ -76,10 +83,12 @@ static AlgorithmResult lowerMatmul(FunctionLowering &fl, nn::MatmulOp mm) {
   Func f = fl.newFunc(mm);
   defineAt(f, v, make_const(ht, 0));
   accumulate(f, v, value);
-  return AlgorithmResult{f, OpFamily::Dense, {}};
+  return fl.define(mm, f, OpFamily::Dense);
 }
 
-static AlgorithmResult lowerEmbedding(FunctionLowering &fl, nn::EmbeddingOp emb) {
+//===--- embedding ---===//
+
+LogicalResult defineEmbedding(FunctionLowering &fl, nn::EmbeddingOp emb) {
   const LTensor &idx = fl.get(emb.getIndices()), &w = fl.get(emb.getWeight());
   auto type = cast<RankedTensorType>(emb.getType());
   std::vector<Var> v = fl.vars(type.getRank());
@@ -89,17 +98,44 @@ static AlgorithmResult lowerEmbedding(FunctionLowering &fl, nn::EmbeddingOp emb)
   Expr row = clamp(Halide::cast<int32_t>(idx.at(exprs(lookup))), 0, static_cast<int>(w.shape()[0]) - 1);
   Func f = fl.newFunc(emb);
   defineAt(f, v, w.at({row, Expr(v.back())}));
-  return AlgorithmResult{f, OpFamily::Dense, {}};
+  return fl.define(emb, f, OpFamily::Dense);
 }
 
-std::optional<AlgorithmResult> lowerDense(FunctionLowering &fl, Operation *op) {
-  if (auto linear = dyn_cast<nn::LinearOp>(op))
-    return lowerLinear(fl, linear);
-  if (auto mm = dyn_cast<nn::MatmulOp>(op))
-    return lowerMatmul(fl, mm);
-  if (auto emb = dyn_cast<nn::EmbeddingOp>(op))
-    return lowerEmbedding(fl, emb);
-  return std::nullopt;
+//===--- embedding_backward ---===//
+
+/// Rows of the gradient accumulate where indices repeat: a scatter.
+LogicalResult defineEmbeddingBackward(FunctionLowering &fl, nn::EmbeddingBackwardOp op) {
+  const LTensor &g = fl.get(op.getGrad()), &idx = fl.get(op.getIndices());
+  auto type = cast<RankedTensorType>(op.getType());
+  Halide::Type ht = FunctionLowering::halideType(type.getElementType());
+  std::vector<Var> v = fl.vars(2);
+  Halide::Region region;
+  for (int64_t dim : idx.shape())
+    region.push_back(Range(0, static_cast<int>(dim)));
+  if (region.empty())
+    region.push_back(Range(0, 1));
+  RDom r(region, "r");
+  std::vector<Expr> at;
+  for (int i = 0; i < idx.rank(); ++i)
+    at.push_back(r[i]);
+  Expr row = clamp(Halide::cast<int32_t>(idx.at(at)), 0, static_cast<int>(op.getNum()) - 1);
+  std::vector<Expr> gIdx = at;
+  gIdx.push_back(v[1]);
+  Func f = fl.newFunc(op);
+  defineAt(f, v, make_const(ht, 0));
+  f(v[1], row) += g.at(gIdx);
+  return fl.define(op, f, OpFamily::Scatter);
+}
+
+} // namespace
+
+void registerDenseAlgorithms(DialectRegistry &registry) {
+  registry.addExtension(+[](MLIRContext *context, nn::NNDialect *) {
+    attachAlgorithm<nn::LinearOp, defineLinear>(*context);
+    attachAlgorithm<nn::MatmulOp, defineMatmul>(*context);
+    attachAlgorithm<nn::EmbeddingOp, defineEmbedding>(*context);
+    attachAlgorithm<nn::EmbeddingBackwardOp, defineEmbeddingBackward>(*context);
+  });
 }
 
 } // namespace netc::codegen

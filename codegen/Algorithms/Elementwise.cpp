@@ -21,6 +21,11 @@ Expr broadcastAt(const LTensor &t, const std::vector<Var> &outVars, ArrayRef<int
   return t.at(indices);
 }
 
+Expr operandAt(FunctionLowering &fl, Operation *op, unsigned i, const std::vector<Var> &v) {
+  auto type = cast<RankedTensorType>(op->getResult(0).getType());
+  return broadcastAt(fl.get(op->getOperand(i)), v, type.getShape());
+}
+
 Expr flatIndex(const std::vector<Var> &vars, ArrayRef<int64_t> shape) {
   Expr index = Halide::cast<int64_t>(Expr(0));
   for (size_t i = 0; i < vars.size(); ++i)
@@ -40,63 +45,136 @@ Expr dropoutKeep(Expr seed, Expr index, double p) {
   return bits >= Expr(static_cast<uint32_t>(p * 16777216.0));
 }
 
-std::optional<AlgorithmResult> lowerElementwise(FunctionLowering &fl, Operation *op) {
-  auto type = cast<RankedTensorType>(op->getResult(0).getType());
-  std::vector<Var> v = fl.vars(type.getRank());
-  mlir::Type element = type.getElementType();
-  Halide::Type ht = FunctionLowering::halideType(element);
-  auto in = [&](unsigned i) { return broadcastAt(fl.get(op->getOperand(i)), v, type.getShape()); };
-  auto constant = [&](double c) { return make_const(ht, c); };
+namespace {
 
-  std::optional<Expr> value;
-  if (isa<nn::ReluOp>(op))
-    value = reluOf(in(0));
-  else if (isa<nn::SigmoidOp>(op))
-    value = constant(1) / (constant(1) + exactExp(-in(0)));
-  else if (isa<nn::TanhOp>(op))
-    value = tanh(in(0));
-  else if (isa<nn::ExpOp>(op))
-    value = exactExp(in(0));
-  else if (isa<nn::LogOp>(op))
-    value = exactLog(in(0));
-  else if (isa<nn::SqrtOp>(op))
-    value = sqrt(in(0));
-  else if (isa<nn::NegOp>(op))
-    value = -in(0);
-  else if (auto l = dyn_cast<nn::LeakyReluOp>(op))
-    value = select(in(0) > constant(0), in(0), constant(l.getSlope().convertToDouble()) * in(0));
-  else if (isa<nn::AddOp>(op))
-    value = in(0) + in(1);
-  else if (isa<nn::SubOp>(op))
-    value = in(0) - in(1);
-  else if (isa<nn::MulOp>(op))
-    value = in(0) * in(1);
-  else if (isa<nn::DivOp>(op))
-    value = in(0) / in(1);
-  else if (auto b = dyn_cast<nn::LeakyReluBackwardOp>(op)) {
-    // relu's gradient (slope 0) is PyTorch's threshold_backward, which passes
-    // the gradient at a NaN input; leaky_relu's scales it by the slope.
-    double slope = b.getSlope().convertToDouble();
-    Expr pass = slope == 0.0 ? (in(1) > constant(0) || isNaNBits(in(1))) : in(1) > constant(0);
-    value = select(pass, in(0), constant(slope) * in(0));
-  }
-  else if (isa<nn::BroadcastToOp>(op))
-    value = in(0);
-  else if (auto d = dyn_cast<nn::DropoutOp>(op)) {
-    double p = d.getP().convertToDouble();
-    if (!d.getSeed() || p == 0.0)
-      value = in(0);
-    else
-      // x times the mask's scale or 0, as PyTorch multiplies: a dropped NaN
-      // or inf gives NaN, not 0.
-      value = in(0) * select(dropoutKeep(fl.scalar(d.getSeed()), flatIndex(v, type.getShape()), p),
-                             constant(1.0 / (1.0 - p)), constant(0));
-  }
-  if (!value)
-    return std::nullopt;
-  Func f = fl.newFunc(op);
-  defineAt(f, v, *value);
-  return AlgorithmResult{f, OpFamily::Elementwise, {}};
+/// `c` in the element type of `op`'s result.
+Expr constant(Operation *op, double c) {
+  auto type = cast<RankedTensorType>(op->getResult(0).getType());
+  return make_const(FunctionLowering::halideType(type.getElementType()), c);
+}
+
+/// The first operand of a unary op at `v`.
+Expr operand(FunctionLowering &fl, Operation *op, const std::vector<Var> &v) {
+  return operandAt(fl, op, 0, v);
+}
+
+//===--- relu ---===//
+
+Expr relu(FunctionLowering &fl, nn::ReluOp op, const std::vector<Var> &v) {
+  return reluOf(operand(fl, op, v));
+}
+
+//===--- sigmoid ---===//
+
+Expr sigmoid(FunctionLowering &fl, nn::SigmoidOp op, const std::vector<Var> &v) {
+  return constant(op, 1) / (constant(op, 1) + exactExp(-operand(fl, op, v)));
+}
+
+//===--- tanh ---===//
+
+Expr tanhOf(FunctionLowering &fl, nn::TanhOp op, const std::vector<Var> &v) {
+  return tanh(operand(fl, op, v));
+}
+
+//===--- exp ---===//
+
+Expr expOf(FunctionLowering &fl, nn::ExpOp op, const std::vector<Var> &v) {
+  return exactExp(operand(fl, op, v));
+}
+
+//===--- log ---===//
+
+Expr logValue(FunctionLowering &fl, nn::LogOp op, const std::vector<Var> &v) {
+  return exactLog(operand(fl, op, v));
+}
+
+//===--- sqrt ---===//
+
+Expr sqrtOf(FunctionLowering &fl, nn::SqrtOp op, const std::vector<Var> &v) {
+  return sqrt(operand(fl, op, v));
+}
+
+//===--- neg ---===//
+
+Expr neg(FunctionLowering &fl, nn::NegOp op, const std::vector<Var> &v) {
+  return -operand(fl, op, v);
+}
+
+//===--- leaky_relu ---===//
+
+Expr leakyRelu(FunctionLowering &fl, nn::LeakyReluOp op, const std::vector<Var> &v) {
+  Expr x = operand(fl, op, v);
+  return select(x > constant(op, 0), x, constant(op, op.getSlope().convertToDouble()) * x);
+}
+
+//===--- add, sub, mul, div ---===//
+
+Expr add(FunctionLowering &fl, nn::AddOp op, const std::vector<Var> &v) {
+  return operandAt(fl, op, 0, v) + operandAt(fl, op, 1, v);
+}
+
+Expr sub(FunctionLowering &fl, nn::SubOp op, const std::vector<Var> &v) {
+  return operandAt(fl, op, 0, v) - operandAt(fl, op, 1, v);
+}
+
+Expr mul(FunctionLowering &fl, nn::MulOp op, const std::vector<Var> &v) {
+  return operandAt(fl, op, 0, v) * operandAt(fl, op, 1, v);
+}
+
+Expr div(FunctionLowering &fl, nn::DivOp op, const std::vector<Var> &v) {
+  return operandAt(fl, op, 0, v) / operandAt(fl, op, 1, v);
+}
+
+//===--- dropout ---===//
+
+Expr dropout(FunctionLowering &fl, nn::DropoutOp op, const std::vector<Var> &v) {
+  double p = op.getP().convertToDouble();
+  Expr x = operand(fl, op, v);
+  if (!op.getSeed() || p == 0.0)
+    return x;
+  // x times the mask's scale or 0, as PyTorch multiplies: a dropped NaN or
+  // inf gives NaN, not 0.
+  auto type = cast<RankedTensorType>(op.getType());
+  return x * select(dropoutKeep(fl.scalar(op.getSeed()), flatIndex(v, type.getShape()), p),
+                    constant(op, 1.0 / (1.0 - p)), constant(op, 0));
+}
+
+//===--- leaky_relu_backward ---===//
+
+Expr leakyReluBackward(FunctionLowering &fl, nn::LeakyReluBackwardOp op,
+                       const std::vector<Var> &v) {
+  // relu's gradient (slope 0) is PyTorch's threshold_backward, which passes
+  // the gradient at a NaN input; leaky_relu's scales it by the slope.
+  double slope = op.getSlope().convertToDouble();
+  Expr grad = operandAt(fl, op, 0, v), x = operandAt(fl, op, 1, v);
+  Expr pass = slope == 0.0 ? (x > constant(op, 0) || isNaNBits(x)) : x > constant(op, 0);
+  return select(pass, grad, constant(op, slope) * grad);
+}
+
+/// Attaches `Value` to `Op` as an elementwise algorithm.
+template <typename Op, PureValue<Op> Value> void attach(MLIRContext &context) {
+  attachAlgorithm<Op, definePure<OpFamily::Elementwise, Op, Value>>(context);
+}
+
+} // namespace
+
+void registerElementwiseAlgorithms(DialectRegistry &registry) {
+  registry.addExtension(+[](MLIRContext *context, nn::NNDialect *) {
+    attach<nn::ReluOp, relu>(*context);
+    attach<nn::SigmoidOp, sigmoid>(*context);
+    attach<nn::TanhOp, tanhOf>(*context);
+    attach<nn::ExpOp, expOf>(*context);
+    attach<nn::LogOp, logValue>(*context);
+    attach<nn::SqrtOp, sqrtOf>(*context);
+    attach<nn::NegOp, neg>(*context);
+    attach<nn::LeakyReluOp, leakyRelu>(*context);
+    attach<nn::AddOp, add>(*context);
+    attach<nn::SubOp, sub>(*context);
+    attach<nn::MulOp, mul>(*context);
+    attach<nn::DivOp, div>(*context);
+    attach<nn::DropoutOp, dropout>(*context);
+    attach<nn::LeakyReluBackwardOp, leakyReluBackward>(*context);
+  });
 }
 
 } // namespace netc::codegen

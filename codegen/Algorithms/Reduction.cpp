@@ -1,14 +1,13 @@
-//===- Reduction.cpp - sums, softmax and losses ---------------------------===//
+//===- Reduction.cpp - sums, means and softmax ----------------------------===//
 //
 // Reductions over some axes of a tensor: each reduced axis becomes a
-// dimension of an RDom, the kept axes are the result's Vars. Softmax and
-// the losses keep their maxima and sums as helper Funcs in the numerically
-// stable forms (subtract the maximum before exp).
+// dimension of an RDom, the kept axes are the result's Vars. Softmax keeps
+// its maxima and sums as helper Funcs in the numerically stable form
+// (subtract the maximum before exp); the losses (Loss.cpp) share them.
 //
 //===----------------------------------------------------------------------===//
 
 #include "codegen/Algorithms/Common.h"
-#include "ir/ShapeMath.h"
 
 #include <numeric>
 
@@ -79,8 +78,9 @@ std::vector<bool> reducedAxes(int rank, std::optional<ArrayRef<int64_t>> dims) {
   return reduced;
 }
 
-AlgorithmResult lowerSumOrMean(FunctionLowering &fl, Operation *op, Value input,
-                               std::optional<ArrayRef<int64_t>> dims, bool keepdim, bool mean) {
+/// The sum (or mean) of `input` over `dims`.
+LogicalResult sumOrMean(FunctionLowering &fl, Operation *op, Value input,
+                        std::optional<ArrayRef<int64_t>> dims, bool keepdim, bool mean) {
   const LTensor &x = fl.get(input);
   auto type = cast<RankedTensorType>(op->getResult(0).getType());
   Halide::Type ht = FunctionLowering::halideType(type.getElementType());
@@ -89,24 +89,23 @@ AlgorithmResult lowerSumOrMean(FunctionLowering &fl, Operation *op, Value input,
   Expr total = accurateSum(x.at(red.inputIndex), ht, fl.target());
   Func f = fl.newFunc(op);
   defineAt(f, v, mean ? total / make_const(ht, static_cast<double>(red.count)) : total);
-  return AlgorithmResult{f, OpFamily::Reduction, {}};
+  return fl.define(op, f, OpFamily::Reduction);
 }
 
-/// The result of a scalar reduction of `value` over all of `shape`, divided by `divisor`.
-AlgorithmResult scalarReduction(FunctionLowering &fl, Operation *op,
-                                const std::function<Expr(const std::vector<Expr> &)> &value,
-                                ArrayRef<int64_t> shape, bool mean) {
+} // namespace
+
+LogicalResult scalarReduction(FunctionLowering &fl, Operation *op,
+                              const std::function<Expr(const std::vector<Expr> &)> &value,
+                              ArrayRef<int64_t> shape, bool mean) {
   auto type = cast<RankedTensorType>(op->getResult(0).getType());
   Halide::Type ht = FunctionLowering::halideType(type.getElementType());
   Reduction red = makeReduction(shape, std::vector<bool>(shape.size(), true), false, {});
   Expr total = shape.empty() ? value({}) : accurateSum(value(red.inputIndex), ht, fl.target());
   Func f = fl.newFunc(op);
   f() = mean ? total / make_const(ht, static_cast<double>(red.count)) : total;
-  return AlgorithmResult{f, OpFamily::Reduction, {}};
+  return fl.define(op, f, OpFamily::Reduction);
 }
 
-/// The maximum and the sum of exp(x - maximum) along `dim`, as Funcs over the
-/// other axes (in MLIR order, `dim` removed).
 std::pair<Func, Func> softmaxStats(FunctionLowering &fl, Operation *op, const LTensor &x,
                                    int dim) {
   std::vector<Var> v = fl.vars(x.rank() - 1);
@@ -123,14 +122,16 @@ std::pair<Func, Func> softmaxStats(FunctionLowering &fl, Operation *op, const LT
   return {m, s};
 }
 
-/// log(s) as a Func of its own: strict_float reaches every float op of the
-/// expression it wraps, and the log's approximation should stay fast.
+// log(s) is a Func of its own: strict_float reaches every float op of the
+// expression it wraps, and the log's approximation should stay fast.
 Func logOf(FunctionLowering &fl, Operation *op, const Func &s) {
   Func ls = fl.newFunc(op, "_logsum");
   std::vector<Var> args = s.args();
   ls(args) = exactLog(s(args));
   return ls;
 }
+
+namespace {
 
 /// Calls a Func over all axes but `dim` at the MLIR-ordered Vars `v`.
 Expr withoutAxis(const Func &f, const std::vector<Var> &v, int dim) {
@@ -141,63 +142,71 @@ Expr withoutAxis(const Func &f, const std::vector<Var> &v, int dim) {
   return f(idx);
 }
 
-AlgorithmResult lowerSoftmax(FunctionLowering &fl, Operation *op, Value input, int64_t dim,
-                             bool logarithm) {
+/// softmax (or log_softmax) of `input` along `dim`.
+LogicalResult softmaxLike(FunctionLowering &fl, Operation *op, Value input, int64_t dim,
+                          bool logarithm) {
   const LTensor &x = fl.get(input);
   int axis = static_cast<int>(dim < 0 ? dim + x.rank() : dim);
   if (x.rank() == 0) {
     // Softmax of a scalar is 1 (its log 0).
     Func f = fl.newFunc(op);
     f() = make_const(FunctionLowering::halideType(x.type.getElementType()), logarithm ? 0.0 : 1.0);
-    return AlgorithmResult{f, OpFamily::Reduction, {}};
+    return fl.define(op, f, OpFamily::Reduction);
   }
   auto [m, s] = softmaxStats(fl, op, x, axis);
   std::vector<Var> v = fl.vars(x.rank());
   Expr shifted = x.at(exprs(v)) - withoutAxis(m, v, axis);
   Func f = fl.newFunc(op);
+  AlgorithmHandles h;
+  h.max = m;
+  h.sum = s;
   if (!logarithm) {
     defineAt(f, v, exactExp(shifted) / withoutAxis(s, v, axis));
-    return AlgorithmResult{f, OpFamily::Reduction, {m, s}};
+    return fl.define(op, f, OpFamily::Reduction, h);
   }
   // Strict: with the reassociation LLVM is allowed, (x - max) - log(sum)
   // became x - (max + log(sum)), which loses log(sum) next to a large max.
   Func ls = logOf(fl, op, s);
   defineAt(f, v, strict_float(shifted - withoutAxis(ls, v, axis)));
-  return AlgorithmResult{f, OpFamily::Reduction, {m, s, ls}};
+  h.logSum = ls;
+  return fl.define(op, f, OpFamily::Reduction, h);
 }
 
-AlgorithmResult lowerCrossEntropy(FunctionLowering &fl, nn::CrossEntropyOp ce) {
-  const LTensor &z = fl.get(ce.getInput()), &t = fl.get(ce.getTarget());
-  int classAxis = z.rank() == 1 ? 0 : 1;
-  auto [m, s] = softmaxStats(fl, ce, z, classAxis);
-  Func ls = logOf(fl, ce, s);
-  // Loss per target position: -log_softmax(z)[target] = (max - z[target]) +
-  // log(sum), in PyTorch's order (an infinite or NaN logit gives NaN, as
-  // there: max - z is inf - inf, or the sum is NaN).
-  std::vector<int64_t> positions(t.shape().begin(), t.shape().end());
+//===--- sum ---===//
+
+LogicalResult defineSum(FunctionLowering &fl, nn::SumOp op) {
+  return sumOrMean(fl, op, op.getInput(), op.getDims(), op.getKeepdim(), /*mean=*/false);
+}
+
+//===--- mean ---===//
+
+LogicalResult defineMean(FunctionLowering &fl, nn::MeanOp op) {
+  return sumOrMean(fl, op, op.getInput(), op.getDims(), op.getKeepdim(), /*mean=*/true);
+}
+
+//===--- sqnorm ---===//
+
+LogicalResult defineSqNorm(FunctionLowering &fl, nn::SqNormOp op) {
+  const LTensor &x = fl.get(op.getInput());
   return scalarReduction(
-      fl, ce,
-      [&, m = m](const std::vector<Expr> &p) {
-        std::vector<Expr> zIdx = p;
-        Expr cls = clamp(Halide::cast<int32_t>(t.at(p)), 0, static_cast<int>(z.shape()[classAxis]) - 1);
-        zIdx.insert(zIdx.begin() + classAxis, cls);
-        std::vector<Expr> rev(p.rbegin(), p.rend());
-        return strict_float((m(rev) - z.at(zIdx)) + ls(rev));
-      },
-      positions, /*mean=*/true);
+      fl, op, [&](const std::vector<Expr> &p) { return x.at(p) * x.at(p); }, x.shape(), false);
 }
 
-/// Indices of a broadcast operand at the positions `p` of the broadcast shape.
-std::vector<Expr> broadcastIndex(const LTensor &t, const std::vector<Expr> &p,
-                                 ArrayRef<int64_t> shape) {
-  int offset = static_cast<int>(shape.size()) - t.rank();
-  std::vector<Expr> idx;
-  for (int i = 0; i < t.rank(); ++i)
-    idx.push_back(t.shape()[i] == 1 && shape[i + offset] != 1 ? Expr(0) : p[i + offset]);
-  return idx;
+//===--- softmax ---===//
+
+LogicalResult defineSoftmax(FunctionLowering &fl, nn::SoftmaxOp op) {
+  return softmaxLike(fl, op, op.getInput(), op.getDim(), /*logarithm=*/false);
 }
 
-AlgorithmResult lowerSumTo(FunctionLowering &fl, nn::SumToOp op) {
+//===--- log_softmax ---===//
+
+LogicalResult defineLogSoftmax(FunctionLowering &fl, nn::LogSoftmaxOp op) {
+  return softmaxLike(fl, op, op.getInput(), op.getDim(), /*logarithm=*/true);
+}
+
+//===--- sum_to ---===//
+
+LogicalResult defineSumTo(FunctionLowering &fl, nn::SumToOp op) {
   const LTensor &x = fl.get(op.getInput());
   ArrayRef<int64_t> target = op.getShape();
   int lead = x.rank() - static_cast<int>(target.size());
@@ -226,65 +235,20 @@ AlgorithmResult lowerSumTo(FunctionLowering &fl, nn::SumToOp op) {
            next ? accurateSum(x.at(idx), FunctionLowering::halideType(x.type.getElementType()),
                               fl.target())
                 : x.at(idx));
-  return AlgorithmResult{f, OpFamily::Reduction, {}};
+  return fl.define(op, f, OpFamily::Reduction);
 }
 
 } // namespace
 
-std::optional<AlgorithmResult> lowerReduction(FunctionLowering &fl, Operation *op) {
-  if (auto s = dyn_cast<nn::SumOp>(op))
-    return lowerSumOrMean(fl, op, s.getInput(), s.getDims(), s.getKeepdim(), false);
-  if (auto m = dyn_cast<nn::MeanOp>(op))
-    return lowerSumOrMean(fl, op, m.getInput(), m.getDims(), m.getKeepdim(), true);
-  if (auto s = dyn_cast<nn::SoftmaxOp>(op))
-    return lowerSoftmax(fl, op, s.getInput(), s.getDim(), false);
-  if (auto s = dyn_cast<nn::LogSoftmaxOp>(op))
-    return lowerSoftmax(fl, op, s.getInput(), s.getDim(), true);
-  if (auto ce = dyn_cast<nn::CrossEntropyOp>(op))
-    return lowerCrossEntropy(fl, ce);
-  if (auto st = dyn_cast<nn::SumToOp>(op))
-    return lowerSumTo(fl, st);
-  if (auto q = dyn_cast<nn::SqNormOp>(op)) {
-    const LTensor &x = fl.get(q.getInput());
-    return scalarReduction(
-        fl, op, [&](const std::vector<Expr> &p) { return x.at(p) * x.at(p); }, x.shape(), false);
-  }
-  if (isa<nn::MseOp, nn::BceOp, nn::BceLogitsOp>(op)) {
-    const LTensor &a = fl.get(op->getOperand(0)), &b = fl.get(op->getOperand(1));
-    auto shape = netc::shape::broadcast(std::vector<int64_t>(a.shape().begin(), a.shape().end()),
-                                  std::vector<int64_t>(b.shape().begin(), b.shape().end()))
-                     .shape();
-    Halide::Type ht = FunctionLowering::halideType(a.type.getElementType());
-    auto one = make_const(ht, 1.0), zero = make_const(ht, 0.0);
-    std::function<Expr(const std::vector<Expr> &)> term;
-    if (isa<nn::MseOp>(op)) {
-      term = [&](const std::vector<Expr> &p) {
-        Expr d = a.at(broadcastIndex(a, p, shape)) - b.at(broadcastIndex(b, p, shape));
-        return d * d;
-      };
-    } else if (isa<nn::BceOp>(op)) {
-      // PyTorch clamps each log at -100 so that p = 0 or 1 stays finite; a
-      // NaN passes the clamp. (PyTorch rejects p outside [0, 1], NaN
-      // included; compiled code gives NaN there.) strict_float: LLVM's
-      // reassociation would turn y = inf's inf - inf into -inf.
-      term = [&](const std::vector<Expr> &p) {
-        Expr x = a.at(p), y = b.at(p), floor = make_const(ht, -100.0);
-        return strict_float(
-            -(y * nanMax(exactLog(x), floor) + (one - y) * nanMax(exactLog(one - x), floor)));
-      };
-    } else {
-      // PyTorch 1.13's form, term for term, so that infinite logits give
-      // its results (inf, or NaN where (1 - y) * z is 0 * inf):
-      // (1 - y) z + m + log(exp(-m) + exp(-z - m)) with m = max(-z, 0).
-      term = [&](const std::vector<Expr> &p) {
-        Expr z = a.at(p), y = b.at(p);
-        Expr m = nanMax(-z, zero);
-        return strict_float((one - y) * z + m + exactLog(exactExp(-m) + exactExp(-z - m)));
-      };
-    }
-    return scalarReduction(fl, op, term, shape, /*mean=*/true);
-  }
-  return std::nullopt;
+void registerReductionAlgorithms(DialectRegistry &registry) {
+  registry.addExtension(+[](MLIRContext *context, nn::NNDialect *) {
+    attachAlgorithm<nn::SumOp, defineSum>(*context);
+    attachAlgorithm<nn::MeanOp, defineMean>(*context);
+    attachAlgorithm<nn::SqNormOp, defineSqNorm>(*context);
+    attachAlgorithm<nn::SoftmaxOp, defineSoftmax>(*context);
+    attachAlgorithm<nn::LogSoftmaxOp, defineLogSoftmax>(*context);
+    attachAlgorithm<nn::SumToOp, defineSumTo>(*context);
+  });
 }
 
 } // namespace netc::codegen

@@ -34,54 +34,107 @@ static std::vector<Expr> reshapedIndex(const std::vector<Var> &v, ArrayRef<int64
   return idx;
 }
 
-std::optional<AlgorithmResult> lowerShape(FunctionLowering &fl, Operation *op) {
-  if (!isa<nn::FlattenOp, nn::ReshapeOp, nn::TransposeOp, nn::ConcatOp, nn::SliceOp>(op))
-    return std::nullopt;
-  auto type = cast<RankedTensorType>(op->getResult(0).getType());
-  std::vector<Var> v = fl.vars(type.getRank());
+namespace {
+
+/// A signed dimension attribute (I64Attr getters return uint64_t) counted
+/// from the front of a tensor of `rank`.
+int64_t axis(uint64_t attr, int64_t rank) {
+  int64_t dim = static_cast<int64_t>(attr);
+  return dim < 0 ? dim + rank : dim;
+}
+
+/// The result's rank.
+int64_t resultRank(Operation *op) {
+  return cast<RankedTensorType>(op->getResult(0).getType()).getRank();
+}
+
+/// The input reread in row-major order: flatten and reshape.
+Expr reshaped(FunctionLowering &fl, Operation *op, const std::vector<Var> &v) {
   const LTensor &x = fl.get(op->getOperand(0));
-  Expr value;
-  if (isa<nn::FlattenOp, nn::ReshapeOp>(op)) {
-    value = x.at(reshapedIndex(v, type.getShape(), x.shape()));
-  } else if (auto t = dyn_cast<nn::TransposeOp>(op)) {
-    int64_t rank = type.getRank();
-    // I64Attr getters return uint64_t: read signed values through int64_t.
-    int64_t d0 = static_cast<int64_t>(t.getDim0()), d1 = static_cast<int64_t>(t.getDim1());
-    d0 = d0 < 0 ? d0 + rank : d0;
-    d1 = d1 < 0 ? d1 + rank : d1;
-    std::vector<Expr> idx = exprs(v);
-    std::swap(idx[d0], idx[d1]);
-    value = x.at(idx);
-  } else if (auto s = dyn_cast<nn::SliceOp>(op)) {
-    int64_t dim = static_cast<int64_t>(s.getDim());
-    dim = dim < 0 ? dim + type.getRank() : dim;
-    value = x.at(replaced(v, dim, v[dim] + static_cast<int>(s.getStart())));
-  } else {
-    auto c = cast<nn::ConcatOp>(op);
-    int64_t dim = static_cast<int64_t>(c.getDim());
-    dim = dim < 0 ? dim + type.getRank() : dim;
-    // Later inputs first, so that each select tests one boundary.
-    std::vector<std::pair<int64_t, const LTensor *>> parts;
-    int64_t start = 0;
-    for (Value in : c.getInputs()) {
-      parts.push_back({start, &fl.get(in)});
-      start += cast<RankedTensorType>(in.getType()).getShape()[dim];
-    }
-    // Every part is read at a clamped index: Halide infers the bounds of
-    // both sides of a select, and no part may be asked for rows it lacks.
-    auto read = [&](size_t i) {
-      return parts[i].second->at(replaced(
-          v, dim,
-          clamp(v[dim] - static_cast<int>(parts[i].first), 0,
-                static_cast<int>(parts[i].second->shape()[dim]) - 1)));
-    };
-    value = read(parts.size() - 1);
-    for (int i = static_cast<int>(parts.size()) - 2; i >= 0; --i)
-      value = select(v[dim] < static_cast<int>(parts[i + 1].first), read(i), value);
+  auto type = cast<RankedTensorType>(op->getResult(0).getType());
+  return x.at(reshapedIndex(v, type.getShape(), x.shape()));
+}
+
+//===--- flatten ---===//
+
+Expr flatten(FunctionLowering &fl, nn::FlattenOp op, const std::vector<Var> &v) {
+  return reshaped(fl, op, v);
+}
+
+//===--- reshape ---===//
+
+Expr reshape(FunctionLowering &fl, nn::ReshapeOp op, const std::vector<Var> &v) {
+  return reshaped(fl, op, v);
+}
+
+//===--- transpose ---===//
+
+Expr transpose(FunctionLowering &fl, nn::TransposeOp op, const std::vector<Var> &v) {
+  const LTensor &x = fl.get(op.getInput());
+  int64_t rank = resultRank(op);
+  std::vector<Expr> idx = exprs(v);
+  std::swap(idx[axis(op.getDim0(), rank)], idx[axis(op.getDim1(), rank)]);
+  return x.at(idx);
+}
+
+//===--- slice ---===//
+
+Expr slice(FunctionLowering &fl, nn::SliceOp op, const std::vector<Var> &v) {
+  const LTensor &x = fl.get(op.getInput());
+  int64_t dim = axis(op.getDim(), resultRank(op));
+  return x.at(replaced(v, dim, v[dim] + static_cast<int>(op.getStart())));
+}
+
+//===--- concat ---===//
+
+Expr concat(FunctionLowering &fl, nn::ConcatOp op, const std::vector<Var> &v) {
+  int64_t dim = axis(op.getDim(), resultRank(op));
+  // Later inputs first, so that each select tests one boundary.
+  std::vector<std::pair<int64_t, const LTensor *>> parts;
+  int64_t start = 0;
+  for (Value in : op.getInputs()) {
+    parts.push_back({start, &fl.get(in)});
+    start += cast<RankedTensorType>(in.getType()).getShape()[dim];
   }
-  Func f = fl.newFunc(op);
-  defineAt(f, v, value);
-  return AlgorithmResult{f, OpFamily::Shape, {}};
+  // Every part is read at a clamped index: Halide infers the bounds of both
+  // sides of a select, and no part may be asked for rows it lacks.
+  auto read = [&](size_t i) {
+    return parts[i].second->at(replaced(
+        v, dim,
+        clamp(v[dim] - static_cast<int>(parts[i].first), 0,
+              static_cast<int>(parts[i].second->shape()[dim]) - 1)));
+  };
+  Expr value = read(parts.size() - 1);
+  for (int i = static_cast<int>(parts.size()) - 2; i >= 0; --i)
+    value = select(v[dim] < static_cast<int>(parts[i + 1].first), read(i), value);
+  return value;
+}
+
+//===--- broadcast_to ---===//
+
+Expr broadcastTo(FunctionLowering &fl, nn::BroadcastToOp op, const std::vector<Var> &v) {
+  return operandAt(fl, op, 0, v);
+}
+
+/// Attaches `Value` to `Op` as an algorithm of schedule kind `Family`.
+template <typename Op, PureValue<Op> Value, OpFamily Family = OpFamily::Shape>
+void attach(MLIRContext &context) {
+  attachAlgorithm<Op, definePure<Family, Op, Value>>(context);
+}
+
+} // namespace
+
+void registerShapeAlgorithms(DialectRegistry &registry) {
+  registry.addExtension(+[](MLIRContext *context, nn::NNDialect *) {
+    attach<nn::FlattenOp, flatten>(*context);
+    attach<nn::ReshapeOp, reshape>(*context);
+    attach<nn::TransposeOp, transpose>(*context);
+    attach<nn::SliceOp, slice>(*context);
+    attach<nn::ConcatOp, concat>(*context);
+    // A broadcast reads one element per result element: it fuses into its
+    // consumers like an elementwise op.
+    attach<nn::BroadcastToOp, broadcastTo, OpFamily::Elementwise>(*context);
+  });
 }
 
 } // namespace netc::codegen

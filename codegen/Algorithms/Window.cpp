@@ -1,8 +1,12 @@
-//===- Window.cpp - convolution, pooling and padding ----------------------===//
+//===- Window.cpp - convolution, pooling, padding and their gradients -----===//
 //
 // Ops that slide a window over the two trailing axes. Inputs are read
 // through spatialExterior, which answers the padding value outside the image,
 // so one formula covers padding, ceil_mode overhang and cropping.
+//
+// Gradients of convolution and pooling are written as gathers: each input
+// position sums the output positions whose windows cover it, so every
+// element is computed independently and schedules can parallelize freely.
 //
 //===----------------------------------------------------------------------===//
 
@@ -37,13 +41,48 @@ std::vector<Expr> replaced(const std::vector<Var> &vars, size_t dim, Expr e) {
   return out;
 }
 
+namespace {
+
 /// Reads an exterior Func at MLIR-ordered indices.
-static Expr atExterior(const Func &f, std::vector<Expr> indices) {
+Expr atExterior(const Func &f, std::vector<Expr> indices) {
   std::reverse(indices.begin(), indices.end());
   return f(indices);
 }
 
-static std::optional<AlgorithmResult> lowerConv2d(FunctionLowering &fl, nn::Conv2dOp conv) {
+/// The algorithm's result with its padded input, scheduled as a window op.
+LogicalResult defineWindow(FunctionLowering &fl, Operation *op, Func f, Func paddedInput) {
+  AlgorithmHandles h;
+  h.paddedInput = paddedInput;
+  return fl.define(op, f, OpFamily::Window, h);
+}
+
+/// PyTorch's divisor of an average-pool window starting at (hstart, wstart)
+/// over an input of spatial size h x w: the window clipped to the padded
+/// input, or to the input itself when padding does not count.
+Expr avgPoolDivisor(Expr hstart, Expr wstart, ArrayRef<int64_t> kernel, ArrayRef<int64_t> padding,
+                    bool countPad, int64_t h, int64_t w) {
+  Expr hend = min(hstart + static_cast<int>(kernel[0]), static_cast<int>(h + padding[1]));
+  Expr wend = min(wstart + static_cast<int>(kernel[1]), static_cast<int>(w + padding[3]));
+  Expr poolSize = (hend - hstart) * (wend - wstart);
+  Expr hs = max(hstart, 0), wsClip = max(wstart, 0);
+  Expr he = min(hend, static_cast<int>(h)), we = min(wend, static_cast<int>(w));
+  return countPad ? poolSize : (he - hs) * (we - wsClip);
+}
+
+/// The output position along one axis whose window, at kernel offset `k`,
+/// covers input position `i`, and whether there is one.
+std::pair<Expr, Expr> coveringOutput(Expr i, Expr k, int64_t stride, int64_t dilation,
+                                     int64_t padBefore, int64_t outSize) {
+  Expr numerator = i + static_cast<int>(padBefore) - k * static_cast<int>(dilation);
+  Expr o = numerator / static_cast<int>(stride);
+  Expr valid = numerator >= 0 && numerator % static_cast<int>(stride) == 0 &&
+               o < static_cast<int>(outSize);
+  return {clamp(o, 0, static_cast<int>(outSize) - 1), valid};
+}
+
+//===--- conv2d ---===//
+
+LogicalResult defineConv2d(FunctionLowering &fl, nn::Conv2dOp conv) {
   const LTensor &x = fl.get(conv.getInput()), &w = fl.get(conv.getWeight());
   auto type = cast<RankedTensorType>(conv.getType());
   Halide::Type ht = FunctionLowering::halideType(type.getElementType());
@@ -68,15 +107,12 @@ static std::optional<AlgorithmResult> lowerConv2d(FunctionLowering &fl, nn::Conv
   std::vector<Expr> lhs = exprs(v);
   std::reverse(lhs.begin(), lhs.end());
   f(lhs) += w.at({Expr(o), r.x, r.y, r.z}) * atExterior(in, idx);
-  return AlgorithmResult{f, OpFamily::Window, {in}};
+  return defineWindow(fl, conv, f, in);
 }
 
-/// The window geometry shared by the pools.
-struct PoolGeometry {
-  int64_t kh, kw, sh, sw, pt, pb, pl, pr, dh = 1, dw = 1;
-};
+//===--- maxpool2d ---===//
 
-static std::optional<AlgorithmResult> lowerMaxPool(FunctionLowering &fl, nn::MaxPool2dOp pool) {
+LogicalResult defineMaxPool(FunctionLowering &fl, nn::MaxPool2dOp pool) {
   const LTensor &x = fl.get(pool.getInput());
   auto type = cast<RankedTensorType>(pool.getType());
   Halide::Type ht = FunctionLowering::halideType(type.getElementType());
@@ -93,31 +129,17 @@ static std::optional<AlgorithmResult> lowerMaxPool(FunctionLowering &fl, nn::Max
                   static_cast<int>(p[2]);
   Func f = fl.newFunc(pool);
   defineAt(f, v, maximumWithNaN(atExterior(in, idx)));
-  return AlgorithmResult{f, OpFamily::Window, {in}};
+  return defineWindow(fl, pool, f, in);
 }
 
-/// PyTorch's divisor of an average-pool window starting at (hstart, wstart):
-/// the window clipped to the padded input, or to the input itself when
-/// padding does not count.
-static Expr poolDivisor(Expr hstart, Expr wstart, const PoolGeometry &g, int64_t h, int64_t w,
-                        bool countPad) {
-  Expr hend = min(hstart + static_cast<int>(g.kh), static_cast<int>(h + g.pb));
-  Expr wend = min(wstart + static_cast<int>(g.kw), static_cast<int>(w + g.pr));
-  Expr poolSize = (hend - hstart) * (wend - wstart);
-  Expr hs = max(hstart, 0), wsClip = max(wstart, 0);
-  Expr he = min(hend, static_cast<int>(h)), we = min(wend, static_cast<int>(w));
-  return countPad ? poolSize : (he - hs) * (we - wsClip);
-}
+//===--- avgpool2d ---===//
 
-
-
-static std::optional<AlgorithmResult> lowerAvgPool(FunctionLowering &fl, nn::AvgPool2dOp pool) {
+LogicalResult defineAvgPool(FunctionLowering &fl, nn::AvgPool2dOp pool) {
   const LTensor &x = fl.get(pool.getInput());
   auto type = cast<RankedTensorType>(pool.getType());
   Halide::Type ht = FunctionLowering::halideType(type.getElementType());
   int rank = x.rank();
   ArrayRef<int64_t> k = pool.getKernel(), s = pool.getStride(), p = pool.getPadding();
-  PoolGeometry g{k[0], k[1], s[0], s[1], p[0], p[1], p[2], p[3]};
   Func in = spatialExterior(x, make_const(ht, 0));
   std::vector<Var> v = fl.vars(rank);
   Expr hstart = v[rank - 2] * static_cast<int>(s[0]) - static_cast<int>(p[0]);
@@ -126,20 +148,16 @@ static std::optional<AlgorithmResult> lowerAvgPool(FunctionLowering &fl, nn::Avg
   std::vector<Expr> idx = exprs(v);
   idx[rank - 2] = hstart + r.x;
   idx[rank - 1] = wstart + r.y;
-  Expr divisor = poolDivisor(hstart, wstart, g, x.shape()[rank - 2], x.shape()[rank - 1],
-                             pool.getCountIncludePad());
+  Expr divisor = avgPoolDivisor(hstart, wstart, k, p, pool.getCountIncludePad(),
+                                x.shape()[rank - 2], x.shape()[rank - 1]);
   Func f = fl.newFunc(pool);
   defineAt(f, v, sum(atExterior(in, idx)) / Halide::cast(ht, divisor));
-  return AlgorithmResult{f, OpFamily::Window, {in}};
+  return defineWindow(fl, pool, f, in);
 }
 
-Expr avgPoolDivisor(Expr hstart, Expr wstart, ArrayRef<int64_t> kernel, ArrayRef<int64_t> padding,
-                    bool countPad, int64_t h, int64_t w) {
-  PoolGeometry g{kernel[0], kernel[1], 1, 1, padding[0], padding[1], padding[2], padding[3]};
-  return poolDivisor(hstart, wstart, g, h, w, countPad);
-}
+//===--- pad2d ---===//
 
-static std::optional<AlgorithmResult> lowerPad(FunctionLowering &fl, nn::Pad2dOp pad) {
+LogicalResult definePad(FunctionLowering &fl, nn::Pad2dOp pad) {
   const LTensor &x = fl.get(pad.getInput());
   auto type = cast<RankedTensorType>(pad.getType());
   Halide::Type ht = FunctionLowering::halideType(type.getElementType());
@@ -151,19 +169,195 @@ static std::optional<AlgorithmResult> lowerPad(FunctionLowering &fl, nn::Pad2dOp
   idx[rank - 1] = v[rank - 1] - static_cast<int>(pad.getPads()[2]);
   Func f = fl.newFunc(pad);
   defineAt(f, v, atExterior(in, idx));
-  return AlgorithmResult{f, OpFamily::Window, {in}};
+  return defineWindow(fl, pad, f, in);
 }
 
-std::optional<AlgorithmResult> lowerWindow(FunctionLowering &fl, Operation *op) {
-  if (auto conv = dyn_cast<nn::Conv2dOp>(op))
-    return lowerConv2d(fl, conv);
-  if (auto pool = dyn_cast<nn::MaxPool2dOp>(op))
-    return lowerMaxPool(fl, pool);
-  if (auto pool = dyn_cast<nn::AvgPool2dOp>(op))
-    return lowerAvgPool(fl, pool);
-  if (auto pad = dyn_cast<nn::Pad2dOp>(op))
-    return lowerPad(fl, pad);
-  return std::nullopt;
+//===--- conv2d_backward_input ---===//
+
+LogicalResult defineConvBackwardInput(FunctionLowering &fl, nn::Conv2dBackwardInputOp op) {
+  const LTensor &g = fl.get(op.getGrad()), &w = fl.get(op.getWeight());
+  auto type = cast<RankedTensorType>(op.getType());
+  Halide::Type ht = FunctionLowering::halideType(type.getElementType());
+  int rank = type.getRank();
+  ArrayRef<int64_t> ws = w.shape(), s = op.getStride(), p = op.getPadding(), d = op.getDilation();
+  int64_t groupIn = ws[1], groupOut = ws[0] / static_cast<int64_t>(op.getGroups());
+  int sy = static_cast<int>(s[0]), sx = static_cast<int>(s[1]);
+  // The gradient read with zeros outside its spatial extent: along each
+  // axis, the output position whose window covers input position i at
+  // kernel offset k is (i + pad - k * dilation) / stride when that divides
+  // exactly (floor division: negative numerators read the zeros).
+  Func gext = spatialExterior(g, make_const(ht, 0));
+  std::vector<Var> v = fl.vars(rank);
+  Var c = v[rank - 3], iy = v[rank - 2], ix = v[rank - 1];
+  RDom r(0, static_cast<int>(groupOut), 0, static_cast<int>(ws[2]), 0, static_cast<int>(ws[3]),
+         "r");
+  Expr o = (c / static_cast<int>(groupIn)) * static_cast<int>(groupOut) + r.x;
+  Expr weight = w.at({o, c % static_cast<int>(groupIn), r.y, r.z});
+  auto gradAt = [&](Expr y, Expr x) {
+    std::vector<Expr> idx = exprs(v);
+    idx[rank - 3] = o;
+    idx[rank - 2] = y;
+    idx[rank - 1] = x;
+    std::reverse(idx.begin(), idx.end());
+    return gext(idx);
+  };
+  Func f = fl.newFunc(op);
+  if (sy == 1 && sx == 1) {
+    // A convolution of the gradient with the flipped kernel: a pure
+    // definition and an accumulating update, as the forward convolution, so
+    // that schedules can tile and vectorize the update.
+    defineAt(f, v, make_const(ht, 0));
+    std::vector<Expr> lhs = exprs(v);
+    std::reverse(lhs.begin(), lhs.end());
+    f(lhs) += gradAt(iy + static_cast<int>(p[0]) - r.y * static_cast<int>(d[0]),
+                     ix + static_cast<int>(p[2]) - r.z * static_cast<int>(d[1])) *
+              weight;
+    return defineWindow(fl, op, f, gext);
+  }
+  // Strided: input positions i = q * stride + phase. For one phase only the
+  // kernel offsets with (phase + pad - k * dilation) divisible by the stride
+  // contribute, all of them reading the gradient at q + that quotient, so
+  // each phase is a dense convolution over q (no lane wasted on offsets that
+  // miss). `phases` holds them with the phase as an axis; f interleaves.
+  Var qx("qx"), phx("phx"), qy("qy"), phy("phy");
+  Expr ty = phy + static_cast<int>(p[0]) - r.y * static_cast<int>(d[0]);
+  Expr tx = phx + static_cast<int>(p[2]) - r.z * static_cast<int>(d[1]);
+  r.where(ty % sy == 0 && tx % sx == 0);
+  std::vector<Var> pargs{qx, phx, qy, phy, c};
+  if (rank == 4)
+    pargs.push_back(v[0]);
+  Func phases = fl.newFunc(op, "_phases");
+  phases(pargs) = make_const(ht, 0);
+  phases(pargs) += gradAt(qy + ty / sy, qx + tx / sx) * weight;
+  std::vector<Expr> at{ix / sx, ix % sx, iy / sy, iy % sy, c};
+  if (rank == 4)
+    at.push_back(v[0]);
+  defineAt(f, v, phases(at));
+  AlgorithmHandles h;
+  h.paddedInput = gext;
+  h.phases = phases;
+  return fl.define(op, f, OpFamily::Window, h);
+}
+
+//===--- conv2d_backward_filter ---===//
+
+LogicalResult defineConvBackwardFilter(FunctionLowering &fl, nn::Conv2dBackwardFilterOp op) {
+  const LTensor &x = fl.get(op.getInput()), &g = fl.get(op.getGrad());
+  auto type = cast<RankedTensorType>(op.getType());
+  Halide::Type ht = FunctionLowering::halideType(type.getElementType());
+  int rank = x.rank();
+  ArrayRef<int64_t> s = op.getStride(), p = op.getPadding(), d = op.getDilation();
+  int64_t groupIn = type.getShape()[1], groupOut = type.getShape()[0] / static_cast<int64_t>(op.getGroups());
+  Func in = spatialExterior(x, make_const(ht, 0));
+  std::vector<Var> v = fl.vars(4);
+  Var o = v[0], c = v[1], ky = v[2], kx = v[3];
+  int64_t batch = rank == 4 ? g.shape()[0] : 1;
+  RDom r(0, static_cast<int>(batch), 0, static_cast<int>(g.shape()[rank - 2]), 0,
+         static_cast<int>(g.shape()[rank - 1]), "r");
+  std::vector<Expr> gIdx{o, r.y, r.z}, xIdx{(o / static_cast<int>(groupOut)) *
+                                                    static_cast<int>(groupIn) +
+                                                c,
+                                            r.y * static_cast<int>(s[0]) +
+                                                ky * static_cast<int>(d[0]) -
+                                                static_cast<int>(p[0]),
+                                            r.z * static_cast<int>(s[1]) +
+                                                kx * static_cast<int>(d[1]) -
+                                                static_cast<int>(p[2])};
+  if (rank == 4) {
+    gIdx.insert(gIdx.begin(), r.x);
+    xIdx.insert(xIdx.begin(), r.x);
+  }
+  std::reverse(xIdx.begin(), xIdx.end());
+  // A pure definition and an accumulating update, so that schedules can
+  // split the reduction and vectorize across it (rfactor).
+  Func f = fl.newFunc(op);
+  defineAt(f, v, make_const(ht, 0));
+  f(kx, ky, c, o) += g.at(gIdx) * in(xIdx);
+  return defineWindow(fl, op, f, in);
+}
+
+//===--- maxpool2d_backward ---===//
+
+LogicalResult defineMaxPoolBackward(FunctionLowering &fl, nn::MaxPool2dBackwardOp op) {
+  const LTensor &g = fl.get(op.getGrad()), &x = fl.get(op.getInput());
+  auto type = cast<RankedTensorType>(op.getType());
+  Halide::Type ht = FunctionLowering::halideType(type.getElementType());
+  int rank = x.rank();
+  ArrayRef<int64_t> k = op.getKernel(), s = op.getStride(), p = op.getPadding(),
+                    d = op.getDilation();
+  // The first maximum of each window in row-major window order, as PyTorch;
+  // compared through orderedKey so that a NaN is the maximum. PyTorch takes
+  // a window's last NaN: NaN keys grow with the row-major window position.
+  Func in = spatialExterior(x, make_const(ht, -std::numeric_limits<double>::infinity()));
+  std::vector<Var> ov = fl.vars(rank);
+  RDom kr(0, static_cast<int>(k[0]), 0, static_cast<int>(k[1]), "kr");
+  std::vector<Expr> xIdx = exprs(ov);
+  xIdx[rank - 2] = ov[rank - 2] * static_cast<int>(s[0]) + kr.x * static_cast<int>(d[0]) -
+                   static_cast<int>(p[0]);
+  xIdx[rank - 1] = ov[rank - 1] * static_cast<int>(s[1]) + kr.y * static_cast<int>(d[1]) -
+                   static_cast<int>(p[2]);
+  std::reverse(xIdx.begin(), xIdx.end());
+  Func arg = fl.newFunc(op, "_argmax");
+  std::vector<Var> ovReversed(ov.rbegin(), ov.rend());
+  Expr value = in(xIdx), key = orderedKey(value);
+  Expr position = Halide::cast(key.type(), kr.x * static_cast<int>(k[1]) + kr.y);
+  arg(ovReversed) = argmax(kr, key + select(isNaNBits(value), position, make_const(key.type(), 0)));
+
+  std::vector<Var> v = fl.vars(rank);
+  RDom r(0, static_cast<int>(k[0]), 0, static_cast<int>(k[1]), "r");
+  auto [oy, vy] = coveringOutput(v[rank - 2], r.x, s[0], d[0], p[0], g.shape()[rank - 2]);
+  auto [ox, vx] = coveringOutput(v[rank - 1], r.y, s[1], d[1], p[2], g.shape()[rank - 1]);
+  std::vector<Expr> oIdx = exprs(v);
+  oIdx[rank - 2] = oy;
+  oIdx[rank - 1] = ox;
+  std::vector<Expr> rev(oIdx.rbegin(), oIdx.rend());
+  Expr isArgmax = arg(rev)[0] == r.x && arg(rev)[1] == r.y;
+  Func f = fl.newFunc(op);
+  defineAt(f, v, sum(select(vy && vx && isArgmax, g.at(oIdx), make_const(ht, 0))));
+  AlgorithmHandles h;
+  h.paddedInput = in;
+  h.argmax = arg;
+  return fl.define(op, f, OpFamily::Window, h);
+}
+
+//===--- avgpool2d_backward ---===//
+
+LogicalResult defineAvgPoolBackward(FunctionLowering &fl, nn::AvgPool2dBackwardOp op) {
+  const LTensor &g = fl.get(op.getGrad()), &x = fl.get(op.getInput());
+  auto type = cast<RankedTensorType>(op.getType());
+  Halide::Type ht = FunctionLowering::halideType(type.getElementType());
+  int rank = x.rank();
+  ArrayRef<int64_t> k = op.getKernel(), s = op.getStride(), p = op.getPadding();
+  std::vector<Var> v = fl.vars(rank);
+  RDom r(0, static_cast<int>(k[0]), 0, static_cast<int>(k[1]), "r");
+  auto [oy, vy] = coveringOutput(v[rank - 2], r.x, s[0], 1, p[0], g.shape()[rank - 2]);
+  auto [ox, vx] = coveringOutput(v[rank - 1], r.y, s[1], 1, p[2], g.shape()[rank - 1]);
+  std::vector<Expr> oIdx = exprs(v);
+  oIdx[rank - 2] = oy;
+  oIdx[rank - 1] = ox;
+  // The forward divisor of the covering window, recomputed from its start.
+  Expr hstart = oy * static_cast<int>(s[0]) - static_cast<int>(p[0]);
+  Expr wstart = ox * static_cast<int>(s[1]) - static_cast<int>(p[2]);
+  Expr divisor = avgPoolDivisor(hstart, wstart, k, p, op.getCountIncludePad(),
+                                x.shape()[rank - 2], x.shape()[rank - 1]);
+  Func f = fl.newFunc(op);
+  defineAt(f, v, sum(select(vy && vx, g.at(oIdx) / Halide::cast(ht, divisor), make_const(ht, 0))));
+  return fl.define(op, f, OpFamily::Window);
+}
+
+} // namespace
+
+void registerWindowAlgorithms(DialectRegistry &registry) {
+  registry.addExtension(+[](MLIRContext *context, nn::NNDialect *) {
+    attachAlgorithm<nn::Conv2dOp, defineConv2d>(*context);
+    attachAlgorithm<nn::MaxPool2dOp, defineMaxPool>(*context);
+    attachAlgorithm<nn::AvgPool2dOp, defineAvgPool>(*context);
+    attachAlgorithm<nn::Pad2dOp, definePad>(*context);
+    attachAlgorithm<nn::Conv2dBackwardInputOp, defineConvBackwardInput>(*context);
+    attachAlgorithm<nn::Conv2dBackwardFilterOp, defineConvBackwardFilter>(*context);
+    attachAlgorithm<nn::MaxPool2dBackwardOp, defineMaxPoolBackward>(*context);
+    attachAlgorithm<nn::AvgPool2dBackwardOp, defineAvgPoolBackward>(*context);
+  });
 }
 
 } // namespace netc::codegen

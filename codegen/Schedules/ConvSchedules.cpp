@@ -100,13 +100,12 @@ void HandScheduler::scheduleConv(const LoweredFunc &lf) {
 
   // The padded input (of the gradient, backward): stored per strip, filled
   // a row block at a time as the rows slide down (Halide's sliding window).
-  for (Func helper : lf.helpers) {
-    helper.store_at(owner, strip).compute_at(owner, yr);
-    std::vector<Var> ha = helper.args();
-    int hl = lanes(helper);
-    if (!ha.empty() && hl > 1)
-      helper.vectorize(ha[0], hl, TailStrategy::RoundUp);
-  }
+  Func padded = *lf.handles.paddedInput;
+  padded.store_at(owner, strip).compute_at(owner, yr);
+  std::vector<Var> ha = padded.args();
+  int hl = lanes(padded);
+  if (!ha.empty() && hl > 1)
+    padded.vectorize(ha[0], hl, TailStrategy::RoundUp);
 }
 
 //===----------------------------------------------------------------------===//
@@ -114,13 +113,13 @@ void HandScheduler::scheduleConv(const LoweredFunc &lf) {
 //===----------------------------------------------------------------------===//
 
 /// The input gradient of a strided convolution is computed per phase
-/// (Backward.cpp): `phases(qx, phx, qy, phy, c, n)` accumulates the dense
+/// (Window.cpp): `phases(qx, phx, qy, phy, c, n)` accumulates the dense
 /// convolution of each phase; the result interleaves them. A tile holds
 /// every x phase of `rows` channels by `vectors` vectors along qx, stored
 /// phase-innermost so that the interleaved result reads plain vectors.
 void HandScheduler::scheduleStridedConvInput(const LoweredFunc &lf) {
   auto op = cast<nn::Conv2dBackwardInputOp>(lf.op);
-  Func f = lf.func, gext = lf.helpers[0], phases = lf.helpers[1];
+  Func f = lf.func, gext = *lf.handles.paddedInput, phases = *lf.handles.phases;
   int rank = lf.type.getRank();
   ArrayRef<int64_t> shape = lf.type.getShape();
   int64_t channels = shape[rank - 3], height = shape[rank - 2], width = shape[rank - 1];
@@ -285,15 +284,14 @@ void HandScheduler::scheduleConvFilter(const LoweredFunc &lf) {
   }
 
   // The padded input once at the root: every tile reads all of it.
-  for (Func helper : lf.helpers) {
-    helper.compute_root();
-    std::vector<Var> ha = helper.args();
-    if (!ha.empty() && lanes(helper) > 1)
-      helper.vectorize(ha[0], lanes(helper), TailStrategy::RoundUp);
-    if (cores > 1 && work >= kParallelWork && ha.size() >= 2) {
-      Var hpar("hpar");
-      helper.fuse(ha[ha.size() - 2], ha.back(), hpar).parallel(hpar);
-    }
+  Func padded = *lf.handles.paddedInput;
+  padded.compute_root();
+  std::vector<Var> ha = padded.args();
+  if (!ha.empty() && lanes(padded) > 1)
+    padded.vectorize(ha[0], lanes(padded), TailStrategy::RoundUp);
+  if (cores > 1 && work >= kParallelWork && ha.size() >= 2) {
+    Var hpar("hpar");
+    padded.fuse(ha[ha.size() - 2], ha.back(), hpar).parallel(hpar);
   }
 }
 
@@ -350,12 +348,11 @@ void HandScheduler::scheduleConvFilterByChannel(const LoweredFunc &lf) {
   for (size_t i = 3; i < ga.size(); ++i)
     gstore.push_back(ga[i]);
   g.compute_root().reorder_storage(gstore).reorder(gorder).vectorize(ga[2], vl);
-  for (Func helper : lf.helpers) {
-    helper.compute_root();
-    std::vector<Var> ha = helper.args();
-    if (!ha.empty() && lanes(helper) > 1)
-      helper.vectorize(ha[0], lanes(helper), TailStrategy::RoundUp);
-  }
+  Func padded = *lf.handles.paddedInput;
+  padded.compute_root();
+  std::vector<Var> ha = padded.args();
+  if (!ha.empty() && lanes(padded) > 1)
+    padded.vectorize(ha[0], lanes(padded), TailStrategy::RoundUp);
 }
 
 } // namespace netc::codegen::hand

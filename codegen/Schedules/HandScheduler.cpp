@@ -180,31 +180,28 @@ void HandScheduler::scheduleDefault(const LoweredFunc &lf) {
     return;
   }
   vectorizeRoot(f, extents, work);
-  for (Func helper : lf.helpers)
-    if (helper.dimensions() > 0 && lf.family == OpFamily::Reduction)
-      helper.compute_root();
+  for (Func stat : lf.handles.softmaxStats())
+    if (stat.dimensions() > 0)
+      stat.compute_root();
 }
 
 /// The maximum pool's gradient compares against each window's argmax: once
 /// per window at the root, not once per covering input position.
 void HandScheduler::scheduleArgmax(const LoweredFunc &lf) {
-  for (Func helper : lf.helpers) {
-    if (helper.name().find("_argmax") == std::string::npos)
-      continue;
-    helper.compute_root();
-    std::vector<Var> ha = helper.args();
-    int width = std::max(1, target.natural_vector_size(helper.output_types().back()));
-    if (width > 1)
-      helper.vectorize(ha[0], width, TailStrategy::GuardWithIf);
-    int64_t elements = lf.type.getNumElements();
-    std::vector<VarOrRVar> outer;
-    std::vector<int64_t> extents;
-    for (size_t i = ha.size(); i-- > 1;) {
-      outer.push_back(ha[i]);
-      extents.push_back(lf.type.getShape()[ha.size() - 1 - i]);
-    }
-    parallelOuter(helper, outer, extents, elements * 4);
+  Func argmax = *lf.handles.argmax;
+  argmax.compute_root();
+  std::vector<Var> ha = argmax.args();
+  int width = std::max(1, target.natural_vector_size(argmax.output_types().back()));
+  if (width > 1)
+    argmax.vectorize(ha[0], width, TailStrategy::GuardWithIf);
+  int64_t elements = lf.type.getNumElements();
+  std::vector<VarOrRVar> outer;
+  std::vector<int64_t> extents;
+  for (size_t i = ha.size(); i-- > 1;) {
+    outer.push_back(ha[i]);
+    extents.push_back(lf.type.getShape()[ha.size() - 1 - i]);
   }
+  parallelOuter(argmax, outer, extents, elements * 4);
 }
 
 //===----------------------------------------------------------------------===//

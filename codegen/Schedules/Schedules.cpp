@@ -113,10 +113,10 @@ void gpuHandSchedule(FunctionLowering &fl) {
     gpuTile(f, f.args(), extents);
     for (int u = 0; u < f.num_update_definitions(); ++u)
       gpuTile(f.update(u), f.args(), extents);
-    for (Func helper : lf.helpers)
-      if (helper.dimensions() > 0 && lf.family == OpFamily::Reduction) {
-        helper.compute_root();
-        gpuTile(helper, helper.args());
+    for (Func stat : lf.handles.softmaxStats())
+      if (stat.dimensions() > 0) {
+        stat.compute_root();
+        gpuTile(stat, stat.args());
       }
   }
   // Results are plain copies of op values: Halide turns them into device-to-
@@ -129,8 +129,8 @@ void naiveSchedule(FunctionLowering &fl) {
   for (const LoweredFunc &lf : fl.loweredFuncs()) {
     Func f = lf.func;
     f.compute_root();
-    for (Func helper : lf.helpers)
-      helper.compute_root();
+    for (Func handle : lf.handles.all())
+      handle.compute_root();
   }
 }
 

@@ -10,12 +10,13 @@
 #include "codegen/Artifact.h"
 #include "codegen/Codegen.h"
 #include "codegen/HalideInfo.h"
-#include "codegen/JIT.h"
 #include "codegen/OutputPaths.h"
+#include "codegen/Register.h"
 #include "frontend/Import.h"
 #include "interp/Driver.h"
 #include "interp/Model.h"
 #include "ir/NNDialect.h"
+#include "jit/JIT.h"
 #include "passes/Passes.h"
 #include "reports/Reports.h"
 
@@ -385,7 +386,7 @@ LogicalResult compile(llvm::SourceMgr &sourceMgr, MLIRContext &context, llvm::ra
   case Emit::Lib:
   case Emit::Exe: {
     netc::codegen::CodegenOptions options{targetName, scheduleName};
-    if (failed(netc::codegen::prepareForCodegen(*module)))
+    if (failed(netc::prepareForCodegen(*module)))
       return failure();
     if (emitKind == Emit::Halide)
       return netc::codegen::emitHalideStatements(*module, options, os);
@@ -466,6 +467,8 @@ int main(int argc, char **argv) {
 
   DialectRegistry registry;
   registry.insert<netc::nn::NNDialect, func::FuncDialect, arith::ArithDialect>();
+  // The backends' external models of the nn ops.
+  netc::codegen::registerHalideAlgorithms(registry);
   MLIRContext context(registry);
   context.loadAllAvailableDialects();
   // Errors point at the .net source; a dump of the op would only repeat it in MLIR's words.

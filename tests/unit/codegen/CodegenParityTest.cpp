@@ -13,12 +13,12 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "codegen/Codegen.h"
-#include "codegen/JIT.h"
+#include "codegen/Register.h"
 #include "frontend/Import.h"
 #include "interp/Interpreter.h"
 #include "interp/Model.h"
 #include "ir/NNDialect.h"
+#include "jit/JIT.h"
 #include "passes/Passes.h"
 
 #include "mlir/IR/MLIRContext.h"
@@ -125,7 +125,7 @@ OwningOpRef<ModuleOp> buildModule(MLIRContext &context, const char *source) {
     return nullptr;
   PassManager pm(&context);
   buildTrainPipeline(pm, /*gradInputs=*/false);
-  if (failed(pm.run(*module)) || failed(codegen::prepareForCodegen(*module)))
+  if (failed(pm.run(*module)) || failed(prepareForCodegen(*module)))
     return nullptr;
   return module;
 }
@@ -143,8 +143,11 @@ double relativeError(const interp::Tensor &ref, const interp::Tensor &got) {
 /// Compiles every function of the case's module with `schedule` and compares
 /// its results on seeded arguments with the interpreter's.
 void checkCase(const Case &c, const char *schedule) {
-  MLIRContext context;
-  context.loadDialect<nn::NNDialect, func::FuncDialect, arith::ArithDialect>();
+  DialectRegistry registry;
+  registry.insert<nn::NNDialect, func::FuncDialect, arith::ArithDialect>();
+  codegen::registerHalideAlgorithms(registry);
+  MLIRContext context(registry);
+  context.loadAllAvailableDialects();
   std::string diagnostics;
   ScopedDiagnosticHandler handler(&context, [&](Diagnostic &d) {
     diagnostics += d.str() + "\n";

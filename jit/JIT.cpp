@@ -1,6 +1,6 @@
 //===- JIT.cpp - compiled functions run in this process -------------------===//
 
-#include "codegen/JIT.h"
+#include "jit/JIT.h"
 #include "codegen/Codegen.h"
 #include "codegen/Lowering.h"
 #include "codegen/Schedules/Schedules.h"

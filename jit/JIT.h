@@ -2,12 +2,14 @@
 //
 // Runs a function through the same lowering and schedules as the AOT
 // artifacts, JIT-compiled by Halide, on the reference interpreter's tensors:
-// the engine that tests and --gradcheck compare with the interpreter.
+// the engine that tests and --gradcheck compare with the interpreter. A
+// library of its own (NetCJIT), so that code generation does not depend on
+// the interpreter.
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef NETC_CODEGEN_JIT_H
-#define NETC_CODEGEN_JIT_H
+#ifndef NETC_JIT_JIT_H
+#define NETC_JIT_JIT_H
 
 #include "codegen/Codegen.h"
 #include "interp/Tensor.h"
@@ -63,4 +65,4 @@ mlir::OwningOpRef<mlir::func::FuncOp> widenToF64(mlir::func::FuncOp func);
 
 } // namespace netc::codegen
 
-#endif // NETC_CODEGEN_JIT_H
+#endif // NETC_JIT_JIT_H

@@ -1,0 +1,17 @@
+//===- Register.cpp - attaching the Halide algorithms to the nn ops -------===//
+
+#include "codegen/Register.h"
+#include "codegen/Algorithms/Common.h"
+
+namespace netc::codegen {
+
+void registerHalideAlgorithms(mlir::DialectRegistry &registry) {
+  registerElementwiseAlgorithms(registry);
+  registerWindowAlgorithms(registry);
+  registerDenseAlgorithms(registry);
+  registerReductionAlgorithms(registry);
+  registerLossAlgorithms(registry);
+  registerShapeAlgorithms(registry);
+}
+
+} // namespace netc::codegen
