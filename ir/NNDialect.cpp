@@ -1,6 +1,7 @@
 //===- NNDialect.cpp - the nn dialect -------------------------------------===//
 
 #include "ir/NNDialect.h"
+#include "ir/InterpInterface.h"
 #include "ir/NNOps.h"
 #include "ir/Names.h"
 
@@ -16,6 +17,11 @@ void NNDialect::initialize() {
 #define GET_OP_LIST
 #include "ir/NNOps.cpp.inc"
       >();
+  // The interpreter's kernels attach by external model (interp/Kernels/).
+  declarePromisedInterfaces<InterpKernelOpInterface,
+#define GET_OP_LIST
+#include "ir/NNOps.cpp.inc"
+                            >();
 }
 
 namespace {

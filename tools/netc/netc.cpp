@@ -14,6 +14,7 @@
 #include "codegen/OutputPaths.h"
 #include "frontend/Import.h"
 #include "interp/Driver.h"
+#include "interp/Kernels.h"
 #include "interp/Model.h"
 #include "ir/NNDialect.h"
 #include "passes/Passes.h"
@@ -466,6 +467,7 @@ int main(int argc, char **argv) {
 
   DialectRegistry registry;
   registry.insert<netc::nn::NNDialect, func::FuncDialect, arith::ArithDialect>();
+  netc::interp::registerInterpKernels(registry);
   MLIRContext context(registry);
   context.loadAllAvailableDialects();
   // Errors point at the .net source; a dump of the op would only repeat it in MLIR's words.

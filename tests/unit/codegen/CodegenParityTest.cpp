@@ -17,6 +17,7 @@
 #include "codegen/JIT.h"
 #include "frontend/Import.h"
 #include "interp/Interpreter.h"
+#include "interp/Kernels.h"
 #include "interp/Model.h"
 #include "ir/NNDialect.h"
 #include "passes/Passes.h"
@@ -143,7 +144,9 @@ double relativeError(const interp::Tensor &ref, const interp::Tensor &got) {
 /// Compiles every function of the case's module with `schedule` and compares
 /// its results on seeded arguments with the interpreter's.
 void checkCase(const Case &c, const char *schedule) {
-  MLIRContext context;
+  DialectRegistry registry;
+  interp::registerInterpKernels(registry);
+  MLIRContext context(registry);
   context.loadDialect<nn::NNDialect, func::FuncDialect, arith::ArithDialect>();
   std::string diagnostics;
   ScopedDiagnosticHandler handler(&context, [&](Diagnostic &d) {
