@@ -8,8 +8,10 @@
 //===----------------------------------------------------------------------===//
 
 #include "interp/KernelContext.h"
+#include "ir/NNInterfaces.h"
 
 #include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/DialectRegistry.h"
 #include "llvm/ADT/SetVector.h"
 
 using namespace mlir;
@@ -77,11 +79,18 @@ static LogicalResult checkTypes(Location loc, TypeRange types, StringRef what) {
 static LogicalResult evalOp(Operation *op, KernelContext &context) {
   if (failed(checkTypes(op->getLoc(), op->getResultTypes(), "a result")))
     return failure();
-  // Asking the registered op rather than casting keeps an op that the dialect
-  // promises a kernel but none implements (a composite op) a user error.
+  using Kernel = nn::InterpKernelOpInterface;
   std::optional<RegisteredOperationName> info = op->getName().getRegisteredInfo();
-  if (info && info->hasInterface<nn::InterpKernelOpInterface>())
-    return cast<nn::InterpKernelOpInterface>(op).interpret(context);
+  if (info && info->hasInterface<Kernel>())
+    return cast<Kernel>(op).interpret(context);
+  // A primitive op whose kernel is still only promised means the tool never
+  // called registerInterpKernels: stop with MLIR's error, in release builds
+  // too, rather than blame the op. A composite op has no kernel by design
+  // (nn-decompose rewrites it first) and is a user error like any other.
+  if (info && !op->hasTrait<nn::traits::Composite>())
+    dialect_extension_detail::handleUseOfUndefinedPromisedInterface(
+        info->getDialect(), info->getTypeID(), Kernel::getInterfaceID(),
+        llvm::getTypeName<Kernel>());
   return op->emitError() << "the interpreter does not support '" << op->getName() << "'";
 }
 
