@@ -20,6 +20,10 @@ using namespace mlir;
 namespace netc::interp {
 namespace {
 
+//===----------------------------------------------------------------------===//
+// Shared
+//===----------------------------------------------------------------------===//
+
 /// Sets the 0-d result of a loss.
 LogicalResult setScalar(Operation *op, double value, KernelContext &ctx) {
   Tensor y = ctx.zerosLike(op->getResult(0));
