@@ -5,6 +5,7 @@
 #include "frontend/AST.h"
 #include "frontend/Import.h"
 #include "frontend/Parser.h"
+#include "interp/Kernels.h"
 #include "ir/NNDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -32,6 +33,7 @@ constexpr size_t kMaxModelsPerInput = 3;
 std::unique_ptr<MLIRContext> makeContext() {
   DialectRegistry registry;
   registry.insert<netc::nn::NNDialect, func::FuncDialect, arith::ArithDialect>();
+  netc::interp::registerInterpKernels(registry);
   auto context = std::make_unique<MLIRContext>(registry, MLIRContext::Threading::DISABLED);
   context->loadAllAvailableDialects();
   context->printOpOnDiagnostic(false);

@@ -1,14 +1,17 @@
 //===- Interpreter.cpp - evaluating a function op by op -------------------===//
 //
-// Walks the function's single block in order, handing each op to the family
-// that knows it (Kernels.h). Values live in a map from SSA value to tensor;
-// nothing is freed early, since the models it runs are small.
+// Walks the function's single block in order, handing each op to the kernel
+// attached to it (nn::InterpKernelOpInterface, interp/Kernels/). Values live
+// in a map from SSA value to tensor; nothing is freed early, since the
+// models it runs are small.
 //
 //===----------------------------------------------------------------------===//
 
-#include "interp/Kernels.h"
+#include "interp/KernelContext.h"
+#include "ir/NNInterfaces.h"
 
 #include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/DialectRegistry.h"
 #include "llvm/ADT/SetVector.h"
 
 using namespace mlir;
@@ -36,21 +39,21 @@ Shape shapeOf(Type type) {
 }
 
 //===----------------------------------------------------------------------===//
-// Evaluator
+// KernelContext
 //===----------------------------------------------------------------------===//
 
-const Tensor &Evaluator::get(Value v) const {
+const Tensor &KernelContext::get(Value v) const {
   auto it = values.find(v);
   assert(it != values.end() && "value used before it was computed");
   return it->second;
 }
 
-Tensor Evaluator::zerosLike(Value v) const {
+Tensor KernelContext::zerosLike(Value v) const {
   // Types were checked when the function was entered, so this cannot fail.
   return Tensor::zeros(shapeOf(v.getType()), *elementTypeOf(v.getType(), forceF64));
 }
 
-void Evaluator::set(Value v, Tensor t) {
+void KernelContext::set(Value v, Tensor t) {
   t.type = *elementTypeOf(v.getType(), forceF64);
   t.roundToType();
   values[v] = std::move(t);
@@ -72,16 +75,22 @@ static LogicalResult checkTypes(Location loc, TypeRange types, StringRef what) {
   return success();
 }
 
-/// Evaluates one op, trying each family in turn.
-static LogicalResult evalOp(Operation *op, Evaluator &ev) {
+/// Evaluates one op with the kernel attached to it.
+static LogicalResult evalOp(Operation *op, KernelContext &context) {
   if (failed(checkTypes(op->getLoc(), op->getResultTypes(), "a result")))
     return failure();
-  using Family = std::optional<LogicalResult> (*)(Operation *, Evaluator &);
-  static const Family families[] = {evalElementwiseOp, evalLinearOp, evalConvOp,  evalPoolOp,
-                                    evalReduceOp,      evalLossOp,   evalShapeOp, evalArithOp};
-  for (Family family : families)
-    if (std::optional<LogicalResult> result = family(op, ev))
-      return *result;
+  using Kernel = nn::InterpKernelOpInterface;
+  std::optional<RegisteredOperationName> info = op->getName().getRegisteredInfo();
+  if (info && info->hasInterface<Kernel>())
+    return cast<Kernel>(op).interpret(context);
+  // A primitive op whose kernel is still only promised means the tool never
+  // called registerInterpKernels: stop with MLIR's error, in release builds
+  // too, rather than blame the op. A composite op has no kernel by design
+  // (nn-decompose rewrites it first) and is a user error like any other.
+  if (info && !op->hasTrait<nn::traits::Composite>())
+    dialect_extension_detail::handleUseOfUndefinedPromisedInterface(
+        info->getDialect(), info->getTypeID(), Kernel::getInterfaceID(),
+        llvm::getTypeName<Kernel>());
   return op->emitError() << "the interpreter does not support '" << op->getName() << "'";
 }
 
@@ -118,7 +127,7 @@ FailureOr<SmallVector<Tensor>> evaluate(func::FuncOp fn, ArrayRef<Tensor> args, 
   if (failed(checkTypes(fn.getLoc(), fn.getArgumentTypes(), "an argument")))
     return failure();
 
-  Evaluator ev(forceF64);
+  KernelContext context(forceF64);
   for (auto [arg, tensor] : llvm::zip(block.getArguments(), args)) {
     Shape expected = shapeOf(arg.getType());
     ElementType type = *elementTypeOf(arg.getType(), forceF64);
@@ -126,19 +135,19 @@ FailureOr<SmallVector<Tensor>> evaluate(func::FuncOp fn, ArrayRef<Tensor> args, 
       return fn.emitError() << "argument #" << arg.getArgNumber() << " of '" << fn.getSymName()
                             << "' expects " << elementTypeName(type) << shapeString(expected)
                             << ", got " << tensor.typeString();
-    ev.set(arg, tensor.convertedTo(type));
+    context.set(arg, tensor.convertedTo(type));
   }
 
   Operation *terminator = block.getTerminator();
   if (!isa<func::ReturnOp>(terminator))
     return terminator->emitError() << "the interpreter expects the block to end in func.return";
   for (Operation *op : liveOps(block, terminator, resultIndices))
-    if (failed(evalOp(op, ev)))
+    if (failed(evalOp(op, context)))
       return failure();
 
   SmallVector<Tensor> results;
   for (unsigned i : resultIndices)
-    results.push_back(ev.get(terminator->getOperand(i)));
+    results.push_back(context.get(terminator->getOperand(i)));
   return results;
 }
 

@@ -2,6 +2,7 @@
 
 #include "ir/NNDialect.h"
 #include "ir/CodegenInterface.h"
+#include "ir/InterpInterface.h"
 #include "ir/NNOps.h"
 #include "ir/Names.h"
 
@@ -20,6 +21,11 @@ void NNDialect::initialize() {
   // Every op has a Halide algorithm, attached by codegen (an external model):
   // the dialect names no backend, and using it uncompiled fails loudly.
   declarePromisedInterfaces<HalideAlgorithmOpInterface,
+#define GET_OP_LIST
+#include "ir/NNOps.cpp.inc"
+                            >();
+  // The interpreter's kernels attach the same way (interp/Kernels/).
+  declarePromisedInterfaces<InterpKernelOpInterface,
 #define GET_OP_LIST
 #include "ir/NNOps.cpp.inc"
                             >();

@@ -90,13 +90,6 @@ void fillNormal(float *data, size_t count, double mean, double std, uint64_t see
   normalImpl(data, count, mean, std, seed, stream);
 }
 
-void fillConstant(double *data, size_t count, double value, uint64_t, uint64_t) {
-  fillImpl(data, count, InitSpec{InitSpec::Dist::Constant, value, 0}, 0, 0);
-}
-void fillConstant(float *data, size_t count, double value, uint64_t, uint64_t) {
-  fillImpl(data, count, InitSpec{InitSpec::Dist::Constant, value, 0}, 0, 0);
-}
-
 void fill(double *data, size_t count, const InitSpec &spec, uint64_t seed, uint64_t stream) {
   fillImpl(data, count, spec, seed, stream);
 }

@@ -77,12 +77,6 @@ void fillNormal(double *data, size_t count, double mean, double std, uint64_t se
 /// The f32 form: each value is computed in double and rounded once.
 void fillNormal(float *data, size_t count, double mean, double std, uint64_t seed, uint64_t stream);
 
-/// Fills `count` elements with `value`; seed and stream are accepted for a
-/// uniform signature and unused.
-void fillConstant(double *data, size_t count, double value, uint64_t seed = 0, uint64_t stream = 0);
-/// The f32 form.
-void fillConstant(float *data, size_t count, double value, uint64_t seed = 0, uint64_t stream = 0);
-
 /// Fills by `spec`, dispatching to the functions above.
 void fill(double *data, size_t count, const InitSpec &spec, uint64_t seed, uint64_t stream);
 /// The f32 form.

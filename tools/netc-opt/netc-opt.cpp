@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "interp/Kernels.h"
 #include "ir/NNDialect.h"
 #include "passes/Passes.h"
 
@@ -23,6 +24,7 @@ int main(int argc, char **argv) {
 
   mlir::DialectRegistry registry;
   registry.insert<netc::nn::NNDialect, mlir::func::FuncDialect, mlir::arith::ArithDialect>();
+  netc::interp::registerInterpKernels(registry);
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "netc optimizer driver\n", registry));
 }

@@ -14,6 +14,7 @@
 #include "codegen/Register.h"
 #include "frontend/Import.h"
 #include "interp/Driver.h"
+#include "interp/Kernels.h"
 #include "interp/Model.h"
 #include "ir/NNDialect.h"
 #include "jit/JIT.h"
@@ -469,6 +470,7 @@ int main(int argc, char **argv) {
   registry.insert<netc::nn::NNDialect, func::FuncDialect, arith::ArithDialect>();
   // The backends' external models of the nn ops.
   netc::codegen::registerHalideAlgorithms(registry);
+  netc::interp::registerInterpKernels(registry);
   MLIRContext context(registry);
   context.loadAllAvailableDialects();
   // Errors point at the .net source; a dump of the op would only repeat it in MLIR's words.

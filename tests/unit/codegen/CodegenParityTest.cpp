@@ -16,6 +16,7 @@
 #include "codegen/Register.h"
 #include "frontend/Import.h"
 #include "interp/Interpreter.h"
+#include "interp/Kernels.h"
 #include "interp/Model.h"
 #include "ir/NNDialect.h"
 #include "jit/JIT.h"
@@ -146,6 +147,7 @@ void checkCase(const Case &c, const char *schedule) {
   DialectRegistry registry;
   registry.insert<nn::NNDialect, func::FuncDialect, arith::ArithDialect>();
   codegen::registerHalideAlgorithms(registry);
+  interp::registerInterpKernels(registry);
   MLIRContext context(registry);
   context.loadAllAvailableDialects();
   std::string diagnostics;

@@ -1,21 +1,30 @@
-//===- Linear.cpp - linear, matmul and embedding in the interpreter -------===//
+//===- Dense.cpp - linear, matmul and embedding ---------------------------===//
+//
+// Plain triple loops in double, accumulating each dot product in order.
+// Embedding indices are checked before any row is read.
+//
+//===----------------------------------------------------------------------===//
 
-#include "interp/Kernels.h"
+#include "interp/KernelContext.h"
 
 #include "ir/NNOps.h"
 
-#include "llvm/ADT/TypeSwitch.h"
+#include "mlir/IR/DialectRegistry.h"
 
 using namespace mlir;
 
 namespace netc::interp {
 namespace {
 
-LogicalResult evalLinear(nn::LinearOp op, Evaluator &ev) {
-  const Tensor &x = ev.get(op.getInput()), &w = ev.get(op.getWeight());
-  Tensor y = ev.zerosLike(op.getResult());
+//===----------------------------------------------------------------------===//
+// linear
+//===----------------------------------------------------------------------===//
+
+LogicalResult evalLinear(nn::LinearOp op, KernelContext &ctx) {
+  const Tensor &x = ctx.get(op.getInput()), &w = ctx.get(op.getWeight());
+  Tensor y = ctx.zerosLike(op.getResult());
   int64_t out = w.shape[0], in = w.shape[1], rows = x.numel() / in;
-  const Tensor *bias = op.getBias() ? &ev.get(op.getBias()) : nullptr;
+  const Tensor *bias = op.getBias() ? &ctx.get(op.getBias()) : nullptr;
   for (int64_t r = 0; r < rows; ++r)
     for (int64_t o = 0; o < out; ++o) {
       double acc = bias ? bias->floats[o] : 0.0;
@@ -23,17 +32,21 @@ LogicalResult evalLinear(nn::LinearOp op, Evaluator &ev) {
         acc += x.floats[r * in + i] * w.floats[o * in + i];
       y.floats[r * out + o] = acc;
     }
-  ev.set(op.getResult(), std::move(y));
+  ctx.set(op.getResult(), std::move(y));
   return success();
 }
+
+//===----------------------------------------------------------------------===//
+// matmul
+//===----------------------------------------------------------------------===//
 
 /// torch.matmul: a 1-D lhs is a row [1, k] and a 1-D rhs a column [k, 1],
 /// the leading (batch) axes broadcast, and the unit axes added for 1-D
 /// operands are dropped from the result. The result's flat layout is the
 /// same with or without those unit axes, so only the batch needs care.
-LogicalResult evalMatmul(nn::MatmulOp op, Evaluator &ev) {
-  const Tensor &a = ev.get(op.getLhs()), &b = ev.get(op.getRhs());
-  Tensor y = ev.zerosLike(op.getResult());
+LogicalResult evalMatmul(nn::MatmulOp op, KernelContext &ctx) {
+  const Tensor &a = ctx.get(op.getLhs()), &b = ctx.get(op.getRhs());
+  Tensor y = ctx.zerosLike(op.getResult());
   Shape sa = a.shape, sb = b.shape;
   if (sa.size() == 1)
     sa.insert(sa.begin(), 1);
@@ -61,9 +74,13 @@ LogicalResult evalMatmul(nn::MatmulOp op, Evaluator &ev) {
         y.floats[(bi * m + i) * n + j] = acc;
       }
   }
-  ev.set(op.getResult(), std::move(y));
+  ctx.set(op.getResult(), std::move(y));
   return success();
 }
+
+//===----------------------------------------------------------------------===//
+// Embedding indices
+//===----------------------------------------------------------------------===//
 
 /// Checks that every index lies in [0, num), naming the first that does not.
 LogicalResult checkIndices(Operation *op, const Tensor &indices, int64_t num) {
@@ -74,41 +91,46 @@ LogicalResult checkIndices(Operation *op, const Tensor &indices, int64_t num) {
   return success();
 }
 
-LogicalResult evalEmbedding(nn::EmbeddingOp op, Evaluator &ev) {
-  const Tensor &indices = ev.get(op.getIndices()), &w = ev.get(op.getWeight());
+//===----------------------------------------------------------------------===//
+// embedding
+//===----------------------------------------------------------------------===//
+
+LogicalResult evalEmbedding(nn::EmbeddingOp op, KernelContext &ctx) {
+  const Tensor &indices = ctx.get(op.getIndices()), &w = ctx.get(op.getWeight());
   int64_t num = w.shape[0], dim = w.shape[1];
   if (failed(checkIndices(op, indices, num)))
     return failure();
-  Tensor y = ev.zerosLike(op.getResult());
+  Tensor y = ctx.zerosLike(op.getResult());
   for (int64_t i = 0; i < indices.numel(); ++i)
     for (int64_t d = 0; d < dim; ++d)
       y.floats[i * dim + d] = w.floats[indices.ints[i] * dim + d];
-  ev.set(op.getResult(), std::move(y));
+  ctx.set(op.getResult(), std::move(y));
   return success();
 }
 
-LogicalResult evalEmbeddingBackward(nn::EmbeddingBackwardOp op, Evaluator &ev) {
-  const Tensor &grad = ev.get(op.getGrad()), &indices = ev.get(op.getIndices());
-  Tensor gw = ev.zerosLike(op.getResult());
+//===----------------------------------------------------------------------===//
+// embedding_backward
+//===----------------------------------------------------------------------===//
+
+LogicalResult evalEmbeddingBackward(nn::EmbeddingBackwardOp op, KernelContext &ctx) {
+  const Tensor &grad = ctx.get(op.getGrad()), &indices = ctx.get(op.getIndices());
+  Tensor gw = ctx.zerosLike(op.getResult());
   int64_t num = gw.shape[0], dim = gw.shape[1];
   if (failed(checkIndices(op, indices, num)))
     return failure();
   for (int64_t i = 0; i < indices.numel(); ++i)
     for (int64_t d = 0; d < dim; ++d)
       gw.floats[indices.ints[i] * dim + d] += grad.floats[i * dim + d];
-  ev.set(op.getResult(), std::move(gw));
+  ctx.set(op.getResult(), std::move(gw));
   return success();
 }
 
 } // namespace
 
-std::optional<LogicalResult> evalLinearOp(Operation *op, Evaluator &ev) {
-  return llvm::TypeSwitch<Operation *, std::optional<LogicalResult>>(op)
-      .Case([&](nn::LinearOp o) { return evalLinear(o, ev); })
-      .Case([&](nn::MatmulOp o) { return evalMatmul(o, ev); })
-      .Case([&](nn::EmbeddingOp o) { return evalEmbedding(o, ev); })
-      .Case([&](nn::EmbeddingBackwardOp o) { return evalEmbeddingBackward(o, ev); })
-      .Default([](Operation *) { return std::nullopt; });
+void registerDenseKernels(DialectRegistry &registry) {
+  registry.addExtension(+[](MLIRContext *context, nn::NNDialect *) {
+    attachKernels<evalLinear, evalMatmul, evalEmbedding, evalEmbeddingBackward>(context);
+  });
 }
 
 } // namespace netc::interp

@@ -1,4 +1,4 @@
-//===- Loss.cpp - losses and their gradients in the interpreter -----------===//
+//===- Loss.cpp - losses and their gradients ------------------------------===//
 //
 // Mean reduction everywhere, in the forms PyTorch 1.13's CPU kernels use:
 // logs clamped at -100 in bce, the max-shifted softplus in bce_logits, a
@@ -6,12 +6,12 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "interp/Kernels.h"
+#include "interp/KernelContext.h"
 
 #include "ir/NNOps.h"
 #include "ir/ShapeMath.h"
 
-#include "llvm/ADT/TypeSwitch.h"
+#include "mlir/IR/DialectRegistry.h"
 
 #include <cmath>
 
@@ -20,16 +20,24 @@ using namespace mlir;
 namespace netc::interp {
 namespace {
 
+//===----------------------------------------------------------------------===//
+// Shared
+//===----------------------------------------------------------------------===//
+
 /// Sets the 0-d result of a loss.
-LogicalResult setScalar(Operation *op, double value, Evaluator &ev) {
-  Tensor y = ev.zerosLike(op->getResult(0));
+LogicalResult setScalar(Operation *op, double value, KernelContext &ctx) {
+  Tensor y = ctx.zerosLike(op->getResult(0));
   y.floats[0] = value;
-  ev.set(op->getResult(0), std::move(y));
+  ctx.set(op->getResult(0), std::move(y));
   return success();
 }
 
-LogicalResult evalMse(nn::MseOp op, Evaluator &ev) {
-  const Tensor &a = ev.get(op.getInput()), &b = ev.get(op.getTarget());
+//===----------------------------------------------------------------------===//
+// mse
+//===----------------------------------------------------------------------===//
+
+LogicalResult evalMse(nn::MseOp op, KernelContext &ctx) {
+  const Tensor &a = ctx.get(op.getInput()), &b = ctx.get(op.getTarget());
   shape::ShapeResult joint = shape::broadcast(a.shape, b.shape);
   if (!joint)
     return op.emitError() << "mse: " << joint.message();
@@ -39,12 +47,16 @@ LogicalResult evalMse(nn::MseOp op, Evaluator &ev) {
   int64_t count = numElements(full);
   Value like = op.getResult();
   for (int64_t i = 0; i < count; ++i) {
-    double d = ev.rounded(
+    double d = ctx.rounded(
         a.floats[broadcastIndex(i, full, sa)] - b.floats[broadcastIndex(i, full, sb)], like);
-    sum += ev.rounded(d * d, like);
+    sum += ctx.rounded(d * d, like);
   }
-  return setScalar(op, ev.rounded(sum, like) / double(count), ev);
+  return setScalar(op, ctx.rounded(sum, like) / double(count), ctx);
 }
+
+//===----------------------------------------------------------------------===//
+// bce
+//===----------------------------------------------------------------------===//
 
 /// PyTorch rejects input probabilities outside [0, 1] (NaN included); so
 /// does the interpreter. Targets are not checked there: a NaN or infinite
@@ -57,30 +69,38 @@ LogicalResult checkProbabilities(Operation *op, const Tensor &t) {
   return success();
 }
 
-LogicalResult evalBce(nn::BceOp op, Evaluator &ev) {
-  const Tensor &p = ev.get(op.getInput()), &y = ev.get(op.getTarget());
+LogicalResult evalBce(nn::BceOp op, KernelContext &ctx) {
+  const Tensor &p = ctx.get(op.getInput()), &y = ctx.get(op.getTarget());
   if (failed(checkProbabilities(op, p)))
     return failure();
   double sum = 0;
   for (int64_t i = 0; i < p.numel(); ++i)
-    sum += ev.rounded((y.floats[i] - 1) * std::max(std::log1p(-p.floats[i]), -100.0) -
-                          y.floats[i] * std::max(std::log(p.floats[i]), -100.0),
-                      op.getResult());
-  return setScalar(op, ev.rounded(sum, op.getResult()) / double(p.numel()), ev);
+    sum += ctx.rounded((y.floats[i] - 1) * std::max(std::log1p(-p.floats[i]), -100.0) -
+                           y.floats[i] * std::max(std::log(p.floats[i]), -100.0),
+                       op.getResult());
+  return setScalar(op, ctx.rounded(sum, op.getResult()) / double(p.numel()), ctx);
 }
 
-LogicalResult evalBceLogits(nn::BceLogitsOp op, Evaluator &ev) {
-  const Tensor &z = ev.get(op.getInput()), &y = ev.get(op.getTarget());
+//===----------------------------------------------------------------------===//
+// bce_logits
+//===----------------------------------------------------------------------===//
+
+LogicalResult evalBceLogits(nn::BceLogitsOp op, KernelContext &ctx) {
+  const Tensor &z = ctx.get(op.getInput()), &y = ctx.get(op.getTarget());
   double sum = 0;
   for (int64_t i = 0; i < z.numel(); ++i) {
     // PyTorch 1.13's form, term for term, so that infinite logits give its
     // results: (1 - y) z + m + log(exp(-m) + exp(-z - m)), m = max(-z, 0).
     double v = z.floats[i], m = std::isnan(v) ? v : std::max(-v, 0.0);
-    sum += ev.rounded((1 - y.floats[i]) * v + m + std::log(std::exp(-m) + std::exp(-v - m)),
-                      op.getResult());
+    sum += ctx.rounded((1 - y.floats[i]) * v + m + std::log(std::exp(-m) + std::exp(-v - m)),
+                       op.getResult());
   }
-  return setScalar(op, ev.rounded(sum, op.getResult()) / double(z.numel()), ev);
+  return setScalar(op, ctx.rounded(sum, op.getResult()) / double(z.numel()), ctx);
 }
+
+//===----------------------------------------------------------------------===//
+// Class layout
+//===----------------------------------------------------------------------===//
 
 /// The layout of cross_entropy's logits: `outer` samples, `classes` along
 /// axis 1 (axis 0 when unbatched), `inner` positions after the class axis.
@@ -128,8 +148,12 @@ double logSumExp(const Tensor &z, const ClassLayout &l, int64_t o, int64_t i) {
   return max + logSum;
 }
 
-LogicalResult evalCrossEntropy(nn::CrossEntropyOp op, Evaluator &ev) {
-  const Tensor &z = ev.get(op.getInput()), &t = ev.get(op.getTarget());
+//===----------------------------------------------------------------------===//
+// cross_entropy
+//===----------------------------------------------------------------------===//
+
+LogicalResult evalCrossEntropy(nn::CrossEntropyOp op, KernelContext &ctx) {
+  const Tensor &z = ctx.get(op.getInput()), &t = ctx.get(op.getTarget());
   ClassLayout l = classLayout(z.shape);
   if (failed(checkTargets(op, t, l.classes)))
     return failure();
@@ -140,30 +164,40 @@ LogicalResult evalCrossEntropy(nn::CrossEntropyOp op, Evaluator &ev) {
       // -log_softmax(z)[target] = (max - z[target]) + log(sum), each rounded
       // as PyTorch's f32 kernels round it.
       auto [max, logSum] = shiftedLogSumExp(z, l, o, i);
-      double shifted = ev.rounded(max - z.floats[l.at(o, t.ints[o * l.inner + i], i)], like);
-      sum += ev.rounded(shifted + ev.rounded(logSum, like), like);
+      double shifted = ctx.rounded(max - z.floats[l.at(o, t.ints[o * l.inner + i], i)], like);
+      sum += ctx.rounded(shifted + ctx.rounded(logSum, like), like);
     }
-  return setScalar(op, ev.rounded(sum, like) / double(l.outer * l.inner), ev);
+  return setScalar(op, ctx.rounded(sum, like) / double(l.outer * l.inner), ctx);
 }
 
-LogicalResult evalBceBackward(nn::BceBackwardOp op, Evaluator &ev) {
-  const Tensor &g = ev.get(op.getGrad()), &p = ev.get(op.getInput()), &y = ev.get(op.getTarget());
-  Tensor gx = ev.zerosLike(op.getResult());
+//===----------------------------------------------------------------------===//
+// bce_backward
+//===----------------------------------------------------------------------===//
+
+LogicalResult evalBceBackward(nn::BceBackwardOp op, KernelContext &ctx) {
+  const Tensor &g = ctx.get(op.getGrad()), &p = ctx.get(op.getInput()),
+               &y = ctx.get(op.getTarget());
+  Tensor gx = ctx.zerosLike(op.getResult());
   double scale = g.floats[0] / double(p.numel());
   for (int64_t i = 0; i < p.numel(); ++i) {
     double v = p.floats[i];
     gx.floats[i] = scale * (v - y.floats[i]) / std::max(v * (1 - v), 1e-12);
   }
-  ev.set(op.getResult(), std::move(gx));
+  ctx.set(op.getResult(), std::move(gx));
   return success();
 }
 
-LogicalResult evalCrossEntropyBackward(nn::CrossEntropyBackwardOp op, Evaluator &ev) {
-  const Tensor &g = ev.get(op.getGrad()), &z = ev.get(op.getInput()), &t = ev.get(op.getTarget());
+//===----------------------------------------------------------------------===//
+// cross_entropy_backward
+//===----------------------------------------------------------------------===//
+
+LogicalResult evalCrossEntropyBackward(nn::CrossEntropyBackwardOp op, KernelContext &ctx) {
+  const Tensor &g = ctx.get(op.getGrad()), &z = ctx.get(op.getInput()),
+               &t = ctx.get(op.getTarget());
   ClassLayout l = classLayout(z.shape);
   if (failed(checkTargets(op, t, l.classes)))
     return failure();
-  Tensor gz = ev.zerosLike(op.getResult());
+  Tensor gz = ctx.zerosLike(op.getResult());
   double scale = g.floats[0] / double(l.outer * l.inner);
   for (int64_t o = 0; o < l.outer; ++o)
     for (int64_t i = 0; i < l.inner; ++i) {
@@ -174,21 +208,17 @@ LogicalResult evalCrossEntropyBackward(nn::CrossEntropyBackwardOp op, Evaluator 
         gz.floats[l.at(o, c, i)] = scale * (softmax - (c == target ? 1.0 : 0.0));
       }
     }
-  ev.set(op.getResult(), std::move(gz));
+  ctx.set(op.getResult(), std::move(gz));
   return success();
 }
 
 } // namespace
 
-std::optional<LogicalResult> evalLossOp(Operation *op, Evaluator &ev) {
-  return llvm::TypeSwitch<Operation *, std::optional<LogicalResult>>(op)
-      .Case([&](nn::MseOp o) { return evalMse(o, ev); })
-      .Case([&](nn::BceOp o) { return evalBce(o, ev); })
-      .Case([&](nn::BceLogitsOp o) { return evalBceLogits(o, ev); })
-      .Case([&](nn::CrossEntropyOp o) { return evalCrossEntropy(o, ev); })
-      .Case([&](nn::BceBackwardOp o) { return evalBceBackward(o, ev); })
-      .Case([&](nn::CrossEntropyBackwardOp o) { return evalCrossEntropyBackward(o, ev); })
-      .Default([](Operation *) { return std::nullopt; });
+void registerLossKernels(DialectRegistry &registry) {
+  registry.addExtension(+[](MLIRContext *context, nn::NNDialect *) {
+    attachKernels<evalMse, evalBce, evalBceLogits, evalCrossEntropy, evalBceBackward,
+                  evalCrossEntropyBackward>(context);
+  });
 }
 
 } // namespace netc::interp

@@ -1,0 +1,20 @@
+//===- Registry.cpp - registering the interpreter's kernels ---------------===//
+
+#include "interp/KernelContext.h"
+#include "interp/Kernels.h"
+
+#include "mlir/IR/DialectRegistry.h"
+
+namespace netc::interp {
+
+void registerInterpKernels(mlir::DialectRegistry &registry) {
+  registerElementwiseKernels(registry);
+  registerWindowKernels(registry);
+  registerDenseKernels(registry);
+  registerReductionKernels(registry);
+  registerLossKernels(registry);
+  registerShapeKernels(registry);
+  registerArithKernels(registry);
+}
+
+} // namespace netc::interp
