@@ -10,6 +10,7 @@
 #include "codegen/Lowering.h"
 #include "codegen/Schedules/Schedules.h"
 #include "codegen/Split.h"
+#include "ir/Signature.h"
 #include "passes/Passes.h"
 
 #include "mlir/Pass/PassManager.h"
@@ -214,7 +215,7 @@ withCompiled(ModuleOp module, const CodegenOptions &options,
 
 LogicalResult prepareForCodegen(ModuleOp module) {
   for (auto func : llvm::to_vector(module.getOps<func::FuncOp>())) {
-    if (func.isExternal() || func->hasAttr("nn.train_step_of"))
+    if (func.isExternal() || nn::trainStepOf(func))
       continue;
     PassManager pm(module.getContext(), func::FuncOp::getOperationName());
     pm.addPass(createNNInference());
