@@ -18,7 +18,7 @@
 // The trained weights hold the buffer after the third update: 0.9 * 1.285 + 0.25.
 // DUMP: "trained_params"
 // DUMP-NEXT: "running_mean"
-// DUMP: 1.4065
+// DUMP: 1.4064999
 
 // ZERO: step 1 loss 0{{$}}
 // ZERO-NEXT: step 2 loss 0.
