@@ -10,6 +10,7 @@
 
 #include "ir/NNOps.h"
 #include "ir/Queries.h"
+#include "ir/Signature.h"
 #include "llvm/Support/FormatVariadic.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -120,8 +121,12 @@ private:
 
   FailureOr<ArtifactSlot> argument(unsigned i) {
     Type type = fn.getArgument(i).getType();
-    if (Attribute a = fn.getArgAttr(i, "nn.input")) {
-      std::string name = attrName(a, "input" + std::to_string(i));
+    nn::ArgRole role = nn::argRole(fn, i);
+    auto nameOr = [&](const char *fallback) {
+      return attrName(nn::argName(fn, i, role), fallback + std::to_string(i));
+    };
+    if (role == nn::ArgRole::Input) {
+      std::string name = nameOr("input");
       FailureOr<int> index = findOrAdd(model.inputs, type, name, "input");
       if (failed(index))
         return failure();
@@ -139,8 +144,8 @@ private:
       }
       return ArtifactSlot{"INPUT", *index};
     }
-    if (Attribute a = fn.getArgAttr(i, "nn.param")) {
-      std::string name = attrName(a, "param" + std::to_string(i));
+    if (role == nn::ArgRole::Param) {
+      std::string name = nameOr("param");
       bool known = find(model.params, name) >= 0;
       FailureOr<int> index = findOrAdd(model.params, type, name, "parameter");
       if (failed(index))
@@ -149,24 +154,26 @@ private:
         return failure();
       return ArtifactSlot{"PARAM", *index};
     }
-    if (fn.getArgAttr(i, "nn.seed")) {
+    if (role == nn::ArgRole::Seed) {
       if (!type.isSignlessInteger(64))
         return fn.emitError() << "the seed argument has type " << type << ", expected i64";
       return ArtifactSlot{"SEED", 0};
     }
-    if (Attribute a = fn.getArgAttr(i, "nn.state")) {
-      FailureOr<int> index =
-          findOrAdd(model.state, type, attrName(a, "state" + std::to_string(i)), "state");
+    if (role == nn::ArgRole::State || role == nn::ArgRole::Buffer) {
+      bool state = role == nn::ArgRole::State;
+      FailureOr<int> index = findOrAdd(state ? model.state : model.buffers, type,
+                                       nameOr(state ? "state" : "buffer"), state ? "state" : "buffer");
       if (failed(index))
         return failure();
-      return ArtifactSlot{"STATE", *index};
+      return ArtifactSlot{state ? "STATE" : "BUFFER", *index};
     }
     return fn.emitError() << "argument #" << i << " of '" << fn.getSymName()
-                          << "' has no nn.input, nn.param, nn.seed or nn.state attribute";
+                          << "' has no nn.input, nn.param, nn.seed, nn.state or nn.buffer "
+                             "attribute";
   }
 
   LogicalResult readInit(unsigned i, ArtifactTensor &t) {
-    auto init = fn.getArgAttrOfType<DictionaryAttr>(i, "nn.init");
+    DictionaryAttr init = nn::paramInit(fn, i);
     auto dist = init ? init.getAs<StringAttr>("dist") : StringAttr();
     std::optional<double> a, b;
     if (dist && dist.getValue() == "uniform")
@@ -195,7 +202,9 @@ private:
   FailureOr<ArtifactSlot> result(unsigned i) {
     Type type = fn.getResultTypes()[i];
     std::string fallback = "result" + std::to_string(i);
-    if (Attribute a = fn.getResultAttr(i, "nn.loss")) {
+    nn::ResultRole role = nn::resultRole(fn, i);
+    Attribute a = nn::resultName(fn, i, role);
+    if (role == nn::ResultRole::Loss) {
       auto ranked = dyn_cast<RankedTensorType>(type);
       std::optional<std::string> dtype = ranked ? dtypeOf(ranked.getElementType()) : std::nullopt;
       if (!ranked || ranked.getRank() != 0 || !dtype || (*dtype)[0] != 'f')
@@ -204,7 +213,7 @@ private:
       model.lossDType = *dtype;
       return ArtifactSlot{"LOSS", 0};
     }
-    if (Attribute a = fn.getResultAttr(i, "nn.output")) {
+    if (role == nn::ResultRole::Output) {
       std::string name = attrName(a, fallback);
       if (train) {
         int index = find(model.outputs, name);
@@ -216,22 +225,27 @@ private:
         return failure();
       return ArtifactSlot{"OUTPUT", *index};
     }
-    static const std::pair<const char *, const char *> paramResults[] = {
-        {"nn.grad", "GRAD"}, {"nn.param_update", "PARAM_UPDATE"}};
-    for (auto [attr, kind] : paramResults)
-      if (Attribute a = fn.getResultAttr(i, attr)) {
-        std::string name = attrName(a, fallback);
-        int index = find(model.params, name);
-        if (index < 0)
-          return fn.emitError() << "result #" << i << " (" << attr << ") names '" << name
-                                << "', which is not a parameter";
-        return ArtifactSlot{kind, index};
-      }
-    if (Attribute a = fn.getResultAttr(i, "nn.state")) {
+    if (role == nn::ResultRole::Grad || role == nn::ResultRole::ParamUpdate) {
+      std::string name = attrName(a, fallback);
+      int index = find(model.params, name);
+      if (index < 0)
+        return fn.emitError() << "result #" << i << " (" << nn::roleAttrName(role) << ") names '"
+                              << name << "', which is not a parameter";
+      return ArtifactSlot{role == nn::ResultRole::Grad ? "GRAD" : "PARAM_UPDATE", index};
+    }
+    if (role == nn::ResultRole::State) {
       std::string name = attrName(a, fallback);
       int index = find(model.state, name);
       return index >= 0 ? FailureOr<ArtifactSlot>(ArtifactSlot{"STATE_UPDATE", index})
                         : scratch(i, name);
+    }
+    if (role == nn::ResultRole::BufferUpdate) {
+      std::string name = attrName(a, fallback);
+      int index = find(model.buffers, name);
+      if (index < 0)
+        return fn.emitError() << "result #" << i << " (" << nn::roleAttrName(role) << ") names '"
+                              << name << "', which is not a buffer";
+      return ArtifactSlot{"BUFFER_UPDATE", index};
     }
     // Input gradients and anything else a later pass adds are computed and ignored.
     return scratch(i, fallback);
@@ -275,7 +289,7 @@ FailureOr<ArtifactModel> describeModel(ModuleOp module) {
   SmallVector<func::FuncOp> forwards, steps;
   for (auto fn : module.getOps<func::FuncOp>())
     if (!fn.isExternal())
-      (fn->hasAttr("nn.train_step_of") ? steps : forwards).push_back(fn);
+      (nn::trainStepOf(fn) ? steps : forwards).push_back(fn);
   if (forwards.size() != 1) {
     InFlightDiagnostic diag = module.emitError();
     if (forwards.empty()) {
@@ -290,7 +304,7 @@ FailureOr<ArtifactModel> describeModel(ModuleOp module) {
   }
   func::FuncOp forward = forwards.front(), train;
   for (func::FuncOp step : steps)
-    if (auto of = step->getAttrOfType<StringAttr>("nn.train_step_of");
+    if (StringAttr of = nn::trainStepOf(step);
         of && of.getValue() == forward.getSymName())
       train = step;
 
@@ -323,7 +337,7 @@ FailureOr<ArtifactModel> describeModel(ModuleOp module) {
     model.hasTrain = true;
     if (failed(FunctionReader(model, train, true).read()))
       return failure();
-    model.optimizer = describeOptimizer(train->getAttrOfType<DictionaryAttr>("nn.optimizer"));
+    model.optimizer = describeOptimizer(nn::optimizerOf(train));
   }
   // Codegen names entry points after the functions (NAME_forward for a model,
   // the symbol itself for a train step); the C API takes those names.

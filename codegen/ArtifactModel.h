@@ -3,8 +3,8 @@
 // Internal to codegen/Artifact*.cpp: the model as the generated descriptor
 // (runtime/Model.h) and C API see it, read from the attributes netc's
 // passes put on the forward function and the train step (nn.input,
-// nn.param + nn.init, nn.seed, nn.state; nn.output, nn.loss, nn.grad,
-// nn.param_update), and the text generators that turn it into C and C++.
+// nn.param + nn.init, nn.seed, nn.state, nn.buffer; nn.output, nn.loss,
+// nn.grad, nn.param_update, nn.buffer_update; see ir/Signature.h), and the text generators that turn it into C and C++.
 //
 //===----------------------------------------------------------------------===//
 
@@ -46,6 +46,8 @@ struct ArtifactSlot {
 struct ArtifactModel {
   std::string name;
   std::vector<ArtifactTensor> inputs, params, outputs, state, scratch;
+  /// Non-trainable state saved with the weights (nn.buffer), zero at start.
+  std::vector<ArtifactTensor> buffers;
   std::optional<std::string> lossName;
   std::string lossDType = "f32";
   /// The optimizer as a person reads it ("sgd(lr=0.1)"), empty without one.

@@ -254,6 +254,7 @@ std::string generateSource(const ArtifactModel &model) {
   tensors("kOutputs", model.outputs);
   tensors("kState", model.state);
   tensors("kScratch", model.scratch);
+  tensors("kBuffers", model.buffers);
   auto slots = [&](const char *array, const std::vector<ArtifactSlot> &list) {
     os << "const netc_slot " << array << "[] = {\n";
     for (const ArtifactSlot &s : list)
@@ -307,10 +308,11 @@ std::string generateSource(const ArtifactModel &model) {
      << ", " << model.forwardSlots.size() << ", "
      << ref("kForwardSlots", !model.forwardSlots.empty()) << ",\n";
   if (model.hasTrain)
-    os << "    " << model.trainKernel << "_argv, " << model.trainSlots.size()
-       << ", kTrainSlots};\n\n";
+    os << "    " << model.trainKernel << "_argv, " << model.trainSlots.size() << ", kTrainSlots,\n";
   else
-    os << "    nullptr, 0, nullptr};\n\n";
+    os << "    nullptr, 0, nullptr,\n";
+  os << "    " << model.buffers.size() << ", " << ref("kBuffers", !model.buffers.empty())
+     << "};\n\n";
 
   // Every function forwards to runtime/CApi.h, which checks the arguments,
   // keeps the registry of live contexts and catches every exception.

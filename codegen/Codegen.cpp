@@ -10,6 +10,7 @@
 #include "codegen/Lowering.h"
 #include "codegen/Schedules/Schedules.h"
 #include "codegen/Split.h"
+#include "ir/Signature.h"
 
 
 #include "llvm/ADT/ScopeExit.h"

@@ -2,6 +2,7 @@
 
 #include "codegen/Lowering.h"
 #include "ir/CodegenInterface.h"
+#include "ir/Signature.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/BuiltinAttributes.h"
@@ -134,8 +135,9 @@ FunctionLowering::imageParams() const {
 LogicalResult FunctionLowering::lower() {
   for (BlockArgument arg : func.getArguments()) {
     std::string name = "arg" + std::to_string(arg.getArgNumber());
-    for (StringRef attr : {"nn.input", "nn.param", "nn.state"})
-      if (auto s = func.getArgAttrOfType<StringAttr>(arg.getArgNumber(), attr))
+    for (nn::ArgRole role :
+         {nn::ArgRole::Input, nn::ArgRole::Param, nn::ArgRole::State, nn::ArgRole::Buffer})
+      if (StringAttr s = nn::argName(func, arg.getArgNumber(), role))
         name = s.str();
     for (char &c : name)
       if (!isalnum(static_cast<unsigned char>(c)))

@@ -2,6 +2,8 @@
 
 #include "codegen/Split.h"
 #include "codegen/ArtifactModel.h"
+#include "ir/NNDialect.h"
+#include "ir/Signature.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/IRMapping.h"
@@ -17,6 +19,9 @@ using namespace mlir;
 namespace netc::codegen {
 
 namespace {
+
+/// The mark of a function that is one part of a split entry point.
+constexpr llvm::StringLiteral kPartAttr = nn::NNDialect::PartAttrHelper::getNameStr();
 
 /// Ops every part computes for itself instead of receiving their value:
 /// constants and scalar (seed) arithmetic.
@@ -184,8 +189,8 @@ FailureOr<KernelChain> Splitter::split() {
 
     auto fn = b.create<func::FuncOp>(func.getLoc(), part.entry,
                                      b.getFunctionType(argTypes, resultTypes));
-    fn->setAttr("nn.part", b.getUnitAttr());
-    // Arguments keep the entry point's names (nn.input, nn.param, nn.state)
+    fn->setAttr(kPartAttr, b.getUnitAttr());
+    // Arguments keep the entry point's names (nn.input, nn.param, nn.state, nn.buffer)
     // for readable loop nests.
     for (auto [i, v] : llvm::enumerate(inputs))
       if (auto arg = dyn_cast<BlockArgument>(v))
@@ -214,7 +219,7 @@ FailureOr<KernelChain> Splitter::split() {
 
 std::string entryPointName(func::FuncOp func) {
   std::string name = func.getSymName().str();
-  if (!func->hasAttr("nn.train_step_of") && !func->hasAttr("nn.part"))
+  if (!nn::trainStepOf(func) && !func->hasAttr(kPartAttr))
     name += "_forward";
   for (char &c : name)
     if (!isalnum(static_cast<unsigned char>(c)))
@@ -225,7 +230,7 @@ std::string entryPointName(func::FuncOp func) {
 FailureOr<std::vector<KernelChain>> splitLargeFunctions(ModuleOp module, int64_t opsPerPart) {
   std::vector<KernelChain> chains;
   for (auto func : llvm::to_vector(module.getOps<func::FuncOp>())) {
-    if (func.isExternal() || func->hasAttr("nn.part"))
+    if (func.isExternal() || func->hasAttr(kPartAttr))
       continue;
     Splitter splitter(func, opsPerPart);
     if (!splitter.worthSplitting())

@@ -16,6 +16,8 @@
 
 #include "ir/NNOps.h"
 #include "ir/Names.h"
+#include "ir/NNDialect.h"
+#include "ir/Signature.h"
 #include "ir/ShapeMath.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
@@ -144,8 +146,8 @@ void Importer::finishFunction(const ModelDecl &model) {
   for (const Result &r : results) {
     values.push_back(r.value);
     types.push_back(r.value.getType());
-    resultAttrs.push_back(builder.getDictionaryAttr(builder.getNamedAttr(
-        r.isLoss ? "nn.loss" : "nn.output", builder.getStringAttr(r.name))));
+    resultAttrs.push_back(builder.getDictionaryAttr(nn::roleAttr(
+        builder.getContext(), r.isLoss ? nn::ResultRole::Loss : nn::ResultRole::Output, r.name)));
   }
   builder.create<func::ReturnOp>(location(model.loc), values);
   func.setFunctionType(builder.getFunctionType(body->getArgumentTypes(), types));
@@ -154,7 +156,7 @@ void Importer::finishFunction(const ModelDecl &model) {
   func.setAllArgAttrs(argAttrs);
   func.setAllResultAttrs(resultAttrs);
   if (optimizer)
-    func->setAttr("nn.optimizer", optimizer);
+    func->setAttr(nn::NNDialect::OptimizerAttrHelper::getNameStr(), optimizer);
 }
 
 void Importer::importInput(const InputDecl &input) {
@@ -166,8 +168,8 @@ void Importer::importInput(const InputDecl &input) {
     return;
   }
   Value arg = body->addArgument(*type, location(input.nameLoc));
-  argAttrs.push_back(
-      builder.getDictionaryAttr(builder.getNamedAttr("nn.input", builder.getStringAttr(input.name))));
+  argAttrs.push_back(builder.getDictionaryAttr(
+      nn::roleAttr(builder.getContext(), nn::ArgRole::Input, input.name)));
   bindings[input.name] = Val::ofTensor(input.nameLoc, arg);
 }
 
@@ -423,8 +425,8 @@ Value Importer::newParam(Loc loc, const std::string &name, RankedTensorType type
   Value arg = body->addArgument(type, location(loc));
   it->second.first = arg;
   argAttrs.push_back(builder.getDictionaryAttr(
-      {builder.getNamedAttr("nn.param", builder.getStringAttr(name)),
-       builder.getNamedAttr("nn.init", init)}));
+      {nn::roleAttr(builder.getContext(), nn::ArgRole::Param, name),
+       builder.getNamedAttr(nn::NNDialect::InitAttrHelper::getNameStr(), init)}));
   return arg;
 }
 

@@ -90,6 +90,8 @@ void Parser::skipStatementSeparators() {
 // Items
 //===----------------------------------------------------------------------===//
 
+/// file := (model | const-decl sep)* EOF
+/// sep  := NEWLINE | ';'
 std::unique_ptr<File> Parser::parseFile() {
   auto file = std::make_unique<File>();
   while (true) {
@@ -123,6 +125,7 @@ std::unique_ptr<File> Parser::parseFile() {
   return file;
 }
 
+/// model := 'model' IDENT NEWLINE* '{' block
 StmtPtr Parser::parseModel() {
   const Token &keyword = consume();
   std::string name;
@@ -150,6 +153,7 @@ StmtPtr Parser::parseModel() {
                                      std::move(body));
 }
 
+/// block := (sep | stmt)* '}'
 bool Parser::parseBlock(std::vector<StmtPtr> &body,
                         const std::string &closeWhat) {
   while (true) {
@@ -179,6 +183,7 @@ bool Parser::parseBlock(std::vector<StmtPtr> &body,
 // Statements
 //===----------------------------------------------------------------------===//
 
+/// stmt := stmt-body sep   (a repeat block needs no separator after its '}')
 StmtPtr Parser::parseStatement() {
   if (tooManyStatements())
     return nullptr;
@@ -193,6 +198,8 @@ StmtPtr Parser::parseStatement() {
   return stmt;
 }
 
+/// stmt-body := const-decl | input | param | output | loss | train | repeat
+///            | assign
 StmtPtr Parser::parseStatementBody() {
   switch (tok().kind) {
   case TokenKind::KwConst:
@@ -216,6 +223,7 @@ StmtPtr Parser::parseStatementBody() {
   }
 }
 
+/// sep := NEWLINE | ';'   ('}' and EOF end a statement too, unconsumed)
 bool Parser::expectTerminator() {
   switch (toks[pos].kind) {
   case TokenKind::Newline:
@@ -231,6 +239,7 @@ bool Parser::expectTerminator() {
   }
 }
 
+/// const-decl := 'const' IDENT '=' expr
 std::unique_ptr<ConstDecl> Parser::parseConst() {
   const Token &keyword = consume();
   if (!at(TokenKind::Ident)) {
@@ -251,6 +260,7 @@ std::unique_ptr<ConstDecl> Parser::parseConst() {
                                      name.loc, std::move(value));
 }
 
+/// input := 'input' IDENT ':' type
 StmtPtr Parser::parseInput() {
   const Token &keyword = consume();
   if (!at(TokenKind::Ident)) {
@@ -270,6 +280,7 @@ StmtPtr Parser::parseInput() {
                                      name.loc, std::move(type));
 }
 
+/// param := 'param' IDENT ':' type ('init' '=' call)?
 StmtPtr Parser::parseParam() {
   const Token &keyword = consume();
   if (!at(TokenKind::Ident)) {
@@ -310,6 +321,8 @@ StmtPtr Parser::parseParam() {
                                      std::move(init));
 }
 
+/// type  := dtype '[' expr (',' expr)* ','? ']'
+/// dtype := 'f32' | 'f64' | 'i32' | 'i64'
 bool Parser::parseType(TypeExpr &type) {
   static const std::pair<std::string_view, DType> dtypes[] = {
       {"f32", DType::F32},
@@ -359,6 +372,8 @@ bool Parser::parseType(TypeExpr &type) {
   return true;
 }
 
+/// output := 'output' (IDENT '=')? expr
+/// loss   := 'loss' (IDENT '=')? expr
 StmtPtr Parser::parseOutputOrLoss() {
   const Token &keyword = consume();
   std::string name;
@@ -385,6 +400,7 @@ StmtPtr Parser::parseOutputOrLoss() {
                                     std::move(value));
 }
 
+/// train := 'train' call
 StmtPtr Parser::parseTrain() {
   const Token &keyword = consume();
   std::unique_ptr<CallExpr> optimizer =
@@ -394,6 +410,7 @@ StmtPtr Parser::parseTrain() {
   return std::make_unique<TrainStmt>(keyword.loc, std::move(optimizer));
 }
 
+/// repeat := 'repeat' expr NEWLINE* '{' block
 StmtPtr Parser::parseRepeat() {
   const Token &keyword = consume();
   unsigned depth = 0;
@@ -416,6 +433,7 @@ StmtPtr Parser::parseRepeat() {
                                       std::move(body));
 }
 
+/// assign := IDENT '=' expr
 StmtPtr Parser::parseAssign() {
   const Token &name = consume();
   if (!at(TokenKind::Equal)) {

@@ -16,58 +16,10 @@ using namespace mlir;
 
 namespace netc::interp {
 
-/// The name an nn.* attribute gives: its string, or `fallback`.
-static std::string nameOf(Attribute attr, std::string fallback) {
-  if (auto str = dyn_cast_or_null<StringAttr>(attr))
-    return str.str();
-  return fallback;
-}
-
-SmallVector<ArgInfo> describeArguments(func::FuncOp fn) {
-  static const std::pair<const char *, ArgRole> roles[] = {{"nn.input", ArgRole::Input},
-                                                           {"nn.param", ArgRole::Param},
-                                                           {"nn.seed", ArgRole::Seed},
-                                                           {"nn.state", ArgRole::State}};
-  SmallVector<ArgInfo> args;
-  for (unsigned i = 0, e = fn.getNumArguments(); i < e; ++i) {
-    ArgInfo info{i, ArgRole::Other, "arg#" + std::to_string(i)};
-    for (auto [attrName, role] : roles)
-      if (Attribute attr = fn.getArgAttr(i, attrName)) {
-        info.role = role;
-        info.name = nameOf(attr, role == ArgRole::Seed ? "seed" : info.name);
-        break;
-      }
-    args.push_back(info);
-  }
-  return args;
-}
-
-SmallVector<ResultInfo> describeResults(func::FuncOp fn) {
-  static const std::pair<const char *, ResultRole> roles[] = {
-      {"nn.loss", ResultRole::Loss},
-      {"nn.output", ResultRole::Output},
-      {"nn.grad", ResultRole::Grad},
-      {"nn.grad_input", ResultRole::GradInput},
-      {"nn.param_update", ResultRole::ParamUpdate},
-      {"nn.state", ResultRole::State}};
-  SmallVector<ResultInfo> results;
-  for (unsigned i = 0, e = fn.getNumResults(); i < e; ++i) {
-    ResultInfo info{i, ResultRole::Other, "result#" + std::to_string(i)};
-    for (auto [attrName, role] : roles)
-      if (Attribute attr = fn.getResultAttr(i, attrName)) {
-        info.role = role;
-        info.name = nameOf(attr, role == ResultRole::Loss ? "loss" : info.name);
-        break;
-      }
-    results.push_back(info);
-  }
-  return results;
-}
-
 /// Whether `fn` is a train step: nn-autodiff marks it `nn.train_step_of`;
 /// hand-written ones may only have nn.grad results.
 static bool isTrainStep(func::FuncOp fn) {
-  if (fn->hasAttr("nn.train_step_of"))
+  if (nn::trainStepOf(fn))
     return true;
   for (const ResultInfo &r : describeResults(fn))
     if (r.role == ResultRole::Grad)
@@ -86,7 +38,7 @@ func::FuncOp findTrainStep(ModuleOp module, StringRef name) {
   for (auto fn : module.getOps<func::FuncOp>()) {
     if (fn.isExternal() || !isTrainStep(fn))
       continue;
-    auto of = fn->getAttrOfType<StringAttr>("nn.train_step_of");
+    StringAttr of = nn::trainStepOf(fn);
     if (name.empty() || fn.getSymName() == name || (of && of.getValue() == name))
       return fn;
   }
@@ -125,7 +77,7 @@ template <typename Fill> static Tensor generateFloat(Shape shape, ElementType ty
 /// The runtime initialiser of a parameter's nn.init dictionary.
 static FailureOr<runtime::InitSpec> initSpec(func::FuncOp fn, unsigned index,
                                              const std::string &name) {
-  auto init = fn.getArgAttrOfType<DictionaryAttr>(index, "nn.init");
+  DictionaryAttr init = nn::paramInit(fn, index);
   auto number = [&](StringRef key) {
     auto attr = init ? init.getAs<FloatAttr>(key) : FloatAttr();
     return attr ? std::optional<double>(attr.getValueAsDouble()) : std::nullopt;
@@ -154,7 +106,7 @@ FailureOr<SmallVector<Tensor>> makeArguments(func::FuncOp fn, uint64_t seed,
     const std::map<std::string, Tensor> *source =
         !loaded                                                   ? nullptr
         : arg.role == ArgRole::Input || arg.role == ArgRole::Seed ? &loaded->inputs
-        : arg.role == ArgRole::Param                              ? &loaded->params
+        : arg.role == ArgRole::Param || arg.role == ArgRole::Buffer ? &loaded->params
                                                                   : nullptr;
     uint64_t stream = 0;
     if (arg.role == ArgRole::Input)
@@ -198,6 +150,7 @@ FailureOr<SmallVector<Tensor>> makeArguments(func::FuncOp fn, uint64_t seed,
       values.push_back(Tensor::integer(dropoutSeed, *elementType));
       break;
     case ArgRole::State:
+    case ArgRole::Buffer:
     case ArgRole::Other:
       values.push_back(Tensor::zeros(shape, *elementType));
       break;

@@ -10,6 +10,7 @@
 #define NETC_INTERP_MODEL_H
 
 #include "interp/Tensor.h"
+#include "ir/Signature.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -22,38 +23,18 @@
 
 namespace netc::interp {
 
-/// What an argument of a model function is.
-enum class ArgRole { Input, Param, Seed, State, Other };
-
-/// One argument: its position, role and name (the attribute's string, or
-/// "arg#N" when it has none).
-struct ArgInfo {
-  unsigned index;
-  ArgRole role;
-  std::string name;
-};
-
-/// What a result of a model function is.
-enum class ResultRole { Loss, Output, Grad, GradInput, ParamUpdate, State, Other };
-
-/// One result: its position, role and name (the attribute's string, or
-/// "result#N").
-struct ResultInfo {
-  unsigned index;
-  ResultRole role;
-  std::string name;
-};
-
-/// The roles of `fn`'s arguments from nn.input, nn.param, nn.seed, nn.state.
-llvm::SmallVector<ArgInfo> describeArguments(mlir::func::FuncOp fn);
-
-/// The roles of `fn`'s results from nn.loss, nn.output, nn.grad,
-/// nn.grad_input, nn.param_update, nn.state.
-llvm::SmallVector<ResultInfo> describeResults(mlir::func::FuncOp fn);
+// The roles of arguments and results are the dialect's (ir/Signature.h).
+using nn::ArgInfo;
+using nn::ArgRole;
+using nn::describeArguments;
+using nn::describeResults;
+using nn::ResultInfo;
+using nn::ResultRole;
 
 /// Named tensors: what --dump writes and --load reads. After --train,
 /// `params` are the initial parameters, `trainedParams` those after the last
-/// step and `losses` the loss of every step.
+/// step and `losses` the loss of every step. Buffers travel with the
+/// parameters (in `params` and `trainedParams`), as they do in weight files.
 struct TensorSet {
   std::map<std::string, Tensor> inputs, params, outputs, trainedParams;
   std::optional<double> loss;
@@ -75,7 +56,8 @@ mlir::func::FuncOp findTrainStep(mlir::ModuleOp module, llvm::StringRef name = {
 /// U(-1, 1), or U(0, 1) when a bce takes them; integer inputs uniform in
 /// [0, bound) with bound the smallest embedding table or cross_entropy class
 /// count among their uses, else 10); seed
-/// arguments get `dropoutSeed`; optimizer state starts at zero.
+/// arguments get `dropoutSeed`; optimizer state and buffers start at zero
+/// (buffers load from `loaded->params` like parameters).
 mlir::FailureOr<llvm::SmallVector<Tensor>>
 makeArguments(mlir::func::FuncOp fn, uint64_t seed, const TensorSet *loaded, int64_t dropoutSeed);
 

@@ -72,19 +72,21 @@ static void collectArguments(func::FuncOp fn, ArrayRef<Tensor> args, TensorSet &
     // The dropout seed travels with the inputs, so a replay can redraw masks.
     if (a.role == ArgRole::Input || a.role == ArgRole::Seed)
       set.inputs[a.name] = args[a.index];
-    if (a.role == ArgRole::Param)
+    // Buffers are saved and loaded with the weights.
+    if (a.role == ArgRole::Param || a.role == ArgRole::Buffer)
       set.params[a.name] = args[a.index];
   }
 }
 
 /// Where the train step's results go for the next step: the argument that
-/// each nn.param_update and nn.state result replaces, matched by name, or
-/// in order when names do not match.
+/// each nn.param_update, nn.state and nn.buffer_update result replaces,
+/// matched by name, or in order when names do not match.
 static FailureOr<SmallVector<std::pair<unsigned, unsigned>>> feedback(func::FuncOp step) {
   SmallVector<ArgInfo> args = describeArguments(step);
   SmallVector<std::pair<unsigned, unsigned>> pairs;
   for (auto [resultRole, argRole] : {std::pair{ResultRole::ParamUpdate, ArgRole::Param},
-                                     std::pair{ResultRole::State, ArgRole::State}}) {
+                                     std::pair{ResultRole::State, ArgRole::State},
+                                     std::pair{ResultRole::BufferUpdate, ArgRole::Buffer}}) {
     SmallVector<ArgInfo> candidates;
     for (const ArgInfo &a : args)
       if (a.role == argRole)

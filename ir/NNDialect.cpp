@@ -5,6 +5,7 @@
 #include "ir/InterpInterface.h"
 #include "ir/NNOps.h"
 #include "ir/Names.h"
+#include "ir/Signature.h"
 
 #include "mlir/IR/SymbolTable.h"
 
@@ -33,22 +34,10 @@ void NNDialect::initialize() {
 
 namespace {
 
-/// The longest value an attribute that holds a name may have, or 0 when
-/// `attrName` holds no name. Users write the first four; the compiler derives
-/// the others by appending suffixes.
-size_t nameLimit(StringRef attrName) {
-  if (attrName == "nn.param" || attrName == "nn.input" || attrName == "nn.output" ||
-      attrName == "nn.loss")
-    return netc::kMaxNameBytes;
-  if (attrName == "nn.state" || attrName == "nn.grad" || attrName == "nn.grad_input" ||
-      attrName == "nn.param_update" || attrName == "nn.train_step_of")
-    return netc::kMaxDerivedNameBytes;
-  return 0;
-}
-
 /// Checks a name attribute `attr` of `op` (what names where it is).
 LogicalResult verifyNameAttr(Operation *op, NamedAttribute attr, const Twine &where) {
-  size_t limit = nameLimit(attr.getName().getValue());
+  // The roles' table in ir/Signature.cpp says which attributes hold names.
+  size_t limit = netc::nn::nameLimit(attr.getName().getValue());
   if (limit == 0)
     return success();
   auto name = dyn_cast<StringAttr>(attr.getValue());
@@ -92,7 +81,7 @@ LogicalResult NNDialect::verifyRegionResultAttribute(Operation *op, unsigned, un
 }
 
 LogicalResult NNDialect::verifyOperationAttribute(Operation *op, NamedAttribute attr) {
-  if (attr.getName().getValue() == "nn.train_step_of" && failed(verifySymbolName(op)))
+  if (attr.getName() == TrainStepOfAttrHelper::getNameStr() && failed(verifySymbolName(op)))
     return failure();
   return verifyNameAttr(op, attr, "'" + Twine(op->getName().getStringRef()) + "'");
 }

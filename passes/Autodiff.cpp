@@ -11,6 +11,7 @@
 
 #include "ir/Build.h"
 #include "ir/NNOps.h"
+#include "ir/Signature.h"
 #include "passes/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -27,6 +28,7 @@ namespace netc {
 } // namespace netc
 
 using namespace mlir;
+namespace nn = netc::nn;
 using namespace netc::nn;
 
 namespace {
@@ -78,7 +80,7 @@ private:
 LogicalResult TrainStepBuilder::build() {
   std::optional<unsigned> lossIndex;
   for (unsigned i = 0, e = forward.getNumResults(); i < e && !lossIndex; ++i)
-    if (forward.getResultAttr(i, "nn.loss"))
+    if (nn::resultName(forward, i, nn::ResultRole::Loss))
       lossIndex = i;
   if (!lossIndex)
     return success();
@@ -98,15 +100,14 @@ LogicalResult TrainStepBuilder::build() {
 
   step = forward.clone();
   step.setSymName(name);
-  step->setAttr("nn.train_step_of", StringAttr::get(forward.getContext(), forward.getSymName()));
+  nn::setTrainStepOf(step, forward.getSymName());
   OpBuilder moduleBuilder(forward);
   moduleBuilder.setInsertionPointAfter(forward);
   moduleBuilder.insert(step);
 
   Block &body = step.getBody().front();
   OpBuilder builder(forward.getContext());
-  auto seedAttrs =
-      builder.getDictionaryAttr(builder.getNamedAttr("nn.seed", builder.getUnitAttr()));
+  auto seedAttrs = builder.getDictionaryAttr(nn::roleAttr(forward.getContext(), nn::ArgRole::Seed));
   step.insertArgument(step.getNumArguments(), builder.getI64Type(), seedAttrs, step.getLoc());
   seedDropouts(body.getArguments().back());
 
@@ -115,8 +116,8 @@ LogicalResult TrainStepBuilder::build() {
 
   SmallVector<BlockArgument> differentiated;
   for (BlockArgument arg : body.getArguments())
-    if (step.getArgAttr(arg.getArgNumber(), "nn.param") ||
-        (gradInputs && isFloatTensor(arg) && step.getArgAttr(arg.getArgNumber(), "nn.input")))
+    if (nn::argName(arg, nn::ArgRole::Param) ||
+        (gradInputs && isFloatTensor(arg) && nn::argName(arg, nn::ArgRole::Input)))
       differentiated.push_back(arg);
   findActiveValues(differentiated, loss);
   if (failed(backward(loss, ret)))
@@ -229,13 +230,13 @@ void TrainStepBuilder::rewriteSignature(func::ReturnOp ret, unsigned lossIndex) 
     results.push_back(v);
     resultAttrs.push_back(attrs);
   };
-  auto named = [&](StringRef attr, Attribute name) {
-    return DictionaryAttr::get(context, {NamedAttribute(StringAttr::get(context, attr), name)});
+  auto named = [&](nn::ResultRole role, StringAttr name) {
+    return DictionaryAttr::get(context, {nn::roleAttr(context, role, name.getValue())});
   };
 
   add(ret.getOperand(lossIndex), step.getResultAttrDict(lossIndex));
   for (unsigned i = 0, e = step.getNumResults(); i < e; ++i)
-    if (i != lossIndex && step.getResultAttr(i, "nn.output"))
+    if (i != lossIndex && nn::resultName(step, i, nn::ResultRole::Output))
       add(ret.getOperand(i), step.getResultAttrDict(i));
 
   // One gradient per parameter, then per requested input; zero where the
@@ -247,13 +248,13 @@ void TrainStepBuilder::rewriteSignature(func::ReturnOp ret, unsigned lossIndex) 
   };
   Block &body = step.getBody().front();
   for (BlockArgument arg : body.getArguments())
-    if (Attribute name = step.getArgAttr(arg.getArgNumber(), "nn.param"))
-      add(gradOf(arg), named("nn.grad", name));
+    if (StringAttr name = nn::argName(arg, nn::ArgRole::Param))
+      add(gradOf(arg), named(nn::ResultRole::Grad, name));
   if (gradInputs)
     for (BlockArgument arg : body.getArguments())
-      if (Attribute name = step.getArgAttr(arg.getArgNumber(), "nn.input"))
+      if (StringAttr name = nn::argName(arg, nn::ArgRole::Input))
         if (isFloatTensor(arg))
-          add(gradOf(arg), named("nn.grad_input", name));
+          add(gradOf(arg), named(nn::ResultRole::GradInput, name));
 
   builder.create<func::ReturnOp>(ret.getLoc(), results);
   ret.erase();
@@ -270,7 +271,7 @@ void AutodiffPass::runOnOperation() {
   // Train steps are added beside the functions, so collect those first.
   SmallVector<func::FuncOp> forwards;
   for (auto fn : getOperation().getOps<func::FuncOp>())
-    if (!fn->hasAttr("nn.train_step_of") && !fn.isExternal())
+    if (!nn::trainStepOf(fn) && !fn.isExternal())
       forwards.push_back(fn);
   bool ok = true;
   for (func::FuncOp fn : forwards)

@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "ir/NNOps.h"
+#include "ir/Signature.h"
 #include "passes/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -21,12 +22,10 @@ namespace netc {
 } // namespace netc
 
 using namespace mlir;
+namespace nn = netc::nn;
 using namespace netc::nn;
 
 namespace {
-
-/// The result attribute that marks the loss of a model function.
-constexpr llvm::StringLiteral kLossAttr = "nn.loss";
 
 /// Whether `op` may go once nothing reads its results. Pure ops may; so may
 /// every nn op, since in the inference form none of them has an effect a
@@ -52,7 +51,7 @@ void InferencePass::runOnOperation() {
 
   llvm::BitVector lossResults(fn.getNumResults());
   for (unsigned i = 0, e = fn.getNumResults(); i < e; ++i)
-    if (fn.getResultAttr(i, kLossAttr))
+    if (nn::resultRole(fn, i) == nn::ResultRole::Loss)
       lossResults.set(i);
   if (lossResults.any()) {
     fn.walk([&](func::ReturnOp ret) { ret->eraseOperands(lossResults); });

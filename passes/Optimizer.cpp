@@ -10,6 +10,7 @@
 
 #include "ir/Build.h"
 #include "ir/NNOps.h"
+#include "ir/Signature.h"
 #include "passes/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -26,6 +27,7 @@ namespace netc {
 } // namespace netc
 
 using namespace mlir;
+namespace nn = netc::nn;
 using namespace netc::nn;
 
 namespace {
@@ -90,7 +92,7 @@ Value UpdateBuilder::constant(Value like, double value) {
 
 BlockArgument UpdateBuilder::addState(Type type, const Twine &name) {
   auto attrs =
-      builder.getDictionaryAttr(builder.getNamedAttr("nn.state", builder.getStringAttr(name)));
+      builder.getDictionaryAttr(nn::roleAttr(step.getContext(), nn::ArgRole::State, name.str()));
   step.insertArgument(step.getNumArguments(), type, attrs, step.getLoc());
   stateArgs.push_back(step.getBody().front().getArguments().back());
   return stateArgs.back();
@@ -180,10 +182,10 @@ LogicalResult UpdateBuilder::build() {
   auto ret = cast<func::ReturnOp>(body.getTerminator());
   llvm::StringMap<Value> gradByName;
   for (unsigned i = 0, e = step.getNumResults(); i < e; ++i)
-    if (auto name = step.getResultAttrOfType<StringAttr>(i, "nn.grad"))
+    if (StringAttr name = nn::resultName(step, i, nn::ResultRole::Grad))
       gradByName[name.getValue()] = ret.getOperand(i);
   for (BlockArgument arg : body.getArguments()) {
-    auto name = step.getArgAttrOfType<StringAttr>(arg.getArgNumber(), "nn.param");
+    StringAttr name = nn::argName(arg, nn::ArgRole::Param);
     if (!name)
       continue;
     Value grad = gradByName.lookup(name.getValue());
@@ -213,7 +215,8 @@ LogicalResult UpdateBuilder::build() {
   for (auto [slot, update] : llvm::zip_equal(slots, paramUpdates)) {
     results.push_back(update);
     resultAttrs.push_back(
-        builder.getDictionaryAttr(builder.getNamedAttr("nn.param_update", slot.name)));
+        builder.getDictionaryAttr(nn::roleAttr(step.getContext(), nn::ResultRole::ParamUpdate,
+                                               slot.name.getValue())));
   }
   for (auto [arg, update] : llvm::zip_equal(stateArgs, stateUpdates)) {
     results.push_back(update);
@@ -235,17 +238,17 @@ void OptimizerPass::runOnOperation() {
   ModuleOp module = getOperation();
   bool ok = true;
   for (auto step : module.getOps<func::FuncOp>()) {
-    auto of = step->getAttrOfType<StringAttr>("nn.train_step_of");
+    StringAttr of = nn::trainStepOf(step);
     if (!of)
       continue;
     auto forward = module.lookupSymbol<func::FuncOp>(of.getValue());
     DictionaryAttr optimizer;
     if (forward)
-      optimizer = forward->getAttrOfType<DictionaryAttr>("nn.optimizer");
+      optimizer = nn::optimizerOf(forward);
     // A step that has its update already is left as it is.
     bool updated = false;
     for (unsigned i = 0, e = step.getNumResults(); i < e; ++i)
-      updated |= static_cast<bool>(step.getResultAttr(i, "nn.param_update"));
+      updated |= static_cast<bool>(nn::resultName(step, i, nn::ResultRole::ParamUpdate));
     if (!optimizer || updated)
       continue;
     ok &= succeeded(UpdateBuilder(step, optimizer).build());

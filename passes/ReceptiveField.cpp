@@ -10,6 +10,7 @@
 
 #include "ir/NNOps.h"
 #include "ir/OpShapes.h"
+#include "ir/Signature.h"
 #include "passes/Passes.h"
 #include "passes/RFMath.h"
 
@@ -93,7 +94,7 @@ public:
   explicit Analysis(func::FuncOp fn) : fn(fn) {
     for (BlockArgument arg : fn.getArguments()) {
       auto type = dyn_cast<RankedTensorType>(arg.getType());
-      if (!fn.getArgAttrOfType<StringAttr>(arg.getArgNumber(), "nn.input") || !type ||
+      if (!nn::argName(fn, arg.getArgNumber(), nn::ArgRole::Input) || !type ||
           (type.getRank() != 3 && type.getRank() != 4) || !isa<FloatType>(type.getElementType()))
         continue;
       ValueField f;
@@ -251,7 +252,7 @@ private:
     Builder b(fn.getContext());
     SmallVector<NamedAttribute> attrs;
     attrs.push_back(b.getNamedAttr("aligned", b.getBoolAttr(f.aligned)));
-    attrs.push_back(b.getNamedAttr("input", fn.getArgAttrOfType<StringAttr>(f.input, "nn.input")));
+    attrs.push_back(b.getNamedAttr("input", nn::argName(fn, f.input, nn::ArgRole::Input)));
     if (f.kind == ValueField::Kind::Global) {
       attrs.push_back(b.getNamedAttr("global", b.getBoolAttr(true)));
     } else {

@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "ir/Names.h"
+#include "ir/Signature.h"
 #include "ir/Queries.h"
 #include "reports/Reports.h"
 #include "reports/StatsModel.h"
@@ -26,6 +27,7 @@
 #include <string>
 
 using namespace mlir;
+namespace nn = netc::nn;
 
 namespace {
 
@@ -76,14 +78,14 @@ void printModel(func::FuncOp fn, llvm::raw_ostream &os) {
   Block &body = fn.getBody().front();
   for (BlockArgument arg : body.getArguments()) {
     unsigned i = arg.getArgNumber();
-    if (auto param = fn.getArgAttrOfType<StringAttr>(i, "nn.param")) {
+    if (auto param = nn::argName(fn, i, nn::ArgRole::Param)) {
       std::string id = "p" + std::to_string(i);
       os << "  " << id << " [label=" << quoted(param.getValue())
          << ", shape=note, fillcolor=\"#eeeeee\", fontsize=8, height=0.2];\n";
       nodeOf[arg] = id;
       continue;
     }
-    auto input = fn.getArgAttrOfType<StringAttr>(i, "nn.input");
+    auto input = nn::argName(fn, i, nn::ArgRole::Input);
     std::string id = "in" + std::to_string(i);
     std::string name = input ? input.getValue().str() : "arg" + std::to_string(i);
     os << "  " << id << " [label=" << quoted("input " + name)
@@ -121,11 +123,11 @@ void printModel(func::FuncOp fn, llvm::raw_ostream &os) {
   for (auto [i, result] : llvm::enumerate(ret->getOperands())) {
     std::string id = "out" + std::to_string(i);
     std::string label, style;
-    if (auto loss = fn.getResultAttrOfType<StringAttr>(i, "nn.loss")) {
+    if (auto loss = nn::resultName(fn, i, nn::ResultRole::Loss)) {
       label = loss.getValue() == "loss" ? "loss" : "loss " + loss.getValue().str();
       style = "shape=doubleoctagon, fillcolor=\"#ffd8d8\"";
     } else {
-      auto output = fn.getResultAttrOfType<StringAttr>(i, "nn.output");
+      auto output = nn::resultName(fn, i, nn::ResultRole::Output);
       label = "output " + (output ? output.getValue().str() : std::to_string(i));
       style = "shape=house, fillcolor=\"#d8ffd8\"";
     }

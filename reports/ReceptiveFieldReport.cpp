@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "ir/Queries.h"
+#include "ir/Signature.h"
 #include "reports/Reports.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -23,6 +24,7 @@
 #include <vector>
 
 using namespace mlir;
+namespace nn = netc::nn;
 using json = nlohmann::ordered_json;
 
 namespace {
@@ -55,7 +57,7 @@ std::vector<int64_t> shapeOf(Value v) {
 /// The argument of `fn` marked `nn.input = name`, if any.
 std::optional<BlockArgument> inputNamed(func::FuncOp fn, StringRef name) {
   for (BlockArgument arg : fn.getArguments())
-    if (auto attr = fn.getArgAttrOfType<StringAttr>(arg.getArgNumber(), "nn.input"))
+    if (auto attr = nn::argName(fn, arg.getArgNumber(), nn::ArgRole::Input))
       if (attr.getValue() == name)
         return arg;
   return std::nullopt;
@@ -64,7 +66,7 @@ std::optional<BlockArgument> inputNamed(func::FuncOp fn, StringRef name) {
 /// Whether an argument is an image input: float, rank 3 or 4, marked `nn.input`.
 bool isImageInput(func::FuncOp fn, BlockArgument arg) {
   auto type = dyn_cast<RankedTensorType>(arg.getType());
-  return fn.getArgAttrOfType<StringAttr>(arg.getArgNumber(), "nn.input") && type &&
+  return nn::argName(fn, arg.getArgNumber(), nn::ArgRole::Input) && type &&
          (type.getRank() == 3 || type.getRank() == 4) && isa<FloatType>(type.getElementType());
 }
 
@@ -144,7 +146,7 @@ FailureOr<ModelReport> collect(func::FuncOp fn) {
   // The report's input: the first (in argument order) that a row refers to,
   // else the first image input.
   for (BlockArgument arg : fn.getArguments()) {
-    auto name = fn.getArgAttrOfType<StringAttr>(arg.getArgNumber(), "nn.input");
+    auto name = nn::argName(fn, arg.getArgNumber(), nn::ArgRole::Input);
     if (name &&
         llvm::any_of(report.values, [&](const Row &r) { return r.input == name.getValue(); })) {
       report.input = name.getValue().str();
@@ -155,7 +157,7 @@ FailureOr<ModelReport> collect(func::FuncOp fn) {
   for (BlockArgument arg : fn.getArguments()) {
     if (!report.input.empty() || !isImageInput(fn, arg))
       continue;
-    report.input = fn.getArgAttrOfType<StringAttr>(arg.getArgNumber(), "nn.input").str();
+    report.input = nn::argName(fn, arg.getArgNumber(), nn::ArgRole::Input).str();
     report.inputShape = shapeOf(arg);
   }
 
@@ -163,7 +165,7 @@ FailureOr<ModelReport> collect(func::FuncOp fn) {
     return report;
   Operation *terminator = fn.getBody().back().getTerminator();
   for (auto [i, result] : llvm::enumerate(terminator->getOperands())) {
-    auto outputName = fn.getResultAttrOfType<StringAttr>(i, "nn.output");
+    auto outputName = nn::resultName(fn, i, nn::ResultRole::Output);
     if (!outputName)
       continue;
     Row row;
@@ -177,7 +179,7 @@ FailureOr<ModelReport> collect(func::FuncOp fn) {
       auto arg = dyn_cast<BlockArgument>(result);
       if (arg && isImageInput(fn, arg)) {
         // The image itself: every pixel sees only itself.
-        row.input = fn.getArgAttrOfType<StringAttr>(arg.getArgNumber(), "nn.input").str();
+        row.input = nn::argName(fn, arg.getArgNumber(), nn::ArgRole::Input).str();
         row.size[0] = row.size[1] = row.stride[0] = row.stride[1] = 1;
       }
     }

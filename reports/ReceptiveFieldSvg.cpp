@@ -19,6 +19,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "ir/Names.h"
+#include "ir/Signature.h"
 #include "ir/Queries.h"
 #include "reports/Reports.h"
 
@@ -35,6 +36,7 @@
 #include <vector>
 
 using namespace mlir;
+namespace nn = netc::nn;
 
 namespace {
 
@@ -99,7 +101,7 @@ int64_t centrePixel(int64_t r, int64_t j, int64_t p, int64_t inputSize, int64_t 
 /// The index of the function argument marked `nn.input = name`, or -1.
 int inputIndex(func::FuncOp fn, StringRef name) {
   for (BlockArgument arg : fn.getArguments())
-    if (auto attr = fn.getArgAttrOfType<StringAttr>(arg.getArgNumber(), "nn.input"))
+    if (auto attr = nn::argName(fn, arg.getArgNumber(), nn::ArgRole::Input))
       if (attr.getValue() == name)
         return arg.getArgNumber();
   return -1;

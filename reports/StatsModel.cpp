@@ -25,6 +25,7 @@
 
 #include "ir/NNOps.h"
 #include "ir/OpCost.h"
+#include "ir/Signature.h"
 #include "ir/Names.h"
 #include "ir/Queries.h"
 
@@ -86,7 +87,7 @@ netc::nn::OpCost costOf(Operation *op, const llvm::DenseSet<Value> &needsGrad) {
 bool isParam(func::FuncOp fn, Value v) {
   auto arg = dyn_cast<BlockArgument>(v);
   return arg && arg.getOwner()->isEntryBlock() &&
-         fn.getArgAttrOfType<StringAttr>(arg.getArgNumber(), "nn.param");
+         nn::argName(fn, arg.getArgNumber(), nn::ArgRole::Param);
 }
 
 /// Whether a value is a constant (stored in the program, not allocated).
@@ -109,7 +110,7 @@ llvm::DenseSet<Value> backwardSlice(Block &body, ArrayRef<Value> roots) {
 /// The optimizer's state buffers per parameter: SGD with momentum > 0 keeps
 /// one, Adam two, plain SGD none.
 void readOptimizer(func::FuncOp fn, ModelStats &stats) {
-  auto opt = fn->getAttrOfType<DictionaryAttr>("nn.optimizer");
+  auto opt = nn::optimizerOf(fn);
   if (!opt)
     return;
   if (auto kind = opt.getAs<StringAttr>("kind"))
@@ -127,7 +128,7 @@ void inferencePeak(func::FuncOp fn, Block &body, ModelStats &stats) {
   Operation *ret = body.getTerminator();
   llvm::SmallVector<Value> roots;
   for (auto [i, v] : llvm::enumerate(ret->getOperands()))
-    if (!stats.hasOutputs || fn.getResultAttrOfType<StringAttr>(i, "nn.output"))
+    if (!stats.hasOutputs || nn::resultName(fn, i, nn::ResultRole::Output))
       roots.push_back(v);
   llvm::DenseSet<Value> needed = backwardSlice(body, roots);
 
@@ -198,9 +199,9 @@ FailureOr<ModelStats> computeStats(func::FuncOp fn) {
   }
   Value loss;
   for (auto [i, v] : llvm::enumerate(ret->getOperands())) {
-    if (fn.getResultAttrOfType<StringAttr>(i, "nn.loss"))
+    if (nn::resultName(fn, i, nn::ResultRole::Loss))
       loss = v;
-    if (fn.getResultAttrOfType<StringAttr>(i, "nn.output"))
+    if (nn::resultName(fn, i, nn::ResultRole::Output))
       stats.hasOutputs = true;
   }
   stats.hasLoss = static_cast<bool>(loss);

@@ -133,6 +133,8 @@ int64_t stepSeed(uint64_t seed, uint64_t step) {
 
 struct Context::Impl {
   TensorList params, nextParams, grads, state, nextState, outputs, scratch;
+  /// Buffers and their next values (written by BUFFER_UPDATE results).
+  TensorList buffers, nextBuffers;
   netc_tensor lossDesc{};
   std::unique_ptr<HostTensor> loss;
   bool lossValid = false;
@@ -153,12 +155,16 @@ Context::Context(const netc_model &model, uint64_t seed)
   s.scratch = allocate(m.scratch, m.num_scratch);
   s.nextParams.resize(m.num_params);
   s.nextState.resize(m.num_state);
+  s.buffers = allocate(m.buffers, m.num_buffers);
+  s.nextBuffers.resize(m.num_buffers);
   for (int k = 0; k < m.num_train_slots; ++k) {
     const netc_slot &slot = m.train_slots[k];
     if (slot.kind == NETC_SLOT_PARAM_UPDATE)
       s.nextParams[slot.index] = std::make_unique<HostTensor>(m.params[slot.index]);
     if (slot.kind == NETC_SLOT_STATE_UPDATE)
       s.nextState[slot.index] = std::make_unique<HostTensor>(m.state[slot.index]);
+    if (slot.kind == NETC_SLOT_BUFFER_UPDATE)
+      s.nextBuffers[slot.index] = std::make_unique<HostTensor>(m.buffers[slot.index]);
   }
   s.lossDesc = netc_tensor{
       m.loss_name ? m.loss_name : "loss", m.loss_dtype, 0, nullptr, NETC_INIT_CONSTANT, 0, 0, 0};
@@ -174,6 +180,9 @@ Context::Context(const netc_model &model, uint64_t seed)
     case NETC_SLOT_STATE:
     case NETC_SLOT_STATE_UPDATE:
       return m.state[slot.index];
+    case NETC_SLOT_BUFFER:
+    case NETC_SLOT_BUFFER_UPDATE:
+      return m.buffers[slot.index];
     case NETC_SLOT_OUTPUT:
       return m.outputs[slot.index];
     case NETC_SLOT_SCRATCH:
@@ -206,7 +215,7 @@ void Context::reset(uint64_t seed) {
     else
       fill(static_cast<float *>(impl->params[i]->data()), n, spec, seed, paramStream(i));
   }
-  for (TensorList *list : {&impl->grads, &impl->state})
+  for (TensorList *list : {&impl->grads, &impl->state, &impl->buffers})
     for (auto &t : *list)
       std::memset(t->data(), 0, t->bytes());
   impl->lossValid = false;
@@ -280,6 +289,9 @@ bool Context::run(bool train, const void *const *inputs, void *const *outputs) {
     case NETC_SLOT_STATE:
       host = s.state[slot.index]->data();
       break;
+    case NETC_SLOT_BUFFER:
+      host = s.buffers[slot.index]->data();
+      break;
     case NETC_SLOT_OUTPUT:
       host = outputs && outputs[slot.index] ? outputs[slot.index] : s.outputs[slot.index]->data();
       break;
@@ -296,6 +308,9 @@ bool Context::run(bool train, const void *const *inputs, void *const *outputs) {
     case NETC_SLOT_STATE_UPDATE:
       host = s.nextState[slot.index]->data();
       break;
+    case NETC_SLOT_BUFFER_UPDATE:
+      host = s.nextBuffers[slot.index]->data();
+      break;
     case NETC_SLOT_SCRATCH:
       host = s.scratch[slot.index]->data();
       break;
@@ -306,7 +321,8 @@ bool Context::run(bool train, const void *const *inputs, void *const *outputs) {
     // copy on the device is still good and weights are not uploaded again.
     // On CPU targets the flag is never consulted.
     bool fresh = slot.kind == NETC_SLOT_INPUT ||
-                 ((slot.kind == NETC_SLOT_PARAM || slot.kind == NETC_SLOT_STATE) &&
+                 ((slot.kind == NETC_SLOT_PARAM || slot.kind == NETC_SLOT_STATE ||
+                   slot.kind == NETC_SLOT_BUFFER) &&
                   (host != call.lastHost[k] || call.lastEpoch != s.hostEpoch));
     call.buffers[k].host = static_cast<uint8_t *>(host);
     call.buffers[k].flags = fresh ? halide_buffer_flag_host_dirty : 0;
@@ -327,12 +343,11 @@ bool Context::run(bool train, const void *const *inputs, void *const *outputs) {
   if (writesLoss)
     s.lossValid = true;
   if (train) {
-    for (size_t i = 0; i < s.params.size(); ++i)
-      if (s.nextParams[i])
-        std::swap(s.params[i], s.nextParams[i]);
-    for (size_t i = 0; i < s.state.size(); ++i)
-      if (s.nextState[i])
-        std::swap(s.state[i], s.nextState[i]);
+    for (auto [now, next] : {std::pair{&s.params, &s.nextParams}, std::pair{&s.state, &s.nextState},
+                             std::pair{&s.buffers, &s.nextBuffers}})
+      for (size_t i = 0; i < now->size(); ++i)
+        if ((*next)[i])
+          std::swap((*now)[i], (*next)[i]);
     // Updated parameters and state live in host memory now (the two buffers
     // alternate, so an address alone cannot tell old data from new).
     ++s.hostEpoch;
@@ -342,14 +357,27 @@ bool Context::run(bool train, const void *const *inputs, void *const *outputs) {
   return true;
 }
 
+/// The weights of a model: its parameters, then its buffers, with their storage.
+static void listWeights(const netc_model &m, const TensorList &params, const TensorList &buffers,
+                        std::vector<netc_tensor> &descs, std::vector<HostTensor *> &storage) {
+  for (int i = 0; i < m.num_params; ++i)
+    descs.push_back(m.params[i]), storage.push_back(params[i].get());
+  for (int i = 0; i < m.num_buffers; ++i)
+    descs.push_back(m.buffers[i]), storage.push_back(buffers[i].get());
+}
+
 bool Context::loadWeights(const std::string &path) {
   SafetensorsFile file;
   std::vector<MatchedTensor> matched;
+  std::vector<netc_tensor> descs;
+  std::vector<HostTensor *> storage;
+  listWeights(m, impl->params, impl->buffers, descs, storage);
+  int count = static_cast<int>(descs.size());
   if (!file.read(path, error) ||
-      !matchTensors(file, m.params, m.num_params, "parameter", m.name, false, matched, error))
+      !matchTensors(file, descs.data(), count, "parameter", m.name, false, matched, error))
     return false;
-  for (int i = 0; i < m.num_params; ++i)
-    std::memcpy(impl->params[i]->data(), file.data(*matched[i].entry), impl->params[i]->bytes());
+  for (int i = 0; i < count; ++i)
+    std::memcpy(storage[i]->data(), file.data(*matched[i].entry), storage[i]->bytes());
   ++impl->hostEpoch;
   error.clear();
   return true;
@@ -357,10 +385,13 @@ bool Context::loadWeights(const std::string &path) {
 
 bool Context::saveWeights(const std::string &path) {
   std::vector<SafetensorsTensorRef> refs;
-  for (int i = 0; i < m.num_params; ++i) {
-    const netc_tensor &p = m.params[i];
+  std::vector<netc_tensor> descs;
+  std::vector<HostTensor *> storage;
+  listWeights(m, impl->params, impl->buffers, descs, storage);
+  for (size_t i = 0; i < descs.size(); ++i) {
+    const netc_tensor &p = descs[i];
     refs.push_back({p.name, safetensorsDType(p.dtype),
-                    std::vector<int64_t>(p.shape, p.shape + p.rank), impl->params[i]->data()});
+                    std::vector<int64_t>(p.shape, p.shape + p.rank), storage[i]->data()});
   }
   if (!writeSafetensors(path, refs, {{"netc_model", m.name}}, error))
     return false;

@@ -202,6 +202,7 @@ void Driver::printHelp() {
   list("inputs", m.inputs, m.num_inputs);
   list("outputs", m.outputs, m.num_outputs);
   list("parameters", m.params, m.num_params);
+  list("buffers", m.buffers, m.num_buffers);
   if (m.loss_name)
     std::printf("loss: %s (%s)\n", printable(m.loss_name).c_str(), dslDType(m.loss_dtype));
   std::printf("\nflags:\n"
@@ -467,6 +468,7 @@ int Driver::main(int argc, char **argv) {
     loadInputs();
     // Names a safetensors file cannot hold fail now, not after a long run.
     checkWritable(opt.saveWeights, m.params, m.num_params);
+    checkWritable(opt.saveWeights, m.buffers, m.num_buffers);
     checkWritable(opt.outputs, m.outputs, m.num_outputs);
     if (opt.train)
       train();

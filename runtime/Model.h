@@ -31,7 +31,7 @@ typedef enum netc_init_dist {
   NETC_INIT_NORMAL = 2    /**< N(a, b^2): mean a, standard deviation b */
 } netc_init_dist;
 
-/** One named tensor of a model: an input, parameter, output or state buffer. */
+/** One named tensor of a model: an input, parameter, buffer, output or state. */
 typedef struct netc_tensor {
   const char *name;
   netc_dtype dtype;
@@ -57,7 +57,9 @@ typedef enum netc_slot_kind {
   NETC_SLOT_GRAD = 6,         /**< gradient of params[index], written */
   NETC_SLOT_PARAM_UPDATE = 7, /**< the new value of params[index], written */
   NETC_SLOT_STATE_UPDATE = 8, /**< the new value of state[index], written */
-  NETC_SLOT_SCRATCH = 9       /**< scratch[index]: a result nobody reads */
+  NETC_SLOT_SCRATCH = 9,      /**< scratch[index]: a result nobody reads */
+  NETC_SLOT_BUFFER = 10,      /**< buffers[index], read */
+  NETC_SLOT_BUFFER_UPDATE = 11 /**< the new value of buffers[index], written */
 } netc_slot_kind;
 
 /** One argument or result of an `_argv` entry point. */
@@ -91,6 +93,12 @@ typedef struct netc_model {
   netc_entry_fn train_step;
   int32_t num_train_slots;
   const netc_slot *train_slots;
+  /** Non-trainable state kept with the weights (running statistics): saved
+   *  and loaded with the parameters, zero at start, never touched by the
+   *  optimizer; a train step's BUFFER_UPDATE result replaces it. Last, so
+   *  that descriptors without buffers keep their layout. */
+  int32_t num_buffers;
+  const netc_tensor *buffers;
 } netc_model;
 
 #ifdef __cplusplus

@@ -334,3 +334,17 @@ func.func @embedding_backward_bad(%g: tensor<5x16xf32>, %i: tensor<5x6xi64>) {
   %0 = nn.embedding_backward %g, %i {num = 4 : i64} : (tensor<5x16xf32>, tensor<5x6xi64>) -> tensor<4x16xf32>
   return
 }
+
+// -----
+
+// expected-error @+1 {{name 'bn mean' in 'nn.buffer' of argument 0 contains ' ' at byte 2}}
+func.func @buffer_bad_name(%b: tensor<4xf32> {nn.buffer = "bn mean"}) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{'nn.buffer_update' of result 0 must be a string}}
+func.func @buffer_update_not_a_string(%b: tensor<4xf32>) -> (tensor<4xf32> {nn.buffer_update = 1 : i64}) {
+  return %b : tensor<4xf32>
+}
