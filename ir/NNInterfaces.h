@@ -29,7 +29,7 @@ struct SpatialWindow {
   AxisWindow h, w;
 };
 
-namespace OpTrait {
+namespace traits {
 /// Marks an op that has no vector-Jacobian product (NNInterfaces.td).
 template <typename ConcreteType>
 class NotDifferentiable : public mlir::OpTrait::TraitBase<ConcreteType, NotDifferentiable> {};
@@ -37,7 +37,7 @@ class NotDifferentiable : public mlir::OpTrait::TraitBase<ConcreteType, NotDiffe
 /// Marks an op that nn-decompose rewrites into primitive ops (NNInterfaces.td).
 template <typename ConcreteType>
 class Composite : public mlir::OpTrait::TraitBase<ConcreteType, Composite> {};
-} // namespace OpTrait
+} // namespace traits
 
 namespace detail {
 /// Checks an op's ranked result types against the types its shape rules infer.

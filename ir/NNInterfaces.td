@@ -74,14 +74,14 @@ def NN_GradientOpInterface : OpInterface<"GradientOpInterface"> {
 /// anything no loss may depend on. `nn-autodiff` reports a loss that depends
 /// on one at the op.
 def NN_NotDifferentiable : NativeOpTrait<"NotDifferentiable"> {
-  let cppNamespace = "::netc::nn::OpTrait";
+  let cppNamespace = "::netc::nn::traits";
 }
 
 /// An op defined by a formula over other nn ops. `nn-decompose` rewrites it
 /// into those ops before any backend sees it, so it needs no VJP, no
 /// algorithm and no kernel of its own.
 def NN_Composite : NativeOpTrait<"Composite"> {
-  let cppNamespace = "::netc::nn::OpTrait";
+  let cppNamespace = "::netc::nn::traits";
 }
 
 #endif // NETC_IR_NNINTERFACES_TD
