@@ -124,6 +124,9 @@ std::optional<LogicalResult> evalElementwiseOp(Operation *op, Evaluator &ev) {
       .Case([&](nn::LogOp) { return unary(op, ev, [](double x) { return std::log(x); }); })
       .Case([&](nn::SqrtOp) { return unary(op, ev, [](double x) { return std::sqrt(x); }); })
       .Case([&](nn::NegOp) { return unary(op, ev, [](double x) { return -x; }); })
+      .Case([&](nn::GeluOp) { return unary(op, ev, geluOf); })
+      .Case([&](nn::SiluOp) { return unary(op, ev, siluOf); })
+      .Case([&](nn::GeluBackwardOp) { return evalGeluBackward(op, ev); })
       .Case([&](nn::LeakyReluOp o) {
         double slope = o.getSlope().convertToDouble();
         return unary(op, ev, [slope](double x) { return x > 0 ? x : x * slope; });

@@ -52,6 +52,11 @@ std::optional<mlir::LogicalResult> evalConvOp(mlir::Operation *op, Evaluator &ev
 std::optional<mlir::LogicalResult> evalPoolOp(mlir::Operation *op, Evaluator &ev);
 /// Activations, arithmetic, dropout, softmax (Elementwise.cpp).
 std::optional<mlir::LogicalResult> evalElementwiseOp(mlir::Operation *op, Evaluator &ev);
+/// gelu and silu of one element, and the kernel of gelu_backward
+/// (Activations.cpp; Elementwise.cpp dispatches to them).
+double geluOf(double x);
+double siluOf(double x);
+mlir::LogicalResult evalGeluBackward(mlir::Operation *op, Evaluator &ev);
 /// linear, matmul, embedding and embedding_backward (Linear.cpp).
 std::optional<mlir::LogicalResult> evalLinearOp(mlir::Operation *op, Evaluator &ev);
 /// sum, mean, sqnorm, sum_to, broadcast_to (Reduce.cpp).

@@ -471,6 +471,104 @@ def NN_CrossEntropyOp : NN_LossOp<"cross_entropy",
   let arguments = (ins NN_FloatTensor:$input, NN_IndexTensor:$target);
 }
 
+//===----------------------------------------------------------------------===//
+// gelu, silu and layer_norm (the primitives, their backward op and the
+// composites that nn-decompose rewrites; methods in NNNewOps.cpp)
+//===----------------------------------------------------------------------===//
+
+def NN_GeluOp : NN_UnaryOp<"gelu", "x * Phi(x)"> {
+  let summary = "Gaussian error linear unit (torch.nn.functional.gelu)";
+  let description = [{
+    The exact form, `0.5 * x * (1 + erf(x / sqrt(2)))`, elementwise; the
+    result has the operand's type. As in PyTorch, `gelu(-inf)` is NaN
+    (`-inf * 0`) and `gelu(inf)` is `inf`. The tanh approximation is the
+    composite `nn.gelu_tanh`.
+
+    Example:
+
+    ```mlir
+    %y = nn.gelu %x : (tensor<4x8xf32>) -> tensor<4x8xf32>
+    ```
+  }];
+}
+
+def NN_SiluOp : NN_UnaryOp<"silu", "x * sigmoid(x)"> {
+  let summary = "sigmoid linear unit (torch.nn.functional.silu)";
+  let description = [{
+    `x / (1 + exp(-x))` elementwise, as PyTorch computes `x * sigmoid(x)`;
+    the result has the operand's type.
+
+    Example:
+
+    ```mlir
+    %y = nn.silu %x : (tensor<4x8xf32>) -> tensor<4x8xf32>
+    ```
+  }];
+}
+
+def NN_GeluBackwardOp : NN_Op<"gelu_backward", [Pure]> {
+  let summary = "gradient of the exact gelu";
+  let description = [{
+    `grad * (Phi(x) + x * phi(x))` with `Phi(x) = 0.5 * (1 + erf(x / sqrt(2)))`
+    and `phi(x) = exp(-x^2 / 2) / sqrt(2 pi)`, PyTorch's `gelu_backward`;
+    `input` is the forward op's operand, of `grad`'s shape.
+
+    Example:
+
+    ```mlir
+    %gx = nn.gelu_backward %g, %x : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$grad, NN_FloatTensor:$input);
+  let results = (outs NN_FloatTensor:$result);
+}
+
+def NN_GeluTanhOp : NN_Op<"gelu_tanh", [Pure, NN_Composite]> {
+  let summary = "gelu's tanh approximation (gelu(x, approximate=\"tanh\"))";
+  let description = [{
+    `0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x^3)))` elementwise.
+    A composite op: `nn-decompose` rewrites it into `nn.mul`, `nn.add` and
+    `nn.tanh` with constants, whose gradients give PyTorch's.
+
+    Example:
+
+    ```mlir
+    %y = nn.gelu_tanh %x : (tensor<4x8xf32>) -> tensor<4x8xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$input);
+  let results = (outs NN_FloatTensor:$result);
+}
+
+def NN_LayerNormOp : NN_Op<"layer_norm", [Pure, NN_Composite]> {
+  let summary = "layer normalisation (torch.nn.functional.layer_norm)";
+  let description = [{
+    Normalises over the trailing axes named by `normalized_shape`, which must
+    equal the input's trailing dimensions: `(x - mean) / sqrt(var + eps)`
+    with the biased variance, then, when the two optional `affine` operands
+    `weight` and `bias` (both of shape `normalized_shape`) are present,
+    `* weight + bias`. A composite op: `nn-decompose` rewrites it into
+    `nn.mean`, `nn.sub`, `nn.mul`, `nn.add`, `nn.sqrt` and `nn.div`.
+
+    Example:
+
+    ```mlir
+    %y = nn.layer_norm %x, %w, %b {normalized_shape = array<i64: 8>}
+        : (tensor<4x8xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<4x8xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$input, Variadic<NN_FloatTensor>:$affine,
+                       DenseI64ArrayAttr:$normalized_shape,
+                       DefaultValuedAttr<F64Attr, "1e-5">:$eps);
+  let results = (outs NN_FloatTensor:$result);
+  let extraClassDeclaration = [{
+    /// The scale, or null without the affine operands.
+    ::mlir::Value getWeight() { return getAffine().empty() ? nullptr : getAffine()[0]; }
+    /// The shift, or null without the affine operands.
+    ::mlir::Value getBias() { return getAffine().size() < 2 ? nullptr : getAffine()[1]; }
+  }];
+}
+
 include "ir/NNBackwardOps.td"
 
 #endif // NETC_IR_NNOPS_TD

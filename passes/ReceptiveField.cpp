@@ -191,6 +191,7 @@ private:
     return llvm::TypeSwitch<Operation *, FailureOr<ValueField>>(op)
         .Case<ReluOp, SigmoidOp, TanhOp, ExpOp, LogOp, SqrtOp, NegOp, LeakyReluOp, DropoutOp>(
             [&](auto) { return passFirst(); })
+        .Case<GeluOp, SiluOp, GeluTanhOp>([&](auto) { return passFirst(); })
         .Case<SoftmaxOp, LogSoftmaxOp>([&](auto s) {
           ValueField f = passFirst();
           return isSpatialDim(wrapDim(s.getDim(), rank), rank) ? f.asGlobal() : f;
@@ -233,7 +234,8 @@ private:
             return v.asGlobal();
           return v;
         })
-        // linear, matmul, sqnorm, the losses and anything unknown mix all positions.
+        // linear, matmul, sqnorm, the losses, layer_norm (whose axes include
+        // the last, spatial one) and anything unknown mix all positions.
         .Default([&](Operation *) { return first.asGlobal(); });
   }
 

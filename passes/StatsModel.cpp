@@ -210,7 +210,7 @@ Cost costOf(Operation *op, const llvm::DenseSet<Value> &needsGrad) {
       })
       .Case<ReluOp, SigmoidOp, TanhOp, ExpOp, SqrtOp>(
           [&](Operation *) { return perElement(out, 1, {result}); })
-      .Case<LogOp, LeakyReluOp>(
+      .Case<LogOp, LeakyReluOp, GeluOp, SiluOp>(
           [&](Operation *) { return perElement(out, 1, {op->getOperand(0)}); })
       .Case<NegOp, AddOp, SubOp, DropoutOp>([&](Operation *) { return perElement(out, 1); })
       .Case([&](MulOp m) {

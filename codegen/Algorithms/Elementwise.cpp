@@ -63,6 +63,12 @@ std::optional<AlgorithmResult> lowerElementwise(FunctionLowering &fl, Operation 
     value = sqrt(in(0));
   else if (isa<nn::NegOp>(op))
     value = -in(0);
+  else if (isa<nn::GeluOp>(op))
+    value = geluOf(in(0));
+  else if (isa<nn::SiluOp>(op))
+    value = siluOf(in(0));
+  else if (isa<nn::GeluBackwardOp>(op))
+    value = geluBackwardOf(in(0), in(1));
   else if (auto l = dyn_cast<nn::LeakyReluOp>(op))
     value = select(in(0) > constant(0), in(0), constant(l.getSlope().convertToDouble()) * in(0));
   else if (isa<nn::AddOp>(op))
