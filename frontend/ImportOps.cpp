@@ -341,6 +341,60 @@ Val importTranspose(Importer &im, const CallArgs &args) {
                      b.getNamedAttr("dim1", b.getI64IntegerAttr(*d1))});
 }
 
+//===--- gelu, silu and layer_norm ---===//
+
+/// gelu: the exact op, or with approximate="tanh" the composite op that
+/// nn-decompose expands.
+Val importGelu(Importer &im, const CallArgs &args) {
+  auto x = im.getTensor(args, "x");
+  Loc loc = args.call->loc;
+  std::string mode = "none";
+  if (auto it = args.values.find("approximate"); it != args.values.end()) {
+    const Val &v = it->second;
+    if (v.kind != Val::Kind::String || (v.s != "none" && v.s != "tanh")) {
+      im.error(v.loc) << "'gelu' expects approximate=\"none\" or \"tanh\", got " << describe(v);
+      return Val::poison(loc);
+    }
+    mode = v.s;
+  }
+  if (!x)
+    return Val::poison(loc);
+  return im.buildOp(mode == "tanh" ? "nn.gelu_tanh" : "nn.gelu", loc, *x, {}, "gelu");
+}
+
+/// layer_norm over the trailing axes `shape`, with torch.nn.LayerNorm's
+/// parameters NAME.weight (ones) and NAME.bias (zeros) when affine.
+Val importLayerNorm(Importer &im, const CallArgs &args) {
+  auto x = im.getTensor(args, "x");
+  auto shape = getIntList(im, args, "shape", /*allowScalar=*/true);
+  auto eps = im.getFloat(args, "eps", 1e-5);
+  auto affine = im.getBool(args, "affine", true);
+  auto name = layerName(im, args);
+  Loc loc = args.call->loc;
+  if (!x || !shape || !eps || !affine || !name)
+    return Val::poison(loc);
+  if (!(*eps >= 0.0)) {
+    im.error(args.values.at("eps").loc)
+        << "'layer_norm' expects 'eps' to be non-negative, got " << describe(args.values.at("eps"));
+    return Val::poison(loc);
+  }
+  Builder &b = im.builder;
+  SmallVector<Value> operands{*x};
+  // Parameters only for a valid shape: the op's rule reports a wrong one.
+  bool positive = llvm::all_of(*shape, [](int64_t d) { return d > 0; });
+  if (*affine && positive) {
+    auto type = RankedTensorType::get(*shape, elementTypeOf(*x));
+    operands.push_back(im.newParam(loc, *name + ".weight", type, constantInit(b, 1.0)));
+    operands.push_back(im.newParam(loc, *name + ".bias", type, constantInit(b, 0.0)));
+  }
+  if (llvm::is_contained(operands, Value()))
+    return Val::poison(loc);
+  return im.buildOp("nn.layer_norm", loc, operands,
+                    {b.getNamedAttr("normalized_shape", b.getDenseI64ArrayAttr(*shape)),
+                     b.getNamedAttr("eps", b.getF64FloatAttr(*eps))},
+                    *name);
+}
+
 /// Every op of the language by name.
 const std::map<std::string, OpEntry> &opTable() {
   static const std::map<std::string, OpEntry> table = [] {
@@ -371,6 +425,9 @@ const std::map<std::string, OpEntry> &opTable() {
                                return SmallVector<NamedAttribute>{im.builder.getNamedAttr(
                                    "slope", im.builder.getF64FloatAttr(*slope))};
                              })};
+    t["gelu"] = {{{"x", "approximate"}, 1}, importGelu};
+    t["silu"] = {{{"x"}, 1}, unary("nn.silu")};
+    t["layer_norm"] = {{{"x", "shape", "eps", "affine", "name"}, 2}, importLayerNorm};
     t["softmax"] = {{{"x", "dim"}, 1}, unary("nn.softmax", intAttr("dim", "dim", -1))};
     t["log_softmax"] = {{{"x", "dim"}, 1}, unary("nn.log_softmax", intAttr("dim", "dim", -1))};
     t["flatten"] = {{{"x", "start_dim", "end_dim"}, 1},

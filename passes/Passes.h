@@ -22,7 +22,8 @@ namespace netc {
 /// Adds the passes that follow import: shape inference, then MLIR's cleanups.
 void buildImportPipeline(mlir::OpPassManager &pm);
 
-/// The import pipeline, then graph rewrites: dropout fusion and the dialect's
+/// The import pipeline, then graph rewrites: composite ops into primitives
+/// (nn-decompose), dropout fusion and the dialect's
 /// folds and canonical patterns (netc --emit=opt).
 void buildOptimizePipeline(mlir::OpPassManager &pm);
 

@@ -74,6 +74,28 @@ def NNReceptiveField : Pass<"nn-receptive-field", "mlir::func::FuncOp"> {
   }];
 }
 
+def NNDecompose : Pass<"nn-decompose", "mlir::func::FuncOp"> {
+  let summary = "Rewrite composite ops into primitive nn ops";
+  let description = [{
+    Every op with the `NN_Composite` trait (`nn.gelu_tanh`, `nn.layer_norm`)
+    is defined by a formula over primitive nn ops; this pass replaces it by
+    that formula, one rewrite pattern per op, at the composite op's location.
+    Scalars of the formula are 0-d `arith.constant` tensors that broadcast.
+    The optimize, inference and train pipelines run it right after import and
+    shape inference, so autodiff, the interpreter and code generation see
+    only primitives, and a composite op needs no gradient, kernel or Halide
+    algorithm of its own; `--emit=nn` still shows the composite ops. The pass
+    fails, at the op, if a composite op is left.
+
+    Example:
+
+    ```mlir
+    %y = nn.gelu_tanh %x : (tensor<4xf32>) -> tensor<4xf32>
+    // becomes nn.mul, nn.add and nn.tanh of %x and 0-d constants
+    ```
+  }];
+}
+
 def NNFuseDropout : Pass<"nn-fuse-dropout", "mlir::func::FuncOp"> {
   let summary = "Fuse chains of dropouts into one";
   let description = [{

@@ -18,6 +18,8 @@ void buildImportPipeline(OpPassManager &pm) {
 
 void buildOptimizePipeline(OpPassManager &pm) {
   buildImportPipeline(pm);
+  // Composite ops become primitives before any rewrite, autodiff or backend.
+  pm.addNestedPass<func::FuncOp>(createNNDecompose());
   pm.addNestedPass<func::FuncOp>(createNNFuseDropout());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
@@ -66,7 +68,7 @@ void registerAllPassesAndPipelines() {
                              "Shape inference and cleanups that follow import",
                              buildImportPipeline);
   PassPipelineRegistration<>("nn-optimize-pipeline",
-                             "Import pipeline, dropout fusion and canonicalization",
+                             "Import pipeline, decomposition, dropout fusion and canonicalization",
                              buildOptimizePipeline);
   PassPipelineRegistration<>("nn-inference-pipeline",
                              "Optimize pipeline, then the inference form of the model",

@@ -151,6 +151,20 @@ Expr leakyReluBackward(FunctionLowering &fl, nn::LeakyReluBackwardOp op,
   return select(pass, grad, constant(op, slope) * grad);
 }
 
+//===--- gelu, silu and gelu_backward (Activations.cpp) ---===//
+
+Expr gelu(FunctionLowering &fl, nn::GeluOp op, const std::vector<Var> &v) {
+  return geluOf(operand(fl, op, v));
+}
+
+Expr silu(FunctionLowering &fl, nn::SiluOp op, const std::vector<Var> &v) {
+  return siluOf(operand(fl, op, v));
+}
+
+Expr geluBackward(FunctionLowering &fl, nn::GeluBackwardOp op, const std::vector<Var> &v) {
+  return geluBackwardOf(operandAt(fl, op, 0, v), operandAt(fl, op, 1, v));
+}
+
 /// Attaches `Value` to `Op` as an elementwise algorithm.
 template <typename Op, PureValue<Op> Value> void attach(MLIRContext &context) {
   attachAlgorithm<Op, definePure<OpFamily::Elementwise, Op, Value>>(context);
@@ -174,6 +188,9 @@ void registerElementwiseAlgorithms(DialectRegistry &registry) {
     attach<nn::DivOp, div>(*context);
     attach<nn::DropoutOp, dropout>(*context);
     attach<nn::LeakyReluBackwardOp, leakyReluBackward>(*context);
+    attach<nn::GeluOp, gelu>(*context);
+    attach<nn::SiluOp, silu>(*context);
+    attach<nn::GeluBackwardOp, geluBackward>(*context);
   });
 }
 

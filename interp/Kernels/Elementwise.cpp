@@ -183,13 +183,36 @@ LogicalResult evalDropout(nn::DropoutOp op, KernelContext &ctx) {
   return success();
 }
 
+//===----------------------------------------------------------------------===//
+// gelu, silu and gelu_backward
+//===----------------------------------------------------------------------===//
+
+/// The standard normal distribution function.
+double normalCdf(double x) { return 0.5 * (1.0 + std::erf(x * M_SQRT1_2)); }
+
+LogicalResult evalGelu(nn::GeluOp op, KernelContext &ctx) {
+  return unary(op, ctx, [](double x) { return x * normalCdf(x); });
+}
+
+LogicalResult evalSilu(nn::SiluOp op, KernelContext &ctx) {
+  return unary(op, ctx, [](double x) { return x / (1.0 + std::exp(-x)); });
+}
+
+LogicalResult evalGeluBackward(nn::GeluBackwardOp op, KernelContext &ctx) {
+  // gelu'(x) = Phi(x) + x * phi(x); at +-inf that is NaN (inf * 0), as in PyTorch.
+  const double invSqrt2Pi = 0.39894228040143267794;
+  return binary(op, ctx, [invSqrt2Pi](double grad, double x) {
+    return grad * (normalCdf(x) + x * std::exp(-0.5 * x * x) * invSqrt2Pi);
+  });
+}
+
 } // namespace
 
 void registerElementwiseKernels(DialectRegistry &registry) {
   registry.addExtension(+[](MLIRContext *context, nn::NNDialect *) {
     attachKernels<evalRelu, evalSigmoid, evalTanh, evalExp, evalLog, evalSqrt, evalNeg,
                   evalLeakyRelu, evalLeakyReluBackward, evalAdd, evalSub, evalMul, evalDiv,
-                  evalDropout>(context);
+                  evalDropout, evalGelu, evalSilu, evalGeluBackward>(context);
   });
 }
 

@@ -298,3 +298,48 @@ OpCost DropoutOp::getCost(function_ref<bool(Value)>) {
 LogicalResult LeakyReluBackwardOp::inferResultTypes(SmallVectorImpl<Type> &types) {
   return inferSameShape(*this, {getGrad(), getInput()}, types);
 }
+
+//===--- gelu ---===//
+
+FailureOr<SmallVector<Value>> GeluOp::buildVJP(OpBuilder &builder, ValueRange resultGrads) {
+  GradientBuilder gb(builder, *this);
+  // PyTorch's gelu_backward (approximate="none") as one elementwise op: its
+  // erf has no composition from the other nn ops.
+  return gb.finish({gb.create<GeluBackwardOp>({resultGrads[0], getInput()})});
+}
+
+OpCost GeluOp::getCost(function_ref<bool(Value)>) {
+  return cost::perElement(cost::elements(getResult()), 1, {getInput()});
+}
+
+//===--- silu ---===//
+
+FailureOr<SmallVector<Value>> SiluOp::buildVJP(OpBuilder &builder, ValueRange resultGrads) {
+  GradientBuilder gb(builder, *this);
+  Value g = resultGrads[0];
+  if (!g)
+    return gb.finish({Value()});
+  // PyTorch's silu_backward, in its order of operations:
+  // g * s * (1 + x * (1 - s)) with s = sigmoid(x).
+  Value x = getInput();
+  Value s = gb.create<SigmoidOp>({x});
+  Value one = gb.scalar(x, 1.0);
+  return gb.finish({gb.mul(gb.mul(g, s), gb.add(one, gb.mul(x, gb.sub(one, s))))});
+}
+
+OpCost SiluOp::getCost(function_ref<bool(Value)>) {
+  return cost::perElement(cost::elements(getResult()), 1, {getInput()});
+}
+
+//===--- gelu_backward ---===//
+
+LogicalResult GeluBackwardOp::inferResultTypes(SmallVectorImpl<Type> &types) {
+  return inferSameShape(*this, {getGrad(), getInput()}, types);
+}
+
+//===--- gelu_tanh (composite: nn-decompose) ---===//
+
+LogicalResult GeluTanhOp::inferResultTypes(SmallVectorImpl<Type> &types) {
+  types.push_back(getInput().getType());
+  return success();
+}

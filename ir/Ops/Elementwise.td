@@ -143,4 +143,68 @@ def NN_LeakyReluBackwardOp : NN_Op<"leaky_relu_backward", NN_BackwardTraits> {
   let results = (outs NN_FloatTensor:$result);
 }
 
+def NN_GeluOp : NN_UnaryOp<"gelu", "x * Phi(x)"> {
+  let summary = "Gaussian error linear unit (torch.nn.functional.gelu)";
+  let description = [{
+    The exact form, `0.5 * x * (1 + erf(x / sqrt(2)))`, elementwise; the
+    result has the operand's type. As in PyTorch, `gelu(-inf)` is NaN
+    (`-inf * 0`) and `gelu(inf)` is `inf`. The tanh approximation is the
+    composite `nn.gelu_tanh`.
+
+    Example:
+
+    ```mlir
+    %y = nn.gelu %x : (tensor<4x8xf32>) -> tensor<4x8xf32>
+    ```
+  }];
+}
+
+def NN_SiluOp : NN_UnaryOp<"silu", "x * sigmoid(x)"> {
+  let summary = "sigmoid linear unit (torch.nn.functional.silu)";
+  let description = [{
+    `x / (1 + exp(-x))` elementwise, as PyTorch computes `x * sigmoid(x)`;
+    the result has the operand's type.
+
+    Example:
+
+    ```mlir
+    %y = nn.silu %x : (tensor<4x8xf32>) -> tensor<4x8xf32>
+    ```
+  }];
+}
+
+def NN_GeluBackwardOp : NN_Op<"gelu_backward", NN_BackwardTraits> {
+  let summary = "gradient of the exact gelu";
+  let description = [{
+    `grad * (Phi(x) + x * phi(x))` with `Phi(x) = 0.5 * (1 + erf(x / sqrt(2)))`
+    and `phi(x) = exp(-x^2 / 2) / sqrt(2 pi)`, PyTorch's `gelu_backward`;
+    `input` is the forward op's operand, of `grad`'s shape.
+
+    Example:
+
+    ```mlir
+    %gx = nn.gelu_backward %g, %x : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$grad, NN_FloatTensor:$input);
+  let results = (outs NN_FloatTensor:$result);
+}
+
+def NN_GeluTanhOp : NN_Op<"gelu_tanh", [Pure, NN_Composite, NN_Elementwise, NN_CostOpInterface]> {
+  let summary = "gelu's tanh approximation (gelu(x, approximate=\"tanh\"))";
+  let description = [{
+    `0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x^3)))` elementwise.
+    A composite op: `nn-decompose` rewrites it into `nn.mul`, `nn.add` and
+    `nn.tanh` with constants, whose gradients give PyTorch's.
+
+    Example:
+
+    ```mlir
+    %y = nn.gelu_tanh %x : (tensor<4x8xf32>) -> tensor<4x8xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$input);
+  let results = (outs NN_FloatTensor:$result);
+}
+
 #endif // NETC_IR_OPS_ELEMENTWISE_TD

@@ -157,3 +157,33 @@ LogicalResult SumToOp::inferResultTypes(SmallVectorImpl<Type> &types) {
   types.push_back(RankedTensorType::get(target, elementTypeOf(getInput())));
   return success();
 }
+
+//===--- layer_norm (composite: nn-decompose) ---===//
+
+LogicalResult LayerNormOp::inferResultTypes(SmallVectorImpl<Type> &types) {
+  SmallVector<Value> operands(getOperands());
+  if (failed(sameElementType(*this, operands)))
+    return failure();
+  shape::Shape input = shapeOf(getInput());
+  shape::Shape normalized(getNormalizedShape().begin(), getNormalizedShape().end());
+  // torch.nn.functional.layer_norm's rule: a non-empty normalized_shape equal
+  // to the input's trailing dimensions.
+  bool trailing = !normalized.empty() && normalized.size() <= input.size() &&
+                  std::equal(normalized.begin(), normalized.end(),
+                             input.end() - static_cast<std::ptrdiff_t>(normalized.size()));
+  if (!trailing)
+    return emitError() << "layer_norm expects normalized_shape " << shape::str(normalized)
+                       << " to match the trailing dimensions of the input "
+                       << shape::str(input);
+  if (getAffine().size() != 0 && getAffine().size() != 2)
+    return emitError() << "layer_norm expects no affine operands or two (weight, bias), got "
+                       << getAffine().size();
+  for (Value v : getAffine())
+    if (shapeOf(v) != normalized)
+      return emitError() << "layer_norm expects weight and bias of shape "
+                         << shape::str(normalized) << ", got " << shape::str(shapeOf(v));
+  if (!(getEps().convertToDouble() >= 0.0))
+    return emitError() << "layer_norm expects eps >= 0";
+  types.push_back(getInput().getType());
+  return success();
+}

@@ -72,4 +72,33 @@ def NN_SumToOp : NN_Op<"sum_to", NN_BackwardTraits> {
   let results = (outs NN_FloatTensor:$result);
 }
 
+def NN_LayerNormOp : NN_Op<"layer_norm", [Pure, NN_Composite, NN_Global, NN_CostOpInterface]> {
+  let summary = "layer normalisation (torch.nn.functional.layer_norm)";
+  let description = [{
+    Normalises over the trailing axes named by `normalized_shape`, which must
+    equal the input's trailing dimensions: `(x - mean) / sqrt(var + eps)`
+    with the biased variance, then, when the two optional `affine` operands
+    `weight` and `bias` (both of shape `normalized_shape`) are present,
+    `* weight + bias`. A composite op: `nn-decompose` rewrites it into
+    `nn.mean`, `nn.sub`, `nn.mul`, `nn.add`, `nn.sqrt` and `nn.div`.
+
+    Example:
+
+    ```mlir
+    %y = nn.layer_norm %x, %w, %b {normalized_shape = array<i64: 8>}
+        : (tensor<4x8xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<4x8xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$input, Variadic<NN_FloatTensor>:$affine,
+                       DenseI64ArrayAttr:$normalized_shape,
+                       DefaultValuedAttr<F64Attr, "1e-5">:$eps);
+  let results = (outs NN_FloatTensor:$result);
+  let extraClassDeclaration = [{
+    /// The scale, or null without the affine operands.
+    ::mlir::Value getWeight() { return getAffine().empty() ? nullptr : getAffine()[0]; }
+    /// The shift, or null without the affine operands.
+    ::mlir::Value getBias() { return getAffine().size() < 2 ? nullptr : getAffine()[1]; }
+  }];
+}
+
 #endif // NETC_IR_OPS_REDUCTION_TD

@@ -435,3 +435,45 @@ class OpsReductions(Model):
         h = x * self.s
         return {"total": h.sum(), "avg": h.mean(), "rows": h.sum(1), "cols": h.mean(0),
                 "sq": sqnorm(h)}, F.mse_loss(h, y)
+
+
+class OpsActivations(Model):
+    """gelu, silu and layer_norm (models/ops.net, model activations)."""
+
+    def __init__(self):
+        super().__init__()
+        self.w = param(4, 6)
+        self.b = param(6)
+        self.layer_norm0 = nn.LayerNorm(6)
+        self.linear0 = nn.Linear(6, 5)
+        self.ln = nn.LayerNorm(5)
+
+    def run(self, x):
+        h = x * self.w + self.b
+        return {
+            "g": F.gelu(h),
+            "gt": F.gelu(h, approximate="tanh"),
+            "s": F.silu(h),
+            "n1": self.layer_norm0(h),
+            "n2": F.layer_norm(h.reshape(2, 2, 6) * 3, [2, 6], eps=0.001),
+            "n3": self.ln(self.linear0(F.silu(h))),
+        }, None
+
+
+class OpsActivationsF64(Model):
+    """The f64 model activations_f64 of models/ops.net."""
+
+    def __init__(self):
+        super().__init__()
+        self.w = param(2, 5, dtype=torch.float64)
+        self.ln = nn.LayerNorm([2, 5], dtype=torch.float64)
+
+    def run(self, x):
+        h = x * self.w
+        return {
+            "g": F.gelu(h),
+            "gt": F.gelu(h, approximate="tanh"),
+            "s": F.silu(h),
+            "n": self.ln(F.gelu(h)),
+            "n1": F.layer_norm(F.silu(h), [5]),
+        }, None

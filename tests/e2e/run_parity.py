@@ -159,6 +159,11 @@ CASES = {
     "reductions": Case(OPS, models.OpsReductions,
                        lambda g: {"x": rand(1024, 1024, lo=1.0, hi=2.0, gen=g),
                                   "y": randn(1024, 1024, gen=g)}, model="reductions"),
+    "activations": Case(OPS, models.OpsActivations, lambda g: {"x": randn(4, 6, gen=g)},
+                        model="activations", optimizers=[("sgd", "sgd(lr=0.1)")]),
+    "activations_f64": Case(OPS, models.OpsActivationsF64,
+                            lambda g: {"x": randn(3, 2, 5, dtype=torch.float64, gen=g)},
+                            model="activations_f64", optimizers=[("sgd", "sgd(lr=0.1)")]),
     "dropout0": Case(OPS, models.OpsDropout0, lambda g: {"x": randn(16, 12, gen=g)},
                      model="dropout0", optimizers=[("sgd", "sgd(lr=0.1)")]),
 }

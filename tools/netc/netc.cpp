@@ -286,8 +286,10 @@ LogicalResult interpret(ModuleOp module, MLIRContext &context, llvm::raw_ostream
     needsTrainStep ? netc::buildTrainPipeline(pm, false) : netc::buildOptimizePipeline(pm);
   else if (needsTrainStep && !netc::interp::findTrainStep(module, modelName))
     netc::buildTrainPipeline(pm, false);
-  else
+  else {
     pm.addNestedPass<func::FuncOp>(netc::createNNInferShapes());
+    pm.addNestedPass<func::FuncOp>(netc::createNNDecompose());
+  }
   if (failed(pm.run(module)))
     return failure();
   if (failed(netc::interp::checkInterpretable(module)))

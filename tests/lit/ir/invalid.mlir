@@ -348,3 +348,51 @@ func.func @buffer_bad_name(%b: tensor<4xf32> {nn.buffer = "bn mean"}) {
 func.func @buffer_update_not_a_string(%b: tensor<4xf32>) -> (tensor<4xf32> {nn.buffer_update = 1 : i64}) {
   return %b : tensor<4xf32>
 }
+
+// -----
+
+func.func @gelu_backward_shapes(%g: tensor<4xf32>, %x: tensor<5xf32>) {
+  // expected-error @+1 {{gelu_backward expects operands of one shape, got [4] and [5]}}
+  %0 = nn.gelu_backward %g, %x : (tensor<4xf32>, tensor<5xf32>) -> tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @gelu_type(%x: tensor<4xf32>) {
+  // expected-error @+1 {{result #0 has type 'tensor<5xf32>' but its operands and attributes give 'tensor<4xf32>'}}
+  %0 = nn.gelu %x : (tensor<4xf32>) -> tensor<5xf32>
+  return
+}
+
+// -----
+
+func.func @layer_norm_shape(%x: tensor<4x6xf32>) {
+  // expected-error @+1 {{layer_norm expects normalized_shape [5] to match the trailing dimensions of the input [4, 6]}}
+  %0 = nn.layer_norm %x {normalized_shape = array<i64: 5>} : (tensor<4x6xf32>) -> tensor<4x6xf32>
+  return
+}
+
+// -----
+
+func.func @layer_norm_too_long(%x: tensor<6xf32>) {
+  // expected-error @+1 {{layer_norm expects normalized_shape [1, 6] to match the trailing dimensions of the input [6]}}
+  %0 = nn.layer_norm %x {normalized_shape = array<i64: 1, 6>} : (tensor<6xf32>) -> tensor<6xf32>
+  return
+}
+
+// -----
+
+func.func @layer_norm_weight(%x: tensor<4x6xf32>, %w: tensor<4x6xf32>, %b: tensor<6xf32>) {
+  // expected-error @+1 {{layer_norm expects weight and bias of shape [6], got [4, 6]}}
+  %0 = nn.layer_norm %x, %w, %b {normalized_shape = array<i64: 6>} : (tensor<4x6xf32>, tensor<4x6xf32>, tensor<6xf32>) -> tensor<4x6xf32>
+  return
+}
+
+// -----
+
+func.func @layer_norm_one_affine(%x: tensor<4x6xf32>, %w: tensor<6xf32>) {
+  // expected-error @+1 {{layer_norm expects no affine operands or two (weight, bias), got 1}}
+  %0 = nn.layer_norm %x, %w {normalized_shape = array<i64: 6>} : (tensor<4x6xf32>, tensor<6xf32>) -> tensor<4x6xf32>
+  return
+}

@@ -127,3 +127,25 @@ func.func @losses(%y: tensor<64x1xf32>, %t: tensor<64x1xf32>, %z: tensor<64x10xf
   %4 = nn.cross_entropy %z3, %c3 : (tensor<2x10x7xf32>, tensor<2x7xi32>) -> tensor<f32>
   return %0, %1, %2, %3, %4 : tensor<f32>, tensor<f32>, tensor<f32>, tensor<f32>, tensor<f32>
 }
+
+// gelu, silu, gelu's backward op and the composite ops gelu_tanh and layer_norm.
+// CHECK-LABEL: func.func @activations_and_norm
+func.func @activations_and_norm(%x: tensor<4x8xf32>, %w: tensor<8xf32>, %b: tensor<8xf32>,
+                                %v: tensor<2x4x8xf64>)
+    -> (tensor<4x8xf32>, tensor<4x8xf32>, tensor<2x4x8xf64>) {
+  // CHECK: %[[G:.+]] = nn.gelu %{{.+}} : (tensor<4x8xf32>) -> tensor<4x8xf32>
+  %0 = nn.gelu %x : (tensor<4x8xf32>) -> tensor<4x8xf32>
+  // CHECK: %[[S:.+]] = nn.silu %[[G]] : (tensor<4x8xf32>) -> tensor<4x8xf32>
+  %1 = nn.silu %0 : (tensor<4x8xf32>) -> tensor<4x8xf32>
+  // CHECK: nn.gelu_backward %[[S]], %{{.+}} : (tensor<4x8xf32>, tensor<4x8xf32>) -> tensor<4x8xf32>
+  %2 = nn.gelu_backward %1, %x : (tensor<4x8xf32>, tensor<4x8xf32>) -> tensor<4x8xf32>
+  // CHECK: nn.gelu_tanh %{{.+}} : (tensor<4x8xf32>) -> tensor<4x8xf32>
+  %3 = nn.gelu_tanh %2 : (tensor<4x8xf32>) -> tensor<4x8xf32>
+  // CHECK: nn.layer_norm %{{.+}}, %{{.+}}, %{{.+}} {normalized_shape = array<i64: 8>} : (tensor<4x8xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<4x8xf32>
+  %4 = nn.layer_norm %3, %w, %b {normalized_shape = array<i64: 8>}
+      : (tensor<4x8xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<4x8xf32>
+  // CHECK: nn.layer_norm %{{.+}} {eps = 1.000000e-03 : f64, normalized_shape = array<i64: 4, 8>} : (tensor<2x4x8xf64>) -> tensor<2x4x8xf64>
+  %5 = nn.layer_norm %v {normalized_shape = array<i64: 4, 8>, eps = 1.0e-3 : f64}
+      : (tensor<2x4x8xf64>) -> tensor<2x4x8xf64>
+  return %3, %4, %5 : tensor<4x8xf32>, tensor<4x8xf32>, tensor<2x4x8xf64>
+}
