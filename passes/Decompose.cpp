@@ -81,17 +81,42 @@ struct DecomposeLayerNorm : OpRewritePattern<LayerNormOp> {
   }
 };
 
+} // namespace
+
+void netc::populateDecompositionPatterns(RewritePatternSet &patterns) {
+  patterns.add<DecomposeGeluTanh, DecomposeLayerNorm>(patterns.getContext());
+}
+
+namespace {
+
 /// Applies every decomposition pattern, then checks that no composite op is left.
 struct DecomposePass : public netc::impl::NNDecomposeBase<DecomposePass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<DecomposeGeluTanh, DecomposeLayerNorm>(&getContext());
-    // The import pipeline's canonicalizer ran just before: only the patterns
-    // have work to do, and the regions are left as they are.
+    netc::populateDecompositionPatterns(patterns);
+    // Only the composite ops and what their patterns create are rewritten
+    // (the new constants hoisted, as canonicalize would): every other op
+    // stays exactly as it is, so a function without composites is unchanged.
+    SmallVector<Operation *> composites;
+    getOperation().walk([&](Operation *op) {
+      if (op->hasTrait<netc::nn::traits::Composite>())
+        composites.push_back(op);
+    });
+    if (composites.empty())
+      return;
     GreedyRewriteConfig config;
-    config.enableRegionSimplification = GreedySimplifyRegionLevel::Disabled;
-    if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns), config)))
-      return signalPassFailure();
+    config.strictMode = GreedyRewriteStrictness::ExistingAndNewOps;
+    (void)applyOpPatternsAndFold(composites, std::move(patterns), config);
+    // The constants the patterns made go to the top of their block, where
+    // canonicalize keeps constants.
+    for (Block &block : getOperation().getBody()) {
+      SmallVector<Operation *> constants;
+      for (Operation &op : block)
+        if (op.hasTrait<OpTrait::ConstantLike>())
+          constants.push_back(&op);
+      for (Operation *op : llvm::reverse(constants))
+        op->moveBefore(&block.front());
+    }
     WalkResult left = getOperation().walk([](Operation *op) {
       if (!op->hasTrait<netc::nn::traits::Composite>())
         return WalkResult::advance();

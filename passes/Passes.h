@@ -7,6 +7,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/PatternMatch.h"
 #include "mlir/Pass/Pass.h"
 
 #include <memory>
@@ -18,6 +19,10 @@ namespace netc {
 
 #define GEN_PASS_REGISTRATION
 #include "passes/Passes.h.inc"
+
+/// Adds the patterns of nn-decompose (passes/Decompose.cpp): one per
+/// composite op, rewriting it into primitive ops.
+void populateDecompositionPatterns(mlir::RewritePatternSet &patterns);
 
 /// Adds the passes that follow import: shape inference, then MLIR's cleanups.
 void buildImportPipeline(mlir::OpPassManager &pm);

@@ -132,19 +132,9 @@ Halide::Expr fromOrderedKey(Halide::Expr key, Halide::Type type);
 /// as PyTorch's max pooling.
 Halide::Expr maximumWithNaN(Halide::Expr value);
 
-//===--- gelu and silu (Activations.cpp) ---===//
-
-/// erf(x) in f32 or f64, correctly rounded to within an ulp (the C library's).
+/// erf(x) in f32 or f64, correctly rounded to within an ulp (the C
+/// library's; Special.cpp).
 Halide::Expr exactErf(Halide::Expr x);
-
-/// gelu(x) = x * Phi(x), PyTorch's exact form.
-Halide::Expr geluOf(Halide::Expr x);
-
-/// The gradient of gelu at `x` times `grad`, PyTorch's gelu_backward.
-Halide::Expr geluBackwardOf(Halide::Expr grad, Halide::Expr x);
-
-/// silu(x) = x * sigmoid(x), computed as x / (1 + exp(-x)) like PyTorch.
-Halide::Expr siluOf(Halide::Expr x);
 
 } // namespace netc::codegen
 

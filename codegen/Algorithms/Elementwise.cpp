@@ -151,18 +151,37 @@ Expr leakyReluBackward(FunctionLowering &fl, nn::LeakyReluBackwardOp op,
   return select(pass, grad, constant(op, slope) * grad);
 }
 
-//===--- gelu, silu and gelu_backward (Activations.cpp) ---===//
+//===--- gelu ---===//
+
+/// Phi(x), the standard normal distribution function.
+Expr normalCdf(Expr x) {
+  Halide::Type t = x.type();
+  return make_const(t, 0.5) *
+         (make_const(t, 1.0) + exactErf(x * make_const(t, 0.70710678118654752440)));
+}
 
 Expr gelu(FunctionLowering &fl, nn::GeluOp op, const std::vector<Var> &v) {
-  return geluOf(operand(fl, op, v));
+  // x * Phi(x): gelu(-inf) is -inf * 0 = NaN and gelu(inf) is inf, as in PyTorch.
+  Expr x = operand(fl, op, v);
+  return x * normalCdf(x);
 }
+
+//===--- silu ---===//
 
 Expr silu(FunctionLowering &fl, nn::SiluOp op, const std::vector<Var> &v) {
-  return siluOf(operand(fl, op, v));
+  // x / (1 + exp(-x)) as PyTorch computes it: silu(-inf) is -inf / inf = NaN.
+  Expr x = operand(fl, op, v);
+  return x / (constant(op, 1.0) + exactExp(-x));
 }
 
+//===--- gelu_backward ---===//
+
 Expr geluBackward(FunctionLowering &fl, nn::GeluBackwardOp op, const std::vector<Var> &v) {
-  return geluBackwardOf(operandAt(fl, op, 0, v), operandAt(fl, op, 1, v));
+  // PyTorch's gelu_backward: grad * (cdf + x * pdf); exactExp keeps pdf(+-inf)
+  // = 0, so the result there is NaN (inf * 0) as in PyTorch.
+  Expr grad = operandAt(fl, op, 0, v), x = operandAt(fl, op, 1, v);
+  Expr pdf = exactExp(constant(op, -0.5) * x * x) * constant(op, 0.39894228040143267794);
+  return grad * (normalCdf(x) + x * pdf);
 }
 
 /// Attaches `Value` to `Op` as an elementwise algorithm.

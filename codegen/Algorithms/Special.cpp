@@ -107,4 +107,14 @@ Expr fromOrderedKey(Expr key, Halide::Type type) {
 
 Expr maximumWithNaN(Expr value) { return fromOrderedKey(maximum(orderedKey(value)), value.type()); }
 
+// erf: Halide 14's own exists for f32 only and is accurate to a few ulp, so
+// this calls the C library's erf and erff (scalar calls; libm is linked into
+// every executable and into the JIT's process).
+Expr exactErf(Expr x) {
+  bool f32 = x.type().bits() == 32;
+  // erf is odd, bounded and exact at the special values in libm: erf(NaN) is
+  // NaN, erf(+-inf) is +-1; no flag of Halide's float arithmetic reaches it.
+  return Internal::Call::make(x.type(), f32 ? "erff" : "erf", {x}, Internal::Call::PureExtern);
+}
+
 } // namespace netc::codegen
