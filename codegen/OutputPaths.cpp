@@ -8,12 +8,14 @@
 
 #include <atomic>
 #include <climits>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
 
-#include <dirent.h>
+#include <fcntl.h>
+#include <sys/syscall.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -56,23 +58,46 @@ std::atomic<char *> slots[kSlots];
 constexpr int kSignals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
 struct sigaction previousActions[sizeof(kSignals) / sizeof(kSignals[0])];
 
-/// Removes `dir` and its contents with system calls only (no allocation),
-/// as far as a path fits in PATH_MAX.
+/// A directory entry as the getdents64 system call writes it.
+struct KernelDirent {
+  uint64_t inode;
+  int64_t offset;
+  unsigned short length;
+  unsigned char type;
+  char name[1];
+};
+
+/// Removes `dir` and its contents with system calls only, as far as a path
+/// fits in PATH_MAX. It runs in a signal handler, which may have interrupted
+/// malloc: opendir, readdir and snprintf may allocate or lock, so the entries
+/// are read with getdents64 into a stack buffer and paths are joined by hand.
 void removeTree(const char *dir) {
-  if (DIR *d = ::opendir(dir)) {
-    while (struct dirent *entry = ::readdir(d)) {
-      if (!std::strcmp(entry->d_name, ".") || !std::strcmp(entry->d_name, ".."))
-        continue;
-      char child[PATH_MAX];
-      if (std::snprintf(child, sizeof child, "%s/%s", dir, entry->d_name) >= PATH_MAX)
-        continue;
-      struct stat st;
-      if (::lstat(child, &st) == 0 && S_ISDIR(st.st_mode))
-        removeTree(child);
-      else
-        ::unlink(child);
+  int fd = ::open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd >= 0) {
+    alignas(8) char buffer[4096];
+    long bytes;
+    while ((bytes = ::syscall(SYS_getdents64, fd, buffer, sizeof buffer)) > 0) {
+      for (long at = 0; at < bytes;) {
+        const auto *entry = reinterpret_cast<const KernelDirent *>(buffer + at);
+        at += entry->length;
+        const char *name = entry->name;
+        if (!std::strcmp(name, ".") || !std::strcmp(name, ".."))
+          continue;
+        char child[PATH_MAX];
+        size_t dirLength = std::strlen(dir), nameLength = std::strlen(name);
+        if (dirLength + 1 + nameLength >= sizeof child)
+          continue;
+        std::memcpy(child, dir, dirLength);
+        child[dirLength] = '/';
+        std::memcpy(child + dirLength + 1, name, nameLength + 1);
+        struct stat st;
+        if (::lstat(child, &st) == 0 && S_ISDIR(st.st_mode))
+          removeTree(child);
+        else
+          ::unlink(child);
+      }
     }
-    ::closedir(d);
+    ::close(fd);
   }
   ::rmdir(dir);
 }
