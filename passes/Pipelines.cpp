@@ -2,6 +2,8 @@
 
 #include "passes/Passes.h"
 
+#include "ir/Signature.h"
+
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
@@ -42,7 +44,7 @@ void buildTrainPipeline(OpPassManager &pm, bool gradInputs) {
 
 LogicalResult prepareForCodegen(ModuleOp module) {
   for (auto func : llvm::to_vector(module.getOps<func::FuncOp>())) {
-    if (func.isExternal() || func->hasAttr("nn.train_step_of"))
+    if (func.isExternal() || nn::trainStepOf(func))
       continue;
     PassManager pm(module.getContext(), func::FuncOp::getOperationName());
     pm.addPass(createNNInference());
