@@ -30,6 +30,22 @@ const char *netc::frontend::toString(BinaryOp op) {
     return "*";
   case BinaryOp::Div:
     return "/";
+  case BinaryOp::Eq:
+    return "==";
+  case BinaryOp::Ne:
+    return "!=";
+  case BinaryOp::Lt:
+    return "<";
+  case BinaryOp::Le:
+    return "<=";
+  case BinaryOp::Gt:
+    return ">";
+  case BinaryOp::Ge:
+    return ">=";
+  case BinaryOp::And:
+    return "and";
+  case BinaryOp::Or:
+    return "or";
   }
   return "?";
 }
@@ -155,7 +171,7 @@ private:
     }
     case Stmt::Kind::Repeat: {
       const auto &s = static_cast<const RepeatStmt &>(stmt);
-      line(depth, "RepeatStmt", s.loc);
+      line(depth, "RepeatStmt", s.loc, s.indexName.empty() ? "" : quoted(s.indexName));
       dumpExpr(*s.count, depth + 1);
       dumpBody(s.body, depth + 1);
       return;
@@ -163,6 +179,42 @@ private:
     case Stmt::Kind::Model: {
       const auto &s = static_cast<const ModelDecl &>(stmt);
       line(depth, "ModelDecl", s.loc, quoted(s.name));
+      dumpBody(s.body, depth + 1);
+      return;
+    }
+    case Stmt::Kind::MultiAssign: {
+      const auto &s = static_cast<const MultiAssignStmt &>(stmt);
+      std::string names;
+      for (const std::string &name : s.names)
+        names += (names.empty() ? "" : " ") + quoted(name);
+      line(depth, "MultiAssignStmt", s.loc, names);
+      dumpExpr(*s.value, depth + 1);
+      return;
+    }
+    case Stmt::Kind::Return:
+      line(depth, "ReturnStmt", stmt.loc);
+      for (const ExprPtr &value : static_cast<const ReturnStmt &>(stmt).values)
+        dumpExpr(*value, depth + 1);
+      return;
+    case Stmt::Kind::If: {
+      const auto &s = static_cast<const IfStmt &>(stmt);
+      line(depth, "IfStmt", s.loc);
+      dumpExpr(*s.cond, depth + 1);
+      dumpBody(s.then, depth + 1);
+      if (!s.otherwise.empty()) {
+        line(depth, "Else", s.otherwise.front()->loc);
+        dumpBody(s.otherwise, depth + 1);
+      }
+      return;
+    }
+    case Stmt::Kind::Block: {
+      const auto &s = static_cast<const BlockDecl &>(stmt);
+      line(depth, "BlockDecl", s.loc, quoted(s.name));
+      for (const BlockParam &p : s.params) {
+        line(depth + 1, "BlockParam", p.loc, quoted(p.name));
+        if (p.defaultValue)
+          dumpExpr(*p.defaultValue, depth + 2);
+      }
       dumpBody(s.body, depth + 1);
       return;
     }
@@ -202,7 +254,8 @@ private:
         dumpExpr(*element, depth + 1);
       return;
     case Expr::Kind::Unary:
-      line(depth, "UnaryExpr", expr.loc, "'-'");
+      line(depth, "UnaryExpr", expr.loc,
+           static_cast<const UnaryExpr &>(expr).op == UnaryOp::Neg ? "'-'" : "'not'");
       dumpExpr(*static_cast<const UnaryExpr &>(expr).operand, depth + 1);
       return;
     case Expr::Kind::Binary: {

@@ -107,7 +107,8 @@ struct NameRef : Expr {
   std::string name;
 };
 
-/// A dotted name `base.member` such as `fc1.weight`.
+/// A dotted name `base.member` such as `fc1.weight`; base holds every part
+/// but the last (`layer1.0.conv1` of `layer1.0.conv1.weight`).
 struct DottedRef : Expr {
   DottedRef(Loc loc, std::string base, std::string member, Loc memberLoc)
       : Expr(Kind::DottedRef, loc), base(std::move(base)),
@@ -127,10 +128,10 @@ struct ListExpr : Expr {
   std::vector<ExprPtr> elements;
 };
 
-/// Prefix operators; the language has only negation.
-enum class UnaryOp { Neg };
+/// Prefix operators: arithmetic negation and logical `not`.
+enum class UnaryOp { Neg, Not };
 
-/// `-operand`.
+/// `-operand` or `not operand`.
 struct UnaryExpr : Expr {
   UnaryExpr(Loc loc, UnaryOp op, ExprPtr operand)
       : Expr(Kind::Unary, loc), op(op), operand(std::move(operand)) {}
@@ -139,11 +140,15 @@ struct UnaryExpr : Expr {
   ExprPtr operand;
 };
 
-/// Infix operators, elementwise with broadcasting on tensors.
-enum class BinaryOp { Add, Sub, Mul, Div };
+/// Infix operators. Arithmetic is elementwise with broadcasting on tensors;
+/// comparisons and `and`/`or` apply to compile-time constants only.
+enum class BinaryOp { Add, Sub, Mul, Div, Eq, Ne, Lt, Le, Gt, Ge, And, Or };
 
-/// The spelling of an operator: "+", "-", "*" or "/".
+/// The spelling of an operator: "+", "-", "*", "/", "==", ..., "and", "or".
 const char *toString(BinaryOp op);
+
+/// True for `==`, `!=`, `<`, `<=`, `>` and `>=`.
+inline bool isComparison(BinaryOp op) { return op >= BinaryOp::Eq && op <= BinaryOp::Ge; }
 
 /// `lhs op rhs`; located at the operator.
 struct BinaryExpr : Expr {
@@ -204,7 +209,11 @@ public:
     Loss,
     Train,
     Repeat,
-    Model
+    Model,
+    MultiAssign,
+    Return,
+    If,
+    Block
   };
 
   virtual ~Stmt() = default;
@@ -296,13 +305,69 @@ struct TrainStmt : Stmt {
   std::unique_ptr<CallExpr> optimizer;
 };
 
-/// `repeat count { body }`, not unrolled.
+/// `repeat count { body }` or `repeat index in count { body }`, not
+/// unrolled; indexName is empty without an index.
 struct RepeatStmt : Stmt {
   RepeatStmt(Loc loc, ExprPtr count, std::vector<StmtPtr> body)
       : Stmt(Kind::Repeat, loc), count(std::move(count)),
         body(std::move(body)) {}
   static bool classof(const Stmt *s) { return s->kind == Kind::Repeat; }
   ExprPtr count;
+  std::vector<StmtPtr> body;
+  std::string indexName;
+  Loc indexLoc;
+};
+
+/// `a, b, ... = value`, unpacking a list of values (a block's results);
+/// located at the first name.
+struct MultiAssignStmt : Stmt {
+  MultiAssignStmt(Loc loc, std::vector<std::string> names, std::vector<Loc> nameLocs,
+                  ExprPtr value)
+      : Stmt(Kind::MultiAssign, loc), names(std::move(names)),
+        nameLocs(std::move(nameLocs)), value(std::move(value)) {}
+  static bool classof(const Stmt *s) { return s->kind == Kind::MultiAssign; }
+  std::vector<std::string> names;
+  std::vector<Loc> nameLocs;
+  ExprPtr value;
+};
+
+/// `return a, b, ...`, the last statement of a block.
+struct ReturnStmt : Stmt {
+  ReturnStmt(Loc loc, std::vector<ExprPtr> values)
+      : Stmt(Kind::Return, loc), values(std::move(values)) {}
+  static bool classof(const Stmt *s) { return s->kind == Kind::Return; }
+  std::vector<ExprPtr> values;
+};
+
+/// `if cond { then } else { otherwise }`; `else if` is an IfStmt alone in
+/// otherwise, which is empty without `else`.
+struct IfStmt : Stmt {
+  IfStmt(Loc loc, ExprPtr cond, std::vector<StmtPtr> then, std::vector<StmtPtr> otherwise)
+      : Stmt(Kind::If, loc), cond(std::move(cond)), then(std::move(then)),
+        otherwise(std::move(otherwise)) {}
+  static bool classof(const Stmt *s) { return s->kind == Kind::If; }
+  ExprPtr cond;
+  std::vector<StmtPtr> then, otherwise;
+};
+
+/// An argument of a block: `name` or `name=default`.
+struct BlockParam {
+  std::string name;
+  Loc loc;
+  ExprPtr defaultValue; ///< Null when the argument is required.
+};
+
+/// `block name(params) { body }`, a file-level item; its body ends with a
+/// ReturnStmt when the source is right.
+struct BlockDecl : Stmt {
+  BlockDecl(Loc loc, std::string name, Loc nameLoc, std::vector<BlockParam> params,
+            std::vector<StmtPtr> body)
+      : Stmt(Kind::Block, loc), name(std::move(name)), nameLoc(nameLoc),
+        params(std::move(params)), body(std::move(body)) {}
+  static bool classof(const Stmt *s) { return s->kind == Kind::Block; }
+  std::string name;
+  Loc nameLoc;
+  std::vector<BlockParam> params;
   std::vector<StmtPtr> body;
 };
 
@@ -317,7 +382,7 @@ struct ModelDecl : Stmt {
   std::vector<StmtPtr> body;
 };
 
-/// A whole source: ConstDecl and ModelDecl items in source order.
+/// A whole source: ConstDecl, BlockDecl and ModelDecl items in source order.
 struct File {
   std::vector<StmtPtr> items;
 };

@@ -35,8 +35,9 @@ namespace netc::frontend {
 // An identifier is a name: the lexer's limit is the names' limit.
 static_assert(Lexer::MaxIdentifierBytes == netc::kMaxNameBytes);
 
-Importer::Importer(MLIRContext &context, StringRef filename, int64_t maxUnrolled)
-    : context(context), builder(&context), filename(filename.str()), maxUnrolled(maxUnrolled) {}
+Importer::Importer(MLIRContext &context, StringRef filename, const ImportOptions &options)
+    : context(context), builder(&context), filename(filename.str()),
+      overrides(options.constOverrides), maxUnrolled(options.maxUnrolled) {}
 
 InFlightDiagnostic Importer::error(Loc loc) {
   failed = true;
@@ -44,7 +45,12 @@ InFlightDiagnostic Importer::error(Loc loc) {
 }
 
 Location Importer::location(Loc loc) const {
-  return FileLineColLoc::get(&context, filename, loc.line, loc.col);
+  Location here = FileLineColLoc::get(&context, filename, loc.line, loc.col);
+  return callerLoc ? CallSiteLoc::get(here, *callerLoc) : here;
+}
+
+std::string Importer::qualify(StringRef localName) const {
+  return scopePrefix.empty() ? localName.str() : scopePrefix + "." + localName.str();
 }
 
 //===----------------------------------------------------------------------===//
@@ -93,11 +99,13 @@ OwningOpRef<ModuleOp> Importer::importFile(const File &file, StringRef modelName
     return nullptr;
   }
 
-  // File-level constants are visible in every model; only those before the
-  // chosen model's end can matter, and all are checked.
+  // File-level constants are visible in every model and block; only those
+  // before the chosen model's end can matter, and all are checked.
   for (const StmtPtr &item : file.items)
     if (auto *c = dynCast<ConstDecl>(item.get()))
       importStmt(*c, /*inRepeat=*/false);
+  fileConstants = constants;
+  registerBlocks(file);
 
   OwningOpRef<ModuleOp> module = ModuleOp::create(location(chosen->loc));
   builder.setInsertionPointToEnd(module->getBody());
@@ -107,6 +115,7 @@ OwningOpRef<ModuleOp> Importer::importFile(const File &file, StringRef modelName
   body = func.addEntryBlock();
   builder.setInsertionPointToEnd(body);
   importModel(*chosen);
+  checkOverridesUsed();
   if (failed)
     return nullptr;
   if (mlir::failed(mlir::verify(*module)))
@@ -173,53 +182,6 @@ void Importer::importInput(const InputDecl &input) {
   bindings[input.name] = Val::ofTensor(input.nameLoc, arg);
 }
 
-/// The nodes of \p expr, itself included: a bound on the ops evaluating it builds.
-static int64_t weight(const Expr *expr) {
-  if (!expr)
-    return 0;
-  int64_t n = 1;
-  switch (expr->kind) {
-  case Expr::Kind::List:
-    for (const ExprPtr &e : static_cast<const ListExpr *>(expr)->elements)
-      n += weight(e.get());
-    break;
-  case Expr::Kind::Unary:
-    n += weight(static_cast<const UnaryExpr *>(expr)->operand.get());
-    break;
-  case Expr::Kind::Binary: {
-    auto *b = static_cast<const BinaryExpr *>(expr);
-    n += weight(b->lhs.get()) + weight(b->rhs.get());
-    break;
-  }
-  case Expr::Kind::Call: {
-    auto *c = static_cast<const CallExpr *>(expr);
-    for (const ExprPtr &e : c->args)
-      n += weight(e.get());
-    for (const KeywordArg &k : c->keywords)
-      n += weight(k.value.get());
-    break;
-  }
-  default:
-    break;
-  }
-  return n;
-}
-
-/// What one unrolled copy of \p stmt costs: one plus its expressions. A
-/// nested `repeat` counts its body once here; its own unrolling is charged
-/// when it runs.
-static int64_t weight(const Stmt &stmt) {
-  int64_t n = 1;
-  if (auto *a = dynCast<AssignStmt>(&stmt))
-    n += weight(a->value.get());
-  if (auto *r = dynCast<RepeatStmt>(&stmt)) {
-    n += weight(r->count.get());
-    for (const StmtPtr &inner : r->body)
-      n += weight(*inner);
-  }
-  return n;
-}
-
 void Importer::importStmt(const Stmt &stmt, bool inRepeat) {
   auto notInRepeat = [&](const char *what) {
     if (!inRepeat)
@@ -227,27 +189,26 @@ void Importer::importStmt(const Stmt &stmt, bool inRepeat) {
     error(stmt.loc) << "'" << what << "' is not allowed inside 'repeat'";
     return false;
   };
+  auto notInBlock = [&](const char *what) {
+    if (callStack.empty())
+      return true;
+    error(stmt.loc) << "'" << what << "' is not allowed in block '" << callStack.back()->name
+                    << "'; return the value and use it in the model";
+    return false;
+  };
   switch (stmt.kind) {
-  case Stmt::Kind::Const: {
-    auto &c = static_cast<const ConstDecl &>(stmt);
-    if (!notInRepeat("const"))
-      return;
-    Val v = eval(*c.value);
-    if (v.isPoison())
-      return;
-    if (!v.isNumber()) {
-      error(c.value->loc) << "constant '" << c.name << "' must be a number, got " << describe(v);
-      return;
-    }
-    if (constants.count(c.name) || bindings.count(c.name)) {
-      error(c.nameLoc) << "'" << c.name << "' is already defined";
-      return;
-    }
-    constants[c.name] = v;
+  case Stmt::Kind::Const:
+    if (notInRepeat("const"))
+      importConst(static_cast<const ConstDecl &>(stmt));
     return;
-  }
   case Stmt::Kind::Input:
-    error(stmt.loc) << "'input' is not allowed inside 'repeat'";
+    if (!callStack.empty())
+      error(stmt.loc) << "'input' is not allowed in block '" << callStack.back()->name
+                      << "'; pass the tensor as an argument";
+    else if (inRepeat)
+      error(stmt.loc) << "'input' is not allowed inside 'repeat'";
+    else
+      error(stmt.loc) << "'input' must be declared at the top level of the model";
     return;
   case Stmt::Kind::Param:
     if (notInRepeat("param"))
@@ -265,106 +226,115 @@ void Importer::importStmt(const Stmt &stmt, bool inRepeat) {
     return;
   }
   case Stmt::Kind::Output:
-  case Stmt::Kind::Loss: {
-    bool isLoss = stmt.kind == Stmt::Kind::Loss;
-    if (!notInRepeat(isLoss ? "loss" : "output"))
-      return;
-    const Expr *valueExpr;
-    std::string name;
-    Loc nameLoc;
-    if (isLoss) {
-      auto &l = static_cast<const LossStmt &>(stmt);
-      valueExpr = l.value.get();
-      name = l.hasName() ? l.name : "loss";
-      nameLoc = l.hasName() ? l.nameLoc : l.loc;
-      if (lossLoc) {
-        error(l.loc) << "a model has at most one 'loss'; the first is at line " << lossLoc->line;
-        return;
-      }
-      lossLoc = l.loc;
-    } else {
-      auto &o = static_cast<const OutputStmt &>(stmt);
-      valueExpr = o.value.get();
-      nameLoc = o.hasName() ? o.nameLoc : o.value->loc;
-      if (o.hasName())
-        name = o.name;
-      else if (auto *ref = dynCast<NameRef>(o.value.get()))
-        name = ref->name;
-      else
-        name = "output" + std::to_string(results.size());
-    }
-    Val v = eval(*valueExpr);
-    if (v.isPoison()) {
-      // Later uses of the name stay silent: the error is reported already.
-      if (!isLoss || static_cast<const LossStmt &>(stmt).hasName())
-        bindings[name] = v;
-      return;
-    }
-    if (v.kind != Val::Kind::Tensor) {
-      error(valueExpr->loc) << (isLoss ? "loss" : "output '" + name + "'")
-                            << " must be a tensor, got " << describe(v);
-      return;
-    }
-    auto type = cast<RankedTensorType>(v.tensor.getType());
-    if (isLoss && type.getRank() != 0) {
-      error(valueExpr->loc) << "loss must be a scalar, got " << describe(v)
-                            << "; reduce it with mean() or sum()";
-      return;
-    }
-    for (const Result &r : results)
-      if (r.name == name) {
-        error(nameLoc) << "output '" << name << "' is defined twice; the first is at line "
-                       << r.loc.line;
-        return;
-      }
-    bindResult(name, v);
-    if (!isLoss || (isLoss && static_cast<const LossStmt &>(stmt).hasName()))
-      bindings[name] = v;
-    results.push_back(Result{name, v.tensor, nameLoc, isLoss});
+  case Stmt::Kind::Loss:
+    if (notInBlock(stmt.kind == Stmt::Kind::Loss ? "loss" : "output") &&
+        notInRepeat(stmt.kind == Stmt::Kind::Loss ? "loss" : "output"))
+      importOutputOrLoss(stmt);
     return;
-  }
   case Stmt::Kind::Train:
-    if (notInRepeat("train"))
+    if (notInBlock("train") && notInRepeat("train"))
       importTrain(static_cast<const TrainStmt &>(stmt));
     return;
-  case Stmt::Kind::Repeat: {
-    auto &r = static_cast<const RepeatStmt &>(stmt);
-    Val count = eval(*r.count);
-    if (count.isPoison())
-      return;
-    if (count.kind != Val::Kind::Int || count.i < 0) {
-      error(r.count->loc) << "repeat count must be a constant non-negative integer, got "
-                          << describe(count);
-      return;
-    }
-    // Statements weigh by their expressions: a single statement can build
-    // hundreds of ops, so a count of statements alone would not bound the work.
-    int64_t size = 0;
-    for (const StmtPtr &inner : r.body)
-      size += weight(*inner);
-    if (count.i > 0 && size > 0 && count.i > (maxUnrolled - unrolled) / size) {
-      error(r.count->loc) << "repeat " << count.i << " unrolls to more than " << maxUnrolled
-                          << " expressions";
-      return;
-    }
-    unrolled += count.i * size;
-    for (int64_t iteration = 0; iteration < count.i; ++iteration) {
-      bool hadFailed = failed;
-      failed = false;
-      for (const StmtPtr &inner : r.body)
-        importStmt(*inner, /*inRepeat=*/true);
-      bool iterationFailed = failed;
-      failed = hadFailed || iterationFailed;
-      // The same mistake would be reported once per iteration: stop at the first.
-      if (iterationFailed)
-        return;
-    }
+  case Stmt::Kind::Repeat:
+    importRepeat(static_cast<const RepeatStmt &>(stmt));
     return;
-  }
+  case Stmt::Kind::If:
+    importIf(static_cast<const IfStmt &>(stmt), inRepeat);
+    return;
+  case Stmt::Kind::MultiAssign:
+    importMultiAssign(static_cast<const MultiAssignStmt &>(stmt));
+    return;
+  case Stmt::Kind::Return:
+    error(stmt.loc) << "'return' is allowed only as the last statement of a block";
+    return;
+  case Stmt::Kind::Block:
+    error(stmt.loc) << "a block must be declared at file level";
+    return;
   case Stmt::Kind::Model:
     error(stmt.loc) << "a model cannot contain another model";
     return;
   }
+}
+
+/// `const NAME = expr`; a `-D NAME=VALUE` replaces the value of a file-level
+/// or model-level one (its expression is still checked).
+void Importer::importConst(const ConstDecl &c) {
+  Val v = eval(*c.value);
+  if (v.isPoison())
+    return;
+  if (!v.isNumber()) {
+    error(c.value->loc) << "constant '" << c.name << "' must be a number, got " << describe(v);
+    return;
+  }
+  if (constants.count(c.name) || bindings.count(c.name)) {
+    error(c.nameLoc) << "'" << c.name << "' is already defined";
+    return;
+  }
+  auto it = overrides.find(c.name);
+  if (it != overrides.end() && callStack.empty()) {
+    usedOverrides.insert(c.name);
+    v = it->second.isInt ? Val::ofInt(c.value->loc, it->second.i)
+                         : Val::ofFloat(c.value->loc, it->second.f);
+  }
+  constants[c.name] = v;
+}
+
+/// `output [NAME =] expr` and `loss [NAME =] expr` at model level.
+void Importer::importOutputOrLoss(const Stmt &stmt) {
+  bool isLoss = stmt.kind == Stmt::Kind::Loss;
+  const Expr *valueExpr;
+  std::string name;
+  Loc nameLoc;
+  if (isLoss) {
+    auto &l = static_cast<const LossStmt &>(stmt);
+    valueExpr = l.value.get();
+    name = l.hasName() ? l.name : "loss";
+    nameLoc = l.hasName() ? l.nameLoc : l.loc;
+    if (lossLoc) {
+      error(l.loc) << "a model has at most one 'loss'; the first is at line " << lossLoc->line;
+      return;
+    }
+    lossLoc = l.loc;
+  } else {
+    auto &o = static_cast<const OutputStmt &>(stmt);
+    valueExpr = o.value.get();
+    nameLoc = o.hasName() ? o.nameLoc : o.value->loc;
+    if (o.hasName())
+      name = o.name;
+    else if (auto *ref = dynCast<NameRef>(o.value.get()))
+      name = ref->name;
+    else
+      name = "output" + std::to_string(results.size());
+  }
+  Val v = eval(*valueExpr);
+  if (v.isPoison()) {
+    // Later uses of the name stay silent: the error is reported already.
+    if (!isLoss || static_cast<const LossStmt &>(stmt).hasName())
+      bindings[name] = v;
+    return;
+  }
+  if (v.kind != Val::Kind::Tensor) {
+    error(valueExpr->loc) << (isLoss ? "loss" : "output '" + name + "'")
+                          << " must be a tensor, got " << describe(v);
+    return;
+  }
+  auto type = cast<RankedTensorType>(v.tensor.getType());
+  if (isLoss && type.getRank() != 0) {
+    error(valueExpr->loc) << "loss must be a scalar, got " << describe(v)
+                          << "; reduce it with mean() or sum()";
+    return;
+  }
+  for (const Result &r : results)
+    if (r.name == name) {
+      error(nameLoc) << "output '" << name << "' is defined twice; the first is at line "
+                     << r.loc.line;
+      return;
+    }
+  bindResult(name, v);
+  if (!isLoss || (isLoss && static_cast<const LossStmt &>(stmt).hasName()))
+    bindings[name] = v;
+  results.push_back(Result{name, v.tensor, nameLoc, isLoss});
+  return;
 }
 
 /// Names the op that computes a bound value after the name it is bound to, so
@@ -377,7 +347,7 @@ void Importer::bindResult(const std::string &name, const Val &value) {
   auto loc = op ? dyn_cast<NameLoc>(op->getLoc()) : NameLoc();
   if (!loc || loc.getName().getValue() != op->getName().stripDialect())
     return;
-  op->setLoc(NameLoc::get(builder.getStringAttr(name), loc.getChildLoc()));
+  op->setLoc(NameLoc::get(builder.getStringAttr(qualify(name)), loc.getChildLoc()));
 }
 
 void Importer::importParam(const ParamDecl &param) {
@@ -394,7 +364,8 @@ void Importer::importParam(const ParamDecl &param) {
     return;
   }
   Value v = newParam(param.nameLoc, param.name, *type, init);
-  if (v)
+  // `param a.b` is referred to by its dotted name, through the parameters.
+  if (v && param.name.find('.') == std::string::npos)
     bindings[param.name] = Val::ofTensor(param.nameLoc, v);
 }
 
@@ -406,8 +377,9 @@ bool Importer::checkName(Loc loc, StringRef name, StringRef what) {
   return false;
 }
 
-Value Importer::newParam(Loc loc, const std::string &name, RankedTensorType type,
+Value Importer::newParam(Loc loc, const std::string &localName, RankedTensorType type,
                          DictionaryAttr init) {
+  std::string name = qualify(localName);
   if (!checkName(loc, name, "parameter name"))
     return nullptr;
   shape::Shape dims(type.getShape().begin(), type.getShape().end());
@@ -480,6 +452,22 @@ std::optional<RankedTensorType> Importer::evalType(const TypeExpr &type, const s
 // Entry points
 //===----------------------------------------------------------------------===//
 
+std::optional<ConstOverride> parseConstOverride(const std::string &text) {
+  // The lexer's own rules, so `-D` reads numbers exactly as the file would.
+  Lexer lexer(text);
+  std::vector<Token> tokens = lexer.lexAll();
+  bool negative = !tokens.empty() && tokens[0].kind == TokenKind::Minus;
+  size_t first = negative ? 1 : 0;
+  if (!lexer.getErrors().empty() || tokens.size() != first + 2 ||
+      (tokens[first].kind != TokenKind::Int && tokens[first].kind != TokenKind::Float))
+    return std::nullopt;
+  ConstOverride value;
+  value.isInt = tokens[first].kind == TokenKind::Int;
+  value.i = negative ? -tokens[first].intValue : tokens[first].intValue;
+  value.f = negative ? -tokens[first].floatValue : tokens[first].floatValue;
+  return value;
+}
+
 /// Parses the main buffer, reporting syntax errors as diagnostics.
 static ParseResult parseBuffer(llvm::SourceMgr &sourceMgr, MLIRContext &context,
                                std::string &filename) {
@@ -498,7 +486,7 @@ OwningOpRef<ModuleOp> importNetFile(llvm::SourceMgr &sourceMgr, MLIRContext &con
   ParseResult parsed = parseBuffer(sourceMgr, context, filename);
   if (!parsed.errors.empty() || !parsed.file)
     return nullptr;
-  Importer importer(context, filename, options.maxUnrolled);
+  Importer importer(context, filename, options);
   return importer.importFile(*parsed.file, options.modelName);
 }
 

@@ -13,6 +13,8 @@
 #include "mlir/IR/OwningOpRef.h"
 
 #include <cstdint>
+#include <map>
+#include <optional>
 #include <string>
 
 namespace llvm {
@@ -26,6 +28,17 @@ class MLIRContext;
 
 namespace netc::frontend {
 
+/// The value of `-D NAME=VALUE`: an integer or a float constant.
+struct ConstOverride {
+  bool isInt = true;
+  int64_t i = 0;
+  double f = 0;
+};
+
+/// Parses the VALUE of `-D NAME=VALUE` by the rules of .net literals: an
+/// integer (`64`, `-1`) or a float (`0.1`, `1e-3`); nullopt for anything else.
+std::optional<ConstOverride> parseConstOverride(const std::string &text);
+
 /// Choices that shape an import.
 struct ImportOptions {
   /// The model to import; empty picks the file's only model.
@@ -34,6 +47,10 @@ struct ImportOptions {
   /// weighs one plus its expressions). Bounds the time and memory of an
   /// import, since a short file can ask for any number of iterations.
   int64_t maxUnrolled = 100000;
+  /// `-D NAME=VALUE`: replaces the value of the file-level or model-level
+  /// `const NAME` (the expression is still checked). A NAME that no such
+  /// constant has is an error.
+  std::map<std::string, ConstOverride> constOverrides;
 };
 
 /// Imports the model chosen by `options` from the main buffer of `sourceMgr`.

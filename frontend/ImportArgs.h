@@ -25,6 +25,9 @@ struct Signature {
 /// nullopt if anything was wrong (already reported).
 std::optional<CallArgs> bindArgs(Importer &im, const CallExpr &call, const Signature &sig);
 
+/// True for the name of an op of the language (conv2d, relu, ...).
+bool isLanguageOp(const std::string &name);
+
 /// The known name closest to `name`, for "did you mean" hints; empty if none is close.
 std::string closestName(llvm::StringRef name, llvm::ArrayRef<std::string> known);
 

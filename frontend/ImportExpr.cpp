@@ -60,21 +60,52 @@ std::string describe(const Val &v) {
 // Expressions
 //===----------------------------------------------------------------------===//
 
-Val Importer::lookup(const std::string &name, Loc loc) {
+const Val *Importer::find(const std::string &name) const {
   auto it = bindings.find(name);
-  if (it != bindings.end()) {
-    Val v = it->second;
-    v.loc = loc;
-    return v;
-  }
+  if (it != bindings.end())
+    return &it->second;
   auto c = constants.find(name);
-  if (c != constants.end()) {
-    Val v = c->second;
+  return c != constants.end() ? &c->second : nullptr;
+}
+
+Val Importer::lookup(const std::string &name, Loc loc) {
+  if (const Val *found = find(name)) {
+    Val v = *found;
     v.loc = loc;
     return v;
   }
   error(loc) << "undefined name '" << name << "'";
   return Val::poison(loc);
+}
+
+Val Importer::interpolate(const StringLit &lit) {
+  const std::string &text = lit.value;
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '{') {
+      out += text[i];
+      continue;
+    }
+    size_t close = text.find('}', i);
+    if (close == std::string::npos) {
+      error(lit.loc) << "unclosed '{' in string \"" << text << "\"";
+      return Val::poison(lit.loc);
+    }
+    std::string name = text.substr(i + 1, close - i - 1);
+    const Val *v = find(name);
+    if (!v || v->kind != Val::Kind::Int) {
+      auto diag = error(lit.loc);
+      diag << "'{" << name << "}' in string \"" << text << "\" ";
+      if (!v)
+        diag << "names no constant in scope";
+      else
+        diag << "needs an integer constant, '" << name << "' is " << describe(*v);
+      return Val::poison(lit.loc);
+    }
+    out += std::to_string(v->i);
+    i = close;
+  }
+  return Val::ofString(lit.loc, out);
 }
 
 Val Importer::eval(const Expr &expr) {
@@ -84,19 +115,22 @@ Val Importer::eval(const Expr &expr) {
   case Expr::Kind::FloatLit:
     return Val::ofFloat(expr.loc, static_cast<const FloatLit &>(expr).value);
   case Expr::Kind::StringLit:
-    return Val::ofString(expr.loc, static_cast<const StringLit &>(expr).value);
+    return interpolate(static_cast<const StringLit &>(expr));
   case Expr::Kind::BoolLit:
     return Val::ofBool(expr.loc, static_cast<const BoolLit &>(expr).value);
   case Expr::Kind::NameRef:
     return lookup(static_cast<const NameRef &>(expr).name, expr.loc);
   case Expr::Kind::DottedRef: {
+    // The block's own parameters first (`conv1.weight` in a call named P is
+    // P.conv1.weight), then the model's.
     auto &ref = static_cast<const DottedRef &>(expr);
-    auto it = params.find(ref.fullName());
-    if (it == params.end() || !it->second.first) {
-      error(expr.loc) << "undefined parameter '" << ref.fullName() << "'";
-      return Val::poison(expr.loc);
+    for (const std::string &name : {qualify(ref.fullName()), ref.fullName()}) {
+      auto it = params.find(name);
+      if (it != params.end() && it->second.first)
+        return Val::ofTensor(expr.loc, it->second.first);
     }
-    return Val::ofTensor(expr.loc, it->second.first);
+    error(expr.loc) << "undefined parameter '" << ref.fullName() << "'";
+    return Val::poison(expr.loc);
   }
   case Expr::Kind::List: {
     Val list{Val::Kind::List, expr.loc};
@@ -110,6 +144,12 @@ Val Importer::eval(const Expr &expr) {
   case Expr::Kind::Unary: {
     auto &u = static_cast<const UnaryExpr &>(expr);
     Val v = eval(*u.operand);
+    if (u.op == UnaryOp::Not && !v.isPoison()) {
+      if (v.kind == Val::Kind::Bool)
+        return Val::ofBool(expr.loc, !v.b);
+      error(expr.loc) << "'not' expects a constant true or false, got " << describe(v);
+      return Val::poison(expr.loc);
+    }
     switch (v.kind) {
     case Val::Kind::Poison:
       return v;
@@ -141,6 +181,8 @@ Val Importer::evalBinary(const BinaryExpr &expr) {
   Val rhs = eval(*expr.rhs);
   if (lhs.isPoison() || rhs.isPoison())
     return Val::poison(expr.loc);
+  if (isComparison(expr.op) || expr.op == BinaryOp::And || expr.op == BinaryOp::Or)
+    return evalLogic(expr, lhs, rhs);
   const char *spelling = toString(expr.op);
   bool tensors = lhs.kind == Val::Kind::Tensor || rhs.kind == Val::Kind::Tensor;
   if (!tensors && !(lhs.isNumber() && rhs.isNumber())) {
@@ -180,6 +222,8 @@ Val Importer::evalBinary(const BinaryExpr &expr) {
           return Val::ofFloat(expr.loc, double(lhs.i) / double(rhs.i));
         out = lhs.i / rhs.i;
         break;
+      default: // Comparisons and logic are evalLogic's.
+        break;
       }
       if (overflow) {
         error(expr.loc) << "integer overflow: " << lhs.i << " " << spelling << " " << rhs.i
@@ -196,7 +240,7 @@ Val Importer::evalBinary(const BinaryExpr &expr) {
       return Val::ofFloat(expr.loc, a - b);
     case BinaryOp::Mul:
       return Val::ofFloat(expr.loc, a * b);
-    case BinaryOp::Div:
+    default: // Division; comparisons and logic are evalLogic's.
       if (b == 0) {
         error(expr.loc) << "division by zero in " << describe(lhs) << " / " << describe(rhs);
         return Val::poison(expr.loc);
@@ -223,6 +267,57 @@ Val Importer::evalBinary(const BinaryExpr &expr) {
     return Val::poison(expr.loc);
   static const char *const opNames[] = {"nn.add", "nn.sub", "nn.mul", "nn.div"};
   return buildOp(opNames[static_cast<int>(expr.op)], expr.loc, {a, b}, {});
+}
+
+Val Importer::evalLogic(const BinaryExpr &expr, const Val &lhs, const Val &rhs) {
+  const char *spelling = toString(expr.op);
+  auto mismatch = [&](const char *expects) {
+    error(expr.loc) << "'" << spelling << "' expects " << expects << ", got " << describe(lhs)
+                    << " and " << describe(rhs);
+    return Val::poison(expr.loc);
+  };
+  if (lhs.kind == Val::Kind::Tensor || rhs.kind == Val::Kind::Tensor)
+    return mismatch("constants (conditions are decided at compile time)");
+  if (expr.op == BinaryOp::And || expr.op == BinaryOp::Or) {
+    if (lhs.kind != Val::Kind::Bool || rhs.kind != Val::Kind::Bool)
+      return mismatch("true or false on both sides");
+    return Val::ofBool(expr.loc, expr.op == BinaryOp::And ? lhs.b && rhs.b : lhs.b || rhs.b);
+  }
+  // -1 for less, 0 for equal, 1 for greater; numbers compare by value, ints exactly.
+  int order = 0;
+  bool equality = expr.op == BinaryOp::Eq || expr.op == BinaryOp::Ne;
+  if (lhs.kind == Val::Kind::Int && rhs.kind == Val::Kind::Int)
+    order = lhs.i < rhs.i ? -1 : lhs.i > rhs.i;
+  else if (lhs.isNumber() && rhs.isNumber())
+    order = lhs.asDouble() < rhs.asDouble() ? -1 : lhs.asDouble() > rhs.asDouble();
+  else if (equality && lhs.kind == rhs.kind && lhs.kind == Val::Kind::Bool)
+    order = lhs.b != rhs.b;
+  else if (equality && lhs.kind == rhs.kind && lhs.kind == Val::Kind::String)
+    order = lhs.s != rhs.s;
+  else
+    return mismatch(equality ? "two numbers, two booleans or two strings" : "two numbers");
+  bool result = false;
+  switch (expr.op) {
+  case BinaryOp::Eq:
+    result = order == 0;
+    break;
+  case BinaryOp::Ne:
+    result = order != 0;
+    break;
+  case BinaryOp::Lt:
+    result = order < 0;
+    break;
+  case BinaryOp::Le:
+    result = order <= 0;
+    break;
+  case BinaryOp::Gt:
+    result = order > 0;
+    break;
+  default:
+    result = order >= 0;
+    break;
+  }
+  return Val::ofBool(expr.loc, result);
 }
 
 Value Importer::scalarConstant(Loc loc, double value, Type elementType) {

@@ -478,6 +478,8 @@ bool isOptimizerOrInit(const std::string &name) {
 } // namespace
 
 Val Importer::evalCall(const CallExpr &call) {
+  if (auto block = blocks.find(call.callee); block != blocks.end())
+    return evalBlockCall(*block->second, call);
   const auto &table = opTable();
   auto it = table.find(call.callee);
   if (it == table.end()) {
@@ -509,10 +511,12 @@ Val Importer::evalCall(const CallExpr &call) {
 
 Val Importer::buildOp(StringRef opName, Loc loc, ValueRange operands,
                       ArrayRef<NamedAttribute> attrs, StringRef displayName) {
+  // A layer inside a block call is named as its parameters are (P.conv1).
   Location where = NameLoc::get(
       builder.getStringAttr(displayName.empty() ? opName.drop_until([](char c) { return c == '.'; })
                                                       .drop_front()
-                                                : displayName),
+                                                      .str()
+                                                : qualify(displayName)),
       location(loc));
   Value result = nn::createInferred(builder, where, opName, operands, attrs);
   if (!result) {
@@ -526,5 +530,7 @@ Val Importer::buildOp(StringRef opName, Loc loc, ValueRange operands,
   }
   return Val::ofTensor(loc, result);
 }
+
+bool isLanguageOp(const std::string &name) { return opTable().count(name) != 0; }
 
 } // namespace netc::frontend

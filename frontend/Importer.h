@@ -2,7 +2,8 @@
 //
 // The state of one import: the values names are bound to, the parameters
 // created so far, and the builder of the model's function. Statements and
-// expressions are in Import.cpp, the ops of the language in ImportOps.cpp.
+// expressions are in Import.cpp and ImportExpr.cpp, blocks, `if` and
+// `repeat` in ImportBlocks.cpp, the ops of the language in ImportOps.cpp.
 //
 //===----------------------------------------------------------------------===//
 
@@ -10,6 +11,7 @@
 #define NETC_FRONTEND_IMPORTER_H
 
 #include "frontend/AST.h"
+#include "frontend/Import.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
@@ -20,6 +22,7 @@
 #include <array>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -30,7 +33,8 @@ namespace netc::frontend {
 constexpr int64_t kMaxRank = 16;
 
 /// A value during import: a compile-time constant (number, bool, string,
-/// list) or a tensor SSA value. `Poison` stands for an expression whose error
+/// list) or a tensor SSA value. A List may hold tensors: the results of a
+/// block with several, unpacked by `a, b = ...`. `Poison` stands for an expression whose error
 /// has been reported already, so that one mistake gives one error.
 struct Val {
   enum class Kind { Poison, Int, Float, Bool, String, List, Tensor };
@@ -69,7 +73,7 @@ struct CallArgs {
 /// Imports one model of a parsed .net file.
 class Importer {
 public:
-  Importer(mlir::MLIRContext &context, llvm::StringRef filename, int64_t maxUnrolled);
+  Importer(mlir::MLIRContext &context, llvm::StringRef filename, const ImportOptions &options);
 
   /// Imports the model `modelName` (or the only one) of `file`; null on error.
   mlir::OwningOpRef<mlir::ModuleOp> importFile(const File &file, llvm::StringRef modelName);
@@ -79,14 +83,29 @@ public:
   /// Reports a `name` that breaks the rule of ir/Names.h at `loc`, as
   /// "WHAT 'NAME' WHY"; true when the name is valid.
   bool checkName(Loc loc, llvm::StringRef name, llvm::StringRef what);
-  /// The MLIR location of a source position.
+  /// The MLIR location of a source position. Inside a block call it is a
+  /// CallSiteLoc (the position in the block, called from the call's own
+  /// location), so errors show both the block's line and the call site.
   mlir::Location location(Loc loc) const;
+
+  /// The full name of a parameter (or buffer) whose own name is
+  /// \p localName: inside a call of a block named `P`, `P.localName`;
+  /// calls nest (`layer1.0.conv1` for `conv1` in a call named `0` inside
+  /// one named `layer1`); at model level, \p localName unchanged. Every
+  /// trainable or carried tensor must be named through it, so that names
+  /// equal PyTorch state_dict keys; newParam does so.
+  std::string qualify(llvm::StringRef localName) const;
 
   //===--- Expressions (Import.cpp) ---===//
   Val eval(const Expr &expr);
 
   //===--- Calls of the language's ops (ImportOps.cpp) ---===//
   Val evalCall(const CallExpr &call);
+
+  //===--- Blocks (ImportBlocks.cpp) ---===//
+  /// Imports a call of `block`: binds its arguments, imports its body in a
+  /// scope of its own and returns its result (a List for several).
+  Val evalBlockCall(const BlockDecl &block, const CallExpr &call);
 
   //===--- Argument accessors: each reports a wrong kind and returns nullopt ---===//
   std::optional<int64_t> getInt(const CallArgs &args, const std::string &name,
@@ -107,7 +126,8 @@ public:
               llvm::ArrayRef<mlir::NamedAttribute> attrs, llvm::StringRef displayName = "");
   /// A 0-d constant tensor of `elementType` holding `value`.
   mlir::Value scalarConstant(Loc loc, double value, mlir::Type elementType);
-  /// A new trainable parameter; reports a name clash and returns null.
+  /// A new trainable parameter named qualify(name); reports a name clash
+  /// and returns null.
   mlir::Value newParam(Loc loc, const std::string &name, mlir::RankedTensorType type,
                        mlir::DictionaryAttr init);
   /// The next index of an op name among the layers of the model (conv2d0, conv2d1, ...).
@@ -120,6 +140,22 @@ private:
   //===--- Statements (Import.cpp) ---===//
   void importModel(const ModelDecl &model);
   void importStmt(const Stmt &stmt, bool inRepeat);
+  void importConst(const ConstDecl &decl);
+  void importOutputOrLoss(const Stmt &stmt);
+  /// Checks the file's blocks (unique names, a final `return`) and makes
+  /// them callable.
+  void registerBlocks(const File &file);
+  void importRepeat(const RepeatStmt &repeat);
+  void importIf(const IfStmt &stmt, bool inRepeat);
+  void importMultiAssign(const MultiAssignStmt &stmt);
+  /// Reports `-D` names that no file-level or model-level constant has.
+  void checkOverridesUsed();
+  /// A string literal with each `{NAME}` replaced by the integer constant NAME.
+  Val interpolate(const StringLit &lit);
+  /// Comparisons, `and` and `or`, on constants.
+  Val evalLogic(const BinaryExpr &expr, const Val &lhs, const Val &rhs);
+  /// The value bound to `name` (a binding or a constant), or null.
+  const Val *find(const std::string &name) const;
   void importInput(const InputDecl &input);
   void importParam(const ParamDecl &param);
   void bindResult(const std::string &name, const Val &value);
@@ -132,9 +168,24 @@ private:
 
   std::string filename;
   bool failed = false;
-  /// Constants of the file and of the model; other bound names.
+  /// Constants of the file and of the model (of the file only, and the loop
+  /// indices, in a block call); other bound names (a block call's arguments).
   llvm::StringMap<Val> constants;
   llvm::StringMap<Val> bindings;
+  /// The file-level constants, the scope a block's body starts from.
+  llvm::StringMap<Val> fileConstants;
+  /// `-D` values, and the names of those used.
+  std::map<std::string, ConstOverride> overrides;
+  std::set<std::string> usedOverrides;
+
+  /// The blocks of the file by name.
+  llvm::StringMap<const BlockDecl *> blocks;
+  /// The block calls being imported, innermost last, for recursion.
+  std::vector<const BlockDecl *> callStack;
+  /// The qualified name of the innermost block call ("" at model level),
+  /// and the location of that call (itself a CallSiteLoc when nested).
+  std::string scopePrefix;
+  std::optional<mlir::Location> callerLoc;
   std::map<std::string, int64_t> layerCounts;
   /// Parameters by name, with where they were defined, for clashes and `fc1.weight`.
   llvm::StringMap<std::pair<mlir::Value, Loc>> params;

@@ -58,6 +58,10 @@ static TokenKind punctuationKind(char c) {
     return TokenKind::Star;
   case '/':
     return TokenKind::Slash;
+  case '<':
+    return TokenKind::Less;
+  case '>':
+    return TokenKind::Greater;
   default:
     return TokenKind::Error;
   }
@@ -67,7 +71,7 @@ static TokenKind punctuationKind(char c) {
 /// other bytes is reported once as unexpected.
 static bool startsSomething(char c) {
   return isIdentChar(c) || isBlank(c) || c == '\n' || c == '"' || c == '\'' ||
-         c == '#' || punctuationKind(c) != TokenKind::Error;
+         c == '#' || c == '!' || punctuationKind(c) != TokenKind::Error;
 }
 
 /// The length of the valid UTF-8 sequence at the start of \p s, or 0.
@@ -108,9 +112,28 @@ bool netc::frontend::isStatementKeyword(TokenKind kind) {
   case TokenKind::KwLoss:
   case TokenKind::KwTrain:
   case TokenKind::KwRepeat:
+  case TokenKind::KwBlock:
+  case TokenKind::KwReturn:
+  case TokenKind::KwIf:
+  case TokenKind::KwState:
     return true;
   default:
     return false;
+  }
+}
+
+bool netc::frontend::isReservedWord(TokenKind kind) {
+  switch (kind) {
+  case TokenKind::KwElse:
+  case TokenKind::KwIn:
+  case TokenKind::KwAnd:
+  case TokenKind::KwOr:
+  case TokenKind::KwNot:
+  case TokenKind::KwTrue:
+  case TokenKind::KwFalse:
+    return true;
+  default:
+    return isStatementKeyword(kind);
   }
 }
 
@@ -179,9 +202,11 @@ Token Lexer::makeToken(TokenKind kind, size_t begin, Loc loc) const {
 
 std::vector<Token> Lexer::lexAll() {
   std::vector<Token> tokens;
-  do
+  do {
     tokens.push_back(lexToken());
-  while (tokens.back().kind != TokenKind::Eof);
+    prevKind = tokens.back().kind;
+    prevEnd = pos;
+  } while (tokens.back().kind != TokenKind::Eof);
   return tokens;
 }
 
@@ -202,19 +227,64 @@ Token Lexer::lexToken() {
     return lexNewlines();
   if (isIdentStart(c))
     return lexIdentifier();
+  // `layer1.0.conv1`: right after a name, '.' and digits are parts of a
+  // dotted name, not the float `.0`.
+  bool inName = pos == prevEnd && (prevKind == TokenKind::Ident || prevKind == TokenKind::Int);
+  if (c == '.' && inName)
+    return lexPunctuation(TokenKind::Dot);
+  if (isDigit(c) && pos == prevEnd && prevKind == TokenKind::Dot && dotInName)
+    return lexNameSegment();
   if (isDigit(c) || (c == '.' && isDigit(peekChar(1))))
     return lexNumber();
   if (c == '"')
     return lexString();
   if (c == '\'')
     return lexSingleQuoted();
+  char next = peekChar(1);
+  if (next == '=' && (c == '=' || c == '!' || c == '<' || c == '>'))
+    return lexPunctuation(c == '=' ? TokenKind::EqualEqual
+                          : c == '!' ? TokenKind::NotEqual
+                          : c == '<' ? TokenKind::LessEqual
+                                     : TokenKind::GreaterEqual,
+                          2);
   TokenKind kind = punctuationKind(c);
   if (kind == TokenKind::Error)
     return lexUnexpected();
+  return lexPunctuation(kind);
+}
+
+Token Lexer::lexPunctuation(TokenKind kind, size_t length) {
   Loc loc = here();
   size_t begin = pos;
-  advance();
+  for (size_t i = 0; i < length; ++i)
+    advance();
+  // A '.' glued to a name continues it: digits after it are a name part.
+  dotInName = kind == TokenKind::Dot && begin == prevEnd &&
+              (prevKind == TokenKind::Ident || prevKind == TokenKind::Int);
   return makeToken(kind, begin, loc);
+}
+
+Token Lexer::lexNameSegment() {
+  // The digits of `.0.` in `layer1.0.conv1`; letters after them make the
+  // segment an invalid name part, reported as a bad number would be.
+  Loc loc = here();
+  size_t begin = pos;
+  while (isDigit(peekChar()))
+    advance();
+  bool letters = isIdentChar(peekChar());
+  while (isIdentChar(peekChar()))
+    advance();
+  Token tok = makeToken(TokenKind::Int, begin, loc);
+  if (letters) {
+    error(loc, fmt::format("invalid part '{}' of a dotted name; a part is a name or digits",
+                           printable(tok.text)));
+    return tok;
+  }
+  auto [ptr, ec] = std::from_chars(tok.text.data(), tok.text.data() + tok.text.size(),
+                                   tok.intValue);
+  if (ec != std::errc())
+    tok.intValue = 0; // Only the spelling matters in a name.
+  return tok;
 }
 
 Token Lexer::lexNewlines() {
@@ -237,7 +307,12 @@ Token Lexer::lexIdentifier() {
       {"input", TokenKind::KwInput},   {"param", TokenKind::KwParam},
       {"output", TokenKind::KwOutput}, {"loss", TokenKind::KwLoss},
       {"train", TokenKind::KwTrain},   {"repeat", TokenKind::KwRepeat},
-      {"true", TokenKind::KwTrue},     {"false", TokenKind::KwFalse},
+      {"block", TokenKind::KwBlock},   {"return", TokenKind::KwReturn},
+      {"if", TokenKind::KwIf},         {"else", TokenKind::KwElse},
+      {"in", TokenKind::KwIn},         {"state", TokenKind::KwState},
+      {"and", TokenKind::KwAnd},       {"or", TokenKind::KwOr},
+      {"not", TokenKind::KwNot},       {"true", TokenKind::KwTrue},
+      {"false", TokenKind::KwFalse},
   };
   Loc loc = here();
   size_t begin = pos;

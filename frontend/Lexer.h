@@ -29,7 +29,12 @@ namespace netc::frontend {
 ///   runs into letters (`3x`, `0x10`, `1_000`) is an error.
 /// - Strings are double-quoted, on one line, with the escapes `\"`, `\\`, `\n`
 ///   and `\t`. A single-quoted string is an error that still yields its string.
-/// - const model input param output loss train repeat true false are reserved.
+/// - `==`, `!=`, `<=` and `>=` are one token each; a lone `!` is an error.
+/// - A '.' right after a name (no blank between) continues a dotted name,
+///   and digits right after such a '.' are a name part (an Int token), so
+///   `layer1.0.conv1` lexes as `layer1` `.` `0` `.` `conv1`, never as a float.
+/// - const model input param output loss train repeat block return if else
+///   in state and or not true false are reserved.
 class Lexer {
 public:
   /// The longest identifier, as the longest name of ir/Names.h (a number
@@ -64,6 +69,10 @@ private:
   Token lexNewlines();
   Token lexIdentifier();
   Token lexNumber();
+  /// Lexes a punctuation token of \p length bytes.
+  Token lexPunctuation(TokenKind kind, size_t length = 1);
+  /// Lexes the digits of a dotted name's part, as in `layer1.0.conv1`.
+  Token lexNameSegment();
   Token lexString();
   Token lexSingleQuoted();
   Token lexUnexpected();
@@ -72,6 +81,12 @@ private:
   size_t maxErrors;
   size_t pos = 0;
   uint32_t line = 1, col = 1;
+  /// The previous token's kind and the byte past it: a '.' or digits glued
+  /// to a name continue a dotted name.
+  TokenKind prevKind = TokenKind::Newline;
+  size_t prevEnd = SIZE_MAX;
+  /// Set when the previous token is a '.' glued to a name.
+  bool dotInName = false;
   std::vector<Diagnostic> errors;
 };
 

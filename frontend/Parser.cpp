@@ -90,7 +90,7 @@ void Parser::skipStatementSeparators() {
 // Items
 //===----------------------------------------------------------------------===//
 
-/// file := (model | const-decl sep)* EOF
+/// file := (model | block | const-decl sep)* EOF
 /// sep  := NEWLINE | ';'
 std::unique_ptr<File> Parser::parseFile() {
   auto file = std::make_unique<File>();
@@ -100,10 +100,10 @@ std::unique_ptr<File> Parser::parseFile() {
     TokenKind kind = toks[pos].kind;
     if (kind == TokenKind::Eof)
       break;
-    if (kind == TokenKind::KwModel) {
+    if (kind == TokenKind::KwModel || kind == TokenKind::KwBlock) {
       blockUnclosed = false;
-      if (StmtPtr model = parseModel())
-        file->items.push_back(std::move(model));
+      if (StmtPtr item = kind == TokenKind::KwModel ? parseModel() : parseBlockDecl())
+        file->items.push_back(std::move(item));
       else
         recoverTopLevel();
     } else if (kind == TokenKind::KwConst) {
@@ -115,7 +115,7 @@ std::unique_ptr<File> Parser::parseFile() {
       if (decl)
         file->items.push_back(std::move(decl));
     } else {
-      errorExpected("'model' or 'const' at top level");
+      errorExpected("'model', 'block' or 'const' at top level");
       recoverTopLevel();
     }
     // Every turn consumes something; this only guards against a bug.
@@ -130,27 +130,34 @@ StmtPtr Parser::parseModel() {
   const Token &keyword = consume();
   std::string name;
   Loc nameLoc = tok().loc;
-  if (at(TokenKind::Ident)) {
-    name = std::string(consume().text);
-  } else {
-    errorExpected("a model name after 'model'");
+  if (at(TokenKind::LBrace)) {
     // `model {` still has a body worth checking.
-    if (!at(TokenKind::LBrace))
-      return nullptr;
+    errorExpected("a model name after 'model'");
+  } else if (const Token *nameTok = parseName("a model name", " after 'model'")) {
+    name = std::string(nameTok->text);
+  } else {
+    return nullptr;
   }
+  std::vector<StmtPtr> body;
+  if (!parseBraced(body, fmt::format("model name '{}'", name),
+                   name.empty() ? std::string("the model") : fmt::format("model '{}'", name)))
+    return nullptr;
+  return std::make_unique<ModelDecl>(keyword.loc, std::move(name), nameLoc,
+                                     std::move(body));
+}
+
+bool Parser::parseBraced(std::vector<StmtPtr> &body, const std::string &after,
+                         const std::string &closeWhat) {
   // Allow the brace on the next line, as C programmers write it.
   while (toks[pos].kind == TokenKind::Newline)
     ++pos;
   if (!at(TokenKind::LBrace)) {
-    errorExpected(fmt::format("'{{' after model name '{}'", name));
-    return nullptr;
+    errorExpected(fmt::format("'{{' after {}", after));
+    return false;
   }
   consume();
-  std::vector<StmtPtr> body;
-  parseBlock(body, name.empty() ? std::string("the model")
-                                : fmt::format("model '{}'", name));
-  return std::make_unique<ModelDecl>(keyword.loc, std::move(name), nameLoc,
-                                     std::move(body));
+  parseBlock(body, closeWhat);
+  return true;
 }
 
 /// block := (sep | stmt)* '}'
@@ -163,8 +170,11 @@ bool Parser::parseBlock(std::vector<StmtPtr> &body,
       consume();
       return true;
     }
-    // `model` cannot appear in a block: the '}' before it is missing.
-    if (kind == TokenKind::Eof || kind == TokenKind::KwModel) {
+    // `model` and `block` cannot appear in a block: the '}' before them is
+    // missing (unless a reserved word is misused as a name: `model = 1`).
+    bool item = (kind == TokenKind::KwModel || kind == TokenKind::KwBlock) &&
+                toks[pos + 1].kind != TokenKind::Equal;
+    if (kind == TokenKind::Eof || item) {
       errorExpected(fmt::format("'}}' to close {}", closeWhat));
       blockUnclosed = true;
       return false;
@@ -193,15 +203,22 @@ StmtPtr Parser::parseStatement() {
     return nullptr;
   }
   // A block ends at its '}' and needs no terminator after it.
-  if (stmt->kind != Stmt::Kind::Repeat && !expectTerminator())
+  bool braced = stmt->kind == Stmt::Kind::Repeat || stmt->kind == Stmt::Kind::If;
+  if (!braced && !expectTerminator())
     recoverStatement();
   return stmt;
 }
 
 /// stmt-body := const-decl | input | param | output | loss | train | repeat
-///            | assign
+///            | if | return | assign
 StmtPtr Parser::parseStatementBody() {
-  switch (tok().kind) {
+  TokenKind kind = tok().kind;
+  // `in = 1`, `if, b = f(x)`: a reserved word misused as the bound name.
+  TokenKind next = peekAhead(1).kind;
+  if (isReservedWord(kind) && kind != TokenKind::KwOutput && kind != TokenKind::KwLoss &&
+      (next == TokenKind::Equal || next == TokenKind::Comma))
+    return parseAssign();
+  switch (kind) {
   case TokenKind::KwConst:
     return parseConst();
   case TokenKind::KwInput:
@@ -215,6 +232,10 @@ StmtPtr Parser::parseStatementBody() {
     return parseTrain();
   case TokenKind::KwRepeat:
     return parseRepeat();
+  case TokenKind::KwIf:
+    return parseIf();
+  case TokenKind::KwReturn:
+    return parseReturn();
   case TokenKind::Ident:
     return parseAssign();
   default:
@@ -242,11 +263,10 @@ bool Parser::expectTerminator() {
 /// const-decl := 'const' IDENT '=' expr
 std::unique_ptr<ConstDecl> Parser::parseConst() {
   const Token &keyword = consume();
-  if (!at(TokenKind::Ident)) {
-    errorExpected("a constant name after 'const'");
+  const Token *nameTok = parseName("a constant name", " after 'const'");
+  if (!nameTok)
     return nullptr;
-  }
-  const Token &name = consume();
+  const Token &name = *nameTok;
   if (!at(TokenKind::Equal)) {
     errorExpected(fmt::format("'=' after constant name '{}'", name.text));
     return nullptr;
@@ -263,11 +283,10 @@ std::unique_ptr<ConstDecl> Parser::parseConst() {
 /// input := 'input' IDENT ':' type
 StmtPtr Parser::parseInput() {
   const Token &keyword = consume();
-  if (!at(TokenKind::Ident)) {
-    errorExpected("an input name after 'input'");
+  const Token *nameTok = parseName("an input name", " after 'input'");
+  if (!nameTok)
     return nullptr;
-  }
-  const Token &name = consume();
+  const Token &name = *nameTok;
   if (!at(TokenKind::Colon)) {
     errorExpected(fmt::format("':' after input name '{}'", name.text));
     return nullptr;
@@ -280,16 +299,18 @@ StmtPtr Parser::parseInput() {
                                      name.loc, std::move(type));
 }
 
-/// param := 'param' IDENT ':' type ('init' '=' call)?
+/// param := 'param' IDENT ('.' (IDENT | INT))* ':' type ('init' '=' call)?
 StmtPtr Parser::parseParam() {
   const Token &keyword = consume();
-  if (!at(TokenKind::Ident)) {
-    errorExpected("a parameter name after 'param'");
+  const Token *nameTok = parseName("a parameter name", " after 'param'");
+  if (!nameTok)
     return nullptr;
-  }
-  const Token &name = consume();
+  std::string nameText(nameTok->text);
+  Loc lastLoc = nameTok->loc;
+  if (!parseDottedTail(nameText, lastLoc))
+    return nullptr;
   if (!at(TokenKind::Colon)) {
-    errorExpected(fmt::format("':' after parameter name '{}'", name.text));
+    errorExpected(fmt::format("':' after parameter name '{}'", nameText));
     return nullptr;
   }
   consume();
@@ -313,11 +334,10 @@ StmtPtr Parser::parseParam() {
              !at(TokenKind::RBrace) && !at(TokenKind::Eof)) {
     errorExpected(fmt::format("'init=' or newline after the type of "
                               "parameter '{}'",
-                              name.text));
+                              nameText));
     return nullptr;
   }
-  return std::make_unique<ParamDecl>(keyword.loc, std::string(name.text),
-                                     name.loc, std::move(type),
+  return std::make_unique<ParamDecl>(keyword.loc, nameText, nameTok->loc, std::move(type),
                                      std::move(init));
 }
 
@@ -408,43 +428,4 @@ StmtPtr Parser::parseTrain() {
   if (!optimizer)
     return nullptr;
   return std::make_unique<TrainStmt>(keyword.loc, std::move(optimizer));
-}
-
-/// repeat := 'repeat' expr NEWLINE* '{' block
-StmtPtr Parser::parseRepeat() {
-  const Token &keyword = consume();
-  unsigned depth = 0;
-  ExprPtr count = parseExpr(depth);
-  if (!count)
-    return nullptr;
-  while (toks[pos].kind == TokenKind::Newline)
-    ++pos;
-  if (!at(TokenKind::LBrace)) {
-    errorExpected("'{' after the repeat count");
-    return nullptr;
-  }
-  if (tooDeep("'repeat' blocks"))
-    return nullptr;
-  Scope scope(*this, /*bracket=*/false);
-  consume();
-  std::vector<StmtPtr> body;
-  parseBlock(body, "the body of 'repeat'");
-  return std::make_unique<RepeatStmt>(keyword.loc, std::move(count),
-                                      std::move(body));
-}
-
-/// assign := IDENT '=' expr
-StmtPtr Parser::parseAssign() {
-  const Token &name = consume();
-  if (!at(TokenKind::Equal)) {
-    errorExpected(fmt::format("'=' after '{}'", name.text));
-    return nullptr;
-  }
-  consume();
-  unsigned depth = 0;
-  ExprPtr value = parseExpr(depth);
-  if (!value)
-    return nullptr;
-  return std::make_unique<AssignStmt>(name.loc, std::string(name.text),
-                                      std::move(value));
 }

@@ -112,14 +112,33 @@ private:
   /// newline or ';' outside brackets and braces, or up to a '}' closing the
   /// enclosing block.
   void recoverStatement();
-  /// Skips to the next 'model' or 'const' outside braces after a bad item.
+  /// Skips to the next 'model', 'block' or 'const' outside braces after a
+  /// bad item.
   void recoverTopLevel();
 
+  /// Takes the current token as a name that a declaration introduces: an
+  /// identifier, or a reserved word, reported as one ("'in' is a reserved
+  /// word and cannot be used as NOUN") and taken anyway so parsing goes on.
+  /// Anything else is reported as "expected NOUN CONTEXT" and gives null.
+  const Token *parseName(const std::string &noun, const std::string &context);
+  /// Parses `('.' (IDENT | INT))*` after the first part of a dotted name
+  /// and appends it to \p name; \p lastLoc is set to the last part's
+  /// location. False after an error.
+  bool parseDottedTail(std::string &name, Loc &lastLoc);
+
   //===--------------------------------------------------------------------===//
-  // Items and statements (Parser.cpp)
+  // Items and statements (Parser.cpp, ParserBlocks.cpp)
   //===--------------------------------------------------------------------===//
 
   StmtPtr parseModel();
+  /// block := 'block' IDENT '(' params ')' NEWLINE* '{' stmt* '}'
+  StmtPtr parseBlockDecl();
+  /// Parses `NEWLINE* '{' stmt* '}'` after a header; \p after names what
+  /// the '{' should follow, \p closeWhat the body.
+  bool parseBraced(std::vector<StmtPtr> &body, const std::string &after,
+                   const std::string &closeWhat);
+  StmtPtr parseIf();
+  StmtPtr parseReturn();
   /// Parses statements up to the closing '}'. Returns false when the block
   /// is unclosed (the error is reported once, by the innermost block).
   bool parseBlock(std::vector<StmtPtr> &body, const std::string &closeWhat);
@@ -141,13 +160,22 @@ private:
   // tree it returns; all return nullptr after an error.
   //===--------------------------------------------------------------------===//
 
-  /// expr ::= term (('+' | '-') term)*
+  /// expr ::= or-expr
   ExprPtr parseExpr(unsigned &depth);
-  /// term ::= unary (('*' | '/') unary)*
-  ExprPtr parseTerm(unsigned &depth);
+  /// The binary operators by precedence level, loosest first:
+  ///   or-expr  ::= and-expr ('or' and-expr)*
+  ///   and-expr ::= not-expr ('and' not-expr)*
+  ///   not-expr ::= 'not' not-expr | compare
+  ///   compare  ::= sum (('==' | '!=' | '<' | '<=' | '>' | '>=') sum)?
+  ///   sum      ::= term (('+' | '-') term)*
+  ///   term     ::= unary (('*' | '/') unary)*
+  /// as in Python, except that comparisons do not chain.
+  ExprPtr parseLevel(unsigned level, unsigned &depth);
+  /// A prefix operator \p op and its operand, parsed by \p operand.
+  ExprPtr parsePrefix(UnaryOp op, unsigned level, unsigned &depth);
   /// unary ::= '-' unary | primary
   ExprPtr parseUnary(unsigned &depth);
-  /// primary ::= literal | name | name '.' name | call | '(' expr ')' | list
+  /// primary ::= literal | name ('.' (name | digits))* | call | '(' expr ')' | list
   ExprPtr parsePrimary(unsigned &depth);
   ExprPtr parseList(unsigned &depth);
   ExprPtr parseParenthesized(unsigned &depth);

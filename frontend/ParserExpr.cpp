@@ -1,8 +1,9 @@
 //===- ParserExpr.cpp - Expressions of the .net language ------------------===//
 //
-// Precedence, from loosest: '+' '-', then '*' '/', then prefix '-'; binary
-// operators are left-associative, so `a - b - c` is `(a - b) - c` and
-// `-a * b` is `(-a) * b`, as in Python.
+// Precedence, from loosest: 'or', 'and', prefix 'not', the comparisons,
+// '+' '-', then '*' '/', then prefix '-', as in Python; binary operators are
+// left-associative, so `a - b - c` is `(a - b) - c` and `-a * b` is
+// `(-a) * b`. Comparisons do not chain.
 //
 //===----------------------------------------------------------------------===//
 
@@ -11,62 +12,88 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <optional>
 
 using namespace netc::frontend;
 
-ExprPtr Parser::parseExpr(unsigned &depth) {
-  ExprPtr lhs = parseTerm(depth);
+namespace {
+/// Precedence levels of parseLevel, loosest first.
+enum Level : unsigned { OrLevel, AndLevel, NotLevel, CompareLevel, SumLevel, TermLevel };
+} // namespace
+
+/// The binary operator a token spells at precedence \p level, if any.
+static std::optional<BinaryOp> binaryOpAt(TokenKind kind, unsigned level) {
+  static const std::pair<TokenKind, BinaryOp> table[] = {
+      {TokenKind::KwOr, BinaryOp::Or},          {TokenKind::KwAnd, BinaryOp::And},
+      {TokenKind::EqualEqual, BinaryOp::Eq},    {TokenKind::NotEqual, BinaryOp::Ne},
+      {TokenKind::Less, BinaryOp::Lt},          {TokenKind::LessEqual, BinaryOp::Le},
+      {TokenKind::Greater, BinaryOp::Gt},       {TokenKind::GreaterEqual, BinaryOp::Ge},
+      {TokenKind::Plus, BinaryOp::Add},         {TokenKind::Minus, BinaryOp::Sub},
+      {TokenKind::Star, BinaryOp::Mul},         {TokenKind::Slash, BinaryOp::Div}};
+  for (const auto &[token, op] : table) {
+    if (token != kind)
+      continue;
+    unsigned opLevel = op == BinaryOp::Or    ? OrLevel
+                       : op == BinaryOp::And ? AndLevel
+                       : isComparison(op)    ? CompareLevel
+                       : op == BinaryOp::Add || op == BinaryOp::Sub ? SumLevel
+                                                                    : TermLevel;
+    if (opLevel == level)
+      return op;
+  }
+  return std::nullopt;
+}
+
+ExprPtr Parser::parseExpr(unsigned &depth) { return parseLevel(OrLevel, depth); }
+
+ExprPtr Parser::parseLevel(unsigned level, unsigned &depth) {
+  if (level == NotLevel)
+    return at(TokenKind::KwNot) ? parsePrefix(UnaryOp::Not, NotLevel, depth)
+                                : parseLevel(CompareLevel, depth);
+  auto operand = [&](unsigned &d) {
+    return level == TermLevel ? parseUnary(d) : parseLevel(level + 1, d);
+  };
+  ExprPtr lhs = operand(depth);
   if (!lhs)
     return nullptr;
-  while (at(TokenKind::Plus) || at(TokenKind::Minus)) {
+  while (std::optional<BinaryOp> kind = binaryOpAt(tok().kind, level)) {
     const Token &op = consume();
     unsigned rhsDepth = 0;
-    ExprPtr rhs = parseTerm(rhsDepth);
+    ExprPtr rhs = operand(rhsDepth);
     if (!rhs)
       return nullptr;
     depth = std::max(depth, rhsDepth) + 1;
     if (exprTooDeep(depth, op.loc))
       return nullptr;
-    BinaryOp kind = op.kind == TokenKind::Plus ? BinaryOp::Add : BinaryOp::Sub;
-    lhs = std::make_unique<BinaryExpr>(op.loc, kind, std::move(lhs),
-                                       std::move(rhs));
+    lhs = std::make_unique<BinaryExpr>(op.loc, *kind, std::move(lhs), std::move(rhs));
+    // `a < b < c` reads differently in Python and in C; neither is allowed.
+    if (level == CompareLevel && binaryOpAt(tok().kind, level)) {
+      errorAbandon(tok().loc, fmt::format("comparisons cannot be chained: '{}' after '{}'; "
+                                          "join them with 'and'",
+                                          printable(tok().text), printable(op.text)));
+      return nullptr;
+    }
   }
   return lhs;
 }
 
-ExprPtr Parser::parseTerm(unsigned &depth) {
-  ExprPtr lhs = parseUnary(depth);
-  if (!lhs)
+ExprPtr Parser::parsePrefix(UnaryOp kind, unsigned level, unsigned &depth) {
+  if (tooDeep())
     return nullptr;
-  while (at(TokenKind::Star) || at(TokenKind::Slash)) {
-    const Token &op = consume();
-    unsigned rhsDepth = 0;
-    ExprPtr rhs = parseUnary(rhsDepth);
-    if (!rhs)
-      return nullptr;
-    depth = std::max(depth, rhsDepth) + 1;
-    if (exprTooDeep(depth, op.loc))
-      return nullptr;
-    BinaryOp kind = op.kind == TokenKind::Star ? BinaryOp::Mul : BinaryOp::Div;
-    lhs = std::make_unique<BinaryExpr>(op.loc, kind, std::move(lhs),
-                                       std::move(rhs));
-  }
-  return lhs;
+  Scope scope(*this, /*bracket=*/false);
+  const Token &op = consume();
+  ExprPtr operand = kind == UnaryOp::Neg ? parseUnary(depth) : parseLevel(level, depth);
+  if (!operand)
+    return nullptr;
+  if (exprTooDeep(++depth, op.loc))
+    return nullptr;
+  return std::make_unique<UnaryExpr>(op.loc, kind, std::move(operand));
 }
 
 ExprPtr Parser::parseUnary(unsigned &depth) {
   if (!at(TokenKind::Minus))
     return parsePrimary(depth);
-  if (tooDeep())
-    return nullptr;
-  Scope scope(*this, /*bracket=*/false);
-  const Token &op = consume();
-  ExprPtr operand = parseUnary(depth);
-  if (!operand)
-    return nullptr;
-  if (exprTooDeep(++depth, op.loc))
-    return nullptr;
-  return std::make_unique<UnaryExpr>(op.loc, UnaryOp::Neg, std::move(operand));
+  return parsePrefix(UnaryOp::Neg, TermLevel, depth);
 }
 
 ExprPtr Parser::parsePrimary(unsigned &depth) {
@@ -103,20 +130,30 @@ ExprPtr Parser::parsePrimary(unsigned &depth) {
     return parseCallArgs(t, depth);
   if (!at(TokenKind::Dot))
     return std::make_unique<NameRef>(t.loc, std::string(t.text));
-  consume();
-  if (!at(TokenKind::Ident)) {
-    errorExpected(fmt::format("a name after '{}.'", t.text));
+  std::string name(t.text);
+  Loc lastLoc = t.loc;
+  if (!parseDottedTail(name, lastLoc))
     return nullptr;
+  size_t lastDot = name.rfind('.');
+  return std::make_unique<DottedRef>(t.loc, name.substr(0, lastDot), name.substr(lastDot + 1),
+                                     lastLoc);
+}
+
+bool Parser::parseDottedTail(std::string &name, Loc &lastLoc) {
+  while (at(TokenKind::Dot)) {
+    consume();
+    // Digits are a part only when they are a plain integer (`.0`, not `.5e3`).
+    bool digits = at(TokenKind::Int) &&
+                  tok().text.find_first_not_of("0123456789") == std::string_view::npos;
+    if (!at(TokenKind::Ident) && !digits) {
+      errorExpected(fmt::format("a name after '{}.'", name));
+      return false;
+    }
+    const Token &part = consume();
+    name += "." + std::string(part.text);
+    lastLoc = part.loc;
   }
-  const Token &member = consume();
-  if (at(TokenKind::Dot)) {
-    errorAbandon(tok().loc, fmt::format("unexpected '.' after '{}.{}', dotted "
-                                        "names have two parts",
-                                        t.text, member.text));
-    return nullptr;
-  }
-  return std::make_unique<DottedRef>(t.loc, std::string(t.text),
-                                     std::string(member.text), member.loc);
+  return true;
 }
 
 ExprPtr Parser::parseParenthesized(unsigned &depth) {
@@ -179,8 +216,13 @@ std::unique_ptr<CallExpr> Parser::parseCallArgs(const Token &callee,
   std::string_view lastKeyword;
   while (!at(TokenKind::RParen)) {
     unsigned argDepth = 0;
-    if (at(TokenKind::Ident) && peekAhead(1).kind == TokenKind::Equal) {
+    bool reserved = isReservedWord(tok().kind);
+    if ((at(TokenKind::Ident) || reserved) && peekAhead(1).kind == TokenKind::Equal) {
       const Token &name = consume();
+      if (reserved)
+        error(name.loc, fmt::format("'{}' is a reserved word and cannot be used as an "
+                                    "argument name",
+                                    name.text));
       consume(); // '='
       ExprPtr value = parseExpr(argDepth);
       if (!value)

@@ -177,6 +177,7 @@ void Parser::recoverTopLevel() {
         --braces;
       break;
     case TokenKind::KwModel:
+    case TokenKind::KwBlock:
     case TokenKind::KwConst:
       if (braces == 0)
         return;

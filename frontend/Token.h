@@ -59,6 +59,15 @@ enum class TokenKind {
   KwLoss,
   KwTrain,
   KwRepeat,
+  KwBlock,
+  KwReturn,
+  KwIf,
+  KwElse,
+  KwIn,
+  KwState,
+  KwAnd,
+  KwOr,
+  KwNot,
   KwTrue,
   KwFalse,
   // Punctuation.
@@ -77,6 +86,12 @@ enum class TokenKind {
   Minus,
   Star,
   Slash,
+  EqualEqual,
+  NotEqual,
+  Less,
+  LessEqual,
+  Greater,
+  GreaterEqual,
 };
 
 /// One token: its kind, where it starts, its spelling in the source, and the
@@ -96,6 +111,10 @@ struct Token {
 
 /// True for the reserved words that begin a statement or an item.
 bool isStatementKeyword(TokenKind kind);
+
+/// True for every reserved word (`model`, `in`, `and`, `true`, ...): none of
+/// them can name a value, a parameter, a block or an argument.
+bool isReservedWord(TokenKind kind);
 
 /// Describes a token for the "found ..." part of a diagnostic: its quoted
 /// spelling (shortened when long), `newline` or `end of file`.

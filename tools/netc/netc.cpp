@@ -56,7 +56,8 @@ enum class Emit { Ast, NN, Opt, Grad, RF, RFJson, RFSvg, Stats, Dot, Halide, Obj
 // MLIR's hundreds of options but the MLIR flags of mlirCategory (see showOnlyNetcOptions).
 cl::OptionCategory outputCategory("Output", "What netc writes (--emit) and where (-o; text goes "
                                             "to stdout without it).");
-cl::OptionCategory modelCategory("Model selection", "Which model of a file that holds several.");
+cl::OptionCategory modelCategory("Model selection",
+                                 "Which model of a file that holds several, and its constants.");
 cl::OptionCategory testingCategory("Testing", "For tests of error messages.");
 cl::OptionCategory mlirCategory("MLIR", "MLIR's flags for looking inside the pass pipeline.");
 
@@ -97,6 +98,11 @@ cl::opt<std::string> scheduleName(
     cl::value_desc("name"), cl::init("hand"), cl::cat(codegenCategory));
 cl::opt<std::string> modelName("model", cl::desc("The model to compile when the file has several"),
                                cl::value_desc("name"), cl::cat(modelCategory));
+cl::list<std::string> defines("D", cl::Prefix,
+                              cl::desc("Override the file-level or model-level 'const NAME' with "
+                                       "an integer or float VALUE (repeatable; also "
+                                       "-DNAME=VALUE)"),
+                              cl::value_desc("NAME=VALUE"), cl::cat(modelCategory));
 cl::opt<bool> gradInputs("grad-inputs",
                           cl::desc("With --emit=grad, also return the gradient of every float "
                                    "input"),
@@ -239,6 +245,30 @@ void guardQuotedFiles(MLIRContext &context, llvm::SourceMgr &sourceMgr) {
   });
 }
 
+/// The frontend's options: --model and the -D constants.
+netc::frontend::ImportOptions importOptions;
+
+/// Reads the -D flags into importOptions; the misuse of one, or nullopt.
+std::optional<std::string> readDefines() {
+  importOptions.modelName = modelName;
+  if (!defines.empty() && isMLIRInput())
+    return "-D applies to .net files only";
+  for (const std::string &define : defines) {
+    size_t eq = define.find('=');
+    std::string name = define.substr(0, eq);
+    if (eq == std::string::npos || name.empty())
+      return "-D " + define + ": expected -D NAME=VALUE";
+    std::optional<netc::frontend::ConstOverride> value =
+        netc::frontend::parseConstOverride(define.substr(eq + 1));
+    if (!value)
+      return "-D " + define + ": '" + define.substr(eq + 1) +
+             "' is not an integer or a float";
+    if (!importOptions.constOverrides.emplace(name, *value).second)
+      return "-D " + name + " is given twice; give it once";
+  }
+  return std::nullopt;
+}
+
 /// Says how the command line combines flags that would otherwise be ignored
 /// or misread without a word (--steps without --train, --dump without --run,
 /// a value flag given twice), or nullopt when it is consistent.
@@ -341,7 +371,7 @@ LogicalResult compile(llvm::SourceMgr &sourceMgr, MLIRContext &context, llvm::ra
   if (isMLIRInput())
     module = parseSourceFile<ModuleOp>(sourceMgr, &context);
   else
-    module = netc::frontend::importNetFile(sourceMgr, context, {modelName});
+    module = netc::frontend::importNetFile(sourceMgr, context, importOptions);
   if (!module)
     return failure();
   if (runFlag || gradCheckFlag || trainFlag)
@@ -450,7 +480,10 @@ int main(int argc, char **argv) {
   if (!emitKind.getNumOccurrences() && outputFilename.getNumOccurrences() && !runFlag &&
       !gradCheckFlag)
     emitKind = Emit::Exe;
-  if (std::optional<std::string> misuse = commandLineMisuse()) {
+  std::optional<std::string> misuse = commandLineMisuse();
+  if (!misuse)
+    misuse = readDefines();
+  if (misuse) {
     llvm::errs() << "netc: error: " << *misuse << " (see --help)\n";
     return 2;
   }
