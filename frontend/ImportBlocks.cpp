@@ -192,18 +192,21 @@ void Importer::registerBlocks(const File &file) {
   }
 }
 
-/// The qualified name of a call of `block`: its `name=` or BLOCK + index.
+/// The qualified name of a call of `block`: its `name=` or BLOCK + index;
+/// empty for `name=""`, a call that adds no prefix.
 static std::optional<std::string> callName(Importer &im, const BlockDecl &block,
                                            const CallArgs &args, int64_t index) {
   auto it = args.values.find("name");
   if (it == args.values.end())
     return im.qualify(block.name + std::to_string(index));
   const Val &name = it->second;
-  if (name.kind != Val::Kind::String || name.s.empty()) {
-    im.error(name.loc) << "block '" << block.name
-                       << "' expects 'name' to be a non-empty string, got " << describe(name);
+  if (name.kind != Val::Kind::String) {
+    im.error(name.loc) << "block '" << block.name << "' expects 'name' to be a string, got "
+                       << describe(name);
     return std::nullopt;
   }
+  if (name.s.empty())
+    return std::string();
   if (!im.checkName(name.loc, name.s, "block '" + block.name + "' name"))
     return std::nullopt;
   return im.qualify(name.s);
@@ -242,12 +245,17 @@ Val Importer::evalBlockCall(const BlockDecl &block, const CallExpr &call) {
   unrolled += size;
 
   // The block's scope: its arguments and the file's constants; ops are
-  // numbered from 0 in each call.
+  // numbered from 0 in each call, except in a call with name="", whose ops
+  // and parameters are named as if written at the call site.
+  bool transparent = prefix->empty();
   Location callLoc = location(call.loc);
   llvm::StringMap<Val> outerBindings = std::exchange(bindings, {});
   llvm::StringMap<Val> outerConstants = std::exchange(constants, fileConstants);
-  std::map<std::string, int64_t> outerCounts = std::exchange(layerCounts, {});
-  std::string outerPrefix = std::exchange(scopePrefix, *prefix);
+  std::map<std::string, int64_t> outerCounts =
+      transparent ? std::map<std::string, int64_t>() : std::exchange(layerCounts, {});
+  std::string outerPrefix = scopePrefix;
+  if (!transparent)
+    scopePrefix = *prefix;
   std::optional<Location> outerCaller = std::exchange(callerLoc, callLoc);
   callStack.push_back(&block);
 
@@ -278,7 +286,8 @@ Val Importer::evalBlockCall(const BlockDecl &block, const CallExpr &call) {
   callStack.pop_back();
   bindings = std::move(outerBindings);
   constants = std::move(outerConstants);
-  layerCounts = std::move(outerCounts);
+  if (!transparent)
+    layerCounts = std::move(outerCounts);
   scopePrefix = std::move(outerPrefix);
   callerLoc = outerCaller;
   return result;

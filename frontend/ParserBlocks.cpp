@@ -21,8 +21,7 @@ const Token *Parser::parseName(const std::string &noun, const std::string &conte
     // One error, then go on as if it were a name: the rest of the statement
     // may hold other mistakes.
     const Token &word = consume();
-    error(word.loc, fmt::format("'{}' is a reserved word and cannot be used as {}", word.text,
-                                noun));
+    error(word.loc, fmt::format("reserved word '{}' cannot be used as {}", word.text, noun));
     return &word;
   }
   errorExpected(noun + context);

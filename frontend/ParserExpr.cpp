@@ -220,8 +220,7 @@ std::unique_ptr<CallExpr> Parser::parseCallArgs(const Token &callee,
     if ((at(TokenKind::Ident) || reserved) && peekAhead(1).kind == TokenKind::Equal) {
       const Token &name = consume();
       if (reserved)
-        error(name.loc, fmt::format("'{}' is a reserved word and cannot be used as an "
-                                    "argument name",
+        error(name.loc, fmt::format("reserved word '{}' cannot be used as an argument name",
                                     name.text));
       consume(); // '='
       ExprPtr value = parseExpr(argDepth);

@@ -413,13 +413,14 @@ x = [] => 2:8: expected expression after '[', found ']'
 x = 1 + => 2:10: expected expression after '+', found newline
 x = +1 => 2:7: expected expression after '=', found '+'
 x = a b => 2:9: expected newline or ';' after the statement, found 'b'
-x = a.b.c => 2:10: unexpected '.' after 'a.b', dotted names have two parts
+x = a.b.(c) => 2:11: expected a name after 'a.b.', found '('
 x = a.(b) => 2:9: expected a name after 'a.', found '('
 relu(x) => 2:7: expected '=' after 'relu', found '('
 42 => 2:3: expected a statement, found '42'
-const = 1 => 2:9: expected a constant name after 'const', found '='
+const = 1 => 2:3: reserved word 'const' cannot be used as a name
+const in = 1 => 2:9: reserved word 'in' cannot be used as a constant name
 const N 1 => 2:11: expected '=' after constant name 'N', found '1'
-input input: f32[1] => 2:9: expected an input name after 'input', found keyword 'input'
+input input: f32[1] => 2:9: reserved word 'input' cannot be used as an input name
 input x f32[1] => 2:11: expected ':' after input name 'x', found 'f32'
 input x: float32[1] => 2:12: expected a dtype ('f32', 'f64', 'i32' or 'i64'), found 'float32'
 input x: f32 => 2:15: expected '[' after dtype 'f32', found newline
@@ -460,7 +461,7 @@ TEST(ParserTest, BlockAndItemErrors) {
             "3:1: expected '}' to close model 'm', found keyword 'model'\n"
             "4:15: expected expression after '=', found '}'\n");
   EXPECT_EQ(errorsOf("}"),
-            "1:1: expected 'model' or 'const' at top level, found '}'\n");
+            "1:1: expected 'model', 'block' or 'const' at top level, found '}'\n");
   // Top-level garbage is one error up to the next item, braces skipped whole.
   EXPECT_EQ(errorsOf(R"(input x: f32[1]
 y = x
@@ -471,10 +472,10 @@ model {
 const C = 1 2
 model m x { y = 1 }
 model n { })"),
-            "1:1: expected 'model' or 'const' at top level, found keyword "
+            "1:1: expected 'model', 'block' or 'const' at top level, found keyword "
             "'input'\n"
             "3:7: expected a model name after 'model', found '{'\n"
-            "6:1: expected 'model' or 'const' at top level, found '}'\n"
+            "6:1: expected 'model', 'block' or 'const' at top level, found '}'\n"
             "7:13: expected newline or ';' after the statement, found '2'\n"
             "8:9: expected '{' after model name 'm', found 'x'\n");
 }
