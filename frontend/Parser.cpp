@@ -398,8 +398,10 @@ StmtPtr Parser::parseOutputOrLoss() {
   const Token &keyword = consume();
   std::string name;
   Loc nameLoc;
-  if (at(TokenKind::Ident) && peekAhead(1).kind == TokenKind::Equal) {
-    const Token &nameTok = consume();
+  if ((at(TokenKind::Ident) || isReservedWord(tok().kind)) &&
+      peekAhead(1).kind == TokenKind::Equal) {
+    const Token &nameTok = *parseName(
+        keyword.kind == TokenKind::KwOutput ? "an output name" : "a loss name", "");
     name = std::string(nameTok.text);
     nameLoc = nameTok.loc;
     consume();
