@@ -115,7 +115,7 @@ OwningOpRef<ModuleOp> Importer::importFile(const File &file, StringRef modelName
   body = func.addEntryBlock();
   builder.setInsertionPointToEnd(body);
   importModel(*chosen);
-  checkOverridesUsed();
+  checkOverridesUsed(*chosen);
   if (failed)
     return nullptr;
   if (mlir::failed(mlir::verify(*module)))

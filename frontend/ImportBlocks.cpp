@@ -293,17 +293,17 @@ Val Importer::evalBlockCall(const BlockDecl &block, const CallExpr &call) {
   return result;
 }
 
-void Importer::checkOverridesUsed() {
+void Importer::checkOverridesUsed(const ModelDecl &model) {
   std::vector<std::string> known;
   for (const auto &entry : constants)
     known.push_back(entry.getKey().str());
   for (const auto &[name, value] : overrides) {
     if (usedOverrides.count(name))
       continue;
-    failed = true;
-    InFlightDiagnostic diag = emitError(UnknownLoc::get(&context));
-    diag << "-D " << name << ": '" << filename << "' has no file-level or model-level constant '"
-         << name << "'";
+    // Reported at the model: the command line has no location of its own.
+    InFlightDiagnostic diag = error(model.loc);
+    diag << "-D " << name << "=...: neither the file nor model '" << model.name
+         << "' declares a constant '" << name << "'";
     std::string suggestion = closestName(name, known);
     if (!suggestion.empty())
       diag << "; did you mean '" << suggestion << "'?";

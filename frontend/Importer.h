@@ -148,8 +148,9 @@ private:
   void importRepeat(const RepeatStmt &repeat);
   void importIf(const IfStmt &stmt, bool inRepeat);
   void importMultiAssign(const MultiAssignStmt &stmt);
-  /// Reports `-D` names that no file-level or model-level constant has.
-  void checkOverridesUsed();
+  /// Reports `-D` names that no file-level or model-level constant has, at
+  /// the chosen model.
+  void checkOverridesUsed(const ModelDecl &model);
   /// A string literal with each `{NAME}` replaced by the integer constant NAME.
   Val interpolate(const StringLit &lit);
   /// Comparisons, `and` and `or`, on constants.
