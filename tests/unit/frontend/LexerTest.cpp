@@ -73,6 +73,35 @@ TEST(LexerTest, KeywordsAreReservedButInitAndDtypesAreNames) {
   EXPECT_EQ(tokens[7].text, "Model");
 }
 
+TEST(LexerTest, SecondWaveKeywordsAndComparisons) {
+  EXPECT_EQ(kinds("block return if else in state and or not"),
+            (std::vector<K>{K::KwBlock, K::KwReturn, K::KwIf, K::KwElse, K::KwIn,
+                            K::KwState, K::KwAnd, K::KwOr, K::KwNot, K::Eof}));
+  EXPECT_EQ(kinds("== != < <= > >= ="),
+            (std::vector<K>{K::EqualEqual, K::NotEqual, K::Less, K::LessEqual,
+                            K::Greater, K::GreaterEqual, K::Equal, K::Eof}));
+  EXPECT_EQ(errorsOf("a ! b"), Strings{"1:3: unexpected character '!'"});
+}
+
+TEST(LexerTest, DigitsGluedToANameAreDottedNameParts) {
+  // `layer1.0.conv1` is a dotted name, not `layer1` and the float `.0`.
+  std::vector<Token> tokens = lex("layer1.0.conv1.weight");
+  std::string spelled;
+  for (const Token &tok : tokens)
+    spelled += std::string(tok.text) + "|";
+  EXPECT_EQ(spelled, "layer1|.|0|.|conv1|.|weight||");
+  EXPECT_EQ(tokens[2].kind, K::Int);
+  EXPECT_EQ(kinds("a.12.3"),
+            (std::vector<K>{K::Ident, K::Dot, K::Int, K::Dot, K::Int, K::Eof}));
+  // Away from a name, '.5' and '1.0' stay floats.
+  EXPECT_EQ(kinds("x = .5 + 1.0"),
+            (std::vector<K>{K::Ident, K::Equal, K::Float, K::Plus, K::Float, K::Eof}));
+  EXPECT_EQ(kinds("f(x) .5"), (std::vector<K>{K::Ident, K::LParen, K::Ident, K::RParen,
+                                              K::Float, K::Eof}));
+  EXPECT_EQ(errorsOf("a.0x"),
+            Strings{"1:3: invalid part '0x' of a dotted name; a part is a name or digits"});
+}
+
 TEST(LexerTest, LocationsAreOneBasedAndCountBytes) {
   // A tab and a two-byte UTF-8 character in a comment each count as bytes.
   std::vector<Token> tokens = lex("x\t= 1 # é\n  yy(");

@@ -450,6 +450,13 @@ TEST(ParserTest, ErrorMessages) {
   }
 }
 
+TEST(ParserTest, DottedNamesWithIntegerParts) {
+  ParseResult r = parseOk("model m {\n  param a.0.b: f32[1]\n  y = sqnorm(layer1.0.conv1.weight)\n}\n");
+  EXPECT_EQ(as<ParamDecl>(modelAt(r).body.at(0)).name, "a.0.b");
+  const auto &ref = as<DottedRef>(as<CallExpr>(as<AssignStmt>(modelAt(r).body.at(1)).value).args.at(0));
+  EXPECT_EQ(ref.base + " " + ref.member + " " + at(ref.memberLoc), "layer1.0.conv1 weight 3:29");
+}
+
 TEST(ParserTest, BlockAndItemErrors) {
   EXPECT_EQ(errorsOf("model m {\n  x = 1\n"),
             "3:1: expected '}' to close model 'm', found end of file\n");
