@@ -12,6 +12,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 
 #include <cmath>
+#include <fmt/format.h>
 
 using namespace mlir;
 
@@ -128,8 +129,8 @@ Val importArange(Importer &im, const CallArgs &args) {
   }
   double count = std::ceil((end - start) / *step);
   if (!(count >= 1) || count > double(int64_t(1) << 31)) {
-    im.error(loc) << "'arange' from " << start << " to " << end << " by " << *step
-                  << " gives " << (count >= 1 ? "too many elements" : "no elements");
+    im.error(loc) << fmt::format("'arange' from {} to {} by {} gives {}", start, end, *step,
+                                 count >= 1 ? "too many elements" : "no elements");
     return Val::poison(loc);
   }
   std::vector<double> values(static_cast<size_t>(count));

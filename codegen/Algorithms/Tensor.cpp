@@ -74,7 +74,9 @@ LogicalResult defineExtremum(FunctionLowering &fl, OpT op) {
   int dim = axisOf(op.getDim(), x.rank());
   auto type = cast<RankedTensorType>(op.getType());
   std::vector<Var> v = fl.vars(type.getRank());
-  Expr at = firstExtremum(x, dim, op.getKeepdim(), IsMin, v);
+  // Clamped: Halide cannot bound an argmax on its own.
+  Expr at = clamp(firstExtremum(x, dim, op.getKeepdim(), IsMin, v), 0,
+                  static_cast<int>(x.shape()[dim]) - 1);
   Func f = fl.newFunc(op);
   defineAt(f, v, x.at(alongIndex(v, dim, op.getKeepdim(), at, x.rank())));
   return fl.define(op, f, OpFamily::Reduction);
