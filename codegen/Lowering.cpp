@@ -179,6 +179,37 @@ LogicalResult FunctionLowering::lower() {
   return success();
 }
 
+/// A Func reading a buffer that holds the elements of a non-splat constant
+/// (arange, eye): Halide embeds the buffer in the compiled code.
+Halide::Func FunctionLowering::constantFunc(Operation *op, DenseElementsAttr dense,
+                                            RankedTensorType type, Halide::Type ht) {
+  std::vector<int> sizes(type.getShape().rbegin(), type.getShape().rend());
+  Halide::Buffer<> buffer(ht, sizes);
+  // A dense buffer of reversed shape is the row-major layout.
+  int64_t i = 0;
+  if (isa<FloatType>(type.getElementType())) {
+    for (APFloat v : dense.getValues<APFloat>()) {
+      double d = v.convertToDouble();
+      if (ht.bits() == 32)
+        reinterpret_cast<float *>(buffer.data())[i++] = static_cast<float>(d);
+      else
+        reinterpret_cast<double *>(buffer.data())[i++] = d;
+    }
+  } else {
+    for (APInt v : dense.getValues<APInt>()) {
+      int64_t n = v.getSExtValue();
+      if (ht.bits() == 32)
+        reinterpret_cast<int32_t *>(buffer.data())[i++] = static_cast<int32_t>(n);
+      else
+        reinterpret_cast<int64_t *>(buffer.data())[i++] = n;
+    }
+  }
+  Halide::Func f = newFunc(op);
+  std::vector<Halide::Var> vs = vars(type.getRank());
+  defineAt(f, vs, buffer(std::vector<Halide::Expr>(vs.rbegin(), vs.rend())));
+  return f;
+}
+
 LogicalResult FunctionLowering::lowerOp(Operation *op) {
   if (auto c = dyn_cast<arith::ConstantOp>(op)) {
     if (auto i = dyn_cast<IntegerAttr>(c.getValue())) {
@@ -187,9 +218,11 @@ LogicalResult FunctionLowering::lowerOp(Operation *op) {
     }
     auto dense = dyn_cast<DenseElementsAttr>(c.getValue());
     auto type = dyn_cast<RankedTensorType>(c.getType());
-    if (!dense || !type || !dense.isSplat())
-      return op->emitError("codegen supports only splat tensor constants");
+    if (!dense || !type)
+      return op->emitError("codegen supports only dense tensor constants");
     Halide::Type ht = halideType(type.getElementType());
+    if (!dense.isSplat())
+      return define(op, constantFunc(op, dense, type, ht), OpFamily::Elementwise);
     Halide::Expr value = isa<FloatType>(type.getElementType())
                              ? Halide::cast(ht, Halide::Expr(dense.getSplatValue<APFloat>().convertToDouble()))
                              : Halide::cast(ht, Halide::Expr(int64_t(dense.getSplatValue<APInt>().getSExtValue())));

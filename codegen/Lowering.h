@@ -129,6 +129,8 @@ public:
 
 private:
   mlir::LogicalResult lowerOp(mlir::Operation *op);
+  Halide::Func constantFunc(mlir::Operation *op, mlir::DenseElementsAttr dense,
+                            mlir::RankedTensorType type, Halide::Type ht);
 
   mlir::func::FuncOp func;
   Halide::Target tgt;

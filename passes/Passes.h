@@ -24,6 +24,9 @@ namespace netc {
 /// composite op, rewriting it into primitive ops.
 void populateDecompositionPatterns(mlir::RewritePatternSet &patterns);
 
+/// The patterns of the composite tensor ops (passes/DecomposeTensor.cpp).
+void populateTensorDecompositionPatterns(mlir::RewritePatternSet &patterns);
+
 /// Adds the passes that follow import: shape inference, then MLIR's cleanups.
 void buildImportPipeline(mlir::OpPassManager &pm);
 

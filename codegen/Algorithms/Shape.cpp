@@ -82,7 +82,8 @@ Expr transpose(FunctionLowering &fl, nn::TransposeOp op, const std::vector<Var> 
 Expr slice(FunctionLowering &fl, nn::SliceOp op, const std::vector<Var> &v) {
   const LTensor &x = fl.get(op.getInput());
   int64_t dim = axis(op.getDim(), resultRank(op));
-  return x.at(replaced(v, dim, v[dim] + static_cast<int>(op.getStart())));
+  return x.at(replaced(v, dim,
+                       v[dim] * static_cast<int>(op.getStep()) + static_cast<int>(op.getStart())));
 }
 
 //===--- concat ---===//

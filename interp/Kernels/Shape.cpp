@@ -111,11 +111,11 @@ LogicalResult evalSlice(nn::SliceOp op, KernelContext &ctx) {
   Tensor y = ctx.zerosLike(op.getResult());
   int64_t axis = normalizeAxis(op.getDim(), x.rank());
   auto [outer, inner] = outerInner(x.shape, axis);
-  int64_t start = op.getStart(), size = op.getSize(), length = x.shape[axis];
+  int64_t start = op.getStart(), size = op.getSize(), step = op.getStep(), length = x.shape[axis];
   for (int64_t o = 0; o < outer; ++o)
     for (int64_t k = 0; k < size; ++k)
       for (int64_t i = 0; i < inner; ++i)
-        y.floats[(o * size + k) * inner + i] = x.floats[(o * length + start + k) * inner + i];
+        y.floats[(o * size + k) * inner + i] = x.floats[(o * length + start + k * step) * inner + i];
   ctx.set(op.getResult(), std::move(y));
   return success();
 }

@@ -190,17 +190,33 @@ OpCost ConcatOp::getCost(function_ref<bool(Value)>) { return OpCost(); }
 LogicalResult SliceOp::inferResultTypes(SmallVectorImpl<Type> &types) {
   shape::Shape input = shapeOf(getInput());
   int64_t start = static_cast<int64_t>(getStart()), size = static_cast<int64_t>(getSize());
+  int64_t step = static_cast<int64_t>(getStep());
   std::optional<int64_t> dim =
       shape::normalizeDim(static_cast<int64_t>(getDim()), static_cast<int64_t>(input.size()));
   if (!dim || input.empty())
     return emitError() << "slice dim " << static_cast<int64_t>(getDim())
                        << " is out of range for input " << shape::str(input);
-  if (start < 0 || size <= 0 || start > input[*dim] - size)
-    return emitError() << "slice [" << start << ", +" << size << ") does not fit in dimension "
-                       << *dim << " of " << shape::str(input);
+  if (step <= 0)
+    return emitError() << "slice step must be positive, got " << step;
+  // The last element read, start + (size - 1) * step, must lie in the axis;
+  // divided through so that huge attributes cannot overflow.
+  if (start < 0 || size <= 0 || start >= input[*dim] || (size - 1) > (input[*dim] - 1 - start) / step)
+    return emitError() << "slice of " << size << " elements from " << start << " by step " << step
+                       << " does not fit in dimension " << *dim << " of " << shape::str(input);
   input[*dim] = size;
   types.push_back(RankedTensorType::get(input, elementTypeOf(getInput())));
   return success();
+}
+
+FailureOr<SmallVector<Value>> SliceOp::buildVJP(OpBuilder &builder, ValueRange resultGrads) {
+  GradientBuilder gb(builder, *this);
+  int64_t rank = rankOf(getInput());
+  int64_t dim = normalizeAxis(static_cast<int64_t>(getDim()), rank);
+  return gb.finish({gb.create<SliceBackwardOp>(
+      {resultGrads[0]},
+      {gb.i64("dim", dim), gb.i64("start", static_cast<int64_t>(getStart())),
+       gb.i64("step", static_cast<int64_t>(getStep())),
+       gb.i64("length", staticShape(getInput())[dim])})});
 }
 
 //===--- broadcast_to ---===//

@@ -77,11 +77,12 @@ def NN_ConcatOp : NN_Op<"concat", [Pure, NN_Differentiable, NN_FieldRule, NN_Cos
   let results = (outs NN_FloatTensor:$result);
 }
 
-def NN_SliceOp : NN_Op<"slice", NN_BackwardTraits> {
-  let summary = "a contiguous range of one axis";
+def NN_SliceOp : NN_Op<"slice", [Pure, NN_Differentiable, NN_Global, NN_CostOpInterface]> {
+  let summary = "a strided range of one axis (x[start:end:step] along dim)";
   let description = [{
-    Takes `size` elements of axis `dim` starting at `start`; the gradient of
-    `nn.concat`.
+    Takes `size` elements of axis `dim` at `start`, `start + step`, ...;
+    `step` defaults to 1. The language's `slice` and `split`, and the
+    gradient of `nn.concat`.
 
     Example:
 
@@ -90,7 +91,8 @@ def NN_SliceOp : NN_Op<"slice", NN_BackwardTraits> {
         : (tensor<1x5x4x4xf32>) -> tensor<1x3x4x4xf32>
     ```
   }];
-  let arguments = (ins NN_FloatTensor:$input, I64Attr:$dim, I64Attr:$start, I64Attr:$size);
+  let arguments = (ins NN_FloatTensor:$input, I64Attr:$dim, I64Attr:$start, I64Attr:$size,
+                       DefaultValuedAttr<I64Attr, "1">:$step);
   let results = (outs NN_FloatTensor:$result);
 }
 

@@ -477,3 +477,53 @@ class OpsActivationsF64(Model):
             "n": self.ln(F.gelu(h)),
             "n1": F.layer_norm(F.silu(h), [5]),
         }, None
+
+
+class OpsTensor(Model):
+    """The model tensor of models/ops.net."""
+
+    def __init__(self):
+        super().__init__()
+        self.w = param(2, 3, 5)
+
+    def run(self, x):
+        w = self.w
+        h = x * w
+        eye = torch.eye(3, 5, dtype=h.dtype)
+        return {
+            "sl": h[:, :, -4:100:2],
+            "sl2": h[:, 1:3],
+            "sp": torch.stack(torch.split(h, 1, 1), dim=3),
+            "sp2": torch.cat(torch.split(h, [2, 3], 2), dim=2) * 2.0,
+            "st": torch.stack([h, w], dim=-1),
+            "sq": torch.unsqueeze(torch.squeeze(h.sum(1, keepdim=True)), 0),
+            "sq2": torch.squeeze(h, 1) + torch.squeeze(torch.unsqueeze(h, 2), -2),
+            "pm": h.permute(2, 0, 1),
+            "mx": torch.max(h, 1).values,
+            "mn": torch.min(h, dim=-1, keepdim=True).values,
+            "gm": torch.max(h) - torch.min(h),
+            "lse": torch.logsumexp(h, 2),
+            "lse2": torch.logsumexp(h * 3.0, dim=0, keepdim=True),
+            "tu": torch.triu(h, 1),
+            "tl": torch.tril(h, -1) + torch.tril(w),
+            "c": h * eye + torch.full([5], 0.5, dtype=h.dtype) + torch.arange(5.0, dtype=h.dtype)
+            + torch.ones(3, 5, dtype=h.dtype) + torch.zeros(5, dtype=h.dtype),
+        }, None
+
+
+class OpsTensorIndex(Model):
+    """The model tensor_index of models/ops.net."""
+
+    def __init__(self):
+        super().__init__()
+        self.w = param(3, 4, 5)
+
+    def run(self, x):
+        h = x * self.w
+        return {
+            "am": torch.argmax(h, 1),
+            "an": torch.argmin(h, dim=2, keepdim=True),
+            "ag": torch.argmax(h),
+            "ar": torch.arange(2, 11, 3),
+            "fi": torch.full([2, 2], 7),
+        }, None

@@ -54,6 +54,8 @@ EXAMPLES = os.path.join(HERE, "..", "..", "examples")
 OPS = os.path.join(HERE, "models", "ops.net")
 
 RTOL = {torch.float32: 1e-4, torch.float64: 1e-9}
+# Integer outputs (argmax, arange) must match exactly.
+RTOL.update({torch.int32: 0.0, torch.int64: 0.0})
 # Adam's step per element is lr * m / (sqrt(v) + eps), about lr whatever the gradient's size,
 # so an element whose gradient is tiny and known only roughly in f32 still moves by about lr
 # per step, by amounts that differ between f32 computations. In lenet, linear1.weight[13, 30]
@@ -166,6 +168,10 @@ CASES = {
                             model="activations_f64", optimizers=[("sgd", "sgd(lr=0.1)")]),
     "dropout0": Case(OPS, models.OpsDropout0, lambda g: {"x": randn(16, 12, gen=g)},
                      model="dropout0", optimizers=[("sgd", "sgd(lr=0.1)")]),
+    "tensor": Case(OPS, models.OpsTensor, lambda g: {"x": randn(2, 3, 5, gen=g)}, model="tensor",
+                   optimizers=[("sgd", "sgd(lr=0.1)")]),
+    "tensor_index": Case(OPS, models.OpsTensorIndex, lambda g: {"x": randn(3, 4, 5, gen=g)},
+                         model="tensor_index", grad=False),
 }
 
 
@@ -427,7 +433,8 @@ def run_case(name, case, runner):
             return m(cast(inputs, dtype))
     (outs, loss), (outs_n, loss_n) = twin.both(forward)
     for k, v in outs.items():
-        rep.compare("forward", k, got.get(k, torch.tensor([])), v, dt, outs_n[k])
+        rep.compare("forward", k, got.get(k, torch.tensor([])), v,
+                    dt if v.is_floating_point() else v.dtype, outs_n[k])
     if loss is not None and "loss" in got:  # written where the forward function has the loss
         rep.compare("forward", "loss", got["loss"], loss, dt, loss_n)
     expected = set(outs) | ({"loss"} if loss is not None else set())
