@@ -187,8 +187,10 @@ LogicalResult FunctionLowering::lowerOp(Operation *op) {
     }
     auto dense = dyn_cast<DenseElementsAttr>(c.getValue());
     auto type = dyn_cast<RankedTensorType>(c.getType());
+    if (dense && type && !dense.isSplat() && isa<FloatType>(type.getElementType()))
+      return lowerDenseConstant(op, dense, type);
     if (!dense || !type || !dense.isSplat())
-      return op->emitError("codegen supports only splat tensor constants");
+      return op->emitError("codegen supports only splat tensor constants and float tables");
     Halide::Type ht = halideType(type.getElementType());
     Halide::Expr value = isa<FloatType>(type.getElementType())
                              ? Halide::cast(ht, Halide::Expr(dense.getSplatValue<APFloat>().convertToDouble()))
@@ -211,6 +213,33 @@ LogicalResult FunctionLowering::lowerOp(Operation *op) {
   if (!algorithm)
     return op->emitError() << "codegen does not support '" << op->getName() << "' yet";
   return algorithm.defineAlgorithm(*this);
+}
+
+/// A float constant that is not a splat (the interpolation matrices of
+/// resizing ops): a Halide buffer holding its values, which AOT compilation
+/// embeds in the object.
+LogicalResult FunctionLowering::lowerDenseConstant(Operation *op, DenseElementsAttr dense,
+                                                   RankedTensorType type) {
+  // Halide's dimension 0 is the innermost, so the reversed shape with its
+  // default strides has the row-major layout of the attribute's values.
+  std::vector<int> sizes;
+  for (int64_t d : llvm::reverse(type.getShape()))
+    sizes.push_back(static_cast<int>(d));
+  Halide::Type ht = halideType(type.getElementType());
+  Halide::Buffer<> buffer(ht, sizes);
+  int64_t i = 0;
+  for (APFloat v : dense.getValues<APFloat>()) {
+    double x = v.convertToDouble();
+    if (ht.bits() == 32)
+      reinterpret_cast<float *>(buffer.data())[i++] = static_cast<float>(x);
+    else
+      reinterpret_cast<double *>(buffer.data())[i++] = x;
+  }
+  Halide::Func f = newFunc(op);
+  std::vector<Halide::Var> vs = vars(type.getRank());
+  std::vector<Halide::Expr> at(vs.rbegin(), vs.rend());
+  defineAt(f, vs, buffer(at));
+  return define(op, f, OpFamily::Elementwise);
 }
 
 LogicalResult FunctionLowering::define(Operation *op, Halide::Func f, OpFamily family,

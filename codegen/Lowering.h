@@ -129,6 +129,9 @@ public:
 
 private:
   mlir::LogicalResult lowerOp(mlir::Operation *op);
+  /// Lowers a float constant that is not a splat into a Func over a buffer.
+  mlir::LogicalResult lowerDenseConstant(mlir::Operation *op, mlir::DenseElementsAttr dense,
+                                         mlir::RankedTensorType type);
 
   mlir::func::FuncOp func;
   Halide::Target tgt;

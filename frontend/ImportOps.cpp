@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "frontend/ImportArgs.h"
+#include "frontend/ImportSpatial.h"
 
 #include "ir/Build.h"
 #include "ir/NNOps.h"
@@ -464,6 +465,7 @@ const std::map<std::string, OpEntry> &opTable() {
                             }
                             return tensors("nn.cross_entropy", {"logits", "target"})(im, a);
                           }};
+    registerSpatialOps([&](const std::string &n, Signature s, OpHandler h) { t[n] = {s, h}; });
     return t;
   }();
   return table;
@@ -476,6 +478,10 @@ bool isOptimizerOrInit(const std::string &name) {
 }
 
 } // namespace
+
+std::optional<std::string> importLayerName(Importer &im, const CallArgs &args) {
+  return layerName(im, args);
+}
 
 Val Importer::evalCall(const CallExpr &call) {
   const auto &table = opTable();

@@ -24,6 +24,9 @@ namespace netc {
 /// composite op, rewriting it into primitive ops.
 void populateDecompositionPatterns(mlir::RewritePatternSet &patterns);
 
+/// The decompositions of the spatial composite ops (passes/DecomposeSpatial.cpp).
+void populateSpatialDecompositionPatterns(mlir::RewritePatternSet &patterns);
+
 /// Adds the passes that follow import: shape inference, then MLIR's cleanups.
 void buildImportPipeline(mlir::OpPassManager &pm);
 

@@ -166,6 +166,9 @@ CASES = {
                             model="activations_f64", optimizers=[("sgd", "sgd(lr=0.1)")]),
     "dropout0": Case(OPS, models.OpsDropout0, lambda g: {"x": randn(16, 12, gen=g)},
                      model="dropout0", optimizers=[("sgd", "sgd(lr=0.1)")]),
+    "spatial": Case(OPS, models.OpsSpatial,
+                    lambda g: {"x": randn(2, 4, 7, 6, gen=g), "s": randn(2, 3, 10, gen=g)},
+                    model="spatial"),
 }
 
 
@@ -498,7 +501,8 @@ def check_init(rep, module, w0):
     for prefix, layer in module.named_modules():
         if isinstance(layer, torch.nn.Embedding):
             bound, std = None, 1.0
-        elif isinstance(layer, (torch.nn.Conv2d, torch.nn.Linear)):
+        elif isinstance(layer, (torch.nn.Conv2d, torch.nn.Linear, torch.nn.ConvTranspose2d,
+                                torch.nn.Conv1d)):
             bound = layer.weight[0].numel() ** -0.5
             std = bound / 3 ** 0.5
         else:
