@@ -58,8 +58,10 @@ AxisMatrix zeros(int64_t in, int64_t out) {
 }
 
 /// PyTorch's nearest rule: index o reads min(floor(o * scale), in - 1), the
-/// product in T; the same size and twice the size are special cases.
-template <typename T> AxisMatrix nearestMatrix(int64_t in, int64_t out, double scale) {
+/// product in float whatever the element type (as PyTorch's kernel computes
+/// it); the same size and twice the size are special cases.
+AxisMatrix nearestMatrix(int64_t in, int64_t out, double scale) {
+  using T = float;
   AxisMatrix m = zeros(in, out);
   T s = static_cast<T>(scale);
   for (int64_t o = 0; o < out; ++o) {
@@ -270,8 +272,7 @@ struct DecomposeUpsample : OpRewritePattern<UpsampleOp> {
       int64_t out = op.getSize()[axis];
       double scale = op.getScale()[axis];
       AxisMatrix m =
-          nearest ? (f32 ? nearestMatrix<float>(in[axis], out, scale)
-                         : nearestMatrix<double>(in[axis], out, scale))
+          nearest ? nearestMatrix(in[axis], out, scale)
                   : (f32 ? linearMatrix<float>(in[axis], out, scale, op.getAlignCorners())
                          : linearMatrix<double>(in[axis], out, scale, op.getAlignCorners()));
       y = s.apply(y, axis, m);
