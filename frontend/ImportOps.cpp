@@ -8,6 +8,7 @@
 
 #include "frontend/ImportArgs.h"
 #include "frontend/ImportTensor.h"
+#include "frontend/ImportSpatial.h"
 
 #include "ir/Build.h"
 #include "ir/NNOps.h"
@@ -466,6 +467,7 @@ const std::map<std::string, OpEntry> &opTable() {
                             return tensors("nn.cross_entropy", {"logits", "target"})(im, a);
                           }};
     addTensorOps([&](const std::string &n, Signature s, TensorOpHandler h) { t[n] = {s, h}; });
+    registerSpatialOps([&](const std::string &n, Signature s, OpHandler h) { t[n] = {s, h}; });
     return t;
   }();
   return table;
@@ -478,6 +480,10 @@ bool isOptimizerOrInit(const std::string &name) {
 }
 
 } // namespace
+
+std::optional<std::string> importLayerName(Importer &im, const CallArgs &args) {
+  return layerName(im, args);
+}
 
 Val Importer::evalCall(const CallExpr &call) {
   if (auto block = blocks.find(call.callee); block != blocks.end())

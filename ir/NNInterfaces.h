@@ -31,6 +31,24 @@ struct SpatialWindow {
   AxisWindow h, w;
 };
 
+/// A rational number `num / den`, `den > 0`: the geometry of resampling
+/// ops (a transposed convolution of stride 2 moves half an input pixel per
+/// output pixel).
+struct Ratio {
+  int64_t num = 0;
+  int64_t den = 1;
+};
+
+/// The window of a resampling op along one axis, in input coordinates:
+/// output index `i` sees the real interval
+/// `[i * stride - padding, i * stride - padding + kernel - 1]`, which holds
+/// every input index it reads. With unit denominators it is an AxisWindow.
+struct AxisResample {
+  Ratio kernel{1, 1};
+  Ratio stride{1, 1};
+  Ratio padding{0, 1};
+};
+
 /// How a receptive field passes through an op (ReceptiveFieldOpInterface).
 struct ReceptiveFieldRule {
   enum class Kind {
@@ -44,10 +62,20 @@ struct ReceptiveFieldRule {
     SwapSpatial,
     /// Every result element may see every input position.
     Global,
+    /// A window with rational kernel, stride and padding along H and W:
+    /// `resample` (transposed convolution, upsampling, adaptive pooling).
+    Resample,
   };
   Kind kind = Kind::Global;
   /// The window of a Window rule.
   SpatialWindow window;
+  /// The windows of a Resample rule along H and W.
+  AxisResample resample[2];
+  /// For Resample: whether every output element sees the same window at its
+  /// own position. When not (fractional numbers: the window depends on the
+  /// output's phase, or bins vary in size), the window is the smallest one
+  /// at each output's position that holds what any output element reads.
+  bool uniform = true;
 
   /// The rule of each kind; `windowed` takes the window it slides.
   static ReceptiveFieldRule passThrough() { return {Kind::PassThrough, {}}; }
@@ -55,6 +83,16 @@ struct ReceptiveFieldRule {
   static ReceptiveFieldRule windowed(const SpatialWindow &w) { return {Kind::Window, w}; }
   static ReceptiveFieldRule swapSpatial() { return {Kind::SwapSpatial, {}}; }
   static ReceptiveFieldRule global() { return {Kind::Global, {}}; }
+  /// A Resample rule of windows `h` and `w`; uniform when all their numbers
+  /// are integers (then it slides like a Window).
+  static ReceptiveFieldRule resampled(const AxisResample &h, const AxisResample &w) {
+    ReceptiveFieldRule rule{Kind::Resample, {}};
+    rule.resample[0] = h;
+    rule.resample[1] = w;
+    for (const AxisResample &r : rule.resample)
+      rule.uniform &= r.kernel.den == 1 && r.stride.den == 1 && r.padding.den == 1;
+    return rule;
+  }
   /// PassThrough when `keeps`, else Global.
   static ReceptiveFieldRule passThroughIf(bool keeps) { return keeps ? passThrough() : global(); }
 };

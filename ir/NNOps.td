@@ -56,5 +56,6 @@ include "ir/Ops/Reduction.td"
 include "ir/Ops/Loss.td"
 include "ir/Ops/Shape.td"
 include "ir/Ops/Tensor.td"
+include "ir/Ops/Spatial.td"
 
 #endif // NETC_IR_NNOPS_TD

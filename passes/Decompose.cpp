@@ -86,6 +86,7 @@ struct DecomposeLayerNorm : OpRewritePattern<LayerNormOp> {
 void netc::populateDecompositionPatterns(RewritePatternSet &patterns) {
   patterns.add<DecomposeGeluTanh, DecomposeLayerNorm>(patterns.getContext());
   netc::populateTensorDecompositionPatterns(patterns);
+  populateSpatialDecompositionPatterns(patterns);
 }
 
 namespace {

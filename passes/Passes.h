@@ -26,6 +26,8 @@ void populateDecompositionPatterns(mlir::RewritePatternSet &patterns);
 
 /// The patterns of the composite tensor ops (passes/DecomposeTensor.cpp).
 void populateTensorDecompositionPatterns(mlir::RewritePatternSet &patterns);
+/// The decompositions of the spatial composite ops (passes/DecomposeSpatial.cpp).
+void populateSpatialDecompositionPatterns(mlir::RewritePatternSet &patterns);
 
 /// Adds the passes that follow import: shape inference, then MLIR's cleanups.
 void buildImportPipeline(mlir::OpPassManager &pm);

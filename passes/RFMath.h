@@ -65,6 +65,32 @@ bool aligned(const AxisGeometry &a, const AxisGeometry &b);
 /// nullopt on overflow.
 std::optional<int64_t> windowStart(const AxisGeometry &g, int64_t index);
 
+/// A geometry measured in units of 1/den input pixels: after a transposed
+/// convolution or a resize the stride (and with it size and padding) may be
+/// a fraction. With den = 1 it is the plain geometry.
+struct ScaledGeometry {
+  AxisGeometry axis;
+  int64_t den = 1;
+};
+
+/// A layer whose kernel, stride and padding are rationals (num / den, den > 0),
+/// meaning what AxisLayer's numbers mean.
+struct RationalLayer {
+  int64_t kernelNum = 1, kernelDen = 1;
+  int64_t strideNum = 1, strideDen = 1;
+  int64_t paddingNum = 0, paddingDen = 1;
+};
+
+/// compose() over rationals: r' = r + (k - 1) j, j' = j s, p' = p + pad j, in
+/// the smallest common unit; nullopt when a number overflows int64.
+std::optional<ScaledGeometry> composeScaled(const ScaledGeometry &in, const RationalLayer &layer);
+
+/// Whether a's size exceeds b's.
+bool largerScaled(const ScaledGeometry &a, const ScaledGeometry &b);
+
+/// aligned() for scaled geometries of any units.
+bool alignedScaled(const ScaledGeometry &a, const ScaledGeometry &b);
+
 } // namespace netc::rf
 
 #endif // NETC_PASSES_RFMATH_H

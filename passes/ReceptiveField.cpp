@@ -19,6 +19,7 @@
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/STLExtras.h"
 
+#include <numeric>
 #include <optional>
 #include <string>
 
@@ -45,10 +46,23 @@ struct ValueField {
   Kind kind = Kind::None;
   /// Argument index of the image input the geometry is relative to.
   unsigned input = 0;
-  /// The geometry along H and W; meaningful for Local only.
+  /// The geometry along H and W; meaningful for Local only. Its numbers are
+  /// in units of 1 / den[axis] input pixels (1 until a resampling op).
   rf::AxisGeometry axes[2];
+  int64_t den[2] = {1, 1};
   /// Whether every path from the input to this value is aligned.
   bool aligned = true;
+  /// Whether every element reads the same number of input pixels; when not,
+  /// the geometry is the smallest interval holding each element's inputs.
+  bool uniform = true;
+
+  /// The geometry of one axis with its unit.
+  rf::ScaledGeometry scaled(int axis) const { return {axes[axis], den[axis]}; }
+  /// Sets the geometry of one axis.
+  void setScaled(int axis, const rf::ScaledGeometry &g) {
+    axes[axis] = g.axis;
+    den[axis] = g.den;
+  }
 
   /// Returns true unless the value is independent of the image inputs.
   bool depends() const { return kind != Kind::None; }
@@ -60,8 +74,22 @@ struct ValueField {
   }
 };
 
-/// Formats a centre (r - 1) / 2 - p exactly: an integer or a half.
-std::string formatCentre(const rf::AxisGeometry &g) {
+/// Formats a number of 1/den pixels: an integer or a fraction n/d.
+std::string formatScaled(int64_t v, int64_t den) {
+  int64_t g = std::gcd(v, den);
+  if (g > 1) {
+    v /= g;
+    den /= g;
+  }
+  return den == 1 ? std::to_string(v) : std::to_string(v) + "/" + std::to_string(den);
+}
+
+/// Formats a centre (r - 1) / 2 - p exactly: an integer or a half, or a
+/// fraction for a geometry in units of 1/den.
+std::string formatCentre(const rf::ScaledGeometry &scaled) {
+  const rf::AxisGeometry &g = scaled.axis;
+  if (scaled.den != 1)
+    return formatScaled(g.size - scaled.den - 2 * g.padding, 2 * scaled.den);
   int64_t doubled = g.size - 1 - 2 * g.padding;
   std::string s = std::to_string(doubled / 2);
   if (doubled % 2 == 0)
@@ -176,6 +204,8 @@ private:
       std::swap(v.axes[0], v.axes[1]);
       return v;
     }
+    case ReceptiveFieldRule::Kind::Resample:
+      return resample(op, rule, passFirst());
     case ReceptiveFieldRule::Kind::Global:
       break;
     }
@@ -188,14 +218,43 @@ private:
       return in;
     const AxisWindow *w[2] = {&window.h, &window.w};
     for (int axis = 0; axis < 2; ++axis) {
-      std::optional<rf::AxisGeometry> out =
-          rf::compose(in.axes[axis], {w[axis]->kernel, w[axis]->stride, w[axis]->padding});
+      std::optional<rf::ScaledGeometry> out;
+      if (in.den[axis] == 1) {
+        if (auto g = rf::compose(in.axes[axis],
+                                 {w[axis]->kernel, w[axis]->stride, w[axis]->padding}))
+          out = rf::ScaledGeometry{*g, 1};
+      } else {
+        out = rf::composeScaled(in.scaled(axis), rf::RationalLayer{w[axis]->kernel, 1, w[axis]->stride,
+                                                             1, w[axis]->padding, 1});
+      }
       if (!out)
-        return op->emitError() << "the receptive field along " << kAxisNames[axis]
-                               << " overflows 64-bit integers";
-      in.axes[axis] = *out;
+        return overflow(op, axis);
+      in.setScaled(axis, *out);
     }
     return in;
+  }
+
+  /// Composes a resampling window (rational numbers) onto its input's geometry.
+  FailureOr<ValueField> resample(Operation *op, const ReceptiveFieldRule &rule, ValueField in) {
+    if (in.kind != ValueField::Kind::Local)
+      return in;
+    for (int axis = 0; axis < 2; ++axis) {
+      const AxisResample &r = rule.resample[axis];
+      std::optional<rf::ScaledGeometry> out =
+          rf::composeScaled(in.scaled(axis), {r.kernel.num, r.kernel.den, r.stride.num, r.stride.den,
+                                        r.padding.num, r.padding.den});
+      if (!out)
+        return overflow(op, axis);
+      in.setScaled(axis, *out);
+    }
+    in.uniform &= rule.uniform;
+    return in;
+  }
+
+  /// The error of a geometry that does not fit 64-bit integers.
+  LogicalResult overflow(Operation *op, int axis) {
+    return op->emitError() << "the receptive field along " << kAxisNames[axis]
+                           << " overflows 64-bit integers";
   }
 
   /// Joins paths elementwise: per axis the largest receptive field wins, and
@@ -220,23 +279,26 @@ private:
       return *global;
     }
     ValueField result = in[local.front()];
+    for (unsigned i : local)
+      result.uniform &= in[i].uniform;
     std::string report;
     llvm::raw_string_ostream os(report);
     for (int axis = 0; axis < 2; ++axis) {
       unsigned best = local.front();
       for (unsigned i : local)
-        if (in[i].axes[axis].size > in[best].axes[axis].size)
+        if (rf::largerScaled(in[i].scaled(axis), in[best].scaled(axis)))
           best = i;
-      result.axes[axis] = in[best].axes[axis];
+      result.setScaled(axis, in[best].scaled(axis));
       for (unsigned i : local) {
-        const rf::AxisGeometry &a = in[best].axes[axis], &b = in[i].axes[axis];
-        if (rf::aligned(a, b))
+        rf::ScaledGeometry a = in[best].scaled(axis), b = in[i].scaled(axis);
+        if (rf::alignedScaled(a, b))
           continue;
         aligned = false;
         os << (report.empty() ? "" : "; ") << "along " << kAxisNames[axis] << ", "
-           << operandLabel(op, best) << " has stride " << a.stride << " and centre "
-           << formatCentre(a) << " but " << operandLabel(op, i) << " has stride " << b.stride
-           << " and centre " << formatCentre(b);
+           << operandLabel(op, best) << " has stride " << formatScaled(a.axis.stride, a.den)
+           << " and centre " << formatCentre(a) << " but " << operandLabel(op, i)
+           << " has stride " << formatScaled(b.axis.stride, b.den) << " and centre "
+           << formatCentre(b);
         break;
       }
     }
@@ -262,6 +324,12 @@ private:
       attrs.push_back(b.getNamedAttr("size", pair(&rf::AxisGeometry::size)));
       attrs.push_back(b.getNamedAttr("stride", pair(&rf::AxisGeometry::stride)));
       attrs.push_back(b.getNamedAttr("padding", pair(&rf::AxisGeometry::padding)));
+      // Only fractional or non-uniform fields carry these, so integer
+      // geometries read as before.
+      if (f.den[0] != 1 || f.den[1] != 1)
+        attrs.push_back(b.getNamedAttr("den", b.getDenseI64ArrayAttr({f.den[0], f.den[1]})));
+      if (!f.uniform)
+        attrs.push_back(b.getNamedAttr("uniform", b.getBoolAttr(false)));
     }
     return b.getDictionaryAttr(attrs);
   }

@@ -19,6 +19,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <numeric>
 #include <optional>
 #include <string>
 #include <vector>
@@ -42,6 +43,10 @@ struct Row {
   /// [H, W] each; for a global value the whole input: size and stride are
   /// the input's spatial dims and the padding is zero.
   int64_t size[2] = {0, 0}, stride[2] = {0, 0}, padding[2] = {0, 0};
+  /// The unit of size, stride and padding per axis: 1 / den pixels.
+  int64_t den[2] = {1, 1};
+  /// Whether every element sees the same window (else the window bounds each one's field).
+  bool uniform = true;
   /// The output name when the value is a model output.
   std::string output;
 };
@@ -101,6 +106,15 @@ bool readField(func::FuncOp fn, DictionaryAttr rf, Row &row) {
     row.size[axis] = size[axis];
     row.stride[axis] = stride[axis];
     row.padding[axis] = padding[axis];
+  }
+  if (auto uniform = rf.getAs<BoolAttr>("uniform"))
+    row.uniform = uniform.getValue();
+  if (Attribute den = rf.get("den")) {
+    auto pair = dyn_cast<DenseI64ArrayAttr>(den);
+    if (!pair || pair.size() != 2 || pair[0] < 1 || pair[1] < 1)
+      return false;
+    row.den[0] = pair[0];
+    row.den[1] = pair[1];
   }
   return true;
 }
@@ -189,9 +203,32 @@ FailureOr<ModelReport> collect(func::FuncOp fn) {
   return report;
 }
 
-/// Joins two numbers as "HxW".
-std::string pairText(const int64_t v[2]) {
-  return std::to_string(v[0]) + "x" + std::to_string(v[1]);
+/// A number of 1/den pixels: an integer, or a fraction "n/d" in lowest terms.
+std::string scaledText(int64_t v, int64_t den) {
+  int64_t g = std::gcd(v, den);
+  if (g > 1) {
+    v /= g;
+    den /= g;
+  }
+  return den == 1 ? std::to_string(v) : std::to_string(v) + "/" + std::to_string(den);
+}
+
+/// Joins two numbers as "HxW", each in units of 1/den pixels.
+std::string pairText(const int64_t v[2], const int64_t den[2]) {
+  return scaledText(v[0], den[0]) + "x" + scaledText(v[1], den[1]);
+}
+
+/// A JSON pair of numbers in units of 1/den pixels: integers when whole,
+/// else decimals.
+json pairJSON(const int64_t v[2], const int64_t den[2]) {
+  json pair = json::array();
+  for (int axis = 0; axis < 2; ++axis) {
+    if (v[axis] % den[axis] == 0)
+      pair.push_back(v[axis] / den[axis]);
+    else
+      pair.push_back(static_cast<double>(v[axis]) / static_cast<double>(den[axis]));
+  }
+  return pair;
 }
 
 /// Joins a shape as "1x3x32x32", or "scalar" for rank 0.
@@ -222,11 +259,13 @@ json entryJSON(const Row &row) {
     e["stride"] = nullptr;
     e["padding"] = nullptr;
   } else {
-    e["rf"] = {row.size[0], row.size[1]};
-    e["stride"] = {row.stride[0], row.stride[1]};
-    e["padding"] = {row.padding[0], row.padding[1]};
+    e["rf"] = pairJSON(row.size, row.den);
+    e["stride"] = pairJSON(row.stride, row.den);
+    e["padding"] = pairJSON(row.padding, row.den);
   }
   e["aligned"] = row.aligned;
+  if (!row.uniform)
+    e["uniform"] = false;
   if (row.global)
     e["global"] = true;
   return e;
@@ -274,6 +313,8 @@ void printTable(const ModelReport &report, llvm::raw_ostream &os) {
       notes.push_back("global");
     if (!row.aligned)
       notes.push_back("misaligned");
+    if (!row.uniform)
+      notes.push_back("not uniform: rf bounds every field");
     if (row.input != report.input)
       notes.push_back("relative to '" + row.input + "'");
     if (!row.output.empty())
@@ -282,9 +323,9 @@ void printTable(const ModelReport &report, llvm::raw_ostream &os) {
     for (const std::string &n : notes)
       noteText += (noteText.empty() ? "" : ", ") + n;
     cells.push_back({row.line ? std::to_string(row.line) : "-", row.name.empty() ? "-" : row.name,
-                     row.op, shapeText(row.shape), pairText(row.size),
-                     row.global ? "-" : pairText(row.stride),
-                     row.global ? "-" : pairText(row.padding), noteText});
+                     row.op, shapeText(row.shape), pairText(row.size, row.den),
+                     row.global ? "-" : pairText(row.stride, row.den),
+                     row.global ? "-" : pairText(row.padding, row.den), noteText});
   }
   std::vector<size_t> width(cells.front().size(), 0);
   for (const auto &line : cells)

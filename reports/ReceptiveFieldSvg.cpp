@@ -149,6 +149,10 @@ FailureOr<Figure> collect(func::FuncOp fn) {
         figure.global.push_back(name);
       return WalkResult::advance();
     }
+    // A fractional geometry (after a transposed convolution or a resize)
+    // has no pixel rectangle to draw; the table and the JSON report it.
+    if (rf.get("den"))
+      return WalkResult::advance();
     auto size = rf.getAs<DenseI64ArrayAttr>("size");
     auto stride = rf.getAs<DenseI64ArrayAttr>("stride");
     auto padding = rf.getAs<DenseI64ArrayAttr>("padding");

@@ -212,6 +212,23 @@ LogicalResult Conv2dBackwardInputOp::inferResultTypes(SmallVectorImpl<Type> &typ
   return success();
 }
 
+/// The op is linear in each operand: the gradient of `grad` is the conv2d
+/// of the result's gradient with `weight`, and that of `weight` the filter
+/// gradient of a conv2d whose input is the result's gradient and whose
+/// output gradient is `grad`. (conv_transpose2d decomposes into this op.)
+FailureOr<SmallVector<Value>> Conv2dBackwardInputOp::buildVJP(OpBuilder &builder,
+                                                              ValueRange resultGrads) {
+  GradientBuilder gb(builder, *this);
+  Value dy = resultGrads[0];
+  SmallVector<NamedAttribute> window = {
+      gb.i64Array("stride", getStride()), gb.i64Array("padding", getPadding()),
+      gb.i64Array("dilation", getDilation()), gb.i64("groups", getGroups())};
+  SmallVector<NamedAttribute> filterAttrs(window);
+  filterAttrs.push_back(gb.i64Array("kernel", staticShape(getWeight()).drop_front(2)));
+  return gb.finish({gb.create<Conv2dOp>({dy, getWeight()}, window),
+                    gb.create<Conv2dBackwardFilterOp>({dy, getGrad()}, filterAttrs)});
+}
+
 //===--- conv2d_backward_filter ---===//
 
 LogicalResult Conv2dBackwardFilterOp::inferResultTypes(SmallVectorImpl<Type> &types) {

@@ -102,14 +102,18 @@ def NN_Pad2dOp : NN_Op<"pad2d", [Pure, NN_Differentiable, NN_FieldRule, NN_Coste
   let results = (outs NN_FloatTensor:$result);
 }
 
-def NN_Conv2dBackwardInputOp : NN_Op<"conv2d_backward_input", NN_BackwardTraits> {
+def NN_Conv2dBackwardInputOp : NN_Op<"conv2d_backward_input",
+    [Pure, NN_Differentiable, NN_Global, NN_CostOpInterface]> {
   let summary = "gradient of conv2d with respect to its input";
   let description = [{
     The transposed convolution of `grad` (the gradient of a conv2d result,
     `[N, O, OH, OW]`) with the conv's `weight` `[O, C / groups, kH, kW]`,
     giving the gradient of the conv's input, whose shape `input_shape` names
     (the output size alone does not determine it when the stride does not
-    divide). Attributes are the forward conv's.
+    divide). Attributes are the forward conv's. It is also the transposed
+    convolution `nn.conv_transpose2d` decomposes into, so it has a VJP of
+    its own: a conv2d of the result's gradient for `grad`, a
+    conv2d_backward_filter for `weight`.
 
     Example:
 

@@ -527,3 +527,42 @@ class OpsTensorIndex(Model):
             "ar": torch.arange(2, 11, 3),
             "fi": torch.full([2, 2], 7),
         }, None
+
+class OpsSpatial(Model):
+    """The model spatial of models/ops.net."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv2d0 = Conv(4, 4, 3, padding=1)
+        self.conv_transpose2d0 = nn.ConvTranspose2d(4, 6, 3, stride=2, padding=1,
+                                                    output_padding=1)
+        self.up = nn.ConvTranspose2d(4, 4, (2, 3), stride=(1, 2), padding=(0, 1), groups=2,
+                                     dilation=(2, 1), bias=False)
+        self.conv_transpose2d2 = nn.ConvTranspose2d(4, 3, 4, stride=3)
+        self.conv1d0 = nn.Conv1d(3, 5, 3, padding=1)
+        self.conv1d1 = nn.Conv1d(3, 6, 2, stride=2, dilation=2, groups=3, bias=False)
+        self.group_norm0 = nn.GroupNorm(2, 4)
+        self.inorm = nn.InstanceNorm2d(4, affine=True)
+
+    def run(self, x, s):
+        h = self.conv2d0(x)
+        return {
+            "t1": self.conv_transpose2d0(h),
+            "t2": self.up(h),
+            "t3": self.conv_transpose2d2(h),
+            "c1": self.conv1d0(s),
+            "c2": self.conv1d1(s),
+            "u1": F.interpolate(h, scale_factor=2),
+            "u2": F.interpolate(h, size=(10, 9)),
+            "u3": F.interpolate(h, scale_factor=2, mode="bilinear"),
+            "u4": F.interpolate(h, size=(5, 11), mode="bilinear", align_corners=True),
+            "u5": F.interpolate(h, scale_factor=(1.5, 2.5), mode="bilinear"),
+            "p1": F.adaptive_avg_pool2d(h, 3),
+            "p2": F.adaptive_avg_pool2d(h, (7, 4)),
+            "p3": F.adaptive_max_pool2d(h, (3, 2)),
+            "p4": F.adaptive_max_pool2d(h, (5, 4)),
+            "g": nn.AdaptiveAvgPool2d(1)(h),
+            "n1": self.group_norm0(h),
+            "n2": F.instance_norm(h),
+            "n3": self.inorm(h),
+        }, None

@@ -172,6 +172,9 @@ CASES = {
                    optimizers=[("sgd", "sgd(lr=0.1)")]),
     "tensor_index": Case(OPS, models.OpsTensorIndex, lambda g: {"x": randn(3, 4, 5, gen=g)},
                          model="tensor_index", grad=False),
+    "spatial": Case(OPS, models.OpsSpatial,
+                    lambda g: {"x": randn(2, 4, 7, 6, gen=g), "s": randn(2, 3, 10, gen=g)},
+                    model="spatial"),
 }
 
 
@@ -505,7 +508,8 @@ def check_init(rep, module, w0):
     for prefix, layer in module.named_modules():
         if isinstance(layer, torch.nn.Embedding):
             bound, std = None, 1.0
-        elif isinstance(layer, (torch.nn.Conv2d, torch.nn.Linear)):
+        elif isinstance(layer, (torch.nn.Conv2d, torch.nn.Linear, torch.nn.ConvTranspose2d,
+                                torch.nn.Conv1d)):
             bound = layer.weight[0].numel() ** -0.5
             std = bound / 3 ** 0.5
         else:
