@@ -24,6 +24,9 @@ namespace netc {
 /// composite op, rewriting it into primitive ops.
 void populateDecompositionPatterns(mlir::RewritePatternSet &patterns);
 
+/// Adds the patterns of the composite losses (passes/DecomposeLoss.cpp).
+void populateLossDecompositionPatterns(mlir::RewritePatternSet &patterns);
+
 /// Adds the passes that follow import: shape inference, then MLIR's cleanups.
 void buildImportPipeline(mlir::OpPassManager &pm);
 

@@ -2,7 +2,8 @@
 //
 // Mean reduction everywhere, in the forms PyTorch 1.13's CPU kernels use:
 // logs clamped at -100 in bce, the max-shifted softplus in bce_logits, a
-// max-shifted log-sum-exp in cross_entropy.
+// max-shifted log-sum-exp in cross_entropy; nll_loss with PyTorch's
+// ignore_index and label smoothing; kl_div's pointwise term; the metrics.
 //
 //===----------------------------------------------------------------------===//
 
@@ -118,11 +119,13 @@ ClassLayout classLayout(const Shape &logits) {
   return {logits[0], logits[1], inner};
 }
 
-/// Checks every target against the class count.
-LogicalResult checkTargets(Operation *op, const Tensor &target, int64_t classes) {
+/// Checks every target but `ignore` against the class count.
+LogicalResult checkTargets(Operation *op, const Tensor &target, int64_t classes,
+                           std::optional<int64_t> ignore = std::nullopt,
+                           StringRef name = "cross_entropy") {
   for (int64_t i = 0; i < target.numel(); ++i)
-    if (target.ints[i] < 0 || target.ints[i] >= classes)
-      return op->emitError() << "cross_entropy target " << target.ints[i] << " at flat position "
+    if ((target.ints[i] < 0 || target.ints[i] >= classes) && target.ints[i] != ignore)
+      return op->emitError() << name << " target " << target.ints[i] << " at flat position "
                              << i << " is out of range [0, " << classes << ")";
   return success();
 }
@@ -212,12 +215,139 @@ LogicalResult evalCrossEntropyBackward(nn::CrossEntropyBackwardOp op, KernelCont
   return success();
 }
 
+
+//===----------------------------------------------------------------------===//
+// nll_loss
+//===----------------------------------------------------------------------===//
+
+/// The kept targets of an nll_loss (every one but `ignore`) and their count;
+/// fails on a target out of range.
+FailureOr<int64_t> keptTargets(Operation *op, const Tensor &t, const ClassLayout &l,
+                               std::optional<int64_t> ignore) {
+  if (failed(checkTargets(op, t, l.classes, ignore, op->getName().stripDialect())))
+    return failure();
+  int64_t count = 0;
+  for (int64_t i = 0; i < t.numel(); ++i)
+    count += t.ints[i] != ignore;
+  return count;
+}
+
+LogicalResult evalNllLoss(nn::NllLossOp op, KernelContext &ctx) {
+  const Tensor &x = ctx.get(op.getInput()), &t = ctx.get(op.getTarget());
+  ClassLayout l = classLayout(x.shape);
+  std::optional<int64_t> ignore = op.getIgnoreIndex();
+  FailureOr<int64_t> count = keptTargets(op, t, l, ignore);
+  if (failed(count))
+    return failure();
+  double eps = op.getLabelSmoothing().convertToDouble(), sum = 0;
+  Value like = op.getResult();
+  for (int64_t o = 0; o < l.outer; ++o)
+    for (int64_t i = 0; i < l.inner; ++i) {
+      int64_t target = t.ints[o * l.inner + i];
+      if (target == ignore)
+        continue;
+      double term = -x.floats[l.at(o, target, i)];
+      if (eps != 0.0) {
+        double classSum = 0;
+        for (int64_t c = 0; c < l.classes; ++c)
+          classSum += x.floats[l.at(o, c, i)];
+        term = (1 - eps) * term - eps / double(l.classes) * ctx.rounded(classSum, like);
+      }
+      sum += ctx.rounded(term, like);
+    }
+  // All ignored: 0/0, NaN, as PyTorch.
+  return setScalar(op, ctx.rounded(sum, like) / double(*count), ctx);
+}
+
+LogicalResult evalNllLossBackward(nn::NllLossBackwardOp op, KernelContext &ctx) {
+  const Tensor &g = ctx.get(op.getGrad()), &t = ctx.get(op.getTarget());
+  ClassLayout l = classLayout(ctx.get(op.getInput()).shape);
+  std::optional<int64_t> ignore = op.getIgnoreIndex();
+  FailureOr<int64_t> count = keptTargets(op, t, l, ignore);
+  if (failed(count))
+    return failure();
+  double eps = op.getLabelSmoothing().convertToDouble();
+  double scale = -g.floats[0] / double(*count);
+  Tensor gx = ctx.zerosLike(op.getResult());
+  for (int64_t o = 0; o < l.outer; ++o)
+    for (int64_t i = 0; i < l.inner; ++i) {
+      int64_t target = t.ints[o * l.inner + i];
+      if (target == ignore)
+        continue;
+      for (int64_t c = 0; c < l.classes; ++c)
+        gx.floats[l.at(o, c, i)] =
+            scale * ((c == target ? 1 - eps : 0.0) + eps / double(l.classes));
+    }
+  ctx.set(op.getResult(), std::move(gx));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// kl_div
+//===----------------------------------------------------------------------===//
+
+LogicalResult evalKlDiv(nn::KlDivOp op, KernelContext &ctx) {
+  const Tensor &x = ctx.get(op.getInput()), &t = ctx.get(op.getTarget());
+  Tensor y = ctx.zerosLike(op.getResult());
+  Shape sx = broadcastStrides(x.shape, y.shape), st = broadcastStrides(t.shape, y.shape);
+  bool logTarget = op.getLogTarget();
+  for (int64_t i = 0; i < y.numel(); ++i) {
+    double v = x.floats[broadcastIndex(i, y.shape, sx)];
+    double q = t.floats[broadcastIndex(i, y.shape, st)];
+    // xlogy(q, q) is 0 at q = 0 (NaN at a NaN q).
+    y.floats[i] = logTarget ? std::exp(q) * (q - v) : (q == 0 ? 0.0 : q * std::log(q)) - q * v;
+  }
+  ctx.set(op.getResult(), std::move(y));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// iou, dice, accuracy
+//===----------------------------------------------------------------------===//
+
+/// The metric of thresholded masks: iou, or dice when not `iou`; 1 for two
+/// empty masks.
+LogicalResult evalMaskMetric(Operation *op, KernelContext &ctx, bool iou) {
+  const Tensor &p = ctx.get(op->getOperand(0)), &t = ctx.get(op->getOperand(1));
+  int64_t both = 0, sizes = 0;
+  for (int64_t i = 0; i < p.numel(); ++i) {
+    bool inP = p.floats[i] > 0.5, inT = t.floats[i] > 0.5;
+    both += inP && inT;
+    sizes += int64_t(inP) + int64_t(inT);
+  }
+  double numerator = iou ? double(both) : 2.0 * double(both);
+  double denominator = iou ? double(sizes - both) : double(sizes);
+  return setScalar(op, denominator == 0 ? 1.0 : numerator / denominator, ctx);
+}
+
+LogicalResult evalIou(nn::IouOp op, KernelContext &ctx) { return evalMaskMetric(op, ctx, true); }
+LogicalResult evalDice(nn::DiceOp op, KernelContext &ctx) { return evalMaskMetric(op, ctx, false); }
+
+LogicalResult evalAccuracy(nn::AccuracyOp op, KernelContext &ctx) {
+  const Tensor &x = ctx.get(op.getInput()), &t = ctx.get(op.getTarget());
+  ClassLayout l = classLayout(x.shape);
+  int64_t correct = 0;
+  for (int64_t o = 0; o < l.outer; ++o)
+    for (int64_t i = 0; i < l.inner; ++i) {
+      // The first maximum, a NaN counting as the largest (torch.argmax).
+      int64_t best = 0;
+      for (int64_t c = 1; c < l.classes; ++c) {
+        double v = x.floats[l.at(o, c, i)], b = x.floats[l.at(o, best, i)];
+        if (!std::isnan(b) && (std::isnan(v) || v > b))
+          best = c;
+      }
+      correct += t.ints[o * l.inner + i] == best;
+    }
+  return setScalar(op, double(correct) / double(l.outer * l.inner), ctx);
+}
+
 } // namespace
 
 void registerLossKernels(DialectRegistry &registry) {
   registry.addExtension(+[](MLIRContext *context, nn::NNDialect *) {
     attachKernels<evalMse, evalBce, evalBceLogits, evalCrossEntropy, evalBceBackward,
-                  evalCrossEntropyBackward>(context);
+                  evalCrossEntropyBackward, evalNllLoss, evalNllLossBackward, evalKlDiv,
+                  evalIou, evalDice, evalAccuracy>(context);
   });
 }
 
