@@ -220,64 +220,64 @@ LogicalResult evalCrossEntropyBackward(nn::CrossEntropyBackwardOp op, KernelCont
 // nll_loss
 //===----------------------------------------------------------------------===//
 
-/// The kept targets of an nll_loss (every one but `ignore`) and their count;
-/// fails on a target out of range.
-FailureOr<int64_t> keptTargets(Operation *op, const Tensor &t, const ClassLayout &l,
-                               std::optional<int64_t> ignore) {
+/// Calls `fn(layout, o, i, target)` at every target of an nll_loss or its
+/// gradient that is not ignore_index; returns their count, or fails on a
+/// target out of range.
+template <typename Op, typename Fn>
+FailureOr<int64_t> forEachKept(Op op, KernelContext &ctx, Fn fn) {
+  const Tensor &t = ctx.get(op.getTarget());
+  ClassLayout l = classLayout(ctx.get(op.getInput()).shape);
+  std::optional<int64_t> ignore = op.getIgnoreIndex();
   if (failed(checkTargets(op, t, l.classes, ignore, op->getName().stripDialect())))
     return failure();
   int64_t count = 0;
-  for (int64_t i = 0; i < t.numel(); ++i)
-    count += t.ints[i] != ignore;
-  return count;
-}
-
-LogicalResult evalNllLoss(nn::NllLossOp op, KernelContext &ctx) {
-  const Tensor &x = ctx.get(op.getInput()), &t = ctx.get(op.getTarget());
-  ClassLayout l = classLayout(x.shape);
-  std::optional<int64_t> ignore = op.getIgnoreIndex();
-  FailureOr<int64_t> count = keptTargets(op, t, l, ignore);
-  if (failed(count))
-    return failure();
-  double eps = op.getLabelSmoothing().convertToDouble(), sum = 0;
-  Value like = op.getResult();
   for (int64_t o = 0; o < l.outer; ++o)
     for (int64_t i = 0; i < l.inner; ++i) {
       int64_t target = t.ints[o * l.inner + i];
       if (target == ignore)
         continue;
-      double term = -x.floats[l.at(o, target, i)];
-      if (eps != 0.0) {
-        double classSum = 0;
-        for (int64_t c = 0; c < l.classes; ++c)
-          classSum += x.floats[l.at(o, c, i)];
-        term = (1 - eps) * term - eps / double(l.classes) * ctx.rounded(classSum, like);
-      }
-      sum += ctx.rounded(term, like);
+      ++count;
+      fn(l, o, i, target);
     }
+  return count;
+}
+
+LogicalResult evalNllLoss(nn::NllLossOp op, KernelContext &ctx) {
+  const Tensor &x = ctx.get(op.getInput());
+  double eps = op.getLabelSmoothing().convertToDouble(), sum = 0;
+  Value like = op.getResult();
+  FailureOr<int64_t> count =
+      forEachKept(op, ctx, [&](const ClassLayout &l, int64_t o, int64_t i, int64_t target) {
+        double term = -x.floats[l.at(o, target, i)];
+        if (eps != 0.0) {
+          double classSum = 0;
+          for (int64_t c = 0; c < l.classes; ++c)
+            classSum += x.floats[l.at(o, c, i)];
+          term = (1 - eps) * term - eps / double(l.classes) * ctx.rounded(classSum, like);
+        }
+        sum += ctx.rounded(term, like);
+      });
+  if (failed(count))
+    return failure();
   // All ignored: 0/0, NaN, as PyTorch.
   return setScalar(op, ctx.rounded(sum, like) / double(*count), ctx);
 }
 
 LogicalResult evalNllLossBackward(nn::NllLossBackwardOp op, KernelContext &ctx) {
-  const Tensor &g = ctx.get(op.getGrad()), &t = ctx.get(op.getTarget());
-  ClassLayout l = classLayout(ctx.get(op.getInput()).shape);
-  std::optional<int64_t> ignore = op.getIgnoreIndex();
-  FailureOr<int64_t> count = keptTargets(op, t, l, ignore);
+  double eps = op.getLabelSmoothing().convertToDouble();
+  Tensor gx = ctx.zerosLike(op.getResult());
+  // The weights first; the scale -g / count once the count is known.
+  FailureOr<int64_t> count =
+      forEachKept(op, ctx, [&](const ClassLayout &l, int64_t o, int64_t i, int64_t target) {
+        for (int64_t c = 0; c < l.classes; ++c)
+          gx.floats[l.at(o, c, i)] = (c == target ? 1 - eps : 0.0) + eps / double(l.classes);
+      });
   if (failed(count))
     return failure();
-  double eps = op.getLabelSmoothing().convertToDouble();
-  double scale = -g.floats[0] / double(*count);
-  Tensor gx = ctx.zerosLike(op.getResult());
-  for (int64_t o = 0; o < l.outer; ++o)
-    for (int64_t i = 0; i < l.inner; ++i) {
-      int64_t target = t.ints[o * l.inner + i];
-      if (target == ignore)
-        continue;
-      for (int64_t c = 0; c < l.classes; ++c)
-        gx.floats[l.at(o, c, i)] =
-            scale * ((c == target ? 1 - eps : 0.0) + eps / double(l.classes));
-    }
+  // With every target ignored the gradient stays 0, as PyTorch's.
+  double scale = *count ? -ctx.get(op.getGrad()).floats[0] / double(*count) : 0.0;
+  for (int64_t k = 0; k < gx.numel(); ++k)
+    gx.floats[k] *= scale;
   ctx.set(op.getResult(), std::move(gx));
   return success();
 }
