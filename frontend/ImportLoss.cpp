@@ -28,9 +28,9 @@ int64_t rankOf(Value v) { return cast<RankedTensorType>(v.getType()).getRank(); 
 std::optional<Value> getClassIndices(Importer &im, const CallArgs &args, const std::string &name) {
   auto t = im.getTensor(args, name);
   if (t && !isa<IntegerType>(cast<TensorType>(t->getType()).getElementType())) {
-    im.error(args.values.at(name).loc) << "'" << args.call->callee
-                                       << "' expects class indices (i32 or i64) as " << name
-                                       << ", got " << describe(args.values.at(name));
+    im.error(args.values.at(name).loc)
+        << "'" << args.call->callee << "' expects class indices (i32 or i64) as " << name
+        << ", got " << describe(args.values.at(name));
     return std::nullopt;
   }
   return t;
@@ -138,8 +138,8 @@ Val importKlDiv(Importer &im, const CallArgs &args) {
                              {b.getNamedAttr("log_target", b.getBoolAttr(*logTarget))});
   if (pointwise.kind != Val::Kind::Tensor || reduction == "none")
     return pointwise;
-  Val reduced = im.buildOp(reduction == "mean" ? "nn.mean" : "nn.sum", loc, pointwise.tensor, {},
-                           "kl_div");
+  Val reduced =
+      im.buildOp(reduction == "mean" ? "nn.mean" : "nn.sum", loc, pointwise.tensor, {}, "kl_div");
   if (reduction != "batchmean" || reduced.kind != Val::Kind::Tensor)
     return reduced;
   auto logpType = cast<RankedTensorType>(logp->getType());

@@ -145,7 +145,8 @@ LogicalResult UpdateBuilder::buildAdam(bool decoupled) {
   Type elementType = cast<TensorType>(slots.front().param.getType()).getElementType();
   for (const Slot &slot : slots)
     if (cast<TensorType>(slot.param.getType()).getElementType() != elementType)
-      return step.emitError() << (decoupled ? "adamw" : "adam") << " keeps one step count, so it expects parameters of one "
+      return step.emitError() << (decoupled ? "adamw" : "adam")
+                              << " keeps one step count, so it expects parameters of one "
                               << "element type, got " << elementType << " for '"
                               << slots.front().name.getValue() << "' and "
                               << cast<TensorType>(slot.param.getType()).getElementType() << " for '"

@@ -167,7 +167,6 @@ LogicalResult defineCrossEntropyBackward(FunctionLowering &fl, nn::CrossEntropyB
   return fl.define(op, f, OpFamily::Reduction, h);
 }
 
-
 //===----------------------------------------------------------------------===//
 // nll_loss, kl_div and the metrics
 //===----------------------------------------------------------------------===//
@@ -258,8 +257,8 @@ LogicalResult defineNllLoss(FunctionLowering &fl, nn::NllLossOp op) {
         Expr term = -ct.x.at(ct.at(p, ct.target(p)));
         if (eps != 0.0) {
           std::vector<Expr> rev(p.rbegin(), p.rend());
-          term = make_const(ht, 1.0 - eps) * term -
-                 make_const(ht, eps / ct.classes) * classSum(rev);
+          term =
+              make_const(ht, 1.0 - eps) * term - make_const(ht, eps / ct.classes) * classSum(rev);
         }
         return select(kept(ct, ignore, p), term, make_const(ht, 0.0));
       },
@@ -318,7 +317,9 @@ LogicalResult defineMaskMetric(FunctionLowering &fl, Operation *op, bool iou) {
   auto count = [&](auto pick) {
     return sumOver(
         fl, p.shape(),
-        [&](const std::vector<Expr> &i) { return select(pick(p.at(i) > half, t.at(i) > half), 1, 0); },
+        [&](const std::vector<Expr> &i) {
+          return select(pick(p.at(i) > half, t.at(i) > half), 1, 0);
+        },
         ht);
   };
   Expr both = count([](Expr a, Expr b) { return a && b; });
@@ -330,7 +331,9 @@ LogicalResult defineMaskMetric(FunctionLowering &fl, Operation *op, bool iou) {
   return fl.define(op, f, OpFamily::Reduction);
 }
 
-LogicalResult defineIou(FunctionLowering &fl, nn::IouOp op) { return defineMaskMetric(fl, op, true); }
+LogicalResult defineIou(FunctionLowering &fl, nn::IouOp op) {
+  return defineMaskMetric(fl, op, true);
+}
 
 LogicalResult defineDice(FunctionLowering &fl, nn::DiceOp op) {
   return defineMaskMetric(fl, op, false);

@@ -125,8 +125,8 @@ LogicalResult checkTargets(Operation *op, const Tensor &target, int64_t classes,
                            StringRef name = "cross_entropy") {
   for (int64_t i = 0; i < target.numel(); ++i)
     if ((target.ints[i] < 0 || target.ints[i] >= classes) && target.ints[i] != ignore)
-      return op->emitError() << name << " target " << target.ints[i] << " at flat position "
-                             << i << " is out of range [0, " << classes << ")";
+      return op->emitError() << name << " target " << target.ints[i] << " at flat position " << i
+                             << " is out of range [0, " << classes << ")";
   return success();
 }
 
@@ -214,7 +214,6 @@ LogicalResult evalCrossEntropyBackward(nn::CrossEntropyBackwardOp op, KernelCont
   ctx.set(op.getResult(), std::move(gz));
   return success();
 }
-
 
 //===----------------------------------------------------------------------===//
 // nll_loss
@@ -346,8 +345,8 @@ LogicalResult evalAccuracy(nn::AccuracyOp op, KernelContext &ctx) {
 void registerLossKernels(DialectRegistry &registry) {
   registry.addExtension(+[](MLIRContext *context, nn::NNDialect *) {
     attachKernels<evalMse, evalBce, evalBceLogits, evalCrossEntropy, evalBceBackward,
-                  evalCrossEntropyBackward, evalNllLoss, evalNllLossBackward, evalKlDiv,
-                  evalIou, evalDice, evalAccuracy>(context);
+                  evalCrossEntropyBackward, evalNllLoss, evalNllLossBackward, evalKlDiv, evalIou,
+                  evalDice, evalAccuracy>(context);
   });
 }
 

@@ -237,10 +237,8 @@ FailureOr<SmallVector<Value>> KlDivOp::buildVJP(OpBuilder &builder, ValueRange r
   Value w = getLogTarget() ? gb.create<ExpOp>({t}) : t;
   Value inputGrad = gb.neg(gb.mul(g, w));
   Value one = gb.scalar(t, 1.0);
-  Value targetGrad =
-      getLogTarget()
-          ? gb.mul(gb.mul(g, w), gb.add(gb.sub(t, x), one))
-          : gb.mul(g, gb.add(gb.sub(gb.create<LogOp>({t}), x), one));
+  Value targetGrad = getLogTarget() ? gb.mul(gb.mul(g, w), gb.add(gb.sub(t, x), one))
+                                    : gb.mul(g, gb.add(gb.sub(gb.create<LogOp>({t}), x), one));
   return gb.finish({gb.sumTo(inputGrad, x), gb.sumTo(targetGrad, t)});
 }
 
@@ -268,8 +266,7 @@ static LogicalResult inferMaskPair(Operation *op, Value input, Value target,
     return failure();
   if (shapeOf(input) != shapeOf(target))
     return op->emitError() << dslName(op) << " expects input and target of one shape, got "
-                           << shape::str(shapeOf(input)) << " and "
-                           << shape::str(shapeOf(target));
+                           << shape::str(shapeOf(input)) << " and " << shape::str(shapeOf(target));
   return pushScalar(input, types);
 }
 
