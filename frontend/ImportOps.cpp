@@ -9,6 +9,7 @@
 #include "frontend/ImportArgs.h"
 #include "frontend/ImportTensor.h"
 #include "frontend/ImportSpatial.h"
+#include "frontend/ImportLoss.h"
 
 #include "ir/Build.h"
 #include "ir/NNOps.h"
@@ -454,29 +455,23 @@ const std::map<std::string, OpEntry> &opTable() {
     t["mse"] = {{{"a", "b"}, 2}, tensors("nn.mse", {"a", "b"})};
     t["bce"] = {{{"p", "y"}, 2}, tensors("nn.bce", {"p", "y"})};
     t["bce_logits"] = {{{"z", "y"}, 2}, tensors("nn.bce_logits", {"z", "y"})};
-    t["cross_entropy"] = {{{"logits", "target"}, 2},
-                          [](Importer &im, const CallArgs &a) {
-                            auto target = im.getTensor(a, "target");
-                            if (target && !isa<IntegerType>(elementTypeOf(*target))) {
-                              im.error(a.values.at("target").loc)
-                                  << "'cross_entropy' expects class indices (i32 or i64) as "
-                                     "target, got "
-                                  << describe(a.values.at("target"));
-                              return Val::poison(a.call->loc);
-                            }
-                            return tensors("nn.cross_entropy", {"logits", "target"})(im, a);
-                          }};
     addTensorOps([&](const std::string &n, Signature s, TensorOpHandler h) { t[n] = {s, h}; });
     registerSpatialOps([&](const std::string &n, Signature s, OpHandler h) { t[n] = {s, h}; });
+    registerLossOps([&](const std::string &n, Signature s, Handler h) { t[n] = {s, h}; });
     return t;
   }();
   return table;
 }
 
+/// The optimizers of `train`.
+bool isOptimizer(const std::string &name) {
+  return name == "sgd" || name == "adam" || name == "adamw" || name == "rmsprop";
+}
+
 /// Names that are not ops but have a meaning elsewhere, for a precise error.
 bool isOptimizerOrInit(const std::string &name) {
-  return name == "sgd" || name == "adam" || name == "zeros" || name == "ones" ||
-         name == "uniform" || name == "normal";
+  return isOptimizer(name) || name == "zeros" || name == "ones" || name == "uniform" ||
+         name == "normal";
 }
 
 } // namespace
@@ -494,7 +489,7 @@ Val Importer::evalCall(const CallExpr &call) {
     auto diag = error(call.loc);
     if (isOptimizerOrInit(call.callee)) {
       diag << "'" << call.callee << "' can only be used in "
-           << (call.callee == "sgd" || call.callee == "adam" ? "'train'" : "'init='");
+           << (isOptimizer(call.callee) ? "'train'" : "'init='");
     } else {
       diag << "unknown op '" << call.callee << "'";
       std::vector<std::string> names;

@@ -68,10 +68,13 @@ void Importer::importTrain(const TrainStmt &train) {
   const CallExpr &call = *train.optimizer;
   static const std::map<std::string, Signature> optimizers = {
       {"sgd", {{"lr", "momentum", "weight_decay", "nesterov"}, 1}},
-      {"adam", {{"lr", "beta1", "beta2", "eps", "weight_decay"}, 1}}};
+      {"adam", {{"lr", "beta1", "beta2", "eps", "weight_decay"}, 1}},
+      {"adamw", {{"lr", "beta1", "beta2", "eps", "weight_decay"}, 1}},
+      {"rmsprop", {{"lr", "alpha", "eps", "momentum", "weight_decay", "centered"}, 1}}};
   auto it = optimizers.find(call.callee);
   if (it == optimizers.end()) {
-    error(call.loc) << "unknown optimizer '" << call.callee << "'; use sgd(...) or adam(...)";
+    error(call.loc) << "unknown optimizer '" << call.callee
+                    << "'; use sgd(...), adam(...), adamw(...) or rmsprop(...)";
     return;
   }
   std::optional<CallArgs> args = bindArgs(*this, call, it->second);
@@ -85,16 +88,29 @@ void Importer::importTrain(const TrainStmt &train) {
     double fallback, low, high;
     bool highOpen;
   };
-  std::vector<Hyper> hypers =
-      call.callee == "sgd"
-          ? std::vector<Hyper>{{"lr", 0, 0, INFINITY, true},
-                               {"momentum", 0, 0, INFINITY, true},
-                               {"weight_decay", 0, 0, INFINITY, true}}
-          : std::vector<Hyper>{{"lr", 0, 0, INFINITY, true},
-                               {"beta1", 0.9, 0, 1, true},
-                               {"beta2", 0.999, 0, 1, true},
-                               {"eps", 1e-8, 0, INFINITY, true},
-                               {"weight_decay", 0, 0, INFINITY, true}};
+  // Adam and AdamW share their hyper-parameters; AdamW's decoupled weight
+  // decay defaults to 0.01.
+  auto adamHypers = [](double weightDecay) {
+    return std::vector<Hyper>{{"lr", 0, 0, INFINITY, true},
+                              {"beta1", 0.9, 0, 1, true},
+                              {"beta2", 0.999, 0, 1, true},
+                              {"eps", 1e-8, 0, INFINITY, true},
+                              {"weight_decay", weightDecay, 0, INFINITY, true}};
+  };
+  const std::map<std::string, std::vector<Hyper>> hyperOf = {
+      {"sgd",
+       {{"lr", 0, 0, INFINITY, true},
+        {"momentum", 0, 0, INFINITY, true},
+        {"weight_decay", 0, 0, INFINITY, true}}},
+      {"adam", adamHypers(0.0)},
+      {"adamw", adamHypers(0.01)},
+      {"rmsprop",
+       {{"lr", 0, 0, INFINITY, true},
+        {"alpha", 0.99, 0, INFINITY, true},
+        {"eps", 1e-8, 0, INFINITY, true},
+        {"momentum", 0, 0, INFINITY, true},
+        {"weight_decay", 0, 0, INFINITY, true}}}};
+  const std::vector<Hyper> &hypers = hyperOf.at(call.callee);
   bool ok = true;
   double momentum = 0;
   for (const Hyper &h : hypers) {
@@ -126,6 +142,12 @@ void Importer::importTrain(const TrainStmt &train) {
       }
       attrs.push_back(builder.getNamedAttr("nesterov", builder.getBoolAttr(*nesterov)));
     }
+  }
+  if (call.callee == "rmsprop") {
+    auto centered = getBool(*args, "centered", false);
+    ok &= centered.has_value();
+    if (centered)
+      attrs.push_back(builder.getNamedAttr("centered", builder.getBoolAttr(*centered)));
   }
   if (ok)
     optimizer = builder.getDictionaryAttr(attrs);

@@ -37,6 +37,14 @@ int64_t indexBound(Value indices) {
       bound = std::min(bound, classes(op.getInput()));
     if (auto op = dyn_cast<CrossEntropyBackwardOp>(user); op && op.getTarget() == indices)
       bound = std::min(bound, classes(op.getInput()));
+    // The class targets of nll_loss, its gradient and accuracy.
+    auto classTarget = [&](auto op) {
+      if (op && op.getTarget() == indices)
+        bound = std::min(bound, classes(op.getInput()));
+    };
+    classTarget(dyn_cast<NllLossOp>(user));
+    classTarget(dyn_cast<NllLossBackwardOp>(user));
+    classTarget(dyn_cast<AccuracyOp>(user));
   }
   return bound == std::numeric_limits<int64_t>::max() ? 0 : bound;
 }

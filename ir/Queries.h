@@ -17,8 +17,8 @@ namespace netc::nn {
 std::pair<std::string, unsigned> dslSource(mlir::Location loc);
 
 /// The exclusive upper bound of the values of an integer tensor, from how it
-/// is used: the smallest embedding table or cross_entropy class count among
-/// its users; 0 when no use bounds it.
+/// is used: the smallest embedding table or class count (cross_entropy,
+/// nll_loss, accuracy) among its users; 0 when no use bounds it.
 int64_t indexBound(mlir::Value indices);
 
 } // namespace netc::nn

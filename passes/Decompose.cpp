@@ -87,6 +87,7 @@ void netc::populateDecompositionPatterns(RewritePatternSet &patterns) {
   patterns.add<DecomposeGeluTanh, DecomposeLayerNorm>(patterns.getContext());
   netc::populateTensorDecompositionPatterns(patterns);
   populateSpatialDecompositionPatterns(patterns);
+  netc::populateLossDecompositionPatterns(patterns);
 }
 
 namespace {

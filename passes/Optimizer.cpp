@@ -1,7 +1,8 @@
 //===- Optimizer.cpp - the optimizer update of a train step ---------------===//
 //
 // Appends torch.optim's update (PyTorch 1.13: SGD with momentum, dampening 0,
-// weight decay and Nesterov; Adam with weight decay) to each train step that
+// weight decay and Nesterov; Adam with weight decay; AdamW; RMSprop with
+// momentum, weight decay and centering) to each train step that
 // nn-autodiff built. The optimizer state becomes explicit: new arguments for
 // its current value, new results for the next, so the step stays a pure
 // function the runtime calls in a loop. The contract is in Passes.td.
@@ -72,7 +73,10 @@ private:
   /// `g + wd * p` when weight decay is on, else `g`.
   Value decayed(const Slot &slot);
   void buildSGD();
-  LogicalResult buildAdam();
+  /// Adam, or AdamW when `decoupled` (the weight decay scales the parameter
+  /// instead of adding to the gradient).
+  LogicalResult buildAdam(bool decoupled);
+  void buildRMSprop();
 
   func::FuncOp step;
   DictionaryAttr optimizer;
@@ -133,15 +137,16 @@ void UpdateBuilder::buildSGD() {
   }
 }
 
-LogicalResult UpdateBuilder::buildAdam() {
+LogicalResult UpdateBuilder::buildAdam(bool decoupled) {
   double lr = hyper("lr", 1e-3), beta1 = hyper("beta1", 0.9), beta2 = hyper("beta2", 0.999),
-         eps = hyper("eps", 1e-8);
+         eps = hyper("eps", 1e-8), wd = hyper("weight_decay", 0.0);
   if (slots.empty())
     return success();
   Type elementType = cast<TensorType>(slots.front().param.getType()).getElementType();
   for (const Slot &slot : slots)
     if (cast<TensorType>(slot.param.getType()).getElementType() != elementType)
-      return step.emitError() << "adam keeps one step count, so it expects parameters of one "
+      return step.emitError() << (decoupled ? "adamw" : "adam")
+                              << " keeps one step count, so it expects parameters of one "
                               << "element type, got " << elementType << " for '"
                               << slots.front().name.getValue() << "' and "
                               << cast<TensorType>(slot.param.getType()).getElementType() << " for '"
@@ -166,7 +171,10 @@ LogicalResult UpdateBuilder::buildAdam() {
       stateUpdates.append({expAvg[i], expAvgSq[i]});
       continue;
     }
-    Value p = slot.param, g = decayed(slot);
+    Value p = slot.param, g = decoupled ? slot.grad : decayed(slot);
+    // AdamW: p = p * (1 - lr * wd) before the Adam step.
+    if (decoupled && wd != 0.0)
+      p = mul(p, constant(p, 1.0 - lr * wd));
     Value m = add(mul(constant(p, beta1), expAvg[i]), mul(constant(p, 1.0 - beta1), g));
     Value v = add(mul(constant(p, beta2), expAvgSq[i]), mul(mul(constant(p, 1.0 - beta2), g), g));
     Value denom = add(div(create<SqrtOp>({v}), correction2Sqrt), constant(p, eps));
@@ -175,6 +183,55 @@ LogicalResult UpdateBuilder::buildAdam() {
   }
   stateUpdates.push_back(t);
   return success();
+}
+
+void UpdateBuilder::buildRMSprop() {
+  double lr = hyper("lr", 1e-2), alpha = hyper("alpha", 0.99), eps = hyper("eps", 1e-8),
+         momentum = hyper("momentum", 0.0);
+  bool centered = false;
+  if (auto attr = optimizer.getAs<BoolAttr>("centered"))
+    centered = attr.getValue();
+  // torch.optim.RMSprop's state per parameter, in its order; its step count
+  // does not enter the update and is not kept.
+  SmallVector<BlockArgument> squareAvg, buffers, gradAvg;
+  for (const Slot &slot : slots) {
+    squareAvg.push_back(addState(slot.param.getType(), slot.name.getValue() + ".square_avg"));
+    if (momentum > 0.0)
+      buffers.push_back(addState(slot.param.getType(), slot.name.getValue() + ".momentum_buffer"));
+    if (centered)
+      gradAvg.push_back(addState(slot.param.getType(), slot.name.getValue() + ".grad_avg"));
+  }
+  for (auto [i, slot] : llvm::enumerate(slots)) {
+    // State updates in argument order: parameter by parameter.
+    SmallVector<Value> next{squareAvg[i]};
+    if (momentum > 0.0)
+      next.push_back(buffers[i]);
+    if (centered)
+      next.push_back(gradAvg[i]);
+    if (!slot.hasGrad) {
+      paramUpdates.push_back(slot.param);
+      stateUpdates.append(next);
+      continue;
+    }
+    Value p = slot.param, g = decayed(slot);
+    Value sq = add(mul(constant(p, alpha), squareAvg[i]), mul(mul(constant(p, 1.0 - alpha), g), g));
+    next[0] = sq;
+    Value avg = sq;
+    if (centered) {
+      Value ga = add(mul(constant(p, alpha), gradAvg[i]), mul(constant(p, 1.0 - alpha), g));
+      next.back() = ga;
+      avg = sub(sq, mul(ga, ga));
+    }
+    Value denom = add(create<SqrtOp>({avg}), constant(p, eps));
+    if (momentum > 0.0) {
+      Value buf = add(mul(constant(p, momentum), buffers[i]), div(g, denom));
+      next[1] = buf;
+      paramUpdates.push_back(sub(p, mul(constant(p, lr), buf)));
+    } else {
+      paramUpdates.push_back(sub(p, mul(constant(p, lr), div(g, denom))));
+    }
+    stateUpdates.append(next);
+  }
 }
 
 LogicalResult UpdateBuilder::build() {
@@ -200,10 +257,12 @@ LogicalResult UpdateBuilder::build() {
     kind = attr.getValue();
   if (kind == "sgd")
     buildSGD();
-  else if (kind == "adam") {
-    if (failed(buildAdam()))
+  else if (kind == "adam" || kind == "adamw") {
+    if (failed(buildAdam(kind == "adamw")))
       return failure();
-  } else
+  } else if (kind == "rmsprop")
+    buildRMSprop();
+  else
     return step.emitError() << "unknown optimizer '" << kind << "'";
   if (llvm::is_contained(paramUpdates, Value()) || llvm::is_contained(stateUpdates, Value()))
     return failure();

@@ -28,6 +28,8 @@ void populateDecompositionPatterns(mlir::RewritePatternSet &patterns);
 void populateTensorDecompositionPatterns(mlir::RewritePatternSet &patterns);
 /// The decompositions of the spatial composite ops (passes/DecomposeSpatial.cpp).
 void populateSpatialDecompositionPatterns(mlir::RewritePatternSet &patterns);
+/// Adds the patterns of the composite losses (passes/DecomposeLoss.cpp).
+void populateLossDecompositionPatterns(mlir::RewritePatternSet &patterns);
 
 /// Adds the passes that follow import: shape inference, then MLIR's cleanups.
 void buildImportPipeline(mlir::OpPassManager &pm);

@@ -108,18 +108,25 @@ llvm::DenseSet<Value> backwardSlice(Block &body, ArrayRef<Value> roots) {
 }
 
 /// The optimizer's state buffers per parameter: SGD with momentum > 0 keeps
-/// one, Adam two, plain SGD none.
+/// one, Adam and AdamW two, RMSprop one more each for momentum and centering,
+/// plain SGD none.
 void readOptimizer(func::FuncOp fn, ModelStats &stats) {
   auto opt = nn::optimizerOf(fn);
   if (!opt)
     return;
   if (auto kind = opt.getAs<StringAttr>("kind"))
     stats.optimizer = kind.getValue().str();
-  if (stats.optimizer == "adam") {
+  auto positive = [&](StringRef key) {
+    auto attr = opt.getAs<FloatAttr>(key);
+    return attr && attr.getValueAsDouble() > 0;
+  };
+  if (stats.optimizer == "adam" || stats.optimizer == "adamw") {
     stats.stateBuffers = 2;
+  } else if (stats.optimizer == "rmsprop") {
+    auto centered = opt.getAs<BoolAttr>("centered");
+    stats.stateBuffers = 1 + (positive("momentum") ? 1 : 0) + (centered && centered.getValue());
   } else if (stats.optimizer == "sgd") {
-    auto momentum = opt.getAs<FloatAttr>("momentum");
-    stats.stateBuffers = momentum && momentum.getValueAsDouble() > 0 ? 1 : 0;
+    stats.stateBuffers = positive("momentum") ? 1 : 0;
   }
 }
 

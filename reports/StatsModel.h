@@ -63,7 +63,7 @@ struct ModelStats {
   int inferencePeakOp = -1;
   int64_t inferencePeakBytes = 0;
 
-  /// The optimizer's kind ("sgd", "adam", or empty without `train`), the
+  /// The optimizer's kind ("sgd", "adam", "adamw", "rmsprop", or empty without `train`), the
   /// number of state buffers per parameter, and their bytes.
   std::string optimizer;
   int stateBuffers = 0;

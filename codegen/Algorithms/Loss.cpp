@@ -4,7 +4,9 @@
 // operands, reduced to a scalar as Reduction.cpp reduces. The terms follow
 // PyTorch's formulas term for term, so that non-finite inputs give PyTorch's
 // results; cross_entropy and its gradient go through the numerically stable
-// softmax (subtract the maximum before exp).
+// softmax (subtract the maximum before exp). nll_loss counts its kept targets
+// at run time (ignore_index); the metrics count thresholded masks and argmax
+// hits.
 //
 //===----------------------------------------------------------------------===//
 
@@ -165,6 +167,200 @@ LogicalResult defineCrossEntropyBackward(FunctionLowering &fl, nn::CrossEntropyB
   return fl.define(op, f, OpFamily::Reduction, h);
 }
 
+//===----------------------------------------------------------------------===//
+// nll_loss, kl_div and the metrics
+//===----------------------------------------------------------------------===//
+
+/// The sum of `value` over every position of `shape` (the value itself for a
+/// 0-d shape), accumulated in f64 for f32 on the CPU as Reduction.cpp's sums.
+Expr sumOver(FunctionLowering &fl, ArrayRef<int64_t> shape,
+             const std::function<Expr(const std::vector<Expr> &)> &value, Halide::Type type) {
+  if (shape.empty())
+    return Halide::cast(type, value({}));
+  Halide::Region region;
+  for (int64_t extent : llvm::reverse(shape))
+    region.push_back({0, static_cast<int>(extent)});
+  RDom r(region);
+  std::vector<Expr> p;
+  for (int i = static_cast<int>(shape.size()) - 1; i >= 0; --i)
+    p.push_back(r[i]);
+  bool wide = type == Halide::Float(32) &&
+              (!fl.target().has_gpu_feature() || fl.target().has_feature(Halide::Target::CUDA));
+  if (!wide)
+    return sum(Halide::cast(type, value(p)));
+  return Halide::cast(type, sum(Halide::cast(Halide::Float(64), value(p))));
+}
+
+/// Class-index targets against logits or log-probabilities: the class axis
+/// (1, or 0 unbatched), the class count and the target positions.
+struct ClassTargets {
+  const LTensor &x, &t;
+  int axis;
+  int classes;
+  std::vector<int64_t> positions;
+
+  ClassTargets(const LTensor &x, const LTensor &t)
+      : x(x), t(t), axis(x.rank() == 1 ? 0 : 1), classes(static_cast<int>(x.shape()[axis])),
+        positions(t.shape().begin(), t.shape().end()) {}
+  /// The indices of `x` at target position `p` and class `c`.
+  std::vector<Expr> at(std::vector<Expr> p, Expr c) const {
+    p.insert(p.begin() + axis, c);
+    return p;
+  }
+  /// The target at `p` as a class index clamped into range (compiled code
+  /// does not check targets; the interpreter does).
+  Expr target(const std::vector<Expr> &p) const {
+    return clamp(Halide::cast<int32_t>(t.at(p)), 0, classes - 1);
+  }
+};
+
+/// The number of target positions.
+double positionCount(const ClassTargets &ct) {
+  double n = 1;
+  for (int64_t d : ct.positions)
+    n *= static_cast<double>(d);
+  return n;
+}
+
+/// Whether the target at `p` counts: it is not `ignore`.
+Expr kept(const ClassTargets &ct, std::optional<int64_t> ignore, const std::vector<Expr> &p) {
+  if (!ignore)
+    return Halide::cast<bool>(1);
+  return Halide::cast<int64_t>(ct.t.at(p)) != Halide::Expr(*ignore);
+}
+
+/// The number of kept targets, in `type`.
+Expr keptCount(FunctionLowering &fl, const ClassTargets &ct, std::optional<int64_t> ignore,
+               Halide::Type type) {
+  if (!ignore)
+    return make_const(type, positionCount(ct));
+  return sumOver(
+      fl, ct.positions,
+      [&](const std::vector<Expr> &p) { return select(kept(ct, ignore, p), 1, 0); }, type);
+}
+
+//===--- nll_loss ---===//
+
+LogicalResult defineNllLoss(FunctionLowering &fl, nn::NllLossOp op) {
+  ClassTargets ct(fl.get(op.getInput()), fl.get(op.getTarget()));
+  Halide::Type ht = FunctionLowering::halideType(ct.x.type.getElementType());
+  double eps = op.getLabelSmoothing().convertToDouble();
+  std::optional<int64_t> ignore = op.getIgnoreIndex();
+  // The smoothing term's sum over the classes at each target position.
+  Func classSum = fl.newFunc(op, "_classsum");
+  std::vector<Var> pv = fl.vars(static_cast<int>(ct.positions.size()));
+  RDom rc(0, ct.classes, "cls");
+  defineAt(classSum, pv, sum(ct.x.at(ct.at(exprs(pv), rc.x))));
+  Expr total = sumOver(
+      fl, ct.positions,
+      [&](const std::vector<Expr> &p) {
+        Expr term = -ct.x.at(ct.at(p, ct.target(p)));
+        if (eps != 0.0) {
+          std::vector<Expr> rev(p.rbegin(), p.rend());
+          term =
+              make_const(ht, 1.0 - eps) * term - make_const(ht, eps / ct.classes) * classSum(rev);
+        }
+        return select(kept(ct, ignore, p), term, make_const(ht, 0.0));
+      },
+      ht);
+  Func f = fl.newFunc(op);
+  f() = total / keptCount(fl, ct, ignore, ht);
+  return fl.define(op, f, OpFamily::Reduction);
+}
+
+//===--- nll_loss_backward ---===//
+
+LogicalResult defineNllLossBackward(FunctionLowering &fl, nn::NllLossBackwardOp op) {
+  ClassTargets ct(fl.get(op.getInput()), fl.get(op.getTarget()));
+  auto type = cast<RankedTensorType>(op.getType());
+  Halide::Type ht = FunctionLowering::halideType(type.getElementType());
+  double eps = op.getLabelSmoothing().convertToDouble();
+  std::optional<int64_t> ignore = op.getIgnoreIndex();
+  // The count has a dummy axis so that the schedule computes it once, at the
+  // root, as it does softmax statistics.
+  Func count = fl.newFunc(op, "_count");
+  Var unit("unit");
+  count(unit) = keptCount(fl, ct, ignore, ht);
+  std::vector<Var> v = fl.vars(type.getRank());
+  std::vector<Expr> pos = exprs(v);
+  pos.erase(pos.begin() + ct.axis);
+  Expr hit = select(ct.target(pos) == Halide::cast<int32_t>(v[ct.axis]), make_const(ht, 1.0),
+                    make_const(ht, 0.0));
+  Expr weight = make_const(ht, 1.0 - eps) * hit + make_const(ht, eps / ct.classes);
+  Expr g = fl.get(op.getGrad()).func();
+  Func f = fl.newFunc(op);
+  defineAt(f, v, select(kept(ct, ignore, pos), -g * weight / count(0), make_const(ht, 0.0)));
+  AlgorithmHandles h;
+  h.sum = count;
+  return fl.define(op, f, OpFamily::Reduction, h);
+}
+
+//===--- kl_div ---===//
+
+Expr klDiv(FunctionLowering &fl, nn::KlDivOp op, const std::vector<Var> &v) {
+  Expr x = operandAt(fl, op, 0, v), t = operandAt(fl, op, 1, v);
+  if (op.getLogTarget())
+    return exactExp(t) * (t - x);
+  // xlogy(t, t): 0 where t is 0, NaN where t is NaN.
+  Expr zero = make_const(t.type(), 0.0);
+  return select(t == zero, zero, t * exactLog(t)) - t * x;
+}
+
+//===--- iou, dice ---===//
+
+/// The counts |P and T|, |P| and |T| of the thresholded masks of a metric's
+/// operands, and the 0-d Func to define from them.
+LogicalResult defineMaskMetric(FunctionLowering &fl, Operation *op, bool iou) {
+  const LTensor &p = fl.get(op->getOperand(0)), &t = fl.get(op->getOperand(1));
+  Halide::Type ht = FunctionLowering::halideType(p.type.getElementType());
+  Expr half = make_const(ht, 0.5);
+  auto count = [&](auto pick) {
+    return sumOver(
+        fl, p.shape(),
+        [&](const std::vector<Expr> &i) {
+          return select(pick(p.at(i) > half, t.at(i) > half), 1, 0);
+        },
+        ht);
+  };
+  Expr both = count([](Expr a, Expr b) { return a && b; });
+  Expr sizes = count([](Expr a, Expr) { return a; }) + count([](Expr, Expr b) { return b; });
+  Expr denominator = iou ? sizes - both : sizes;
+  Expr numerator = iou ? both : make_const(ht, 2.0) * both;
+  Func f = fl.newFunc(op);
+  f() = select(denominator == make_const(ht, 0.0), make_const(ht, 1.0), numerator / denominator);
+  return fl.define(op, f, OpFamily::Reduction);
+}
+
+LogicalResult defineIou(FunctionLowering &fl, nn::IouOp op) {
+  return defineMaskMetric(fl, op, true);
+}
+
+LogicalResult defineDice(FunctionLowering &fl, nn::DiceOp op) {
+  return defineMaskMetric(fl, op, false);
+}
+
+//===--- accuracy ---===//
+
+LogicalResult defineAccuracy(FunctionLowering &fl, nn::AccuracyOp op) {
+  ClassTargets ct(fl.get(op.getInput()), fl.get(op.getTarget()));
+  Halide::Type ht = FunctionLowering::halideType(ct.x.type.getElementType());
+  // The first maximum of the ordered keys: NaN above +inf, as torch.argmax.
+  Func best = fl.newFunc(op, "_argmax");
+  std::vector<Var> pv = fl.vars(static_cast<int>(ct.positions.size()));
+  RDom rc(0, ct.classes, "cls");
+  defineAt(best, pv, argmax(orderedKey(ct.x.at(ct.at(exprs(pv), rc.x))))[0]);
+  Expr correct = sumOver(
+      fl, ct.positions,
+      [&](const std::vector<Expr> &p) {
+        std::vector<Expr> rev(p.rbegin(), p.rend());
+        return select(best(rev) == Halide::cast<int32_t>(ct.t.at(p)), 1, 0);
+      },
+      ht);
+  Func f = fl.newFunc(op);
+  f() = correct / make_const(ht, positionCount(ct));
+  return fl.define(op, f, OpFamily::Reduction);
+}
+
 } // namespace
 
 void registerLossAlgorithms(DialectRegistry &registry) {
@@ -175,6 +371,12 @@ void registerLossAlgorithms(DialectRegistry &registry) {
     attachAlgorithm<nn::CrossEntropyOp, defineCrossEntropy>(*context);
     attachAlgorithm<nn::BceBackwardOp, defineBceBackward>(*context);
     attachAlgorithm<nn::CrossEntropyBackwardOp, defineCrossEntropyBackward>(*context);
+    attachAlgorithm<nn::NllLossOp, defineNllLoss>(*context);
+    attachAlgorithm<nn::NllLossBackwardOp, defineNllLossBackward>(*context);
+    attachAlgorithm<nn::KlDivOp, definePure<OpFamily::Elementwise, nn::KlDivOp, klDiv>>(*context);
+    attachAlgorithm<nn::IouOp, defineIou>(*context);
+    attachAlgorithm<nn::DiceOp, defineDice>(*context);
+    attachAlgorithm<nn::AccuracyOp, defineAccuracy>(*context);
   });
 }
 

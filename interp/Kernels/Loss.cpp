@@ -2,7 +2,8 @@
 //
 // Mean reduction everywhere, in the forms PyTorch 1.13's CPU kernels use:
 // logs clamped at -100 in bce, the max-shifted softplus in bce_logits, a
-// max-shifted log-sum-exp in cross_entropy.
+// max-shifted log-sum-exp in cross_entropy; nll_loss with PyTorch's
+// ignore_index and label smoothing; kl_div's pointwise term; the metrics.
 //
 //===----------------------------------------------------------------------===//
 
@@ -118,12 +119,14 @@ ClassLayout classLayout(const Shape &logits) {
   return {logits[0], logits[1], inner};
 }
 
-/// Checks every target against the class count.
-LogicalResult checkTargets(Operation *op, const Tensor &target, int64_t classes) {
+/// Checks every target but `ignore` against the class count.
+LogicalResult checkTargets(Operation *op, const Tensor &target, int64_t classes,
+                           std::optional<int64_t> ignore = std::nullopt,
+                           StringRef name = "cross_entropy") {
   for (int64_t i = 0; i < target.numel(); ++i)
-    if (target.ints[i] < 0 || target.ints[i] >= classes)
-      return op->emitError() << "cross_entropy target " << target.ints[i] << " at flat position "
-                             << i << " is out of range [0, " << classes << ")";
+    if ((target.ints[i] < 0 || target.ints[i] >= classes) && target.ints[i] != ignore)
+      return op->emitError() << name << " target " << target.ints[i] << " at flat position " << i
+                             << " is out of range [0, " << classes << ")";
   return success();
 }
 
@@ -212,12 +215,138 @@ LogicalResult evalCrossEntropyBackward(nn::CrossEntropyBackwardOp op, KernelCont
   return success();
 }
 
+//===----------------------------------------------------------------------===//
+// nll_loss
+//===----------------------------------------------------------------------===//
+
+/// Calls `fn(layout, o, i, target)` at every target of an nll_loss or its
+/// gradient that is not ignore_index; returns their count, or fails on a
+/// target out of range.
+template <typename Op, typename Fn>
+FailureOr<int64_t> forEachKept(Op op, KernelContext &ctx, Fn fn) {
+  const Tensor &t = ctx.get(op.getTarget());
+  ClassLayout l = classLayout(ctx.get(op.getInput()).shape);
+  std::optional<int64_t> ignore = op.getIgnoreIndex();
+  if (failed(checkTargets(op, t, l.classes, ignore, op->getName().stripDialect())))
+    return failure();
+  int64_t count = 0;
+  for (int64_t o = 0; o < l.outer; ++o)
+    for (int64_t i = 0; i < l.inner; ++i) {
+      int64_t target = t.ints[o * l.inner + i];
+      if (target == ignore)
+        continue;
+      ++count;
+      fn(l, o, i, target);
+    }
+  return count;
+}
+
+LogicalResult evalNllLoss(nn::NllLossOp op, KernelContext &ctx) {
+  const Tensor &x = ctx.get(op.getInput());
+  double eps = op.getLabelSmoothing().convertToDouble(), sum = 0;
+  Value like = op.getResult();
+  FailureOr<int64_t> count =
+      forEachKept(op, ctx, [&](const ClassLayout &l, int64_t o, int64_t i, int64_t target) {
+        double term = -x.floats[l.at(o, target, i)];
+        if (eps != 0.0) {
+          double classSum = 0;
+          for (int64_t c = 0; c < l.classes; ++c)
+            classSum += x.floats[l.at(o, c, i)];
+          term = (1 - eps) * term - eps / double(l.classes) * ctx.rounded(classSum, like);
+        }
+        sum += ctx.rounded(term, like);
+      });
+  if (failed(count))
+    return failure();
+  // All ignored: 0/0, NaN, as PyTorch.
+  return setScalar(op, ctx.rounded(sum, like) / double(*count), ctx);
+}
+
+LogicalResult evalNllLossBackward(nn::NllLossBackwardOp op, KernelContext &ctx) {
+  double eps = op.getLabelSmoothing().convertToDouble();
+  Tensor gx = ctx.zerosLike(op.getResult());
+  // The weights first; the scale -g / count once the count is known.
+  FailureOr<int64_t> count =
+      forEachKept(op, ctx, [&](const ClassLayout &l, int64_t o, int64_t i, int64_t target) {
+        for (int64_t c = 0; c < l.classes; ++c)
+          gx.floats[l.at(o, c, i)] = (c == target ? 1 - eps : 0.0) + eps / double(l.classes);
+      });
+  if (failed(count))
+    return failure();
+  // With every target ignored the gradient stays 0, as PyTorch's.
+  double scale = *count ? -ctx.get(op.getGrad()).floats[0] / double(*count) : 0.0;
+  for (int64_t k = 0; k < gx.numel(); ++k)
+    gx.floats[k] *= scale;
+  ctx.set(op.getResult(), std::move(gx));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// kl_div
+//===----------------------------------------------------------------------===//
+
+LogicalResult evalKlDiv(nn::KlDivOp op, KernelContext &ctx) {
+  const Tensor &x = ctx.get(op.getInput()), &t = ctx.get(op.getTarget());
+  Tensor y = ctx.zerosLike(op.getResult());
+  Shape sx = broadcastStrides(x.shape, y.shape), st = broadcastStrides(t.shape, y.shape);
+  bool logTarget = op.getLogTarget();
+  for (int64_t i = 0; i < y.numel(); ++i) {
+    double v = x.floats[broadcastIndex(i, y.shape, sx)];
+    double q = t.floats[broadcastIndex(i, y.shape, st)];
+    // xlogy(q, q) is 0 at q = 0 (NaN at a NaN q).
+    y.floats[i] = logTarget ? std::exp(q) * (q - v) : (q == 0 ? 0.0 : q * std::log(q)) - q * v;
+  }
+  ctx.set(op.getResult(), std::move(y));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// iou, dice, accuracy
+//===----------------------------------------------------------------------===//
+
+/// The metric of thresholded masks: iou, or dice when not `iou`; 1 for two
+/// empty masks.
+LogicalResult evalMaskMetric(Operation *op, KernelContext &ctx, bool iou) {
+  const Tensor &p = ctx.get(op->getOperand(0)), &t = ctx.get(op->getOperand(1));
+  int64_t both = 0, sizes = 0;
+  for (int64_t i = 0; i < p.numel(); ++i) {
+    bool inP = p.floats[i] > 0.5, inT = t.floats[i] > 0.5;
+    both += inP && inT;
+    sizes += int64_t(inP) + int64_t(inT);
+  }
+  double numerator = iou ? double(both) : 2.0 * double(both);
+  double denominator = iou ? double(sizes - both) : double(sizes);
+  return setScalar(op, denominator == 0 ? 1.0 : numerator / denominator, ctx);
+}
+
+LogicalResult evalIou(nn::IouOp op, KernelContext &ctx) { return evalMaskMetric(op, ctx, true); }
+LogicalResult evalDice(nn::DiceOp op, KernelContext &ctx) { return evalMaskMetric(op, ctx, false); }
+
+LogicalResult evalAccuracy(nn::AccuracyOp op, KernelContext &ctx) {
+  const Tensor &x = ctx.get(op.getInput()), &t = ctx.get(op.getTarget());
+  ClassLayout l = classLayout(x.shape);
+  int64_t correct = 0;
+  for (int64_t o = 0; o < l.outer; ++o)
+    for (int64_t i = 0; i < l.inner; ++i) {
+      // The first maximum, a NaN counting as the largest (torch.argmax).
+      int64_t best = 0;
+      for (int64_t c = 1; c < l.classes; ++c) {
+        double v = x.floats[l.at(o, c, i)], b = x.floats[l.at(o, best, i)];
+        if (!std::isnan(b) && (std::isnan(v) || v > b))
+          best = c;
+      }
+      correct += t.ints[o * l.inner + i] == best;
+    }
+  return setScalar(op, double(correct) / double(l.outer * l.inner), ctx);
+}
+
 } // namespace
 
 void registerLossKernels(DialectRegistry &registry) {
   registry.addExtension(+[](MLIRContext *context, nn::NNDialect *) {
     attachKernels<evalMse, evalBce, evalBceLogits, evalCrossEntropy, evalBceBackward,
-                  evalCrossEntropyBackward>(context);
+                  evalCrossEntropyBackward, evalNllLoss, evalNllLossBackward, evalKlDiv, evalIou,
+                  evalDice, evalAccuracy>(context);
   });
 }
 

@@ -566,3 +566,55 @@ class OpsSpatial(Model):
             "n2": F.instance_norm(h),
             "n3": self.inorm(h),
         }, None
+
+def dice_loss(p, t, eps=1.0):
+    """netc's dice_loss (PyTorch has none): over the whole batch."""
+    return 1 - (2 * (p * t).sum() + eps) / (p.sum() + t.sum() + eps)
+
+
+def mask_metric(p, t, iou):
+    """iou or dice of the masks p > 0.5 and t > 0.5; 1 when both are empty."""
+    pm, tm = p > 0.5, t > 0.5
+    both = (pm & tm).sum().item()
+    den = (pm | tm).sum().item() if iou else pm.sum().item() + tm.sum().item()
+    num = both if iou else 2 * both
+    return torch.tensor(1.0 if den == 0 else num / den, dtype=p.dtype)
+
+
+def accuracy(logits, target):
+    return (logits.argmax(1) == target.long()).to(logits.dtype).mean()
+
+
+class OpsLosses2(Model):
+    """The model losses2 of models/ops.net."""
+
+    def __init__(self):
+        super().__init__()
+        self.w = param(5, 3)
+        self.z = param(2, 4, 3, 3)
+        self.m = param(2, 1, 4, 4)
+        self.linear0 = nn.Linear(5, 5)
+
+    def run(self, x, target, target2, y, q, mask):
+        h = self.linear0(x)
+        s = torch.sigmoid(self.m)
+        t, w = target.long(), self.w
+        out = {
+            "l_nll": F.nll_loss(F.log_softmax(h, 1), t),
+            "l_nll_ign": F.nll_loss(F.log_softmax(h, 1), t, ignore_index=2),
+            "l_ce_ls": F.cross_entropy(h, t, label_smoothing=0.1),
+            "l_ce_ign": F.cross_entropy(self.z, target2.long(), label_smoothing=0.2,
+                                        ignore_index=1),
+            "l_l1": F.l1_loss(w, y),
+            "l_sl1": F.smooth_l1_loss(w, y, beta=0.5),
+            "l_kl": F.kl_div(F.log_softmax(w, 1), q, reduction="mean"),
+            "l_klb": F.kl_div(F.log_softmax(w, -1), torch.log(q), reduction="batchmean",
+                              log_target=True),
+            "l_kl0": F.kl_div(F.log_softmax(self.m, 3), mask, reduction="sum"),
+            "l_dice": dice_loss(s, mask),
+        }
+        loss = sum(out.values())
+        with torch.no_grad():
+            out.update({"m_iou": mask_metric(s, mask, True), "m_dice": mask_metric(s, mask, False),
+                        "m_acc": accuracy(h, target)})
+        return out, loss

@@ -175,6 +175,16 @@ CASES = {
     "spatial": Case(OPS, models.OpsSpatial,
                     lambda g: {"x": randn(2, 4, 7, 6, gen=g), "s": randn(2, 3, 10, gen=g)},
                     model="spatial"),
+    "losses2": Case(OPS, models.OpsLosses2,
+                    lambda g: {"x": randn(6, 5, gen=g), "target": randint(5, 6, gen=g),
+                               "target2": randint(4, 2, 3, 3, dtype=torch.int32, gen=g),
+                               "y": randn(5, 3, gen=g), "q": rand(5, 3, lo=0.05, gen=g),
+                               "mask": (rand(2, 1, 4, 4, gen=g) > 0.5).to(torch.float32)},
+                    model="losses2",
+                    optimizers=[("rmsprop", "rmsprop(lr=0.01)"),
+                                ("rmsprop-momentum", "rmsprop(lr=0.01, momentum=0.9)"),
+                                ("rmsprop-centered", "rmsprop(lr=0.01, alpha=0.9, momentum=0.5, "
+                                                     "centered=true, weight_decay=0.1)")]),
 }
 
 
@@ -287,6 +297,15 @@ def torch_optimizer(call, params):
         return torch.optim.SGD(params, lr=a["lr"], momentum=a.get("momentum", 0.0),
                                weight_decay=a.get("weight_decay", 0.0),
                                nesterov=a.get("nesterov", False))
+    if kind == "adamw":
+        return torch.optim.AdamW(params, lr=a["lr"],
+                                 betas=(a.get("beta1", 0.9), a.get("beta2", 0.999)),
+                                 eps=a.get("eps", 1e-8), weight_decay=a.get("weight_decay", 0.01))
+    if kind == "rmsprop":
+        return torch.optim.RMSprop(params, lr=a["lr"], alpha=a.get("alpha", 0.99),
+                                   eps=a.get("eps", 1e-8), weight_decay=a.get("weight_decay", 0.0),
+                                   momentum=a.get("momentum", 0.0),
+                                   centered=a.get("centered", False))
     assert kind == "adam", call
     return torch.optim.Adam(params, lr=a["lr"], betas=(a.get("beta1", 0.9), a.get("beta2", 0.999)),
                             eps=a.get("eps", 1e-8), weight_decay=a.get("weight_decay", 0.0))
@@ -493,7 +512,9 @@ def run_case(name, case, runner):
         rep.compare(f"{STEPS} losses ({label})", "loss", printed(losses_of(log)), losses,
                     torch.float64, losses_n, rtol=printed_rtol(dt))
         kind, a = parse_call(call)
-        atol = ADAM_F32_ATOL_LR * a["lr"] if kind == "adam" and dt == torch.float32 else 0.0
+        # RMSprop's and AdamW's steps, like Adam's, are about lr whatever the gradient's size.
+        atol = (ADAM_F32_ATOL_LR * a["lr"]
+                if kind in ("adam", "adamw", "rmsprop") and dt == torch.float32 else 0.0)
         for k, w in weights.items():
             rep.compare(f"weights ({label})", k, w20[k], w, dt, weights_n[k], atol=atol)
     return rep.finish()

@@ -104,6 +104,25 @@ const Case kCases[] = {
        h = relu(conv2d(x, out=2, kernel=3, padding=1)) + x
        c = concat([h, pad2d(x, [1, -1, 0, 0]), transpose(x, 2, 3)], dim=1)
        loss mean((c - t) * (c - t)) + sum(softmax(c, dim=1)) * 0.1; train sgd(lr=0.1) })"},
+    // The losses and metrics of frontend/ImportLoss.cpp, AdamW and RMSprop.
+    {"train_nll_smooth_ignore_adamw", R"(model m { input x: f32[6, 5]; input t: i64[6]
+       input t2: i32[2, 3, 3]; param z: f32[2, 4, 3, 3] init=uniform(-2, 2)
+       output logits = linear(x, out=4); output a = accuracy(logits, t)
+       l1 = nll_loss(log_softmax(logits, dim=1), t, ignore_index=1)
+       l2 = cross_entropy(logits, t, label_smoothing=0.2)
+       loss l1 + l2 + cross_entropy(z, t2, label_smoothing=0.1, ignore_index=0)
+       train adamw(lr=0.01, weight_decay=0.1) })"},
+    {"train_l1_kl_rmsprop", R"(model m { input x: f32[6, 5]; input y: f32[6, 3]
+       h = linear(x, out=3); lp = log_softmax(h)
+       output k = kl_div(lp, relu(y), reduction="none")
+       l1 = l1_loss(h, y) + smooth_l1_loss(h, y, beta=0.5)
+       loss l1 + kl_div(lp, relu(y), reduction="batchmean") + kl_div(lp, y, log_target=true)
+       train rmsprop(lr=0.01, momentum=0.9, centered=true, weight_decay=0.01) })"},
+    {"train_dice_rmsprop", R"(model m { input x: f32[2, 1, 6, 6]; input y: f32[2, 1, 6, 6]
+       p = sigmoid(conv2d(x, out=1, kernel=3, padding=1)); t = relu(y) / y
+       output i = iou(p, t); output d = dice(p, t)
+       loss dice_loss(p, t) + kl_div(log(p), t, reduction="sum") * 0.01
+       train rmsprop(lr=0.01) })"},
 };
 
 /// Every example of examples/; the CNN and the embedding (too large for the
