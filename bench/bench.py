@@ -44,6 +44,9 @@ BENCHES = [
     ("mlpirate", "examples/mlpirate.net", ["forward", "train_step"], {"train_step": 0.8}),
     ("mlp2", "examples/mlp2.net", ["train_step"], {"train_step": 0.1}),
     ("lenet", "examples/lenet.net", ["train_step"], {"train_step": 0.1}),
+    # torchvision's ResNet-18 at 224x224 (PyTorch: torchvision.models.resnet18), batch 1 and 8.
+    ("resnet18_b1", ("examples/resnet18.net", {"B": 1}), ["forward", "train_step"], {}),
+    ("resnet18_b8", ("examples/resnet18.net", {"B": 8}), ["forward", "train_step"], {}),
 ]
 # Examples compiled only for the compile-time column (target: 10 s each).
 COMPILE_ONLY = ["examples/residual.net", "examples/dropout2.net", "examples/embedding.net",
@@ -99,8 +102,18 @@ def measure_peak(work, threads_list):
     return peak
 
 
+def net_args(net):
+    """The netc arguments of a BENCHES .net entry ("FILE", or ("FILE", {CONST: VALUE}) for
+    -D overrides) and its label in the compile-time table."""
+    if isinstance(net, str):
+        return [os.path.join(ROOT, net)], net
+    path, defines = net
+    flags = [f for k, v in defines.items() for f in ("-D", "%s=%s" % (k, v))]
+    return [os.path.join(ROOT, path)] + flags, " ".join([path] + flags)
+
+
 def flops(netc, net):
-    out = sh([netc, os.path.join(ROOT, net), "--emit=stats"])
+    out = sh([netc] + net_args(net)[0] + ["--emit=stats"])
 
     def grab(label):
         m = re.search(r"^%s\s+([\d,]+) FLOP" % label, out, re.M)
@@ -112,7 +125,7 @@ def flops(netc, net):
 
 def compile_model(netc, net, exe):
     t0 = time.perf_counter()
-    sh([netc, os.path.join(ROOT, net), "-o", exe])
+    sh([netc] + net_args(net)[0] + ["-o", exe])
     return time.perf_counter() - t0
 
 
@@ -272,7 +285,7 @@ def main():
             continue
         exe = os.path.join(args.work, name)
         secs = compile_model(args.netc, net, exe)
-        compile_times.append((net, secs))
+        compile_times.append((net_args(net)[1], secs))
         base_exe = None
         if args.baseline:
             base_exe = exe + ".baseline"

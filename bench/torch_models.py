@@ -109,13 +109,16 @@ class Spec:
 
     def forward(self):
         # Inference as netc's forward function: outputs, and the loss when the
-        # model has one (netc's forward returns it too).
+        # model has one (netc's forward returns it too); eval mode, so batch
+        # norm uses its running statistics as netc's forward does.
+        self.module.eval()
         with torch.no_grad():
             if self.loss is not None:
                 return self.loss(self.module, self.inputs)
             return self.module(*self.inputs[:1])
 
     def train_step(self):
+        self.module.train()
         self.optimizer.zero_grad(set_to_none=True)
         loss = self.loss(self.module, self.inputs)
         loss.backward()
@@ -171,6 +174,16 @@ def _resnet8():
                 torch.optim.SGD(m.parameters(), lr=0.01, momentum=0.9))
 
 
+def _resnet18(batch):
+    def make():
+        import torchvision  # only the ResNet-18 benchmarks need it
+        m = torchvision.models.resnet18()
+        return Spec(m, [torch.randn(batch, 3, 224, 224), torch.randint(0, 1000, (batch,))],
+                    lambda m, i: F.cross_entropy(m(i[0]), i[1]),
+                    torch.optim.SGD(m.parameters(), lr=0.01, momentum=0.9))
+    return make
+
+
 MODELS = {
     "cnn": _cnn,
     "cnn_train": _cnn_train,
@@ -181,4 +194,6 @@ MODELS = {
     "mlp2": _mlp2,
     "lenet": _lenet,
     "resnet8": _resnet8,
+    "resnet18_b1": _resnet18(1),
+    "resnet18_b8": _resnet18(8),
 }

@@ -15,6 +15,8 @@ packages=(
   # PyTorch references for tests and benchmarks (OpenBLAS: without it torch's
   # linear layers fall back to the reference BLAS)
   python3-torch libopenblas0-pthread
+  # torchvision's models: the parity tests of examples/resnet18.net and the others
+  python3-torchvision
   # Graphviz: docs/user-guide.md renders --emit=dot, and its commands run as a test
   graphviz
 )

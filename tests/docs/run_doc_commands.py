@@ -6,7 +6,7 @@ Usage: run_doc_commands.py --build BUILD --source SOURCE [--list] [--keep] [DOC.
 Extracts the fenced ```sh blocks of docs/*.md (or the files given) and runs each
 command in them with bash (pipefail on), in a fresh temporary folder per document,
 in document order, so that a later command sees the files an earlier one wrote.
-The folder holds links to the source tree's examples/, bench/ and docs/ and to the
+The folder holds links to the source tree's examples/, bench/, docs/ and tests/ and to the
 build tree as build/, so commands are written as a user types them in a checkout
 (`netc examples/cnn.net`, `cmake --install build ...`); BUILD/bin comes first on
 PATH. A line ending in a backslash continues on the next; blank lines and lines
@@ -66,7 +66,7 @@ def extract(path):
 def make_workdir(build, source):
     """A temporary folder with the links the commands expect."""
     workdir = tempfile.mkdtemp(prefix="netc-docs-")
-    for name in ("examples", "bench", "docs"):
+    for name in ("examples", "bench", "docs", "tests"):
         os.symlink(os.path.join(source, name), os.path.join(workdir, name))
     os.symlink(build, os.path.join(workdir, "build"))
     return workdir
