@@ -12,6 +12,7 @@ void registerHalideAlgorithms(mlir::DialectRegistry &registry) {
   registerReductionAlgorithms(registry);
   registerLossAlgorithms(registry);
   registerShapeAlgorithms(registry);
+  registerStatefulAlgorithms(registry);
 }
 
 } // namespace netc::codegen

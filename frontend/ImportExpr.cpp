@@ -91,12 +91,19 @@ Val Importer::eval(const Expr &expr) {
     return lookup(static_cast<const NameRef &>(expr).name, expr.loc);
   case Expr::Kind::DottedRef: {
     auto &ref = static_cast<const DottedRef &>(expr);
-    auto it = params.find(ref.fullName());
-    if (it == params.end() || !it->second.first) {
+    // Parameters and buffers are read by their full names.
+    auto find = [&](const llvm::StringMap<std::pair<Value, Loc>> &map) {
+      auto it = map.find(ref.fullName());
+      return it == map.end() ? Value() : it->second.first;
+    };
+    Value value = find(params);
+    if (!value)
+      value = find(buffers);
+    if (!value) {
       error(expr.loc) << "undefined parameter '" << ref.fullName() << "'";
       return Val::poison(expr.loc);
     }
-    return Val::ofTensor(expr.loc, it->second.first);
+    return Val::ofTensor(expr.loc, value);
   }
   case Expr::Kind::List: {
     Val list{Val::Kind::List, expr.loc};

@@ -216,6 +216,10 @@ StmtPtr Parser::parseStatementBody() {
   case TokenKind::KwRepeat:
     return parseRepeat();
   case TokenKind::Ident:
+    // `state` is a keyword only where a declaration follows: `state = x`
+    // still binds a name.
+    if (tok().text == "state" && peekAhead(1).kind == TokenKind::Ident)
+      return parseParam();
     return parseAssign();
   default:
     errorExpected("a statement");
@@ -281,15 +285,18 @@ StmtPtr Parser::parseInput() {
 }
 
 /// param := 'param' IDENT ':' type ('init' '=' call)?
+/// state := 'state' IDENT ':' type ('init' '=' call)?
 StmtPtr Parser::parseParam() {
   const Token &keyword = consume();
+  bool state = keyword.text == "state";
+  std::string_view what = state ? "buffer" : "parameter";
   if (!at(TokenKind::Ident)) {
-    errorExpected("a parameter name after 'param'");
+    errorExpected(fmt::format("a {} name after '{}'", what, keyword.text));
     return nullptr;
   }
   const Token &name = consume();
   if (!at(TokenKind::Colon)) {
-    errorExpected(fmt::format("':' after parameter name '{}'", name.text));
+    errorExpected(fmt::format("':' after {} name '{}'", what, name.text));
     return nullptr;
   }
   consume();
@@ -312,13 +319,13 @@ StmtPtr Parser::parseParam() {
   } else if (!at(TokenKind::Newline) && !at(TokenKind::Semicolon) &&
              !at(TokenKind::RBrace) && !at(TokenKind::Eof)) {
     errorExpected(fmt::format("'init=' or newline after the type of "
-                              "parameter '{}'",
-                              name.text));
+                              "{} '{}'",
+                              what, name.text));
     return nullptr;
   }
-  return std::make_unique<ParamDecl>(keyword.loc, std::string(name.text),
-                                     name.loc, std::move(type),
-                                     std::move(init));
+  return std::make_unique<ParamDecl>(
+      keyword.loc, std::string(name.text), name.loc, std::move(type),
+      std::move(init), state ? Stmt::Kind::State : Stmt::Kind::Param);
 }
 
 /// type  := dtype '[' expr (',' expr)* ','? ']'
@@ -433,10 +440,11 @@ StmtPtr Parser::parseRepeat() {
                                       std::move(body));
 }
 
-/// assign := IDENT '=' expr
+/// assign := IDENT ('=' | '<-') expr
 StmtPtr Parser::parseAssign() {
   const Token &name = consume();
-  if (!at(TokenKind::Equal)) {
+  bool update = at(TokenKind::LeftArrow);
+  if (!at(TokenKind::Equal) && !update) {
     errorExpected(fmt::format("'=' after '{}'", name.text));
     return nullptr;
   }
@@ -445,6 +453,7 @@ StmtPtr Parser::parseAssign() {
   ExprPtr value = parseExpr(depth);
   if (!value)
     return nullptr;
-  return std::make_unique<AssignStmt>(name.loc, std::string(name.text),
-                                      std::move(value));
+  return std::make_unique<AssignStmt>(
+      name.loc, std::string(name.text), std::move(value),
+      update ? Stmt::Kind::Update : Stmt::Kind::Assign);
 }

@@ -77,6 +77,8 @@ enum class TokenKind {
   Minus,
   Star,
   Slash,
+  /// `<-`, the update of a buffer.
+  LeftArrow,
 };
 
 /// One token: its kind, where it starts, its spelling in the source, and the

@@ -80,6 +80,7 @@ void registerDenseKernels(mlir::DialectRegistry &registry);
 void registerReductionKernels(mlir::DialectRegistry &registry);
 void registerLossKernels(mlir::DialectRegistry &registry);
 void registerShapeKernels(mlir::DialectRegistry &registry);
+void registerStatefulKernels(mlir::DialectRegistry &registry);
 /// The arith ops of train steps: constants and scalar arithmetic.
 void registerArithKernels(mlir::DialectRegistry &registry);
 

@@ -55,5 +55,6 @@ include "ir/Ops/Dense.td"
 include "ir/Ops/Reduction.td"
 include "ir/Ops/Loss.td"
 include "ir/Ops/Shape.td"
+include "ir/Ops/Stateful.td"
 
 #endif // NETC_IR_NNOPS_TD

@@ -43,6 +43,7 @@ void registerDenseAlgorithms(mlir::DialectRegistry &registry);
 void registerReductionAlgorithms(mlir::DialectRegistry &registry);
 void registerLossAlgorithms(mlir::DialectRegistry &registry);
 void registerShapeAlgorithms(mlir::DialectRegistry &registry);
+void registerStatefulAlgorithms(mlir::DialectRegistry &registry);
 
 /// The expression of a pure algorithm at the result's MLIR-ordered Vars.
 template <typename Op>

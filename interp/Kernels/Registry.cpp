@@ -14,6 +14,7 @@ void registerInterpKernels(mlir::DialectRegistry &registry) {
   registerReductionKernels(registry);
   registerLossKernels(registry);
   registerShapeKernels(registry);
+  registerStatefulKernels(registry);
   registerArithKernels(registry);
 }
 
