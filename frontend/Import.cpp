@@ -402,7 +402,7 @@ void Importer::importParam(const ParamDecl &param) {
     error(param.nameLoc) << "'" << param.name << "' is already defined";
     return;
   }
-  bool isFloat = type->getElementType().isa<FloatType>();
+  bool isFloat = isa<FloatType>(type->getElementType());
   if (!isFloat && !param.isState()) {
     error(param.type.loc) << "param '" << param.name << "' must be f32 or f64 to be trained";
     return;

@@ -79,20 +79,33 @@ Val importBatchNorm(Importer &im, const CallArgs &args, const std::string &name,
 
   Builder &b = im.builder;
   auto channels = RankedTensorType::get({type.getDimSize(1)}, type.getElementType());
-  // Declared in the order of torch's state_dict.
-  SmallVector<Value> affineParams;
-  if (*affine) {
-    affineParams.push_back(im.newParam(loc, name + ".weight", channels, constantInit(b, 1.0)));
-    affineParams.push_back(im.newParam(loc, name + ".bias", channels, constantInit(b, 0.0)));
+  // Declared in the order of torch's state_dict; a name clash is reported once.
+  struct Spec {
+    const char *suffix;
+    bool param;
+    RankedTensorType type;
+    double init;
+  };
+  auto counter = RankedTensorType::get({}, b.getI64Type());
+  SmallVector<Spec> specs;
+  if (*affine)
+    specs.append({{".weight", true, channels, 1.0}, {".bias", true, channels, 0.0}});
+  specs.append({{".running_mean", false, channels, 0.0},
+                {".running_var", false, channels, 1.0},
+                {".num_batches_tracked", false, counter, 0.0}});
+  SmallVector<Value> made;
+  for (const Spec &t : specs) {
+    std::string full = name + t.suffix;
+    Value v = t.param ? im.newParam(loc, full, t.type, constantInit(b, t.init))
+                      : im.newBuffer(loc, full, t.type, constantInit(b, t.init));
+    if (!v)
+      return Val::poison(loc);
+    made.push_back(v);
   }
-  Value mean = im.newBuffer(loc, name + ".running_mean", channels, constantInit(b, 0.0));
-  Value var = im.newBuffer(loc, name + ".running_var", channels, constantInit(b, 1.0));
-  Value count = im.newBuffer(loc, name + ".num_batches_tracked",
-                             RankedTensorType::get({}, b.getI64Type()), constantInit(b, 0.0));
+  // made: [weight, bias,] running_mean, running_var, num_batches_tracked.
+  Value mean = made[made.size() - 3], var = made[made.size() - 2], count = made.back();
   SmallVector<Value> operands{*x, mean, var};
-  operands.append(affineParams);
-  if (!count || llvm::is_contained(operands, Value()))
-    return Val::poison(loc);
+  operands.append(made.begin(), made.end() - 3);
   Operation *norm = buildBatchNorm(im, loc, name, operands, *eps, *momentum);
   if (!norm)
     return Val::poison(loc);
