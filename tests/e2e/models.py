@@ -488,7 +488,7 @@ class OpsBatchNorm(Model):
         self.conv = Conv(3, 4, 3, padding=1, bias=False)
         self.bn = nn.BatchNorm2d(4)
         self.seq = nn.BatchNorm1d(4, eps=0.001, affine=False)
-        self.fc = nn.Linear(36, 5)
+        self.fc = nn.Linear(36, 5, bias=False)
         self.head = nn.BatchNorm1d(5, momentum=0.2)
 
     def run(self, x, t):
