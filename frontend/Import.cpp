@@ -427,16 +427,22 @@ bool Importer::checkName(Loc loc, StringRef name, StringRef what) {
   return false;
 }
 
+bool Importer::checkWeight(Loc loc, const std::string &name, RankedTensorType type,
+                           StringRef what) {
+  if (!checkName(loc, name, (what + " name").str()))
+    return false;
+  shape::Shape dims(type.getShape().begin(), type.getShape().end());
+  if (shape::numElements(dims))
+    return true;
+  error(loc) << what << " '" << name << "' has more elements than fit in 64 bits ("
+             << shape::str(dims) << ")";
+  return false;
+}
+
 Value Importer::newParam(Loc loc, const std::string &name, RankedTensorType type,
                          DictionaryAttr init) {
-  if (!checkName(loc, name, "parameter name"))
+  if (!checkWeight(loc, name, type, "parameter"))
     return nullptr;
-  shape::Shape dims(type.getShape().begin(), type.getShape().end());
-  if (!shape::numElements(dims)) {
-    error(loc) << "parameter '" << name << "' has more elements than fit in 64 bits ("
-               << shape::str(dims) << ")";
-    return nullptr;
-  }
   if (auto buffer = buffers.find(name); buffer != buffers.end()) {
     error(loc) << "parameter name '" << name << "' is the name of a buffer; the buffer is at line "
                << buffer->second.second.line << ":" << buffer->second.second.col;

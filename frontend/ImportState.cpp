@@ -13,8 +13,6 @@
 #include "frontend/Importer.h"
 
 #include "ir/NNDialect.h"
-#include "ir/Names.h"
-#include "ir/ShapeMath.h"
 #include "ir/Signature.h"
 
 using namespace mlir;
@@ -23,14 +21,8 @@ namespace netc::frontend {
 
 Value Importer::newBuffer(Loc loc, const std::string &name, RankedTensorType type,
                           DictionaryAttr init) {
-  if (!checkName(loc, name, "buffer name"))
+  if (!checkWeight(loc, name, type, "buffer"))
     return nullptr;
-  shape::Shape dims(type.getShape().begin(), type.getShape().end());
-  if (!shape::numElements(dims)) {
-    error(loc) << "buffer '" << name << "' has more elements than fit in 64 bits ("
-               << shape::str(dims) << ")";
-    return nullptr;
-  }
   // One namespace for parameters and buffers: weight files hold both.
   for (auto *names : {&params, &buffers})
     if (auto it = names->find(name); it != names->end()) {

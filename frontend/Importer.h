@@ -108,6 +108,10 @@ public:
               llvm::ArrayRef<mlir::NamedAttribute> attrs, llvm::StringRef displayName = "");
   /// A 0-d constant tensor of `elementType` holding `value`.
   mlir::Value scalarConstant(Loc loc, double value, mlir::Type elementType);
+  /// Checks the name and size of a new parameter or buffer (`what`); reports
+  /// and returns false when wrong.
+  bool checkWeight(Loc loc, const std::string &name, mlir::RankedTensorType type,
+                   llvm::StringRef what);
   /// A new trainable parameter; reports a name clash and returns null.
   mlir::Value newParam(Loc loc, const std::string &name, mlir::RankedTensorType type,
                        mlir::DictionaryAttr init);
