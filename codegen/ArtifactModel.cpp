@@ -161,9 +161,14 @@ private:
     }
     if (role == nn::ArgRole::State || role == nn::ArgRole::Buffer) {
       bool state = role == nn::ArgRole::State;
-      FailureOr<int> index = findOrAdd(state ? model.state : model.buffers, type,
-                                       nameOr(state ? "state" : "buffer"), state ? "state" : "buffer");
+      std::vector<ArtifactTensor> &list = state ? model.state : model.buffers;
+      std::string name = nameOr(state ? "state" : "buffer");
+      bool known = find(list, name) >= 0;
+      FailureOr<int> index = findOrAdd(list, type, name, state ? "state" : "buffer");
       if (failed(index))
+        return failure();
+      // A buffer without nn.init starts at zero, as optimizer state does.
+      if (!state && !known && nn::paramInit(fn, i) && failed(readInit(i, list[*index])))
         return failure();
       return ArtifactSlot{state ? "STATE" : "BUFFER", *index};
     }
@@ -182,8 +187,12 @@ private:
       a = number(init, "mean"), b = number(init, "std");
     else if (dist && dist.getValue() == "constant")
       a = number(init, "value"), b = 0.0;
-    if (!a || !b || t.dtype[0] != 'f')
-      return fn.emitError() << "parameter '" << t.name << "' has no valid nn.init";
+    // Integer buffers (step counters) start at a constant.
+    bool integerOk = t.dtype[0] == 'f' || (dist && dist.getValue() == "constant");
+    if (!a || !b || !integerOk)
+      return fn.emitError() << (nn::argRole(fn, i) == nn::ArgRole::Buffer ? "buffer '"
+                                                                           : "parameter '")
+                            << t.name << "' has no valid nn.init";
     t.init = dist.str();
     t.initA = *a;
     t.initB = *b;

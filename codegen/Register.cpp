@@ -13,6 +13,7 @@ void registerHalideAlgorithms(mlir::DialectRegistry &registry) {
   registerLossAlgorithms(registry);
   registerShapeAlgorithms(registry);
   registerTensorAlgorithms(registry);
+  registerStatefulAlgorithms(registry);
 }
 
 } // namespace netc::codegen

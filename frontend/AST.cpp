@@ -137,17 +137,19 @@ private:
       dumpType(s.type, depth + 1);
       return;
     }
-    case Stmt::Kind::Param: {
+    case Stmt::Kind::Param:
+    case Stmt::Kind::State: {
       const auto &s = static_cast<const ParamDecl &>(stmt);
-      line(depth, "ParamDecl", s.loc, quoted(s.name));
+      line(depth, s.isState() ? "StateDecl" : "ParamDecl", s.loc, quoted(s.name));
       dumpType(s.type, depth + 1);
       if (s.init)
         dumpExpr(*s.init, depth + 1);
       return;
     }
-    case Stmt::Kind::Assign: {
+    case Stmt::Kind::Assign:
+    case Stmt::Kind::Update: {
       const auto &s = static_cast<const AssignStmt &>(stmt);
-      line(depth, "AssignStmt", s.loc, quoted(s.name));
+      line(depth, s.isUpdate() ? "UpdateStmt" : "AssignStmt", s.loc, quoted(s.name));
       dumpExpr(*s.value, depth + 1);
       return;
     }

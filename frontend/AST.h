@@ -213,7 +213,9 @@ public:
     MultiAssign,
     Return,
     If,
-    Block
+    Block,
+    State,
+    Update
   };
 
   virtual ~Stmt() = default;
@@ -249,24 +251,34 @@ struct InputDecl : Stmt {
 };
 
 /// `param name: type` with an optional `init=call`; init is null without one.
+/// `state name: type ...` (kind State) declares a buffer the same way.
 struct ParamDecl : Stmt {
   ParamDecl(Loc loc, std::string name, Loc nameLoc, TypeExpr type,
-            std::unique_ptr<CallExpr> init)
-      : Stmt(Kind::Param, loc), name(std::move(name)), nameLoc(nameLoc),
+            std::unique_ptr<CallExpr> init, Kind kind = Kind::Param)
+      : Stmt(kind, loc), name(std::move(name)), nameLoc(nameLoc),
         type(std::move(type)), init(std::move(init)) {}
-  static bool classof(const Stmt *s) { return s->kind == Kind::Param; }
+  static bool classof(const Stmt *s) {
+    return s->kind == Kind::Param || s->kind == Kind::State;
+  }
+  /// True for `state`: a buffer, not a trained parameter.
+  bool isState() const { return kind == Kind::State; }
   std::string name;
   Loc nameLoc;
   TypeExpr type;
   std::unique_ptr<CallExpr> init;
 };
 
-/// `name = value`; located at the name.
+/// `name = value`; located at the name. `name <- value` (kind Update) gives
+/// the buffer `name` its value after each train step.
 struct AssignStmt : Stmt {
-  AssignStmt(Loc loc, std::string name, ExprPtr value)
-      : Stmt(Kind::Assign, loc), name(std::move(name)),
+  AssignStmt(Loc loc, std::string name, ExprPtr value, Kind kind = Kind::Assign)
+      : Stmt(kind, loc), name(std::move(name)),
         value(std::move(value)) {}
-  static bool classof(const Stmt *s) { return s->kind == Kind::Assign; }
+  static bool classof(const Stmt *s) {
+    return s->kind == Kind::Assign || s->kind == Kind::Update;
+  }
+  /// True for `<-`.
+  bool isUpdate() const { return kind == Kind::Update; }
   std::string name;
   ExprPtr value;
 };

@@ -142,6 +142,7 @@ void Importer::importModel(const ModelDecl &model) {
 
   if (trainLoc && !lossLoc)
     error(*trainLoc) << "'train' needs a 'loss' in model '" << model.name << "'";
+  finishBuffers(model);
   if (results.empty() && !failed)
     error(model.loc) << "model '" << model.name << "' has no output and no loss";
   if (!failed)
@@ -157,6 +158,13 @@ void Importer::finishFunction(const ModelDecl &model) {
     types.push_back(r.value.getType());
     resultAttrs.push_back(builder.getDictionaryAttr(nn::roleAttr(
         builder.getContext(), r.isLoss ? nn::ResultRole::Loss : nn::ResultRole::Output, r.name)));
+  }
+  // Buffers change in train steps only: a model without `train` has none.
+  for (const BufferUpdate &u : trainLoc ? bufferUpdates : std::vector<BufferUpdate>{}) {
+    values.push_back(u.value);
+    types.push_back(u.value.getType());
+    resultAttrs.push_back(builder.getDictionaryAttr(
+        nn::roleAttr(builder.getContext(), nn::ResultRole::BufferUpdate, u.name)));
   }
   builder.create<func::ReturnOp>(location(model.loc), values);
   func.setFunctionType(builder.getFunctionType(body->getArgumentTypes(), types));
@@ -211,8 +219,12 @@ void Importer::importStmt(const Stmt &stmt, bool inRepeat) {
       error(stmt.loc) << "'input' must be declared at the top level of the model";
     return;
   case Stmt::Kind::Param:
-    if (notInRepeat("param"))
+  case Stmt::Kind::State:
+    if (notInRepeat(stmt.kind == Stmt::Kind::State ? "state" : "param"))
       importParam(static_cast<const ParamDecl &>(stmt));
+    return;
+  case Stmt::Kind::Update:
+    importUpdate(static_cast<const AssignStmt &>(stmt));
     return;
   case Stmt::Kind::Assign: {
     auto &a = static_cast<const AssignStmt &>(stmt);
@@ -351,7 +363,8 @@ void Importer::bindResult(const std::string &name, const Val &value) {
 }
 
 void Importer::importParam(const ParamDecl &param) {
-  std::optional<RankedTensorType> type = evalType(param.type, "param '" + param.name + "'");
+  std::string keyword = param.isState() ? "state" : "param";
+  std::optional<RankedTensorType> type = evalType(param.type, keyword + " '" + param.name + "'");
   DictionaryAttr init = importInit(param.init.get());
   if (!type || !init)
     return;
@@ -359,11 +372,19 @@ void Importer::importParam(const ParamDecl &param) {
     error(param.nameLoc) << "'" << param.name << "' is already defined";
     return;
   }
-  if (!type->getElementType().isa<FloatType>()) {
+  bool isFloat = isa<FloatType>(type->getElementType());
+  if (!isFloat && !param.isState()) {
     error(param.type.loc) << "param '" << param.name << "' must be f32 or f64 to be trained";
     return;
   }
-  Value v = newParam(param.nameLoc, param.name, *type, init);
+  // An integer buffer (a counter) starts at a constant, not at random.
+  if (!isFloat && init.getAs<StringAttr>("dist").getValue() != "constant") {
+    error(param.init->loc) << "state '" << param.name << "' is an integer tensor; its init "
+                           << "must be zeros() or ones()";
+    return;
+  }
+  Value v = param.isState() ? newBuffer(param.nameLoc, param.name, *type, init)
+                            : newParam(param.nameLoc, param.name, *type, init);
   // `param a.b` is referred to by its dotted name, through the parameters.
   if (v && param.name.find('.') == std::string::npos)
     bindings[param.name] = Val::ofTensor(param.nameLoc, v);
@@ -377,15 +398,26 @@ bool Importer::checkName(Loc loc, StringRef name, StringRef what) {
   return false;
 }
 
+bool Importer::checkWeight(Loc loc, const std::string &name, RankedTensorType type,
+                           StringRef what) {
+  if (!checkName(loc, name, (what + " name").str()))
+    return false;
+  shape::Shape dims(type.getShape().begin(), type.getShape().end());
+  if (shape::numElements(dims))
+    return true;
+  error(loc) << what << " '" << name << "' has more elements than fit in 64 bits ("
+             << shape::str(dims) << ")";
+  return false;
+}
+
 Value Importer::newParam(Loc loc, const std::string &localName, RankedTensorType type,
                          DictionaryAttr init) {
   std::string name = qualify(localName);
-  if (!checkName(loc, name, "parameter name"))
+  if (!checkWeight(loc, name, type, "parameter"))
     return nullptr;
-  shape::Shape dims(type.getShape().begin(), type.getShape().end());
-  if (!shape::numElements(dims)) {
-    error(loc) << "parameter '" << name << "' has more elements than fit in 64 bits ("
-               << shape::str(dims) << ")";
+  if (auto buffer = buffers.find(name); buffer != buffers.end()) {
+    error(loc) << "parameter name '" << name << "' is the name of a buffer; the buffer is at line "
+               << buffer->second.second.line << ":" << buffer->second.second.col;
     return nullptr;
   }
   auto [it, inserted] = params.try_emplace(name, Value(), loc);

@@ -49,6 +49,11 @@ mlir::DictionaryAttr normalInit(mlir::Builder &b, double mean, double std);
 /// `nn.init` for a constant fill.
 mlir::DictionaryAttr constantInit(mlir::Builder &b, double value);
 
+/// batch_norm1d (`spatialDims` 1: input [N, C] or [N, C, L]) and batch_norm2d
+/// (2: [N, C, H, W]) of the layer `name` (ImportNorm.cpp).
+Val importBatchNorm(Importer &im, const CallArgs &args, const std::string &name,
+                    int spatialDims);
+
 } // namespace netc::frontend
 
 #endif // NETC_FRONTEND_IMPORTARGS_H

@@ -124,11 +124,14 @@ Val Importer::eval(const Expr &expr) {
     // The block's own parameters first (`conv1.weight` in a call named P is
     // P.conv1.weight), then the model's.
     auto &ref = static_cast<const DottedRef &>(expr);
-    for (const std::string &name : {qualify(ref.fullName()), ref.fullName()}) {
-      auto it = params.find(name);
-      if (it != params.end() && it->second.first)
-        return Val::ofTensor(expr.loc, it->second.first);
-    }
+    // Parameters and buffers are read by their full names: those of the
+    // enclosing block call first, then the model's.
+    for (const std::string &name : {qualify(ref.fullName()), ref.fullName()})
+      for (const auto *map : {&params, &buffers}) {
+        auto it = map->find(name);
+        if (it != map->end() && it->second.first)
+          return Val::ofTensor(expr.loc, it->second.first);
+      }
     error(expr.loc) << "undefined parameter '" << ref.fullName() << "'";
     return Val::poison(expr.loc);
   }

@@ -431,6 +431,13 @@ const std::map<std::string, OpEntry> &opTable() {
     t["gelu"] = {{{"x", "approximate"}, 1}, importGelu};
     t["silu"] = {{{"x"}, 1}, unary("nn.silu")};
     t["layer_norm"] = {{{"x", "shape", "eps", "affine", "name"}, 2}, importLayerNorm};
+    for (int dims : {1, 2})
+      t["batch_norm" + std::to_string(dims) + "d"] = {
+          {{"x", "eps", "momentum", "affine", "name"}, 1},
+          [dims](Importer &im, const CallArgs &a) {
+            auto name = layerName(im, a);
+            return name ? importBatchNorm(im, a, *name, dims) : Val::poison(a.call->loc);
+          }};
     t["softmax"] = {{{"x", "dim"}, 1}, unary("nn.softmax", intAttr("dim", "dim", -1))};
     t["log_softmax"] = {{{"x", "dim"}, 1}, unary("nn.log_softmax", intAttr("dim", "dim", -1))};
     t["flatten"] = {{{"x", "start_dim", "end_dim"}, 1},

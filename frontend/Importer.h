@@ -17,6 +17,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Diagnostics.h"
+#include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/StringMap.h"
 
 #include <array>
@@ -126,10 +127,29 @@ public:
               llvm::ArrayRef<mlir::NamedAttribute> attrs, llvm::StringRef displayName = "");
   /// A 0-d constant tensor of `elementType` holding `value`.
   mlir::Value scalarConstant(Loc loc, double value, mlir::Type elementType);
+  /// Checks the name and size of a new parameter or buffer (`what`); reports
+  /// and returns false when wrong.
+  bool checkWeight(Loc loc, const std::string &name, mlir::RankedTensorType type,
+                   llvm::StringRef what);
   /// A new trainable parameter named qualify(name); reports a name clash
   /// and returns null.
   mlir::Value newParam(Loc loc, const std::string &name, mlir::RankedTensorType type,
                        mlir::DictionaryAttr init);
+  /// A new buffer named qualify(name) (state carried with the weights, not trained), an argument
+  /// with nn.buffer and nn.init; reports a clash with a parameter or buffer
+  /// name and returns null.
+  mlir::Value newBuffer(Loc loc, const std::string &name, mlir::RankedTensorType type,
+                        mlir::DictionaryAttr init);
+  /// Gives the buffer `buffer` (a value newBuffer returned) the value `next`
+  /// after each train step: a result with nn.buffer_update in models with
+  /// `train`, nothing in others. Reports a type that is not the buffer's and
+  /// a second update of one buffer.
+  void updateBuffer(Loc loc, mlir::Value buffer, mlir::Value next);
+  /// Reports `message` at `loc` if the model turns out to have `train` (an
+  /// op that cannot run in train steps, such as batch_norm of one sample).
+  void errorIfTrained(Loc loc, std::string message) {
+    trainOnlyErrors.emplace_back(loc, std::move(message));
+  }
   /// The next index of an op name among the layers of the model (conv2d0, conv2d1, ...).
   int64_t nextLayerIndex(llvm::StringRef opName) { return layerCounts[opName.str()]++; }
 
@@ -159,6 +179,10 @@ private:
   const Val *find(const std::string &name) const;
   void importInput(const InputDecl &input);
   void importParam(const ParamDecl &param);
+  //===--- Buffers (ImportState.cpp) ---===//
+  void importUpdate(const AssignStmt &update);
+  /// Checks the updates against `train` and appends their results.
+  void finishBuffers(const ModelDecl &model);
   void bindResult(const std::string &name, const Val &value);
   void importTrain(const TrainStmt &train);
   mlir::DictionaryAttr importInit(const CallExpr *init);
@@ -190,6 +214,19 @@ private:
   std::map<std::string, int64_t> layerCounts;
   /// Parameters by name, with where they were defined, for clashes and `fc1.weight`.
   llvm::StringMap<std::pair<mlir::Value, Loc>> params;
+  /// Buffers likewise, and the name of each buffer argument.
+  llvm::StringMap<std::pair<mlir::Value, Loc>> buffers;
+  llvm::DenseMap<mlir::Value, std::string> bufferNames;
+  /// The next value of each updated buffer; `explicitLoc` is the `<-` that
+  /// gave it, if one did (an op's implicit update has none).
+  struct BufferUpdate {
+    std::string name;
+    mlir::Value value;
+    Loc loc;
+    std::optional<Loc> explicitLoc;
+  };
+  std::vector<BufferUpdate> bufferUpdates;
+  std::vector<std::pair<Loc, std::string>> trainOnlyErrors;
 
   mlir::func::FuncOp func;
   mlir::Block *body = nullptr;

@@ -71,7 +71,7 @@ static TokenKind punctuationKind(char c) {
 /// other bytes is reported once as unexpected.
 static bool startsSomething(char c) {
   return isIdentChar(c) || isBlank(c) || c == '\n' || c == '"' || c == '\'' ||
-         c == '#' || c == '!' || punctuationKind(c) != TokenKind::Error;
+         c == '#' || c == '!' || c == '<' || punctuationKind(c) != TokenKind::Error;
 }
 
 /// The length of the valid UTF-8 sequence at the start of \p s, or 0.
@@ -240,6 +240,13 @@ Token Lexer::lexToken() {
     return lexString();
   if (c == '\'')
     return lexSingleQuoted();
+  if (c == '<' && peekChar(1) == '-') {
+    Loc loc = here();
+    size_t begin = pos;
+    advance();
+    advance();
+    return makeToken(TokenKind::LeftArrow, begin, loc);
+  }
   char next = peekChar(1);
   if (next == '=' && (c == '=' || c == '!' || c == '<' || c == '>'))
     return lexPunctuation(c == '=' ? TokenKind::EqualEqual

@@ -236,6 +236,8 @@ StmtPtr Parser::parseStatementBody() {
     return parseIf();
   case TokenKind::KwReturn:
     return parseReturn();
+  case TokenKind::KwState:
+    return parseParam();
   case TokenKind::Ident:
     return parseAssign();
   default:
@@ -300,9 +302,13 @@ StmtPtr Parser::parseInput() {
 }
 
 /// param := 'param' IDENT ('.' (IDENT | INT))* ':' type ('init' '=' call)?
+/// state := 'state' IDENT ('.' (IDENT | INT))* ':' type ('init' '=' call)?
 StmtPtr Parser::parseParam() {
   const Token &keyword = consume();
-  const Token *nameTok = parseName("a parameter name", " after 'param'");
+  bool state = keyword.kind == TokenKind::KwState;
+  std::string_view what = state ? "buffer" : "parameter";
+  const Token *nameTok = parseName(fmt::format("a {} name", what),
+                                   state ? " after 'state'" : " after 'param'");
   if (!nameTok)
     return nullptr;
   std::string nameText(nameTok->text);
@@ -310,7 +316,7 @@ StmtPtr Parser::parseParam() {
   if (!parseDottedTail(nameText, lastLoc))
     return nullptr;
   if (!at(TokenKind::Colon)) {
-    errorExpected(fmt::format("':' after parameter name '{}'", nameText));
+    errorExpected(fmt::format("':' after {} name '{}'", what, nameText));
     return nullptr;
   }
   consume();
@@ -332,13 +338,12 @@ StmtPtr Parser::parseParam() {
       return nullptr;
   } else if (!at(TokenKind::Newline) && !at(TokenKind::Semicolon) &&
              !at(TokenKind::RBrace) && !at(TokenKind::Eof)) {
-    errorExpected(fmt::format("'init=' or newline after the type of "
-                              "parameter '{}'",
-                              nameText));
+    errorExpected(fmt::format("'init=' or newline after the type of {} '{}'", what, nameText));
     return nullptr;
   }
   return std::make_unique<ParamDecl>(keyword.loc, nameText, nameTok->loc, std::move(type),
-                                     std::move(init));
+                                     std::move(init),
+                                     state ? Stmt::Kind::State : Stmt::Kind::Param);
 }
 
 /// type  := dtype '[' expr (',' expr)* ','? ']'

@@ -169,7 +169,7 @@ StmtPtr Parser::parseRepeat() {
   return repeat;
 }
 
-/// assign := IDENT (',' IDENT)* '=' expr
+/// assign := IDENT (',' IDENT)* '=' expr | IDENT '<-' expr
 StmtPtr Parser::parseAssign() {
   std::vector<std::string> names;
   std::vector<Loc> locs;
@@ -182,7 +182,9 @@ StmtPtr Parser::parseAssign() {
     names.emplace_back(name->text);
     locs.push_back(name->loc);
   } while (at(TokenKind::Comma));
-  if (!at(TokenKind::Equal)) {
+  // `NAME <- expr` updates a buffer; only a single name can be updated.
+  bool update = names.size() == 1 && at(TokenKind::LeftArrow);
+  if (!at(TokenKind::Equal) && !update) {
     errorExpected(fmt::format("'=' after '{}'", names.back()));
     return nullptr;
   }
@@ -192,7 +194,8 @@ StmtPtr Parser::parseAssign() {
   if (!value)
     return nullptr;
   if (names.size() == 1)
-    return std::make_unique<AssignStmt>(locs[0], std::move(names[0]), std::move(value));
+    return std::make_unique<AssignStmt>(locs[0], std::move(names[0]), std::move(value),
+                                        update ? Stmt::Kind::Update : Stmt::Kind::Assign);
   return std::make_unique<MultiAssignStmt>(locs[0], std::move(names), std::move(locs),
                                            std::move(value));
 }

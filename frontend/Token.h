@@ -92,6 +92,8 @@ enum class TokenKind {
   LessEqual,
   Greater,
   GreaterEqual,
+  /// `<-`, the update of a buffer.
+  LeftArrow,
 };
 
 /// One token: its kind, where it starts, its spelling in the source, and the

@@ -81,6 +81,7 @@ void registerReductionKernels(mlir::DialectRegistry &registry);
 void registerLossKernels(mlir::DialectRegistry &registry);
 void registerShapeKernels(mlir::DialectRegistry &registry);
 void registerTensorKernels(mlir::DialectRegistry &registry);
+void registerStatefulKernels(mlir::DialectRegistry &registry);
 /// The arith ops of train steps: constants and scalar arithmetic.
 void registerArithKernels(mlir::DialectRegistry &registry);
 

@@ -90,13 +90,15 @@ static FailureOr<runtime::InitSpec> initSpec(func::FuncOp fn, unsigned index,
     return runtime::InitSpec{Dist::Normal, *number("mean"), *number("std")};
   if (dist && dist.getValue() == "constant" && number("value"))
     return runtime::InitSpec{Dist::Constant, *number("value"), 0};
-  return fn.emitError() << "parameter '" << name << "' has no valid nn.init";
+  bool buffer = nn::argRole(fn, index) == ArgRole::Buffer;
+  return fn.emitError() << (buffer ? "buffer '" : "parameter '") << name
+                        << "' has no valid nn.init";
 }
 
 FailureOr<SmallVector<Tensor>> makeArguments(func::FuncOp fn, uint64_t seed,
                                              const TensorSet *loaded, int64_t dropoutSeed) {
   SmallVector<Tensor> values;
-  uint64_t inputCount = 0, paramCount = 0;
+  uint64_t inputCount = 0, paramCount = 0, bufferCount = 0;
   for (const ArgInfo &arg : describeArguments(fn)) {
     Type type = fn.getArgument(arg.index).getType();
     Shape shape = shapeOf(type);
@@ -113,6 +115,8 @@ FailureOr<SmallVector<Tensor>> makeArguments(func::FuncOp fn, uint64_t seed,
       stream = runtime::inputStream(inputCount++);
     else if (arg.role == ArgRole::Param)
       stream = runtime::paramStream(paramCount++);
+    else if (arg.role == ArgRole::Buffer)
+      stream = runtime::bufferStream(bufferCount++);
     if (source && source->count(arg.name)) {
       const Tensor &t = source->at(arg.name);
       if (t.shape != shape || t.isFloat() != isFloatType(*elementType))
@@ -149,8 +153,27 @@ FailureOr<SmallVector<Tensor>> makeArguments(func::FuncOp fn, uint64_t seed,
     case ArgRole::Seed:
       values.push_back(Tensor::integer(dropoutSeed, *elementType));
       break;
+    case ArgRole::Buffer: {
+      // Buffers start from their nn.init (running_var at 1), else at zero.
+      if (!nn::paramInit(fn, arg.index)) {
+        values.push_back(Tensor::zeros(shape, *elementType));
+        break;
+      }
+      FailureOr<runtime::InitSpec> spec = initSpec(fn, arg.index, arg.name);
+      if (failed(spec))
+        return failure();
+      if (isFloatType(*elementType)) {
+        values.push_back(generateFloat(shape, *elementType, [&](auto *data) {
+          runtime::fill(data, numElements(shape), *spec, seed, stream);
+        }));
+      } else {
+        Tensor t = Tensor::zeros(shape, *elementType);
+        runtime::fill(t.ints.data(), t.ints.size(), *spec, seed, stream);
+        values.push_back(std::move(t));
+      }
+      break;
+    }
     case ArgRole::State:
-    case ArgRole::Buffer:
     case ArgRole::Other:
       values.push_back(Tensor::zeros(shape, *elementType));
       break;

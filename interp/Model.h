@@ -56,7 +56,8 @@ mlir::func::FuncOp findTrainStep(mlir::ModuleOp module, llvm::StringRef name = {
 /// U(-1, 1), or U(0, 1) when a bce takes them; integer inputs uniform in
 /// [0, bound) with bound the smallest embedding table or cross_entropy class
 /// count among their uses, else 10); seed
-/// arguments get `dropoutSeed`; optimizer state and buffers start at zero
+/// arguments get `dropoutSeed`; buffers by their nn.init (from stream
+/// runtime::bufferStream, at zero without one) and optimizer state at zero
 /// (buffers load from `loaded->params` like parameters).
 mlir::FailureOr<llvm::SmallVector<Tensor>>
 makeArguments(mlir::func::FuncOp fn, uint64_t seed, const TensorSet *loaded, int64_t dropoutSeed);

@@ -57,5 +57,6 @@ include "ir/Ops/Loss.td"
 include "ir/Ops/Shape.td"
 include "ir/Ops/Tensor.td"
 include "ir/Ops/Spatial.td"
+include "ir/Ops/Stateful.td"
 
 #endif // NETC_IR_NNOPS_TD

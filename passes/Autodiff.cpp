@@ -110,6 +110,11 @@ LogicalResult TrainStepBuilder::build() {
   auto seedAttrs = builder.getDictionaryAttr(nn::roleAttr(forward.getContext(), nn::ArgRole::Seed));
   step.insertArgument(step.getNumArguments(), builder.getI64Type(), seedAttrs, step.getLoc());
   seedDropouts(body.getArguments().back());
+  // A train step computes the train form of ops such as batch_norm.
+  step.walk([](TrainSelectOp op) {
+    op.getResult().replaceAllUsesWith(op.getTrain());
+    op.erase();
+  });
 
   auto ret = cast<func::ReturnOp>(body.getTerminator());
   Value loss = ret.getOperand(*lossIndex);
@@ -255,6 +260,10 @@ void TrainStepBuilder::rewriteSignature(func::ReturnOp ret, unsigned lossIndex) 
       if (StringAttr name = nn::argName(arg, nn::ArgRole::Input))
         if (isFloatTensor(arg))
           add(gradOf(arg), named(nn::ResultRole::GradInput, name));
+  // The next value of each buffer, which the caller stores after the step.
+  for (unsigned i = 0, e = step.getNumResults(); i < e; ++i)
+    if (nn::resultName(step, i, nn::ResultRole::BufferUpdate))
+      add(ret.getOperand(i), step.getResultAttrDict(i));
 
   builder.create<func::ReturnOp>(ret.getLoc(), results);
   ret.erase();

@@ -88,6 +88,7 @@ void netc::populateDecompositionPatterns(RewritePatternSet &patterns) {
   netc::populateTensorDecompositionPatterns(patterns);
   populateSpatialDecompositionPatterns(patterns);
   netc::populateLossDecompositionPatterns(patterns);
+  populateNormDecompositionPatterns(patterns);
 }
 
 namespace {

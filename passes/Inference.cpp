@@ -1,9 +1,11 @@
 //===- Inference.cpp - the inference form of a model ----------------------===//
 //
 // A model function returns its outputs and, when it has one, its loss (the
-// result marked `nn.loss`). Inference needs neither the loss nor the random
-// masks of dropout: this pass makes every dropout the identity, drops the loss
-// result from the signature and the returns, and erases every op no result
+// result marked `nn.loss`) and the next values of its buffers
+// (`nn.buffer_update`). Inference needs neither these nor the random masks of
+// dropout: this pass makes every dropout the identity, replaces every
+// nn.train_select by its inference operand, drops the loss and buffer_update
+// results from the signature and the returns, and erases every op no result
 // needs any more. Arguments stay, even those only the loss read (targets), so
 // that callers and the generated C API keep one argument order for both forms.
 //
@@ -48,10 +50,18 @@ void InferencePass::runOnOperation() {
     op.getResult().replaceAllUsesWith(op.getInput());
     op.erase();
   });
+  // Ops that differ between train steps and inference take their inference
+  // value (batch normalisation its running statistics).
+  fn.walk([](TrainSelectOp op) {
+    op.getResult().replaceAllUsesWith(op.getEval());
+    op.erase();
+  });
 
+  // Buffers change only in train steps: their next values go with the loss.
   llvm::BitVector lossResults(fn.getNumResults());
   for (unsigned i = 0, e = fn.getNumResults(); i < e; ++i)
-    if (nn::resultRole(fn, i) == nn::ResultRole::Loss)
+    if (nn::resultRole(fn, i) == nn::ResultRole::Loss ||
+        nn::resultRole(fn, i) == nn::ResultRole::BufferUpdate)
       lossResults.set(i);
   if (lossResults.any()) {
     fn.walk([&](func::ReturnOp ret) { ret->eraseOperands(lossResults); });

@@ -30,6 +30,9 @@ void populateTensorDecompositionPatterns(mlir::RewritePatternSet &patterns);
 void populateSpatialDecompositionPatterns(mlir::RewritePatternSet &patterns);
 /// Adds the patterns of the composite losses (passes/DecomposeLoss.cpp).
 void populateLossDecompositionPatterns(mlir::RewritePatternSet &patterns);
+/// Adds the decomposition of batch normalisation (DecomposeNorm.cpp); called
+/// by populateDecompositionPatterns.
+void populateNormDecompositionPatterns(mlir::RewritePatternSet &patterns);
 
 /// Adds the passes that follow import: shape inference, then MLIR's cleanups.
 void buildImportPipeline(mlir::OpPassManager &pm);

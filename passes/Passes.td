@@ -123,9 +123,11 @@ def NNFuseDropout : Pass<"nn-fuse-dropout", "mlir::func::FuncOp"> {
 def NNInference : Pass<"nn-inference", "mlir::func::FuncOp"> {
   let summary = "Lower a model to its inference form";
   let description = [{
-    Dropout becomes the identity and everything the outputs do not need is
-    removed: the loss result (`nn.loss`), the ops that only fed it, and the
-    inputs used only by the loss (targets) stay as unused arguments.
+    Dropout becomes the identity, `nn.train_select` its `eval` operand, and
+    everything the outputs do not need is removed: the loss result
+    (`nn.loss`), the next values of buffers (`nn.buffer_update`), the ops
+    that only fed them, and the inputs used only by the loss (targets) stay
+    as unused arguments; buffers stay as arguments and are read.
   }];
 }
 
@@ -142,8 +144,15 @@ def NNAutodiff : Pass<"nn-autodiff", "mlir::ModuleOp"> {
     loss `{nn.loss = ...}`, every output `{nn.output = ...}` in result order,
     one gradient per parameter in argument order `{nn.grad = "<param>"}`, and
     with `grad-inputs` one gradient per float input in argument order
-    `{nn.grad_input = "<input>"}`. A gradient has its argument's type; a
-    parameter (or input) the loss does not depend on gets a zero constant.
+    `{nn.grad_input = "<input>"}`, then every buffer update of the forward
+    function in result order `{nn.buffer_update = "<buffer>"}`. A gradient
+    has its argument's type; a parameter (or input) the loss does not depend
+    on gets a zero constant. Buffer updates are not differentiated: the
+    loss's gradient never flows through them.
+
+    Train and inference forms. Before differentiating, every
+    `nn.train_select` of the train step becomes its `train` operand (batch
+    normalisation then uses batch statistics).
 
     Dropout. Every `nn.dropout` of the train step gets a seed operand: the
     k-th dropout in program order (k from 0) takes

@@ -199,23 +199,35 @@ Context::Context(const netc_model &model, uint64_t seed)
 
 Context::~Context() = default;
 
+/// Fills `data`, the storage of `t`, by `t`'s initialiser from (seed, stream).
+static void fillByInit(const netc_tensor &t, void *data, uint64_t seed, uint64_t stream) {
+  InitSpec spec{t.init == NETC_INIT_UNIFORM  ? InitSpec::Dist::Uniform
+                : t.init == NETC_INIT_NORMAL ? InitSpec::Dist::Normal
+                                             : InitSpec::Dist::Constant,
+                t.init_a, t.init_b};
+  size_t n = static_cast<size_t>(numel(t));
+  switch (t.dtype) {
+  case NETC_F32:
+    return fill(static_cast<float *>(data), n, spec, seed, stream);
+  case NETC_F64:
+    return fill(static_cast<double *>(data), n, spec, seed, stream);
+  case NETC_I32:
+    return fill(static_cast<int32_t *>(data), n, spec, seed, stream);
+  case NETC_I64:
+    return fill(static_cast<int64_t *>(data), n, spec, seed, stream);
+  }
+}
+
 void Context::reset(uint64_t seed) {
   ++impl->hostEpoch;
   rootSeed = seed;
   stepCount = 0;
-  for (int i = 0; i < m.num_params; ++i) {
-    const netc_tensor &p = m.params[i];
-    InitSpec spec{p.init == NETC_INIT_UNIFORM  ? InitSpec::Dist::Uniform
-                  : p.init == NETC_INIT_NORMAL ? InitSpec::Dist::Normal
-                                               : InitSpec::Dist::Constant,
-                  p.init_a, p.init_b};
-    size_t n = static_cast<size_t>(numel(p));
-    if (p.dtype == NETC_F64)
-      fill(static_cast<double *>(impl->params[i]->data()), n, spec, seed, paramStream(i));
-    else
-      fill(static_cast<float *>(impl->params[i]->data()), n, spec, seed, paramStream(i));
-  }
-  for (TensorList *list : {&impl->grads, &impl->state, &impl->buffers})
+  for (int i = 0; i < m.num_params; ++i)
+    fillByInit(m.params[i], impl->params[i]->data(), seed, paramStream(i));
+  // Buffers start from their initialisers too (batch norm's running_var at 1).
+  for (int i = 0; i < m.num_buffers; ++i)
+    fillByInit(m.buffers[i], impl->buffers[i]->data(), seed, bufferStream(i));
+  for (TensorList *list : {&impl->grads, &impl->state})
     for (auto &t : *list)
       std::memset(t->data(), 0, t->bytes());
   impl->lossValid = false;

@@ -96,6 +96,12 @@ void fill(double *data, size_t count, const InitSpec &spec, uint64_t seed, uint6
 void fill(float *data, size_t count, const InitSpec &spec, uint64_t seed, uint64_t stream) {
   fillImpl(data, count, spec, seed, stream);
 }
+void fill(int64_t *data, size_t count, const InitSpec &spec, uint64_t seed, uint64_t stream) {
+  fillImpl(data, count, spec, seed, stream);
+}
+void fill(int32_t *data, size_t count, const InitSpec &spec, uint64_t seed, uint64_t stream) {
+  fillImpl(data, count, spec, seed, stream);
+}
 
 void fillIndices(int64_t *data, size_t count, int64_t bound, uint64_t seed, uint64_t stream) {
   indicesImpl(data, count, bound, seed, stream);

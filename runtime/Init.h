@@ -19,8 +19,9 @@
 //
 // computed in double and rounded once to float for f32 tensors. Every tensor
 // has its own stream: parameter number i (in declaration order) uses stream
-// i, input number i uses stream 2^32 + i (paramStream, inputStream), so the
-// parameters of a model do not change when its inputs do.
+// i, input number i uses stream 2^32 + i, buffer number i stream 2^33 + i
+// (paramStream, inputStream, bufferStream), so the parameters of a model do
+// not change when its inputs or buffers do.
 //
 //===----------------------------------------------------------------------===//
 
@@ -37,6 +38,10 @@ constexpr uint64_t paramStream(uint64_t index) { return index; }
 
 /// The stream of the input declared `index`-th in a model.
 constexpr uint64_t inputStream(uint64_t index) { return (uint64_t(1) << 32) + index; }
+
+/// The stream of the buffer declared `index`-th in a model (only buffers
+/// initialised from a distribution draw from it).
+constexpr uint64_t bufferStream(uint64_t index) { return (uint64_t(2) << 32) + index; }
 
 /// The counter-based generator described at the top of this file.
 class CounterRng {
@@ -81,6 +86,10 @@ void fillNormal(float *data, size_t count, double mean, double std, uint64_t see
 void fill(double *data, size_t count, const InitSpec &spec, uint64_t seed, uint64_t stream);
 /// The f32 form.
 void fill(float *data, size_t count, const InitSpec &spec, uint64_t seed, uint64_t stream);
+/// The integer forms, for integer buffers (a counter starts at a constant):
+/// each value is computed in double and truncated toward zero.
+void fill(int64_t *data, size_t count, const InitSpec &spec, uint64_t seed, uint64_t stream);
+void fill(int32_t *data, size_t count, const InitSpec &spec, uint64_t seed, uint64_t stream);
 
 /// Fills `count` integer indices uniform in [0, bound) (bound >= 1).
 void fillIndices(int64_t *data, size_t count, int64_t bound, uint64_t seed, uint64_t stream);

@@ -38,7 +38,7 @@ typedef struct netc_tensor {
   int32_t rank;
   /** `rank` extents, outermost first; NULL when rank is 0. */
   const int64_t *shape;
-  /** Parameters: the initialiser. Float inputs: the uniform range of their
+  /** Parameters and buffers: the initialiser. Float inputs: the uniform range of their
    *  seeded values (U(-1, 1), or U(0, 1) for probabilities). */
   netc_init_dist init;
   double init_a, init_b;

@@ -44,6 +44,7 @@ void registerReductionAlgorithms(mlir::DialectRegistry &registry);
 void registerLossAlgorithms(mlir::DialectRegistry &registry);
 void registerShapeAlgorithms(mlir::DialectRegistry &registry);
 void registerTensorAlgorithms(mlir::DialectRegistry &registry);
+void registerStatefulAlgorithms(mlir::DialectRegistry &registry);
 
 /// The expression of a pure algorithm at the result's MLIR-ordered Vars.
 template <typename Op>

@@ -15,6 +15,7 @@ void registerInterpKernels(mlir::DialectRegistry &registry) {
   registerLossKernels(registry);
   registerShapeKernels(registry);
   registerTensorKernels(registry);
+  registerStatefulKernels(registry);
   registerArithKernels(registry);
 }
 

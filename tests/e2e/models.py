@@ -618,3 +618,21 @@ class OpsLosses2(Model):
             out.update({"m_iou": mask_metric(s, mask, True), "m_dice": mask_metric(s, mask, False),
                         "m_acc": accuracy(h, target)})
         return out, loss
+
+class OpsBatchNorm(Model):
+    """The model batchnorm of models/ops.net: torch's BatchNorm modules, whose running
+    statistics and num_batches_tracked are netc's buffers."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = Conv(3, 4, 3, padding=1, bias=False)
+        self.bn = nn.BatchNorm2d(4)
+        self.seq = nn.BatchNorm1d(4, eps=0.001, affine=False)
+        self.fc = nn.Linear(36, 5, bias=False)
+        self.head = nn.BatchNorm1d(5, momentum=0.2)
+
+    def run(self, x, t):
+        h = torch.relu(self.bn(self.conv(x)))
+        s = self.seq(avgpool2d(h, 2).reshape(4, 4, 9))
+        z = self.head(self.fc(s.flatten(1)))
+        return {"y": z}, F.mse_loss(z, t)

@@ -20,7 +20,10 @@ For one case of CASES (an example of examples/ or a model of tests/e2e/models/op
    gradients from its own executable instead (gradient_from_own_sgd).
 3. training: 20 steps of the model's own `train` optimizer and of the case's extra optimizers
    over 4 batches (--data with a leading batch axis; step i uses batch i mod 4); the printed
-   loss of every step and the weights after step 20 are compared with torch.optim's.
+   loss of every step and the weights after step 20 are compared with torch.optim's, and so
+   are the buffers (batch-norm running statistics, num_batches_tracked exactly) with the
+   module's in train mode. A case with `buffers` starts every run from buffer values of its
+   own (written into the initial weights), which the forward of step 1 reads in eval mode.
 
 The reference is PyTorch in float64 on the same values (f32 weights and inputs cast up): its
 error is far below f32's, so what is measured is netc's own error. PyTorch in the model's
@@ -92,12 +95,13 @@ class Case:
     a torch.Generator), substitutions applied to the text, extra optimizers to train with."""
 
     def __init__(self, net, torch_model, inputs, model=None, subst=(), optimizers=(), grad=True,
-                 scaled_target=None):
+                 scaled_target=None, buffers=None):
         self.net, self.model, self.subst = net, model, list(subst)
         self.torch_model, self.inputs = torch_model, inputs
         self.optimizers = list(optimizers)  # (label, DSL call): each trained from a variant
         self.grad = grad
         self.scaled_target = scaled_target  # (input, output): see gradient_from_own_sgd
+        self.buffers = buffers  # (gen, w0) -> buffer values replacing the initial ones
 
 
 CASES = {
@@ -185,7 +189,26 @@ CASES = {
                                 ("rmsprop-momentum", "rmsprop(lr=0.01, momentum=0.9)"),
                                 ("rmsprop-centered", "rmsprop(lr=0.01, alpha=0.9, momentum=0.5, "
                                                      "centered=true, weight_decay=0.1)")]),
+    "batchnorm": Case(OPS, models.OpsBatchNorm,
+                      lambda g: {"x": randn(4, 3, 6, 6, gen=g), "t": randn(4, 5, gen=g)},
+                      model="batchnorm", buffers=lambda g, w0: running_stats(g, w0),
+                      optimizers=[("adam", "adam(lr=0.01)")]),
 }
+
+
+def running_stats(gen, w0):
+    """Batch-norm buffers away from their initial values, so that the forward shows it reads
+    them and training shows it updates them from there: running means N(0, 1), running
+    variances U(0.5, 2), num_batches_tracked 3."""
+    out = {}
+    for k, v in sorted(w0.items()):
+        if k.endswith(".running_mean"):
+            out[k] = randn(*v.shape, dtype=v.dtype, gen=gen)
+        elif k.endswith(".running_var"):
+            out[k] = rand(*v.shape, lo=0.5, hi=2.0, dtype=v.dtype, gen=gen)
+        elif k.endswith(".num_batches_tracked"):
+            out[k] = torch.tensor(3, dtype=v.dtype)
+    return out
 
 
 # ------------------------------------------------------------------------------ reporting
@@ -211,7 +234,8 @@ class Report:
             self.check(kind, name, False, f"netc {got.dtype} {list(got.shape)}, expected "
                        f"{dtype} {list(ref.shape)}")
             return
-        rtol = RTOL[dtype] if rtol is None else rtol
+        # Integers (buffers such as num_batches_tracked) must be equal.
+        rtol = RTOL.get(dtype, 0.0) if rtol is None else rtol
         g, r = got.double(), ref.double()
         scale = r.abs().max().item() if r.numel() else 0.0
         err = (g - r).abs().max().item() if r.numel() else 0.0
@@ -375,7 +399,8 @@ class Twin:
         ours = {k: (v.dtype, tuple(v.shape)) for k, v in native.state_dict().items()}
         if theirs != ours:
             raise SystemExit(f"parameters differ:\n  netc  {theirs}\n  torch {ours}")
-        self.dtype = next(iter(w0.values())).dtype  # netc's (and the model's) float dtype
+        # netc's (and the model's) float dtype; integer buffers do not tell it.
+        self.dtype = next(v.dtype for v in w0.values() if v.is_floating_point())
 
     def module(self, dtype):
         m = self.case.torch_model().to(dtype)
@@ -421,7 +446,10 @@ def torch_training(twin, call, data, add_loss):
             losses.append(loss.item())
             loss.backward()
             opt.step()
-        return torch.tensor(losses, dtype=dtype), {k: p.detach() for k, p in m.named_parameters()}
+        # Buffers (batch-norm running statistics) after the steps, beside the parameters.
+        state = {k: p.detach() for k, p in m.named_parameters()}
+        state.update({"buffer " + k: b for k, b in m.named_buffers()})
+        return torch.tensor(losses, dtype=dtype), state
     return twin.both(run)
 
 
@@ -441,6 +469,9 @@ def run_case(name, case, runner):
     twin = Twin(case, w0)
     dt = twin.dtype
     check_init(rep, case.torch_model(), w0)
+    if case.buffers:  # the initial buffers of every run and of the twin
+        w0.update(case.buffers(gen, w0))
+        st.write(w0file, w0)
 
     # 1. forward (inference: dropout is the identity) and the loss.
     st.write(runner.path("in.safetensors"), inputs)
@@ -516,7 +547,10 @@ def run_case(name, case, runner):
         atol = (ADAM_F32_ATOL_LR * a["lr"]
                 if kind in ("adam", "adamw", "rmsprop") and dt == torch.float32 else 0.0)
         for k, w in weights.items():
-            rep.compare(f"weights ({label})", k, w20[k], w, dt, weights_n[k], atol=atol)
+            what, key = ("buffers", k[len("buffer "):]) if k.startswith("buffer ") else \
+                ("weights", k)
+            rep.compare(f"{what} ({label})", key, w20[key], w, dt if w.is_floating_point()
+                        else w.dtype, weights_n[k], atol=atol)
     return rep.finish()
 
 
@@ -527,6 +561,13 @@ def check_init(rep, module, w0):
     the bound; over 1000 values and more, the standard deviation within 5% of b/sqrt(3) (1 for
     embedding) and the mean within 5 standard errors of 0."""
     for prefix, layer in module.named_modules():
+        if isinstance(layer, torch.nn.modules.batchnorm._BatchNorm):
+            # Constants (weight 1, bias 0, running_mean 0, running_var 1, count 0): exact.
+            for k, v in layer.state_dict().items():
+                got = w0[f"{prefix}.{k}"]
+                rep.check("init", f"{prefix}.{k}", got.dtype == v.dtype and torch.equal(got, v),
+                          f"{got.dtype} equal to torch's {v.dtype} default")
+            continue
         if isinstance(layer, torch.nn.Embedding):
             bound, std = None, 1.0
         elif isinstance(layer, (torch.nn.Conv2d, torch.nn.Linear, torch.nn.ConvTranspose2d,
