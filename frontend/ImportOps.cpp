@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "frontend/ImportArgs.h"
+#include "frontend/ImportElementwise.h"
 
 #include "ir/Build.h"
 #include "ir/NNOps.h"
@@ -464,6 +465,7 @@ const std::map<std::string, OpEntry> &opTable() {
                             }
                             return tensors("nn.cross_entropy", {"logits", "target"})(im, a);
                           }};
+    addElementwiseOps([&](const std::string &n, Signature s, Handler h) { t[n] = {s, h}; });
     return t;
   }();
   return table;

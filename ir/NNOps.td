@@ -55,5 +55,7 @@ include "ir/Ops/Dense.td"
 include "ir/Ops/Reduction.td"
 include "ir/Ops/Loss.td"
 include "ir/Ops/Shape.td"
+include "ir/Ops/Activation.td"
+include "ir/Ops/Math.td"
 
 #endif // NETC_IR_NNOPS_TD

@@ -85,6 +85,7 @@ struct DecomposeLayerNorm : OpRewritePattern<LayerNormOp> {
 
 void netc::populateDecompositionPatterns(RewritePatternSet &patterns) {
   patterns.add<DecomposeGeluTanh, DecomposeLayerNorm>(patterns.getContext());
+  populateElementwiseDecompositionPatterns(patterns);
 }
 
 namespace {

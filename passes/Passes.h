@@ -24,6 +24,10 @@ namespace netc {
 /// composite op, rewriting it into primitive ops.
 void populateDecompositionPatterns(mlir::RewritePatternSet &patterns);
 
+/// Adds the decompositions of the composite activations hardswish and
+/// hardsigmoid (passes/DecomposeElementwise.cpp).
+void populateElementwiseDecompositionPatterns(mlir::RewritePatternSet &patterns);
+
 /// Adds the passes that follow import: shape inference, then MLIR's cleanups.
 void buildImportPipeline(mlir::OpPassManager &pm);
 
