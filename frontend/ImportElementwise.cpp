@@ -84,9 +84,10 @@ SmallVector<Value> floatOperands(Importer &im, const CallArgs &args,
   bool ok = true;
   for (const std::string &n : names) {
     const Val &v = args.values.at(n);
-    if (v.kind == Val::Kind::Tensor && !element) {
-      element = floatElement(im, args, n, v.tensor);
-      ok &= element != nullptr;
+    if (v.kind == Val::Kind::Tensor) {
+      Type t = floatElement(im, args, n, v.tensor);
+      ok &= t != nullptr;
+      element = element ? element : t;
     } else if (v.kind != Val::Kind::Tensor && !v.isNumber()) {
       im.error(v.loc) << "'" << args.call->callee << "' expects '" << n
                       << "' to be a tensor or a number, got " << describe(v);

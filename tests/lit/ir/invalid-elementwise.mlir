@@ -26,8 +26,8 @@ func.func @where_shapes(%c: tensor<3xf32>, %x: tensor<4xf32>) {
 // -----
 
 func.func @cast_dtype(%x: tensor<4xf32>) {
-  // expected-error @+1 {{cast expects dtype f32, f64, i32 or i64, got f16}}
-  %0 = nn.cast %x {dtype = f16} : (tensor<4xf32>) -> tensor<4xf16>
+  // expected-error @+1 {{cast expects dtype f32, f64, i32 or i64, got 'f16'}}
+  %0 = nn.cast %x {dtype = f16} : (tensor<4xf32>) -> tensor<4xf32>
   return
 }
 
