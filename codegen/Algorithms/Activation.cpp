@@ -76,8 +76,7 @@ Expr clamp(FunctionLowering &fl, nn::ClampOp op, const std::vector<Var> &v) {
 }
 
 Expr hardtanh(FunctionLowering &fl, nn::HardtanhOp op, const std::vector<Var> &v) {
-  return clampOf(operandAt(fl, op, 0, v), op.getMin().convertToDouble(),
-                 op.getMax().convertToDouble());
+  return clampOf(operandAt(fl, op, 0, v), valueOf(op.getMin()), valueOf(op.getMax()));
 }
 
 Expr clampBackward(FunctionLowering &fl, nn::ClampBackwardOp op, const std::vector<Var> &v) {

@@ -80,7 +80,7 @@ LogicalResult evalClamp(nn::ClampOp op, KernelContext &ctx) {
 }
 
 LogicalResult evalHardtanh(nn::HardtanhOp op, KernelContext &ctx) {
-  double lo = op.getMin().convertToDouble(), hi = op.getMax().convertToDouble();
+  std::optional<double> lo = valueOf(op.getMin()), hi = valueOf(op.getMax());
   return mapElements(op, ctx, [=](ArrayRef<double> v) { return clampOf(v[0], lo, hi); });
 }
 

@@ -74,8 +74,8 @@ OpCost ClampOp::getCost(function_ref<bool(Value)>) { return readsInput(*this); }
 
 FailureOr<SmallVector<Value>> HardtanhOp::buildVJP(OpBuilder &builder, ValueRange resultGrads) {
   // hardtanh_backward: 0 at the bounds.
-  return clampVJP(builder, *this, resultGrads[0], getMin().convertToDouble(),
-                  getMax().convertToDouble(), /*inclusive=*/false);
+  return clampVJP(builder, *this, resultGrads[0], valueOf(getMin()), valueOf(getMax()),
+                  /*inclusive=*/false);
 }
 
 OpCost HardtanhOp::getCost(function_ref<bool(Value)>) { return readsInput(*this); }

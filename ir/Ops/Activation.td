@@ -114,13 +114,15 @@ def NN_ClampOp : NN_UnaryAttrOp<"clamp", (ins OptionalAttr<F64Attr>:$min, Option
   }];
 }
 
-def NN_HardtanhOp : NN_UnaryAttrOp<"hardtanh", (ins DefaultValuedAttr<F64Attr, "-1.0">:$min,
-                                                   DefaultValuedAttr<F64Attr, "1.0">:$max)> {
+def NN_HardtanhOp : NN_UnaryAttrOp<"hardtanh", (ins OptionalAttr<F64Attr>:$min,
+                                                   OptionalAttr<F64Attr>:$max)> {
   let summary = "hard tanh (torch.nn.functional.hardtanh, relu6)";
   let description = [{
     `min(max(x, min), max)` like `nn.clamp`, but with PyTorch's
     `hardtanh_backward`: the gradient is 0 where `x <= min` or `x >= max`,
-    bounds excluded, and passes at NaN. `relu6` is `hardtanh(0, 6)`.
+    bounds excluded, and passes at NaN. `relu6` is `hardtanh(0, 6)`. The
+    language always gives both bounds; hardswish's decomposition gives only
+    the upper one.
 
     Example:
 
@@ -166,9 +168,12 @@ def NN_HardswishOp : NN_CompositeUnaryOp<"hardswish"> {
   let summary = "hard swish (torch.nn.functional.hardswish)";
   let description = [{
     `x * min(max(x + 3, 0), 6) / 6`, in the order of PyTorch's kernel. A
-    composite op: `nn-decompose` rewrites it into `nn.add`, `nn.clamp`,
-    `nn.mul` and `nn.div`, whose gradient is PyTorch's `hardswish_backward`
-    at -3 and 3 too (clamp's gradient includes its bounds).
+    composite op: `nn-decompose` rewrites it into `nn.add`, `nn.clamp` (the
+    lower bound, whose gradient includes it), `nn.hardtanh` (the upper bound,
+    whose gradient excludes it), `nn.mul` and `nn.div`: the gradient is
+    -0.5 at -3 and 1 at 3, as PyTorch's vectorised `hardswish_backward`
+    (its scalar loop, taken for tensors of fewer elements than a vector,
+    gives 1.5 at 3).
 
     Example:
 

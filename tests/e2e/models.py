@@ -529,5 +529,4 @@ class OpsActivations2F64(Model):
             "p": torch.pow(h, 3) + torch.pow(torch.abs(h) + 1, -0.5),
             "t": torch.erf(h) + torch.sin(h) + torch.cos(h) + torch.abs(h),
             "mm": torch.maximum(h, w * 0.5) - torch.minimum(x, w),
-            "cs": h.to(torch.float32).to(torch.float64),
         }, None

@@ -181,7 +181,7 @@ CASES["activations2"] = Case(OPS, models.OpsActivations2, bends, model="activati
                              optimizers=[("sgd", "sgd(lr=0.1)")])
 CASES["activations2_f64"] = Case(OPS, models.OpsActivations2F64,
                                  lambda g: {"x": randn(3, 5, dtype=torch.float64, gen=g)},
-                                 model="activations2_f64", optimizers=[("sgd", "sgd(lr=0.1)")])
+                                 model="activations2_f64", optimizers=[("sgd", "sgd(lr=0.01)")])
 
 
 # ------------------------------------------------------------------------------ reporting

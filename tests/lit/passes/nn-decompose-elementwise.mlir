@@ -1,5 +1,6 @@
 // nn-decompose rewrites hardswish and hardsigmoid in the order of PyTorch's kernels:
-// hardswish through clamp (gradient at its bounds), hardsigmoid through hardtanh (none there).
+// hardswish through clamp (gradient at 0) and hardtanh (none at 6), hardsigmoid through
+// hardtanh (none at its bounds).
 // RUN: netc-opt %s --nn-decompose | FileCheck %s
 
 // CHECK-LABEL: func.func @hardswish
@@ -7,7 +8,8 @@
 // CHECK-DAG: %[[THREE:.+]] = arith.constant dense<3.000000e+00> : tensor<f32>
 // CHECK-DAG: %[[SIX:.+]] = arith.constant dense<6.000000e+00> : tensor<f32>
 // CHECK: %[[S:.+]] = nn.add %[[X]], %[[THREE]]
-// CHECK: %[[C:.+]] = nn.clamp %[[S]] {max = 6.000000e+00 : f64, min = 0.000000e+00 : f64}
+// CHECK: %[[L:.+]] = nn.clamp %[[S]] {min = 0.000000e+00 : f64}
+// CHECK: %[[C:.+]] = nn.hardtanh %[[L]] {max = 6.000000e+00 : f64}
 // CHECK: %[[M:.+]] = nn.mul %[[X]], %[[C]]
 // CHECK: %[[Y:.+]] = nn.div %[[M]], %[[SIX]]
 // CHECK-NOT: nn.hardswish
