@@ -7,6 +7,8 @@ namespace netc::codegen {
 
 void registerHalideAlgorithms(mlir::DialectRegistry &registry) {
   registerElementwiseAlgorithms(registry);
+  registerActivationAlgorithms(registry);
+  registerMathAlgorithms(registry);
   registerWindowAlgorithms(registry);
   registerDenseAlgorithms(registry);
   registerReductionAlgorithms(registry);

@@ -10,6 +10,7 @@
 #include "frontend/ImportTensor.h"
 #include "frontend/ImportSpatial.h"
 #include "frontend/ImportLoss.h"
+#include "frontend/ImportElementwise.h"
 
 #include "ir/Build.h"
 #include "ir/NNOps.h"
@@ -465,6 +466,7 @@ const std::map<std::string, OpEntry> &opTable() {
     addTensorOps([&](const std::string &n, Signature s, TensorOpHandler h) { t[n] = {s, h}; });
     registerSpatialOps([&](const std::string &n, Signature s, OpHandler h) { t[n] = {s, h}; });
     registerLossOps([&](const std::string &n, Signature s, Handler h) { t[n] = {s, h}; });
+    addElementwiseOps([&](const std::string &n, Signature s, Handler h) { t[n] = {s, h}; });
     return t;
   }();
   return table;

@@ -17,6 +17,8 @@
 #include "mlir/IR/TypeUtilities.h"
 #include "llvm/ADT/DenseMap.h"
 
+#include <functional>
+
 namespace mlir {
 class DialectRegistry;
 } // namespace mlir
@@ -82,6 +84,14 @@ void registerLossKernels(mlir::DialectRegistry &registry);
 void registerShapeKernels(mlir::DialectRegistry &registry);
 void registerTensorKernels(mlir::DialectRegistry &registry);
 void registerStatefulKernels(mlir::DialectRegistry &registry);
+void registerActivationKernels(mlir::DialectRegistry &registry);
+void registerMathKernels(mlir::DialectRegistry &registry);
+
+/// Sets `op`'s float result to `fn` of its operands' elements at each
+/// position, the operands broadcast with NumPy rules and read as doubles
+/// whatever their element type (Kernels/Math.cpp).
+mlir::LogicalResult mapElements(mlir::Operation *op, KernelContext &ctx,
+                                const std::function<double(llvm::ArrayRef<double>)> &fn);
 /// The arith ops of train steps: constants and scalar arithmetic.
 void registerArithKernels(mlir::DialectRegistry &registry);
 

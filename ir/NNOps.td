@@ -58,5 +58,7 @@ include "ir/Ops/Shape.td"
 include "ir/Ops/Tensor.td"
 include "ir/Ops/Spatial.td"
 include "ir/Ops/Stateful.td"
+include "ir/Ops/Activation.td"
+include "ir/Ops/Math.td"
 
 #endif // NETC_IR_NNOPS_TD

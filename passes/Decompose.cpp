@@ -89,6 +89,7 @@ void netc::populateDecompositionPatterns(RewritePatternSet &patterns) {
   populateSpatialDecompositionPatterns(patterns);
   netc::populateLossDecompositionPatterns(patterns);
   populateNormDecompositionPatterns(patterns);
+  populateElementwiseDecompositionPatterns(patterns);
 }
 
 namespace {

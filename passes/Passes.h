@@ -33,6 +33,9 @@ void populateLossDecompositionPatterns(mlir::RewritePatternSet &patterns);
 /// Adds the decomposition of batch normalisation (DecomposeNorm.cpp); called
 /// by populateDecompositionPatterns.
 void populateNormDecompositionPatterns(mlir::RewritePatternSet &patterns);
+/// Adds the decompositions of the composite activations hardswish and
+/// hardsigmoid (passes/DecomposeElementwise.cpp).
+void populateElementwiseDecompositionPatterns(mlir::RewritePatternSet &patterns);
 
 /// Adds the passes that follow import: shape inference, then MLIR's cleanups.
 void buildImportPipeline(mlir::OpPassManager &pm);

@@ -45,6 +45,8 @@ void registerLossAlgorithms(mlir::DialectRegistry &registry);
 void registerShapeAlgorithms(mlir::DialectRegistry &registry);
 void registerTensorAlgorithms(mlir::DialectRegistry &registry);
 void registerStatefulAlgorithms(mlir::DialectRegistry &registry);
+void registerActivationAlgorithms(mlir::DialectRegistry &registry);
+void registerMathAlgorithms(mlir::DialectRegistry &registry);
 
 /// The expression of a pure algorithm at the result's MLIR-ordered Vars.
 template <typename Op>
@@ -137,6 +139,26 @@ Halide::Expr maximumWithNaN(Halide::Expr value);
 /// erf(x) in f32 or f64, correctly rounded to within an ulp (the C
 /// library's; Special.cpp).
 Halide::Expr exactErf(Halide::Expr x);
+
+/// `value`, or `x` itself where `x` is NaN (decided on its bits): clamp and
+/// the like keep NaN as PyTorch's do.
+Halide::Expr keepNaN(Halide::Expr x, Halide::Expr value);
+
+/// min(a, b), NaN when either is NaN.
+Halide::Expr nanMin(Halide::Expr a, Halide::Expr b);
+
+/// select(cond, a, b) on the bits of the floats a and b, so that a NaN arm
+/// is never traded for the other one under Halide's float flags.
+Halide::Expr exactSelect(Halide::Expr cond, Halide::Expr a, Halide::Expr b);
+
+/// Whether `c` is nonzero as PyTorch converts it to bool: for floats -0.0 is
+/// zero and NaN is not, decided on the bits.
+Halide::Expr isNonzeroBits(Halide::Expr c);
+
+/// A call of the C library's function `f32Name` or `f64Name` (by the type of
+/// the first argument), e.g. log1pf / log1p.
+Halide::Expr libmCall(const char *f32Name, const char *f64Name,
+                      const std::vector<Halide::Expr> &args);
 
 } // namespace netc::codegen
 

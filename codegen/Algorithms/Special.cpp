@@ -94,6 +94,29 @@ Expr nanMax(Expr a, Expr b) {
 
 Expr reluOf(Expr x) { return bitSelect(isNaNBits(x), x, max(x, make_const(x.type(), 0.0))); }
 
+Expr keepNaN(Expr x, Expr value) { return bitSelect(isNaNBits(x), x, value); }
+
+Expr nanMin(Expr a, Expr b) {
+  return bitSelect(isNaNBits(a), a, bitSelect(isNaNBits(b), b, min(a, b)));
+}
+
+Expr exactSelect(Expr cond, Expr a, Expr b) { return bitSelect(cond, a, b); }
+
+Expr isNonzeroBits(Expr c) {
+  if (!c.type().is_float())
+    return c != make_const(c.type(), 0);
+  // -0.0 is zero and NaN is not, as PyTorch converts floats to bool.
+  return magnitudeBits(c) != bitsConst(c.type(), 0);
+}
+
+Expr libmCall(const char *f32Name, const char *f64Name, const std::vector<Expr> &args) {
+  // As erf below: the C library's functions, exact at the special values and
+  // out of reach of Halide's float flags.
+  bool f32 = args.front().type().bits() == 32;
+  return Internal::Call::make(args.front().type(), f32 ? f32Name : f64Name, args,
+                              Internal::Call::PureExtern);
+}
+
 Expr orderedKey(Expr v) {
   Halide::Type t = v.type();
   // Every NaN becomes the positive quiet NaN, whose key is above +inf's.

@@ -9,6 +9,8 @@ namespace netc::interp {
 
 void registerInterpKernels(mlir::DialectRegistry &registry) {
   registerElementwiseKernels(registry);
+  registerActivationKernels(registry);
+  registerMathKernels(registry);
   registerWindowKernels(registry);
   registerDenseKernels(registry);
   registerReductionKernels(registry);

@@ -636,3 +636,55 @@ class OpsBatchNorm(Model):
         s = self.seq(avgpool2d(h, 2).reshape(4, 4, 9))
         z = self.head(self.fc(s.flatten(1)))
         return {"y": z}, F.mse_loss(z, t)
+
+class OpsActivations2(Model):
+    """The second-wave elementwise ops (models/ops.net, model activations2)."""
+
+    def __init__(self):
+        super().__init__()
+        self.b = param(8)
+        self.k = param(8)
+        self.w = param(4, 8)
+
+    def run(self, x, m):
+        h = x + self.b
+        w, k = self.w, self.k
+        return {
+            "e": F.elu(h + w),
+            "sp": F.softplus(h * 10, beta=2, threshold=15),
+            "ht": F.hardtanh(h),
+            "r6": F.relu6(h),
+            "hs": F.hardswish(h),
+            "hsig": F.hardsigmoid(h),
+            "a": torch.abs(h),
+            "c": torch.clamp(h, min=-1, max=1),
+            "cm": torch.clamp(h + w, max=0.5),
+            "p": torch.pow(torch.abs(w) + 0.5, 1.5) * torch.pow(h, 2),
+            "er": torch.erf(h + w),
+            "sc": torch.sin(h + w) * torch.cos(h - w),
+            "mx": torch.maximum(h, k),
+            "mn": torch.minimum(k, h),
+            "wh": torch.where(m != 0, h * w, k),
+            "dt": h * w.detach(),
+            "cs": (h.to(torch.float64) * 2).to(h.dtype),
+        }, None
+
+
+class OpsActivations2F64(Model):
+    """The f64 model activations2_f64 of models/ops.net."""
+
+    def __init__(self):
+        super().__init__()
+        self.w = param(5, dtype=torch.float64)
+
+    def run(self, x):
+        h = x * self.w
+        w = self.w
+        return {
+            "e": F.elu(h, alpha=0.7),
+            "sp": F.softplus(h),
+            "hs": F.hardswish(h * 3) + F.hardsigmoid(h * 3),
+            "p": torch.pow(h, 3) + torch.pow(torch.abs(h) + 1, -0.5),
+            "t": torch.erf(h) + torch.sin(h) + torch.cos(h) + torch.abs(h),
+            "mm": torch.maximum(h, w * 0.5) - torch.minimum(x, w),
+        }, None

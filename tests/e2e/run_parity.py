@@ -209,6 +209,19 @@ def running_stats(gen, w0):
         elif k.endswith(".num_batches_tracked"):
             out[k] = torch.tensor(3, dtype=v.dtype)
     return out
+def bends(g):
+    """activations2's inputs: random values, with the bends of its ops in the first row (h = x
+    there while b and k are zeros) and a 0/1 mask for where."""
+    x = randn(4, 8, gen=g) * 3
+    x[0] = torch.tensor([-3.0, 3.0, 0.0, 6.0, -1.0, 1.0, 0.0, -4.0])
+    return {"x": x, "m": (rand(4, 8, gen=g) > 0.5).to(torch.float32)}
+
+
+CASES["activations2"] = Case(OPS, models.OpsActivations2, bends, model="activations2",
+                             optimizers=[("sgd", "sgd(lr=0.1)")])
+CASES["activations2_f64"] = Case(OPS, models.OpsActivations2F64,
+                                 lambda g: {"x": randn(3, 5, dtype=torch.float64, gen=g)},
+                                 model="activations2_f64", optimizers=[("sgd", "sgd(lr=0.01)")])
 
 
 # ------------------------------------------------------------------------------ reporting
