@@ -65,19 +65,21 @@ Val constant(Importer &im, Loc loc, ArrayRef<int64_t> shape, Type element,
   Builder &b = im.builder;
   DenseElementsAttr attr;
   if (values.size() == 1) {
-    Attribute one = isa<FloatType>(element) ? Attribute(b.getFloatAttr(element, values[0]))
-                                            : Attribute(b.getIntegerAttr(element, int64_t(values[0])));
+    Attribute one = isa<FloatType>(element)
+                        ? Attribute(b.getFloatAttr(element, values[0]))
+                        : Attribute(b.getIntegerAttr(element, int64_t(values[0])));
     attr = DenseElementsAttr::get(type, one);
   } else if (element.isF32()) {
-    attr = DenseElementsAttr::get(type, ArrayRef<float>(std::vector<float>(values.begin(), values.end())));
+    std::vector<float> narrow(values.begin(), values.end());
+    attr = DenseElementsAttr::get(type, ArrayRef<float>(narrow));
   } else if (element.isF64()) {
     attr = DenseElementsAttr::get(type, ArrayRef<double>(values));
   } else if (element.isInteger(32)) {
-    attr = DenseElementsAttr::get(type,
-                                  ArrayRef<int32_t>(std::vector<int32_t>(values.begin(), values.end())));
+    std::vector<int32_t> narrow(values.begin(), values.end());
+    attr = DenseElementsAttr::get(type, ArrayRef<int32_t>(narrow));
   } else {
-    attr = DenseElementsAttr::get(type,
-                                  ArrayRef<int64_t>(std::vector<int64_t>(values.begin(), values.end())));
+    std::vector<int64_t> wide(values.begin(), values.end());
+    attr = DenseElementsAttr::get(type, ArrayRef<int64_t>(wide));
   }
   return Val::ofTensor(loc, im.builder.create<arith::ConstantOp>(im.location(loc), attr));
 }
@@ -160,7 +162,7 @@ Val importEye(Importer &im, const CallArgs &args) {
 
 } // namespace
 
-void addConstantOps(const std::function<void(const std::string &, Signature, TensorOpHandler)> &add) {
+void addConstantOps(const AddTensorOp &add) {
   add("zeros", {{"shape", "dtype"}, 1},
       [](Importer &im, const CallArgs &a) { return importFill(im, a, 0.0); });
   add("ones", {{"shape", "dtype"}, 1},

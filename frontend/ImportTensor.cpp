@@ -275,7 +275,7 @@ Val importTriangle(Importer &im, const CallArgs &args) {
 
 } // namespace
 
-void addTensorOps(const std::function<void(const std::string &, Signature, TensorOpHandler)> &add) {
+void addTensorOps(const AddTensorOp &add) {
   add("slice", {{"x", "dim", "start", "end", "step"}, 4}, importSlice);
   add("split", {{"x", "size", "dim"}, 2}, importSplit);
   add("stack", {{"tensors", "dim"}, 1}, importStack);

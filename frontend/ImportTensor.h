@@ -19,11 +19,14 @@ namespace netc::frontend {
 /// How an op of the language is imported.
 using TensorOpHandler = std::function<Val(Importer &, const CallArgs &)>;
 
+/// Adds one op to the table: its name, signature and handler.
+using AddTensorOp = std::function<void(const std::string &, Signature, TensorOpHandler)>;
+
 /// Calls `add` with the name, signature and handler of each tensor op.
-void addTensorOps(const std::function<void(const std::string &, Signature, TensorOpHandler)> &add);
+void addTensorOps(const AddTensorOp &add);
 
 /// Calls `add` for each constant tensor op (ImportConstants.cpp).
-void addConstantOps(const std::function<void(const std::string &, Signature, TensorOpHandler)> &add);
+void addConstantOps(const AddTensorOp &add);
 
 } // namespace netc::frontend
 

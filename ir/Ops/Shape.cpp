@@ -200,8 +200,10 @@ LogicalResult SliceOp::inferResultTypes(SmallVectorImpl<Type> &types) {
     return emitError() << "slice step must be positive, got " << step;
   // The last element read, start + (size - 1) * step, must lie in the axis;
   // divided through so that huge attributes cannot overflow.
-  if (start < 0 || size <= 0 || start >= input[*dim] || (size - 1) > (input[*dim] - 1 - start) / step)
-    return emitError() << "slice of " << size << " elements from " << start << " by step " << step
+  if (start < 0 || size <= 0 || start >= input[*dim] ||
+      (size - 1) > (input[*dim] - 1 - start) / step)
+    return emitError() << "slice [" << start << ", +" << size << ")"
+                       << (step != 1 ? " by step " + std::to_string(step) : std::string())
                        << " does not fit in dimension " << *dim << " of " << shape::str(input);
   input[*dim] = size;
   types.push_back(RankedTensorType::get(input, elementTypeOf(getInput())));

@@ -42,7 +42,7 @@ func.func @triu_rank(%x: tensor<3xf32>) {
 // -----
 
 func.func @slice_step(%x: tensor<2x5xf32>) {
-  // expected-error @+1 {{slice of 3 elements from 1 by step 2 does not fit in dimension 1 of [2, 5]}}
+  // expected-error @+1 {{slice [1, +3) by step 2 does not fit in dimension 1 of [2, 5]}}
   %0 = nn.slice %x {dim = 1 : i64, start = 1 : i64, size = 3 : i64, step = 2 : i64}
       : (tensor<2x5xf32>) -> tensor<2x3xf32>
   return
