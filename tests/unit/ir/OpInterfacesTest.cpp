@@ -58,9 +58,14 @@ TEST(OpInterfacesTest, ElementwiseOpsJoinAndBackwardOpsAreGlobal) {
   nnOps(context);
   EXPECT_TRUE(RegisteredOperationName::lookup("nn.add", &context)->hasTrait<traits::Elementwise>());
   EXPECT_TRUE(RegisteredOperationName::lookup("nn.linear", &context)->hasTrait<traits::Global>());
-  auto backward = RegisteredOperationName::lookup("nn.conv2d_backward_input", &context);
+  auto backward = RegisteredOperationName::lookup("nn.conv2d_backward_filter", &context);
   EXPECT_TRUE(backward->hasTrait<traits::Global>());
   EXPECT_TRUE(backward->hasTrait<traits::NotDifferentiable>());
+  // conv_transpose2d decomposes into conv2d_backward_input, which therefore
+  // has a VJP of its own.
+  auto transposed = RegisteredOperationName::lookup("nn.conv2d_backward_input", &context);
+  EXPECT_TRUE(transposed->hasTrait<traits::Global>());
+  EXPECT_FALSE(transposed->hasTrait<traits::NotDifferentiable>());
 }
 
 } // namespace
