@@ -107,7 +107,8 @@ Val importSmoothL1(Importer &im, const CallArgs &args) {
 }
 
 /// kl_div with torch's reductions: "mean" (its default) over all elements,
-/// "batchmean" the sum over input.size(0), "sum", or "none" (elementwise).
+/// "batchmean" the sum over logp's size(0) (the sum for a 0-d logp), "sum",
+/// or "none" (elementwise).
 Val importKlDiv(Importer &im, const CallArgs &args) {
   auto logp = im.getTensor(args, "logp"), q = im.getTensor(args, "q");
   auto logTarget = im.getBool(args, "log_target", false);
@@ -125,12 +126,6 @@ Val importKlDiv(Importer &im, const CallArgs &args) {
     }
     reduction = v.s;
   }
-  if (ok && reduction == "batchmean" && rankOf(*logp) == 0) {
-    im.error(args.values.at("logp").loc)
-        << "'kl_div' with reduction=\"batchmean\" expects logp of rank >= 1, got "
-        << describe(args.values.at("logp"));
-    ok = false;
-  }
   if (!ok)
     return Val::poison(loc);
   Builder &b = im.builder;
@@ -140,7 +135,8 @@ Val importKlDiv(Importer &im, const CallArgs &args) {
     return pointwise;
   Val reduced =
       im.buildOp(reduction == "mean" ? "nn.mean" : "nn.sum", loc, pointwise.tensor, {}, "kl_div");
-  if (reduction != "batchmean" || reduced.kind != Val::Kind::Tensor)
+  // batchmean of a 0-d input is its sum, as in torch.
+  if (reduction != "batchmean" || reduced.kind != Val::Kind::Tensor || rankOf(*logp) == 0)
     return reduced;
   auto logpType = cast<RankedTensorType>(logp->getType());
   Value batch = im.scalarConstant(loc, static_cast<double>(logpType.getDimSize(0)),
