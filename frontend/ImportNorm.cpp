@@ -36,7 +36,7 @@ static bool checkNormInput(Importer &im, const CallArgs &args, RankedTensorType 
 static Operation *buildBatchNorm(Importer &im, Loc loc, const std::string &name,
                                  ValueRange operands, double eps, double momentum) {
   OpBuilder &b = im.builder;
-  Location where = NameLoc::get(b.getStringAttr(name), im.location(loc));
+  Location where = NameLoc::get(b.getStringAttr(im.qualify(name)), im.location(loc));
   Type stats = operands[1].getType();
   auto op = b.create<nn::BatchNormOp>(where, TypeRange{operands[0].getType(), stats, stats},
                                       operands, ArrayRef<NamedAttribute>{});

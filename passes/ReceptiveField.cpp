@@ -141,14 +141,16 @@ public:
       FailureOr<ValueField> field = visit(op);
       if (failed(field))
         return WalkResult::interrupt();
-      // Geometry needs the two spatial axes; a value without them is global.
-      if (field->kind == ValueField::Kind::Local &&
-          llvm::any_of(op->getResults(), [](Value r) { return !spatialSizes(r); }))
-        *field = field->asGlobal();
+      // Geometry needs the two spatial axes; a value without them is global
+      // (batch_norm's running statistics, beside its image result).
       for (Value r : op->getResults())
-        fields[r] = *field;
-      if (field->depends())
-        op->setAttr(kRFAttr, toAttr(*field));
+        fields[r] = field->kind == ValueField::Kind::Local && !spatialSizes(r)
+                        ? field->asGlobal()
+                        : *field;
+      // The op's row describes its first result.
+      ValueField shown = op->getNumResults() ? fields[op->getResult(0)] : *field;
+      if (shown.depends())
+        op->setAttr(kRFAttr, toAttr(shown));
       return WalkResult::advance();
     });
     return failure(result.wasInterrupted());

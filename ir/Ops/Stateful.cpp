@@ -50,6 +50,12 @@ OpCost IncrementOp::getCost(function_ref<bool(Value)>) {
 
 //===--- batch_norm (composite: nn-decompose) ---===//
 
+/// Per pixel, as receptive fields are read: in inference each output pixel is
+/// an affine function of its own input pixel. The batch statistics of a train
+/// step depend on every pixel, but they are not what a field describes, as
+/// for PyTorch's own receptive-field tools and the literature.
+ReceptiveFieldRule BatchNormOp::getReceptiveFieldRule() { return ReceptiveFieldRule::passThrough(); }
+
 LogicalResult BatchNormOp::inferResultTypes(SmallVectorImpl<Type> &types) {
   SmallVector<Value> operands(getOperands());
   if (failed(sameElementType(*this, operands)))

@@ -49,7 +49,7 @@ def NN_IncrementOp : NN_Op<"increment", [Pure, NN_NotDifferentiable, NN_Elementw
   let results = (outs NN_IndexTensor:$result);
 }
 
-def NN_BatchNormOp : NN_Op<"batch_norm", [Pure, NN_Composite, NN_Global, NN_CostOpInterface]> {
+def NN_BatchNormOp : NN_Op<"batch_norm", [Pure, NN_Composite, NN_FieldRule, NN_CostOpInterface]> {
   let summary = "batch normalisation (torch.nn.BatchNorm1d/2d)";
   let description = [{
     Normalises `input` ([N, C], [N, C, L] or [N, C, H, W]) per channel (axis

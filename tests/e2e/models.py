@@ -683,7 +683,10 @@ class OpsActivations2F64(Model):
         return {
             "e": F.elu(h, alpha=0.7),
             "sp": F.softplus(h),
-            "hs": F.hardswish(h * 3) + F.hardsigmoid(h * 3),
+            # PyTorch 1.13's hardsigmoid gradient multiplies by 1/6 rounded to f32 (0.16666667163)
+            # even in f64, 3e-8 off; the reference here is the exact function, relu6(x + 3) / 6,
+            # whose gradient is the exact 1/6 that netc computes.
+            "hs": F.hardswish(h * 3) + F.relu6(h * 3 + 3) / 6,
             "p": torch.pow(h, 3) + torch.pow(torch.abs(h) + 1, -0.5),
             "t": torch.erf(h) + torch.sin(h) + torch.cos(h) + torch.abs(h),
             "mm": torch.maximum(h, w * 0.5) - torch.minimum(x, w),
