@@ -4,6 +4,8 @@
 #define NETC_FRONTEND_IMPORTARGS_H
 
 #include "frontend/Importer.h"
+
+#include <functional>
 #include "ir/ShapeMath.h"
 
 #include <array>
@@ -53,6 +55,30 @@ mlir::DictionaryAttr constantInit(mlir::Builder &b, double value);
 /// (2: [N, C, H, W]) of the layer `name` (ImportNorm.cpp).
 Val importBatchNorm(Importer &im, const CallArgs &args, const std::string &name,
                     int spatialDims);
+
+//===--- The op families of the language, each in its own file ---===//
+
+/// Imports one call of an op.
+using OpHandler = std::function<Val(Importer &, const CallArgs &)>;
+/// Adds an op to the language's table (ImportOps.cpp): its name, its
+/// parameters and its handler.
+using OpRegistrar = std::function<void(const std::string &, Signature, OpHandler)>;
+
+/// activations, pow, clamp, where, detach, cast... (ImportElementwise.cpp).
+void addElementwiseOps(const OpRegistrar &add);
+/// split, stack, squeeze, permute, max, logsumexp, triu... (ImportTensor.cpp),
+/// with the constant tensors zeros, ones, full, arange, eye (ImportConstants.cpp).
+void addTensorOps(const OpRegistrar &add);
+void addConstantOps(const OpRegistrar &add);
+/// conv1d, conv_transpose2d, upsample, the adaptive and global pools,
+/// group_norm and instance_norm2d (ImportSpatial.cpp).
+void registerSpatialOps(const OpRegistrar &add);
+/// The losses and metrics (ImportLoss.cpp).
+void registerLossOps(const OpRegistrar &add);
+
+/// The prefix of a layer's parameters: `name=` or the op name and its index
+/// (ImportOps.cpp); nullopt after an error.
+std::optional<std::string> importLayerName(Importer &im, const CallArgs &args);
 
 } // namespace netc::frontend
 

@@ -7,7 +7,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "frontend/ImportTensor.h"
+
+#include "frontend/ImportArgs.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 
@@ -162,7 +163,7 @@ Val importEye(Importer &im, const CallArgs &args) {
 
 } // namespace
 
-void addConstantOps(const AddTensorOp &add) {
+void addConstantOps(const OpRegistrar &add) {
   add("zeros", {{"shape", "dtype"}, 1},
       [](Importer &im, const CallArgs &a) { return importFill(im, a, 0.0); });
   add("ones", {{"shape", "dtype"}, 1},

@@ -8,7 +8,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "frontend/ImportElementwise.h"
+
+#include "frontend/ImportArgs.h"
 
 #include "mlir/IR/BuiltinTypes.h"
 #include "llvm/ADT/StringExtras.h"
@@ -185,7 +186,7 @@ Val importCast(Importer &im, const CallArgs &args) {
 } // namespace
 
 void addElementwiseOps(
-    const std::function<void(const std::string &, Signature, OpHandler)> &add) {
+    const OpRegistrar &add) {
   add("elu", {{"x", "alpha"}, 1}, unaryOp("nn.elu", numbers({{"alpha", 1.0}})));
   add("softplus", {{"x", "beta", "threshold"}, 1},
       unaryOp("nn.softplus", numbers({{"beta", 1.0}, {"threshold", 20.0}})));

@@ -8,7 +8,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "frontend/ImportLoss.h"
+
+#include "frontend/ImportArgs.h"
 
 #include "mlir/IR/BuiltinTypes.h"
 
@@ -173,7 +174,7 @@ Val importAccuracy(Importer &im, const CallArgs &args) {
 
 } // namespace
 
-void registerLossOps(const std::function<void(const std::string &, Signature, OpHandler)> &add) {
+void registerLossOps(const OpRegistrar &add) {
   add("cross_entropy", {{"logits", "target", "label_smoothing", "ignore_index"}, 2},
       importCrossEntropy);
   add("nll_loss", {{"logp", "target", "ignore_index"}, 2}, importNllLoss);

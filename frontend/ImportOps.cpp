@@ -7,10 +7,6 @@
 //===----------------------------------------------------------------------===//
 
 #include "frontend/ImportArgs.h"
-#include "frontend/ImportTensor.h"
-#include "frontend/ImportSpatial.h"
-#include "frontend/ImportLoss.h"
-#include "frontend/ImportElementwise.h"
 
 #include "ir/Build.h"
 #include "ir/NNOps.h"
@@ -27,12 +23,10 @@ namespace netc::frontend {
 
 namespace {
 
-using Handler = std::function<Val(Importer &, const CallArgs &)>;
-
 /// A callable of the language: its parameters and how to import it.
 struct OpEntry {
   Signature sig;
-  Handler handler;
+  OpHandler handler;
 };
 
 /// The element type of a tensor value.
@@ -245,7 +239,7 @@ Val importDropout(Importer &im, const CallArgs &args) {
 }
 
 /// An op of one tensor and optional attributes read by `attrs`.
-Handler unary(const char *opName,
+OpHandler unary(const char *opName,
               std::function<std::optional<SmallVector<NamedAttribute>>(Importer &,
                                                                        const CallArgs &)>
                   attrs = nullptr) {
@@ -261,7 +255,7 @@ Handler unary(const char *opName,
 }
 
 /// An op of several tensors named `names`, without attributes.
-Handler tensors(const char *opName, std::vector<std::string> names) {
+OpHandler tensors(const char *opName, std::vector<std::string> names) {
   return [opName, names](Importer &im, const CallArgs &args) {
     SmallVector<Value> operands;
     bool ok = true;
@@ -463,10 +457,12 @@ const std::map<std::string, OpEntry> &opTable() {
     t["mse"] = {{{"a", "b"}, 2}, tensors("nn.mse", {"a", "b"})};
     t["bce"] = {{{"p", "y"}, 2}, tensors("nn.bce", {"p", "y"})};
     t["bce_logits"] = {{{"z", "y"}, 2}, tensors("nn.bce_logits", {"z", "y"})};
-    addTensorOps([&](const std::string &n, Signature s, TensorOpHandler h) { t[n] = {s, h}; });
-    registerSpatialOps([&](const std::string &n, Signature s, OpHandler h) { t[n] = {s, h}; });
-    registerLossOps([&](const std::string &n, Signature s, Handler h) { t[n] = {s, h}; });
-    addElementwiseOps([&](const std::string &n, Signature s, Handler h) { t[n] = {s, h}; });
+    // The op families of their own files.
+    OpRegistrar add = [&](const std::string &n, Signature s, OpHandler h) { t[n] = {s, h}; };
+    addTensorOps(add);
+    registerSpatialOps(add);
+    registerLossOps(add);
+    addElementwiseOps(add);
     return t;
   }();
   return table;

@@ -9,7 +9,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "frontend/ImportSpatial.h"
+
+#include "frontend/ImportArgs.h"
 
 #include "ir/NNOps.h"
 

@@ -8,7 +8,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "frontend/ImportTensor.h"
+
+#include "frontend/ImportArgs.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 
@@ -275,7 +276,7 @@ Val importTriangle(Importer &im, const CallArgs &args) {
 
 } // namespace
 
-void addTensorOps(const AddTensorOp &add) {
+void addTensorOps(const OpRegistrar &add) {
   add("slice", {{"x", "dim", "start", "end", "step"}, 4}, importSlice);
   add("split", {{"x", "size", "dim"}, 2}, importSplit);
   add("stack", {{"tensors", "dim"}, 1}, importStack);
