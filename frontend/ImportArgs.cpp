@@ -220,4 +220,19 @@ DictionaryAttr constantInit(Builder &b, double value) {
                               b.getNamedAttr("value", b.getF64FloatAttr(value))});
 }
 
+OpHandler unaryOp(std::string opName, AttrReader attrs, OpNaming naming) {
+  return [opName, attrs, naming](Importer &im, const CallArgs &args) {
+    auto x = im.getTensor(args, "x");
+    std::optional<llvm::SmallVector<mlir::NamedAttribute>> extra =
+        llvm::SmallVector<mlir::NamedAttribute>();
+    if (attrs)
+      extra = attrs(im, args);
+    if (!x || !extra)
+      return Val::poison(args.call->loc);
+    return im.buildOp(opName, args.call->loc, *x, *extra,
+                      naming == OpNaming::ByCall ? llvm::StringRef(args.call->callee)
+                                                 : llvm::StringRef());
+  };
+}
+
 } // namespace netc::frontend

@@ -64,6 +64,17 @@ using OpHandler = std::function<Val(Importer &, const CallArgs &)>;
 /// parameters and its handler.
 using OpRegistrar = std::function<void(const std::string &, Signature, OpHandler)>;
 
+/// Reads the attributes of an op from its call; nullopt after an error.
+using AttrReader = std::function<std::optional<llvm::SmallVector<mlir::NamedAttribute>>(
+    Importer &, const CallArgs &)>;
+/// Whether an op's location is named after the op (`softmax`) or after the
+/// language call that made it (`relu6` for the `nn.hardtanh` it builds,
+/// qualified by the enclosing block calls).
+enum class OpNaming { ByOp, ByCall };
+/// An op of the tensor argument `x`, with the attributes `attrs` reads.
+OpHandler unaryOp(std::string opName, AttrReader attrs = nullptr,
+                  OpNaming naming = OpNaming::ByOp);
+
 /// activations, pow, clamp, where, detach, cast... (ImportElementwise.cpp).
 void addElementwiseOps(const OpRegistrar &add);
 /// split, stack, squeeze, permute, max, logsumexp, triu... (ImportTensor.cpp),

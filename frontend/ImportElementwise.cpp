@@ -19,21 +19,9 @@ using namespace mlir;
 namespace netc::frontend {
 namespace {
 
-/// Reads the attributes of an op from its call; nullopt after an error.
-using AttrReader =
-    std::function<std::optional<SmallVector<NamedAttribute>>(Importer &, const CallArgs &)>;
-
-/// An op of the tensor `x` with the attributes `attrs` reads.
-OpHandler unaryOp(std::string opName, AttrReader attrs = nullptr) {
-  return [opName, attrs](Importer &im, const CallArgs &args) {
-    auto x = im.getTensor(args, "x");
-    std::optional<SmallVector<NamedAttribute>> extra = SmallVector<NamedAttribute>();
-    if (attrs)
-      extra = attrs(im, args);
-    if (!x || !extra)
-      return Val::poison(args.call->loc);
-    return im.buildOp(opName, args.call->loc, *x, *extra, args.call->callee);
-  };
+/// An op of `x` whose location is named after the language call (relu6).
+OpHandler unaryCall(std::string opName, AttrReader attrs = nullptr) {
+  return unaryOp(std::move(opName), std::move(attrs), OpNaming::ByCall);
 }
 
 /// Reads the number arguments `names` (with their defaults) into f64
@@ -137,7 +125,7 @@ Val importClamp(Importer &im, const CallArgs &args) {
     im.error(args.call->loc) << "'clamp' expects at least one of 'min' and 'max'";
     return Val::poison(args.call->loc);
   }
-  return unaryOp("nn.clamp", numbers({{"min", std::nullopt}, {"max", std::nullopt}}))(im, args);
+  return unaryCall("nn.clamp", numbers({{"min", std::nullopt}, {"max", std::nullopt}}))(im, args);
 }
 
 /// pow(x, e) with a constant exponent.
@@ -149,7 +137,7 @@ Val importPow(Importer &im, const CallArgs &args) {
                     << describe(e);
     return Val::poison(args.call->loc);
   }
-  return unaryOp("nn.pow", [](Importer &im, const CallArgs &a)
+  return unaryCall("nn.pow", [](Importer &im, const CallArgs &a)
                                -> std::optional<SmallVector<NamedAttribute>> {
     auto v = im.getFloat(a, "e", std::nullopt);
     if (!v)
@@ -187,14 +175,14 @@ Val importCast(Importer &im, const CallArgs &args) {
 
 void addElementwiseOps(
     const OpRegistrar &add) {
-  add("elu", {{"x", "alpha"}, 1}, unaryOp("nn.elu", numbers({{"alpha", 1.0}})));
+  add("elu", {{"x", "alpha"}, 1}, unaryCall("nn.elu", numbers({{"alpha", 1.0}})));
   add("softplus", {{"x", "beta", "threshold"}, 1},
-      unaryOp("nn.softplus", numbers({{"beta", 1.0}, {"threshold", 20.0}})));
+      unaryCall("nn.softplus", numbers({{"beta", 1.0}, {"threshold", 20.0}})));
   add("hardtanh", {{"x", "min", "max"}, 1},
-      unaryOp("nn.hardtanh", numbers({{"min", -1.0}, {"max", 1.0}})));
-  add("relu6", {{"x"}, 1}, unaryOp("nn.hardtanh", fixed(0.0, 6.0)));
+      unaryCall("nn.hardtanh", numbers({{"min", -1.0}, {"max", 1.0}})));
+  add("relu6", {{"x"}, 1}, unaryCall("nn.hardtanh", fixed(0.0, 6.0)));
   for (const char *name : {"hardswish", "hardsigmoid", "abs", "erf", "sin", "cos", "detach"})
-    add(name, {{"x"}, 1}, unaryOp(std::string("nn.") + name));
+    add(name, {{"x"}, 1}, unaryCall(std::string("nn.") + name));
   add("pow", {{"x", "e"}, 2}, importPow);
   add("clamp", {{"x", "min", "max"}, 1}, importClamp);
   add("maximum", {{"a", "b"}, 2}, binaryOp("nn.maximum"));

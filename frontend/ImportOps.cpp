@@ -238,22 +238,6 @@ Val importDropout(Importer &im, const CallArgs &args) {
                     {im.builder.getNamedAttr("p", im.builder.getF64FloatAttr(*p))});
 }
 
-/// An op of one tensor and optional attributes read by `attrs`.
-OpHandler unary(const char *opName,
-              std::function<std::optional<SmallVector<NamedAttribute>>(Importer &,
-                                                                       const CallArgs &)>
-                  attrs = nullptr) {
-  return [opName, attrs](Importer &im, const CallArgs &args) {
-    auto x = im.getTensor(args, "x");
-    std::optional<SmallVector<NamedAttribute>> extra = SmallVector<NamedAttribute>();
-    if (attrs)
-      extra = attrs(im, args);
-    if (!x || !extra)
-      return Val::poison(args.call->loc);
-    return im.buildOp(opName, args.call->loc, *x, *extra);
-  };
-}
-
 /// An op of several tensors named `names`, without attributes.
 OpHandler tensors(const char *opName, std::vector<std::string> names) {
   return [opName, names](Importer &im, const CallArgs &args) {
@@ -412,9 +396,9 @@ const std::map<std::string, OpEntry> &opTable() {
     for (auto [dsl, op] : {std::pair{"relu", "nn.relu"}, std::pair{"sigmoid", "nn.sigmoid"},
                            std::pair{"tanh", "nn.tanh"}, std::pair{"exp", "nn.exp"},
                            std::pair{"log", "nn.log"}, std::pair{"sqrt", "nn.sqrt"}})
-      t[dsl] = {{{"x"}, 1}, unary(op)};
+      t[dsl] = {{{"x"}, 1}, unaryOp(op)};
     t["leaky_relu"] = {{{"x", "slope"}, 1},
-                       unary("nn.leaky_relu",
+                       unaryOp("nn.leaky_relu",
                              [](Importer &im, const CallArgs &a)
                                  -> std::optional<SmallVector<NamedAttribute>> {
                                auto slope = im.getFloat(a, "slope", 0.01);
@@ -424,7 +408,7 @@ const std::map<std::string, OpEntry> &opTable() {
                                    "slope", im.builder.getF64FloatAttr(*slope))};
                              })};
     t["gelu"] = {{{"x", "approximate"}, 1}, importGelu};
-    t["silu"] = {{{"x"}, 1}, unary("nn.silu")};
+    t["silu"] = {{{"x"}, 1}, unaryOp("nn.silu")};
     t["layer_norm"] = {{{"x", "shape", "eps", "affine", "name"}, 2}, importLayerNorm};
     for (int dims : {1, 2})
       t["batch_norm" + std::to_string(dims) + "d"] = {
@@ -433,10 +417,10 @@ const std::map<std::string, OpEntry> &opTable() {
             auto name = layerName(im, a);
             return name ? importBatchNorm(im, a, *name, dims) : Val::poison(a.call->loc);
           }};
-    t["softmax"] = {{{"x", "dim"}, 1}, unary("nn.softmax", intAttr("dim", "dim", -1))};
-    t["log_softmax"] = {{{"x", "dim"}, 1}, unary("nn.log_softmax", intAttr("dim", "dim", -1))};
+    t["softmax"] = {{{"x", "dim"}, 1}, unaryOp("nn.softmax", intAttr("dim", "dim", -1))};
+    t["log_softmax"] = {{{"x", "dim"}, 1}, unaryOp("nn.log_softmax", intAttr("dim", "dim", -1))};
     t["flatten"] = {{{"x", "start_dim", "end_dim"}, 1},
-                    unary("nn.flatten", [](Importer &im, const CallArgs &a)
+                    unaryOp("nn.flatten", [](Importer &im, const CallArgs &a)
                                             -> std::optional<SmallVector<NamedAttribute>> {
                       auto start = im.getInt(a, "start_dim", 1), end = im.getInt(a, "end_dim", -1);
                       if (!start || !end)
@@ -453,7 +437,7 @@ const std::map<std::string, OpEntry> &opTable() {
                 [](Importer &im, const CallArgs &a) { return importReduce(im, a, "nn.sum"); }};
     t["mean"] = {{{"x", "dim", "keepdim"}, 1},
                  [](Importer &im, const CallArgs &a) { return importReduce(im, a, "nn.mean"); }};
-    t["sqnorm"] = {{{"x"}, 1}, unary("nn.sqnorm")};
+    t["sqnorm"] = {{{"x"}, 1}, unaryOp("nn.sqnorm")};
     t["mse"] = {{{"a", "b"}, 2}, tensors("nn.mse", {"a", "b"})};
     t["bce"] = {{{"p", "y"}, 2}, tensors("nn.bce", {"p", "y"})};
     t["bce_logits"] = {{{"z", "y"}, 2}, tensors("nn.bce_logits", {"z", "y"})};
