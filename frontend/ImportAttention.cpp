@@ -210,8 +210,8 @@ std::optional<MhaShape> checkMha(Importer &im, const CallArgs &args, const Atten
       argError(im, args, name) << "expects '" << name << "' of shape "
                                << (m.batch.empty() ? "[S, " : "[" + std::to_string(m.batch[0]) +
                                                                   ", S, ")
-                               << m.e << "] for q " << describe(qv) << " (and k, v of one "
-                               << "length S), got " << describe(args.values.at(name));
+                               << m.e << "] (q's batch and embedding size, k's length S), got "
+                               << describe(args.values.at(name));
       ok = false;
     }
   }
