@@ -24,10 +24,12 @@ namespace netc::frontend {
 
 namespace {
 
+/// The shape of a ranked tensor value.
 SmallVector<int64_t> dimsOf(Value v) {
   return SmallVector<int64_t>(cast<RankedTensorType>(v.getType()).getShape());
 }
 
+/// The element type of a tensor value.
 Type elementOf(Value v) { return cast<TensorType>(v.getType()).getElementType(); }
 
 /// Reports an error at argument `name` of the call, starting with the op's name.
@@ -110,10 +112,10 @@ Val attend(Importer &im, Loc loc, const AttentionArgs &a, llvm::StringRef displa
   // long as each row keeps one finite score (always so for the causal mask,
   // whose row i keeps j = 0).
   if (!scores.isPoison() && a.causal)
-    scores = im.buildOp("nn.add", loc,
-                        {scores.tensor, causalMask(im, loc, qs[qs.size() - 2], ks[ks.size() - 2],
-                                                   element)},
-                        {}, display);
+    scores = im.buildOp(
+        "nn.add", loc,
+        {scores.tensor, causalMask(im, loc, qs[qs.size() - 2], ks[ks.size() - 2], element)}, {},
+        display);
   if (scores.isPoison())
     return scores;
   Val weights = im.buildOp("nn.softmax", loc, scores.tensor,
@@ -130,13 +132,15 @@ bool checkMask(Importer &im, const CallArgs &args, Value mask, ArrayRef<int64_t>
   shape::ShapeResult r = shape::broadcast(have, want);
   if (r && r.shape() == want)
     return true;
-  argError(im, args, "mask") << "expects a mask that broadcasts to the scores "
-                             << shape::str(want) << ", got " << describe(args.values.at("mask"));
+  argError(im, args, "mask") << "expects a mask that broadcasts to the scores " << shape::str(want)
+                             << ", got " << describe(args.values.at("mask"));
   return false;
 }
 
 //===--- scaled_dot_product_attention ---===//
 
+/// torch.nn.functional.scaled_dot_product_attention (PyTorch 2, no dropout):
+/// q [..., L, E], k [..., S, E], v [..., S, Ev] with broadcasting batch axes.
 Val importSdpa(Importer &im, const CallArgs &args) {
   Loc loc = args.call->loc;
   auto a = readAttention(im, args, 2);
@@ -166,8 +170,8 @@ Val importSdpa(Importer &im, const CallArgs &args) {
   shape::Shape qb(qs.begin(), qs.end() - 2), kb(ks.begin(), ks.end() - 2);
   shape::ShapeResult batch = shape::broadcast(qb, kb);
   if (!batch) {
-    argError(im, args, "k") << "expects batch axes of q and k that broadcast, got "
-                            << describe(qv) << " and " << describe(kv);
+    argError(im, args, "k") << "expects batch axes of q and k that broadcast, got " << describe(qv)
+                            << " and " << describe(kv);
     return Val::poison(loc);
   }
   SmallVector<int64_t> scores(batch.shape().begin(), batch.shape().end());
@@ -205,11 +209,12 @@ std::optional<MhaShape> checkMha(Importer &im, const CallArgs &args, const Atten
   for (const char *name : {"k", "v"}) {
     SmallVector<int64_t> t = dimsOf(args.values.at(name).tensor);
     bool same = t.size() == qs.size() && t.back() == m.e &&
-                llvm::equal(ArrayRef(t).drop_back(2), m.batch) && t[t.size() - 2] == ks[ks.size() - 2];
+                llvm::equal(ArrayRef(t).drop_back(2), m.batch) &&
+                t[t.size() - 2] == ks[ks.size() - 2];
     if (!same) {
       argError(im, args, name) << "expects '" << name << "' of shape "
-                               << (m.batch.empty() ? "[S, " : "[" + std::to_string(m.batch[0]) +
-                                                                  ", S, ")
+                               << (m.batch.empty() ? "[S, "
+                                                   : "[" + std::to_string(m.batch[0]) + ", S, ")
                                << m.e << "] (q's batch and embedding size, k's length S), got "
                                << describe(args.values.at(name));
       ok = false;
@@ -285,6 +290,8 @@ Val project(Importer &im, Loc loc, Value x, Value weight, Value bias, int64_t in
   return heads.isPoison() ? heads : swapMiddle(im, loc, heads.tensor, name);
 }
 
+/// torch.nn.MultiheadAttention(E, heads, batch_first=True)(q, k, v)[0], its
+/// parameters NAME.in_proj_weight, NAME.in_proj_bias and NAME.out_proj.
 Val importMha(Importer &im, const CallArgs &args) {
   Loc loc = args.call->loc;
   auto a = readAttention(im, args, 2);
@@ -303,14 +310,14 @@ Val importMha(Importer &im, const CallArgs &args) {
   Type element = elementOf(a->q);
   double xavier = std::sqrt(6.0 / double(m->e + 3 * m->e));
   double linear = 1.0 / std::sqrt(double(m->e));
-  Value inW = im.newParam(loc, *name + ".in_proj_weight",
-                          RankedTensorType::get({3 * m->e, m->e}, element),
-                          uniformInit(b, -xavier, xavier));
+  Value inW =
+      im.newParam(loc, *name + ".in_proj_weight", RankedTensorType::get({3 * m->e, m->e}, element),
+                  uniformInit(b, -xavier, xavier));
   Value inB = im.newParam(loc, *name + ".in_proj_bias", RankedTensorType::get({3 * m->e}, element),
                           constantInit(b, 0.0));
-  Value outW = im.newParam(loc, *name + ".out_proj.weight",
-                           RankedTensorType::get({m->e, m->e}, element),
-                           uniformInit(b, -linear, linear));
+  Value outW =
+      im.newParam(loc, *name + ".out_proj.weight", RankedTensorType::get({m->e, m->e}, element),
+                  uniformInit(b, -linear, linear));
   Value outB = im.newParam(loc, *name + ".out_proj.bias", RankedTensorType::get({m->e}, element),
                            constantInit(b, 0.0));
   if (!inW || !inB || !outW || !outB)
@@ -350,8 +357,7 @@ Val importMha(Importer &im, const CallArgs &args) {
 
 void registerAttentionOps(const OpRegistrar &add) {
   add("scaled_dot_product_attention", {{"q", "k", "v", "mask", "causal"}, 3}, importSdpa);
-  add("multi_head_attention", {{"q", "k", "v", "heads", "mask", "causal", "name"}, 4},
-      importMha);
+  add("multi_head_attention", {{"q", "k", "v", "heads", "mask", "causal", "name"}, 4}, importMha);
 }
 
 } // namespace netc::frontend
