@@ -87,6 +87,9 @@ void registerSpatialOps(const OpRegistrar &add);
 /// The losses and metrics (ImportLoss.cpp).
 void registerLossOps(const OpRegistrar &add);
 
+/// scaled_dot_product_attention and multi_head_attention (ImportAttention.cpp).
+void registerAttentionOps(const OpRegistrar &add);
+
 /// The prefix of a layer's parameters: `name=` or the op name and its index
 /// (ImportOps.cpp); nullopt after an error.
 std::optional<std::string> importLayerName(Importer &im, const CallArgs &args);

@@ -447,6 +447,7 @@ const std::map<std::string, OpEntry> &opTable() {
     registerSpatialOps(add);
     registerLossOps(add);
     addElementwiseOps(add);
+    registerAttentionOps(add);
     return t;
   }();
   return table;
