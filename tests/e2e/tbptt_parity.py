@@ -1,0 +1,247 @@
+#!/usr/bin/python3
+"""Truncated backpropagation through time in netc against PyTorch.
+
+usage: tbptt_parity.py --work DIR [--netc PATH] [--threads N] [--engine exe|interp]
+                       [--net FILE] [--model elman|lstm] [-D NAME=VALUE ...]
+
+The model (tests/e2e/models/tbptt.net, an Elman network; or examples/char_lm.net, an LSTM)
+carries its hidden state between train steps as a buffer (`state h`, `h <- detach(h_n)`).
+Its twin is torch.nn.RNN or torch.nn.LSTM between an embedding and a linear head.
+
+1. training: netc's seeded weights (--save-weights), with the state set to random values
+   (so that the first step must read the state it loads), train STEPS steps of the model's
+   sgd on text_chunks.py's batches of examples/data/compilers.txt (--data: step i uses batch
+   i mod N, N < STEPS, so the data wraps around). The PyTorch twin (float64 reference, f32
+   beside it) runs the same steps, starting each chunk from the state the previous one left,
+   detached. The printed loss of every step, every weight and the final state must agree
+   (tolerances of run_parity.py: f32 1e-4 of each tensor's scale, printed losses 1e-4).
+2. the alternatives: a twin that starts every chunk from the initial state (the state does
+   not cross chunks) and one that backpropagates through the previous chunk as well (the
+   gradient crosses) must each differ from netc's losses and from its weights and state by
+   more than SEPARATION times the tolerance: the comparison of 1. can tell them apart.
+3. checkpoints (executables only): K = STEPS / 2 steps saved with --save-weights hold the
+   state (the twin's after K steps); a run resumed from them (--weights) on batches K.. gives
+   the losses, weights and state of the uninterrupted run, and the same resume with the
+   state reset to the initial one gives losses that differ.
+
+--engine interp runs 1. and 2. on the interpreter (`netc FILE --run --train --steps N
+--data D --weights W --save-weights S`) instead of the compiled executable.
+Prints one row per check and `PASS tbptt: N checks` or `FAIL tbptt: ...`; exits 1 on failure.
+"""
+import argparse
+import os
+import re
+import subprocess
+import sys
+import time
+
+import torch
+import torch.nn.functional as F
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, HERE)
+import safetensors as st  # noqa: E402
+import text_chunks  # noqa: E402
+from run_parity import (REF, RTOL, Report, Runner, losses_of, printed,  # noqa: E402
+                        printed_rtol)
+
+STEPS = 8
+BATCHES = 6
+LR = 0.5  # the sgd(lr=...) of the model's `train`
+SEPARATION = 10
+TEXT = os.path.join(ROOT, "examples", "data", "compilers.txt")
+STATES = {"elman": ("h",), "lstm": ("h", "c")}
+
+
+class Twin(torch.nn.Module):
+    """embedding -> RNN or LSTM (batch first) -> linear, with netc's parameter names."""
+
+    def __init__(self, kind, vocab, embed, hidden):
+        super().__init__()
+        self.kind = kind
+        self.embed = torch.nn.Embedding(vocab, embed)
+        cls = torch.nn.RNN if kind == "elman" else torch.nn.LSTM
+        self.rnn = cls(embed, hidden, batch_first=True)
+        self.head = torch.nn.Linear(hidden, vocab)
+
+    def forward(self, x, state):
+        """Logits [B, S, V] and the state after the chunk, a tuple like `state`."""
+        y, last = self.rnn(self.embed(x), state[0] if self.kind == "elman" else state)
+        return self.head(y), (last,) if self.kind == "elman" else tuple(last)
+
+
+def twin_run(kind, sizes, w0, data, mode, dtype, steps=STEPS):
+    """STEPS steps of sgd(lr=LR) from netc's weights w0; `mode` is how the state crosses
+    chunks: "tbptt" (carried, detached), "reset" (every chunk from the initial state),
+    "through" (carried, and the gradient goes back through the previous chunk too).
+    Returns (losses, {name: tensor} of the weights and final state)."""
+    names = STATES[kind]
+    m = Twin(kind, *sizes).to(dtype)
+    m.load_state_dict({k: v.to(dtype) for k, v in w0.items() if k not in names}, strict=True)
+    opt = torch.optim.SGD(m.parameters(), lr=LR)
+    initial = tuple(w0[n].to(dtype) for n in names)
+    state, previous, losses = initial, None, []
+    for s in range(steps):
+        x, y = data[s % len(data)]
+        opt.zero_grad()
+        start = initial if mode == "reset" else state
+        if mode == "through" and previous is not None:
+            # The previous chunk again, from where it started, with the gradient kept.
+            start = m(previous[1], previous[0])[1]
+        logits, last = m(x, start)
+        loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y)
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+        previous = (tuple(t.detach() for t in start), x)
+        state = tuple(t.detach() for t in last)
+    result = {k: p.detach().clone() for k, p in m.named_parameters()}
+    result.update(zip(names, state))
+    return torch.tensor(losses, dtype=torch.float64), result
+
+
+def batches(path):
+    d = st.read(path)
+    return [(d["x"][i], d["y"][i]) for i in range(d["x"].shape[0])]
+
+
+class Netc:
+    """Trains the model with netc: its compiled executable or the interpreter."""
+
+    def __init__(self, args, runner, net, defines):
+        self.args, self.runner, self.net, self.defines = args, runner, net, defines
+        flags = [f"-D{k}={v}" for k, v in defines.items()]
+        self.exe = os.path.join(args.work, "model")
+        t0 = time.time()
+        subprocess.run([args.netc, net, "-o", self.exe] + flags, check=True)
+        print(f"# compiled {os.path.basename(net)} in {time.time() - t0:.1f} s")
+
+    def train(self, engine, weights, data, steps, save):
+        """Losses of `steps` steps from `weights` on `data`; the weights saved to `save`."""
+        args = ["--weights", weights, "--train", "--steps", steps, "--data", data,
+                "--save-weights", save]
+        if engine == "exe":
+            log = self.runner.exe(self.exe, *args)
+        else:
+            cmd = [self.args.netc, self.net, "--run"] + \
+                [f"-D{k}={v}" for k, v in self.defines.items()] + [str(a) for a in args]
+            log = subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True).stdout
+        return losses_of(log), st.read(save)
+
+
+def rel_diff(a, b):
+    scale = b.double().abs().max().item()
+    return (a.double() - b.double()).abs().max().item() / scale
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--work", required=True)
+    ap.add_argument("--netc", default="netc")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--engine", choices=["exe", "interp"], default="exe")
+    ap.add_argument("--net", default=os.path.join(HERE, "models", "tbptt.net"))
+    ap.add_argument("--model", choices=sorted(STATES), default="elman")
+    ap.add_argument("-D", dest="defines", action="append", default=[],
+                    help="NAME=VALUE: a const of the model for netc")
+    args = ap.parse_args()
+    torch.set_num_threads(1)
+    os.makedirs(args.work, exist_ok=True)
+    t0 = time.time()
+    defines = dict(d.split("=", 1) for d in args.defines)
+    rep = Report("tbptt")
+    runner = Runner(args.netc, args.work, args.threads)
+    path = runner.path
+    net = Netc(args, runner, args.net, defines)
+    names = STATES[args.model]
+
+    # Initial weights, and a random initial state.
+    runner.exe(net.exe, "--seed", 1, "--save-weights", path("w0.safetensors"))
+    w0 = st.read(path("w0.safetensors"))
+    gen = torch.Generator().manual_seed(7)
+    for n in names:
+        w0[n] = 0.5 * torch.randn(w0[n].shape, generator=gen, dtype=torch.float32)
+    st.write(path("w0.safetensors"), w0)
+    vocab, embed = w0["embed.weight"].shape
+    sizes = (vocab, embed, w0[names[0]].shape[2])
+    # B and S from the executable's description of its input x.
+    usage = subprocess.run([net.exe, "--help"], stdout=subprocess.PIPE, text=True).stdout
+    batch, seq = map(int, re.search(r"^\s+x\s+i64\[(\d+), (\d+)\]", usage, re.M).groups())
+
+    # The data: text_chunks.py's layout, checked here (row b continues across batches).
+    subprocess.run([sys.executable, os.path.join(HERE, "text_chunks.py"), TEXT, "-o",
+                    path("data.safetensors"), "--batch", str(batch), "--seq",
+                    str(seq), "--batches", str(BATCHES)], check=True)
+    data = batches(path("data.safetensors"))
+    x_shape = list(data[0][0].shape)
+    rows = [torch.cat([x[b] for x, _ in data]) for b in range(batch)]
+    stream = torch.tensor(text_chunks.encode(open(TEXT).read()))
+    per_row = len(stream) // batch
+    contiguous = all(torch.equal(rows[b], stream[b * per_row:b * per_row + len(rows[b])])
+                     for b in range(batch))
+    shifted = all(torch.equal(y.reshape(batch, seq)[:, :-1], x[:, 1:]) for x, y in data)
+    rep.check("data", "(rows continue; y = x shifted)", contiguous and shifted,
+              f"{len(data)} batches of x {x_shape}")
+
+    # 1. training against the TBPTT twin.
+    losses, got = net.train(args.engine, path("w0.safetensors"), path("data.safetensors"),
+                            STEPS, path("w_end.safetensors"))
+    ref = twin_run(args.model, sizes, w0, data, "tbptt", REF)
+    nat = twin_run(args.model, sizes, w0, data, "tbptt", torch.float32)
+    rep.compare(f"{STEPS} losses", "loss", printed(losses), ref[0], torch.float64, nat[0],
+                rtol=printed_rtol(torch.float32))
+    for k, v in ref[1].items():
+        kind = "state" if k in names else "weights"
+        rep.compare(kind, k, got[k], v, torch.float32, nat[1][k])
+
+    # 2. the alternatives differ from netc by much more than the tolerance.
+    tol = RTOL[torch.float32]
+    for mode, what in (("reset", "state reset every chunk"),
+                       ("through", "gradient through the previous chunk")):
+        alt_losses, alt = twin_run(args.model, sizes, w0, data, mode, REF)
+        dl = rel_diff(printed(losses), alt_losses)
+        dw = max(rel_diff(got[k], v) for k, v in alt.items())
+        rep.check("alternative", what, min(dl, dw) > SEPARATION * tol,
+                  f"differs from netc: losses rel {dl:.1e}, weights and state rel {dw:.1e} "
+                  f"(> {SEPARATION} x {tol:g})")
+
+    # 3. the state in checkpoints, and a resumed run.
+    if args.engine == "exe":
+        check_resume(rep, net, runner, w0, data, losses, got, names, args.model, sizes)
+    print(f"# tbptt ({args.engine}): {time.time() - t0:.1f} s")
+    return rep.finish()
+
+
+def check_resume(rep, net, runner, w0, data, losses, final, names, kind, sizes):
+    """K steps, then a run resumed from their checkpoint on the batches that follow."""
+    path, half = runner.path, STEPS // 2
+    first, ckpt = net.train("exe", path("w0.safetensors"), path("data.safetensors"), half,
+                            path("w_half.safetensors"))
+    ref_half = twin_run(kind, sizes, w0, data, "tbptt", REF, half)[1]
+    for n in names:
+        rep.compare(f"checkpoint after {half} steps", n, ckpt[n], ref_half[n], torch.float32)
+    # The batches the uninterrupted run uses from step K on: K mod N, K+1 mod N, ...
+    rest = [data[(half + i) % len(data)] for i in range(len(data))]
+    st.write(path("rest.safetensors"), {"x": torch.stack([x for x, _ in rest]),
+                                        "y": torch.stack([y for _, y in rest])})
+    second, resumed = net.train("exe", path("w_half.safetensors"), path("rest.safetensors"),
+                                STEPS - half, path("w_resumed.safetensors"))
+    rep.compare("resumed", "losses", printed(first + second), printed(losses), torch.float64,
+                rtol=0.0)
+    for k in final:
+        rep.compare("resumed", k, resumed[k], final[k].to(torch.float32), torch.float32, rtol=0.0)
+    for n in names:
+        ckpt[n] = w0[n]
+    st.write(path("w_reset.safetensors"), ckpt)
+    third, _ = net.train("exe", path("w_reset.safetensors"), path("rest.safetensors"),
+                         STEPS - half, path("w_reset_end.safetensors"))
+    d = rel_diff(printed(third), printed(second))
+    rep.check("resumed", "(without the saved state)", d > SEPARATION * RTOL[torch.float32],
+              f"losses differ by rel {d:.1e}: the resumed run reads the saved state")
+
+
+
+
+if __name__ == "__main__":
+    sys.exit(main())
