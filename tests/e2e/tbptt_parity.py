@@ -19,12 +19,12 @@ Its twin is torch.nn.RNN or torch.nn.LSTM between an embedding and a linear head
    not cross chunks) and one that backpropagates through the previous chunk as well (the
    gradient crosses) must each differ from netc's losses and from its weights and state by
    more than SEPARATION times the tolerance: the comparison of 1. can tell them apart.
-3. checkpoints (executables only): K = STEPS / 2 steps saved with --save-weights hold the
+3. checkpoints: K = STEPS / 2 steps saved with --save-weights hold the
    state (the twin's after K steps); a run resumed from them (--weights) on batches K.. gives
    the losses, weights and state of the uninterrupted run, and the same resume with the
    state reset to the initial one gives losses that differ.
 
---engine interp runs 1. and 2. on the interpreter (`netc FILE --run --train --steps N
+--engine interp runs all of it on the interpreter (`netc FILE --run --train --steps N
 --data D --weights W --save-weights S`) instead of the compiled executable.
 Prints one row per check and `PASS tbptt: N checks` or `FAIL tbptt: ...`; exits 1 on failure.
 """
@@ -43,8 +43,7 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 import safetensors as st  # noqa: E402
 import text_chunks  # noqa: E402
-from run_parity import (REF, RTOL, Report, Runner, losses_of, printed,  # noqa: E402
-                        printed_rtol)
+from run_parity import REF, RTOL, Report, Runner, printed, printed_rtol  # noqa: E402
 
 STEPS = 8
 BATCHES = 6
@@ -110,24 +109,39 @@ class Netc:
     """Trains the model with netc: its compiled executable or the interpreter."""
 
     def __init__(self, args, runner, net, defines):
-        self.args, self.runner, self.net, self.defines = args, runner, net, defines
-        flags = [f"-D{k}={v}" for k, v in defines.items()]
+        self.args, self.runner, self.net = args, runner, net
+        self.flags = [f"-D{k}={v}" for k, v in defines.items()]
         self.exe = os.path.join(args.work, "model")
-        t0 = time.time()
-        subprocess.run([args.netc, net, "-o", self.exe] + flags, check=True)
-        print(f"# compiled {os.path.basename(net)} in {time.time() - t0:.1f} s")
+        if args.engine == "exe":
+            t0 = time.time()
+            subprocess.run([args.netc, net, "-o", self.exe] + self.flags, check=True)
+            print(f"# compiled {os.path.basename(net)} in {time.time() - t0:.1f} s")
 
-    def train(self, engine, weights, data, steps, save):
+    def __call__(self, *args):
+        """The log of the executable, or of `netc NET --run`, given `args`."""
+        if self.args.engine == "exe":
+            return self.runner.exe(self.exe, *args)
+        cmd = [self.args.netc, self.net, "--run"] + self.flags + [str(a) for a in args]
+        return subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True).stdout
+
+    def inputs(self):
+        """{input: shape} of the model (from its nn dialect form)."""
+        nn = subprocess.run([self.args.netc, self.net, "--emit=nn"] + self.flags, check=True,
+                            stdout=subprocess.PIPE, text=True).stdout
+        found = re.findall(r'tensor<([0-9x]+)x[if]\d+> \{nn.input = "(\w+)"\}', nn)
+        return {name: [int(d) for d in dims.split("x")] for dims, name in found}
+
+    def train(self, weights, data, steps, save):
         """Losses of `steps` steps from `weights` on `data`; the weights saved to `save`."""
-        args = ["--weights", weights, "--train", "--steps", steps, "--data", data,
-                "--save-weights", save]
-        if engine == "exe":
-            log = self.runner.exe(self.exe, *args)
-        else:
-            cmd = [self.args.netc, self.net, "--run"] + \
-                [f"-D{k}={v}" for k, v in self.defines.items()] + [str(a) for a in args]
-            log = subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True).stdout
+        log = self("--weights", weights, "--train", "--steps", steps, "--data", data,
+                   "--save-weights", save)
         return losses_of(log), st.read(save)
+
+
+def losses_of(log):
+    """The losses of the executable's `step I/N  loss L ...` and the interpreter's `step I loss L`
+    lines."""
+    return [float(v) for v in re.findall(r"^step \d+(?:/\d+)?\s+loss (\S+)", log, re.M)]
 
 
 def rel_diff(a, b):
@@ -157,7 +171,7 @@ def main():
     names = STATES[args.model]
 
     # Initial weights, and a random initial state.
-    runner.exe(net.exe, "--seed", 1, "--save-weights", path("w0.safetensors"))
+    net("--seed", 1, "--save-weights", path("w0.safetensors"))
     w0 = st.read(path("w0.safetensors"))
     gen = torch.Generator().manual_seed(7)
     for n in names:
@@ -165,9 +179,7 @@ def main():
     st.write(path("w0.safetensors"), w0)
     vocab, embed = w0["embed.weight"].shape
     sizes = (vocab, embed, w0[names[0]].shape[2])
-    # B and S from the executable's description of its input x.
-    usage = subprocess.run([net.exe, "--help"], stdout=subprocess.PIPE, text=True).stdout
-    batch, seq = map(int, re.search(r"^\s+x\s+i64\[(\d+), (\d+)\]", usage, re.M).groups())
+    batch, seq = net.inputs()["x"]
 
     # The data: text_chunks.py's layout, checked here (row b continues across batches).
     subprocess.run([sys.executable, os.path.join(HERE, "text_chunks.py"), TEXT, "-o",
@@ -185,7 +197,7 @@ def main():
               f"{len(data)} batches of x {x_shape}")
 
     # 1. training against the TBPTT twin.
-    losses, got = net.train(args.engine, path("w0.safetensors"), path("data.safetensors"),
+    losses, got = net.train(path("w0.safetensors"), path("data.safetensors"),
                             STEPS, path("w_end.safetensors"))
     ref = twin_run(args.model, sizes, w0, data, "tbptt", REF)
     nat = twin_run(args.model, sizes, w0, data, "tbptt", torch.float32)
@@ -207,8 +219,7 @@ def main():
                   f"(> {SEPARATION} x {tol:g})")
 
     # 3. the state in checkpoints, and a resumed run.
-    if args.engine == "exe":
-        check_resume(rep, net, runner, w0, data, losses, got, names, args.model, sizes)
+    check_resume(rep, net, runner, w0, data, losses, got, names, args.model, sizes)
     print(f"# tbptt ({args.engine}): {time.time() - t0:.1f} s")
     return rep.finish()
 
@@ -216,7 +227,7 @@ def main():
 def check_resume(rep, net, runner, w0, data, losses, final, names, kind, sizes):
     """K steps, then a run resumed from their checkpoint on the batches that follow."""
     path, half = runner.path, STEPS // 2
-    first, ckpt = net.train("exe", path("w0.safetensors"), path("data.safetensors"), half,
+    first, ckpt = net.train(path("w0.safetensors"), path("data.safetensors"), half,
                             path("w_half.safetensors"))
     ref_half = twin_run(kind, sizes, w0, data, "tbptt", REF, half)[1]
     for n in names:
@@ -225,7 +236,7 @@ def check_resume(rep, net, runner, w0, data, losses, final, names, kind, sizes):
     rest = [data[(half + i) % len(data)] for i in range(len(data))]
     st.write(path("rest.safetensors"), {"x": torch.stack([x for x, _ in rest]),
                                         "y": torch.stack([y for _, y in rest])})
-    second, resumed = net.train("exe", path("w_half.safetensors"), path("rest.safetensors"),
+    second, resumed = net.train(path("w_half.safetensors"), path("rest.safetensors"),
                                 STEPS - half, path("w_resumed.safetensors"))
     rep.compare("resumed", "losses", printed(first + second), printed(losses), torch.float64,
                 rtol=0.0)
@@ -234,7 +245,7 @@ def check_resume(rep, net, runner, w0, data, losses, final, names, kind, sizes):
     for n in names:
         ckpt[n] = w0[n]
     st.write(path("w_reset.safetensors"), ckpt)
-    third, _ = net.train("exe", path("w_reset.safetensors"), path("rest.safetensors"),
+    third, _ = net.train(path("w_reset.safetensors"), path("rest.safetensors"),
                          STEPS - half, path("w_reset_end.safetensors"))
     d = rel_diff(printed(third), printed(second))
     rep.check("resumed", "(without the saved state)", d > SEPARATION * RTOL[torch.float32],
