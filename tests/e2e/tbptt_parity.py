@@ -19,10 +19,12 @@ Its twin is torch.nn.RNN or torch.nn.LSTM between an embedding and a linear head
    not cross chunks) and one that backpropagates through the previous chunk as well (the
    gradient crosses) must each differ from netc's losses and from its weights and state by
    more than SEPARATION times the tolerance: the comparison of 1. can tell them apart.
-3. checkpoints: K = STEPS / 2 steps saved with --save-weights hold the
-   state (the twin's after K steps); a run resumed from them (--weights) on batches K.. gives
-   the losses, weights and state of the uninterrupted run, and the same resume with the
-   state reset to the initial one gives losses that differ.
+3. checkpoints: K = STEPS / 2 steps saved with --save-weights hold the state (the twin's
+   after K steps); a run resumed from them (--weights) on batches K.. agrees with the twin
+   started from the checkpoint (checkpoints hold parameters and buffers, not the optimizer's
+   moments, so the twin's optimizer starts afresh too); with a stateless optimizer (sgd
+   without momentum) it equals the uninterrupted run bit for bit; and the same resume with
+   the state reset to the initial one gives losses that differ.
 
 --engine interp runs all of it on the interpreter (`netc FILE --run --train --steps N
 --data D --weights W --save-weights S`) instead of the compiled executable.
@@ -43,12 +45,13 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 import safetensors as st  # noqa: E402
 import text_chunks  # noqa: E402
-from run_parity import REF, RTOL, Report, Runner, printed, printed_rtol  # noqa: E402
+from run_parity import (ADAM_F32_ATOL_LR, REF, RTOL, Report, Runner, own_train,  # noqa: E402
+                        parse_call, printed, printed_rtol, torch_optimizer)
 
 STEPS = 8
 BATCHES = 6
-LR = 0.5  # the sgd(lr=...) of the model's `train`
 SEPARATION = 10
+OPTIMIZER = None  # the model's `train` call, e.g. "sgd(lr=0.5)"
 TEXT = os.path.join(ROOT, "examples", "data", "compilers.txt")
 STATES = {"elman": ("h",), "lstm": ("h", "c")}
 
@@ -60,25 +63,28 @@ class Twin(torch.nn.Module):
         super().__init__()
         self.kind = kind
         self.embed = torch.nn.Embedding(vocab, embed)
+        # Named as the models name them: rnn.weight_ih_l0 or lstm.weight_ih_l0, ...
+        self.layer = "rnn" if kind == "elman" else "lstm"
         cls = torch.nn.RNN if kind == "elman" else torch.nn.LSTM
-        self.rnn = cls(embed, hidden, batch_first=True)
+        setattr(self, self.layer, cls(embed, hidden, batch_first=True))
         self.head = torch.nn.Linear(hidden, vocab)
 
     def forward(self, x, state):
         """Logits [B, S, V] and the state after the chunk, a tuple like `state`."""
-        y, last = self.rnn(self.embed(x), state[0] if self.kind == "elman" else state)
+        layer = getattr(self, self.layer)
+        y, last = layer(self.embed(x), state[0] if self.kind == "elman" else state)
         return self.head(y), (last,) if self.kind == "elman" else tuple(last)
 
 
 def twin_run(kind, sizes, w0, data, mode, dtype, steps=STEPS):
-    """STEPS steps of sgd(lr=LR) from netc's weights w0; `mode` is how the state crosses
+    """STEPS steps of the model's optimizer (OPTIMIZER) from netc's weights w0; `mode` is how the state crosses
     chunks: "tbptt" (carried, detached), "reset" (every chunk from the initial state),
     "through" (carried, and the gradient goes back through the previous chunk too).
     Returns (losses, {name: tensor} of the weights and final state)."""
     names = STATES[kind]
     m = Twin(kind, *sizes).to(dtype)
     m.load_state_dict({k: v.to(dtype) for k, v in w0.items() if k not in names}, strict=True)
-    opt = torch.optim.SGD(m.parameters(), lr=LR)
+    opt = torch_optimizer(OPTIMIZER, m.parameters())
     initial = tuple(w0[n].to(dtype) for n in names)
     state, previous, losses = initial, None, []
     for s in range(steps):
@@ -168,6 +174,12 @@ def main():
     runner = Runner(args.netc, args.work, args.threads)
     path = runner.path
     net = Netc(args, runner, args.net, defines)
+    global OPTIMIZER
+    with open(args.net) as f:
+        OPTIMIZER = own_train(f.read(), None)
+    kind, opt_args = parse_call(OPTIMIZER)
+    # Adam's steps are about lr whatever the gradient (run_parity.py's ADAM_F32_ATOL_LR).
+    atol = ADAM_F32_ATOL_LR * opt_args["lr"] if kind in ("adam", "adamw", "rmsprop") else 0.0
     names = STATES[args.model]
 
     # Initial weights, and a random initial state.
@@ -204,8 +216,8 @@ def main():
     rep.compare(f"{STEPS} losses", "loss", printed(losses), ref[0], torch.float64, nat[0],
                 rtol=printed_rtol(torch.float32))
     for k, v in ref[1].items():
-        kind = "state" if k in names else "weights"
-        rep.compare(kind, k, got[k], v, torch.float32, nat[1][k])
+        rep.compare("state" if k in names else "weights", k, got[k], v, torch.float32,
+                    nat[1][k], atol=0.0 if k in names else atol)
 
     # 2. the alternatives differ from netc by much more than the tolerance.
     tol = RTOL[torch.float32]
@@ -219,12 +231,12 @@ def main():
                   f"(> {SEPARATION} x {tol:g})")
 
     # 3. the state in checkpoints, and a resumed run.
-    check_resume(rep, net, runner, w0, data, losses, got, names, args.model, sizes)
+    check_resume(rep, net, runner, w0, data, losses, got, names, args.model, sizes, atol)
     print(f"# tbptt ({args.engine}): {time.time() - t0:.1f} s")
     return rep.finish()
 
 
-def check_resume(rep, net, runner, w0, data, losses, final, names, kind, sizes):
+def check_resume(rep, net, runner, w0, data, losses, final, names, kind, sizes, atol):
     """K steps, then a run resumed from their checkpoint on the batches that follow."""
     path, half = runner.path, STEPS // 2
     first, ckpt = net.train(path("w0.safetensors"), path("data.safetensors"), half,
@@ -238,10 +250,19 @@ def check_resume(rep, net, runner, w0, data, losses, final, names, kind, sizes):
                                         "y": torch.stack([y for _, y in rest])})
     second, resumed = net.train(path("w_half.safetensors"), path("rest.safetensors"),
                                 STEPS - half, path("w_resumed.safetensors"))
-    rep.compare("resumed", "losses", printed(first + second), printed(losses), torch.float64,
-                rtol=0.0)
-    for k in final:
-        rep.compare("resumed", k, resumed[k], final[k].to(torch.float32), torch.float32, rtol=0.0)
+    # Checkpoints hold parameters and buffers, not the optimizer's own state (Adam's moments):
+    # the resumed run is a twin started from the checkpoint with a fresh optimizer.
+    ref_losses, ref_end = twin_run(kind, sizes, ckpt, rest, "tbptt", REF, STEPS - half)
+    rep.compare("resumed", "losses", printed(second), ref_losses, torch.float64,
+                rtol=printed_rtol(torch.float32))
+    for k, v in ref_end.items():
+        rep.compare("resumed", k, resumed[k], v, torch.float32, atol=0.0 if k in names else atol)
+    # An optimizer without state of its own (sgd without momentum) resumes exactly.
+    if OPTIMIZER.startswith("sgd") and "momentum" not in OPTIMIZER:
+        same = printed(first + second).equal(printed(losses)) and \
+            all(torch.equal(resumed[k], final[k].float()) for k in final)
+        rep.check("resumed", "(equal to the uninterrupted run)", same,
+                  f"{STEPS} losses, weights and state bit for bit")
     for n in names:
         ckpt[n] = w0[n]
     st.write(path("w_reset.safetensors"), ckpt)
@@ -250,8 +271,6 @@ def check_resume(rep, net, runner, w0, data, losses, final, names, kind, sizes):
     d = rel_diff(printed(third), printed(second))
     rep.check("resumed", "(without the saved state)", d > SEPARATION * RTOL[torch.float32],
               f"losses differ by rel {d:.1e}: the resumed run reads the saved state")
-
-
 
 
 if __name__ == "__main__":
