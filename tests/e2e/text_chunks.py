@@ -16,12 +16,15 @@ each row into chunks of S characters. Batch i holds chunk i of every row:
 so row b of batch i+1 continues where row b of batch i stopped: the hidden state a model
 carries from one train step to the next (netc's `--data` gives step i batch i mod N) reads
 each row as one continuous text. N is every whole chunk of a row, or --batches if smaller.
-Plain Python (struct and json): no other package is needed.
+Plain Python: no other package is needed.
 """
 import argparse
-import json
+import os
 import struct
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import safetensors  # noqa: E402  (tests/e2e/safetensors.py, which needs no PyTorch to write)
 
 VOCAB = " abcdefghijklmnopqrstuvwxyz.,"
 OTHER = len(VOCAB)  # the id of every character not in VOCAB
@@ -68,18 +71,12 @@ def flatten(nested):
     return nested
 
 
-def write_safetensors(path, tensors, metadata):
+def write_ids(path, tensors, metadata):
     """Writes {name: (shape, int values)} as I64 tensors."""
-    header, blobs, offset = {"__metadata__": metadata}, [], 0
-    for name, (shape, values) in tensors.items():
-        raw = struct.pack(f"<{len(values)}q", *values)
-        header[name] = {"dtype": "I64", "shape": shape, "data_offsets": [offset, offset + len(raw)]}
-        blobs.append(raw)
-        offset += len(raw)
-    text = json.dumps(header).encode()
-    text += b" " * ((8 - len(text) % 8) % 8)
+    entries = [(name, "I64", shape, struct.pack(f"<{len(values)}q", *values))
+               for name, (shape, values) in tensors.items()]
     with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)) + text + b"".join(blobs))
+        f.write(safetensors.pack(entries, metadata))
 
 
 def main():
@@ -94,7 +91,7 @@ def main():
         ids = encode(f.read())
     x, y, rows = chunks(ids, args.batch, args.seq, args.batches)
     n = len(x)
-    write_safetensors(args.output, {"x": ([n, args.batch, args.seq], flatten(x)),
+    write_ids(args.output, {"x": ([n, args.batch, args.seq], flatten(x)),
                                     "y": ([n, args.batch * args.seq], flatten(y))},
                       {"vocab": VOCAB, "rows": str(rows)})
     print(f"{args.text}: {len(ids)} characters, vocabulary {V}; {args.batch} rows of {rows}; "
