@@ -77,9 +77,10 @@ class Twin(torch.nn.Module):
 
 
 def twin_run(kind, sizes, w0, data, mode, dtype, steps=STEPS):
-    """STEPS steps of the model's optimizer (OPTIMIZER) from netc's weights w0; `mode` is how the state crosses
-    chunks: "tbptt" (carried, detached), "reset" (every chunk from the initial state),
-    "through" (carried, and the gradient goes back through the previous chunk too).
+    """`steps` steps of the model's optimizer (OPTIMIZER) from netc's weights and state w0;
+    `mode` is how the state crosses chunks: "tbptt" (carried, detached), "reset" (every
+    chunk from the initial state), "through" (carried, and the gradient goes back through the
+    previous chunk too).
     Returns (losses, {name: tensor} of the weights and final state)."""
     names = STATES[kind]
     m = Twin(kind, *sizes).to(dtype)
