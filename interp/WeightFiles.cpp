@@ -100,6 +100,28 @@ Tensor tensorAt(const uint8_t *bytes, ElementType type, const Shape &shape, int6
   return t;
 }
 
+/// Stores element `k` of `t` at `p` as a `type` in memory.
+void storeElement(const Tensor &t, int64_t k, ElementType type, uint8_t *p) {
+  float f = static_cast<float>(t.get(k));
+  double d = t.get(k);
+  int32_t i32 = t.isFloat() ? 0 : static_cast<int32_t>(t.ints[k]);
+  int64_t i64 = t.isFloat() ? 0 : t.ints[k];
+  switch (type) {
+  case ElementType::F32:
+    std::memcpy(p, &f, sizeof f);
+    break;
+  case ElementType::F64:
+    std::memcpy(p, &d, sizeof d);
+    break;
+  case ElementType::I32:
+    std::memcpy(p, &i32, sizeof i32);
+    break;
+  case ElementType::I64:
+    std::memcpy(p, &i64, sizeof i64);
+    break;
+  }
+}
+
 /// The model's name, as the executable of a train step's model says it.
 std::string modelOf(func::FuncOp fn) {
   StringAttr forward = nn::trainStepOf(fn);
@@ -143,18 +165,8 @@ LogicalResult saveWeights(func::FuncOp fn, const std::string &path, ArrayRef<Ten
     const Tensor &t = args[weights.argIndex[i]];
     size_t size = runtime::dtypeSize(weights.descs[i].dtype);
     std::vector<uint8_t> &out = bytes.emplace_back(t.numel() * size);
-    for (int64_t k = 0; k < t.numel(); ++k) {
-      uint8_t *p = out.data() + k * size;
-      float f = static_cast<float>(t.get(k));
-      double d = t.get(k);
-      int32_t i32 = static_cast<int32_t>(t.isFloat() ? 0 : t.ints[k]);
-      int64_t i64 = t.isFloat() ? 0 : t.ints[k];
-      const void *from = weights.types[i] == ElementType::F32   ? static_cast<const void *>(&f)
-                         : weights.types[i] == ElementType::F64 ? static_cast<const void *>(&d)
-                         : weights.types[i] == ElementType::I32 ? static_cast<const void *>(&i32)
-                                                                : static_cast<const void *>(&i64);
-      std::memcpy(p, from, size);
-    }
+    for (int64_t k = 0; k < t.numel(); ++k)
+      storeElement(t, k, weights.types[i], out.data() + k * size);
   }
   for (size_t i = 0; i < weights.descs.size(); ++i)
     refs.push_back({weights.names[i], runtime::safetensorsDType(weights.descs[i].dtype),
