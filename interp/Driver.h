@@ -49,6 +49,11 @@ struct RunOptions {
   unsigned steps = 1;
   /// What runs the functions; empty means the interpreter.
   Evaluator evaluator;
+  /// Safetensors files, as a compiled executable takes them: parameters and
+  /// buffers to start from (after --load's), where to write them after the
+  /// run, and, with `train`, the inputs of every step (step i on batch
+  /// i mod count).
+  std::string weightsPath, saveWeightsPath, dataPath;
 };
 
 /// Reports, at the op or the argument, every tensor of the functions of

@@ -3,6 +3,7 @@
 #include "interp/Driver.h"
 #include "interp/Interpreter.h"
 #include "interp/Model.h"
+#include "interp/WeightFiles.h"
 
 #include "runtime/SplitMix64.h"
 
@@ -166,6 +167,19 @@ LogicalResult checkInterpretable(ModuleOp module) {
   return success(ok);
 }
 
+/// --weights: the parameters and buffers of `args` from the file, if given.
+static LogicalResult loadWeightsIfGiven(func::FuncOp fn, const RunOptions &options,
+                                        SmallVectorImpl<Tensor> &args) {
+  return options.weightsPath.empty() ? success() : loadWeights(fn, options.weightsPath, args);
+}
+
+/// --save-weights: the parameters and buffers of `args` (after training).
+static LogicalResult saveWeightsIfGiven(func::FuncOp fn, const RunOptions &options,
+                                        ArrayRef<Tensor> args) {
+  return options.saveWeightsPath.empty() ? success()
+                                         : saveWeights(fn, options.saveWeightsPath, args);
+}
+
 LogicalResult runModel(ModuleOp module, const RunOptions &options, llvm::raw_ostream &os) {
   std::optional<TensorSet> loaded;
   if (!options.loadPath.empty()) {
@@ -184,10 +198,10 @@ LogicalResult runModel(ModuleOp module, const RunOptions &options, llvm::raw_ost
              << "--run found no model function"
              << (options.model.empty() ? "" : " '" + options.model + "'");
     auto args = makeArguments(fn, options.seed, source, stepSeed(options.seed, 0));
-    if (failed(args))
+    if (failed(args) || failed(loadWeightsIfGiven(fn, options, *args)))
       return failure();
     auto results = evaluatorOr(options.evaluator)(fn, *args, /*forceF64=*/false);
-    if (failed(results))
+    if (failed(results) || failed(saveWeightsIfGiven(fn, options, *args)))
       return failure();
     if (options.dumpPath.empty()) {
       printResults(fn, *results, os);
@@ -204,8 +218,11 @@ LogicalResult runModel(ModuleOp module, const RunOptions &options, llvm::raw_ost
                                          "'loss' and a 'train' statement?";
   auto args = makeArguments(step, options.seed, source, stepSeed(options.seed, 0));
   auto pairs = feedback(step);
-  if (failed(args) || failed(pairs))
+  TrainingData data;
+  if (failed(args) || failed(pairs) || failed(loadWeightsIfGiven(step, options, *args)) ||
+      (!options.dataPath.empty() && failed(data.read(step, options.dataPath))))
     return failure();
+  data.select(0, *args);
   collectArguments(step, *args, dump);
   std::optional<unsigned> lossIndex;
   for (const ResultInfo &r : describeResults(step))
@@ -213,6 +230,7 @@ LogicalResult runModel(ModuleOp module, const RunOptions &options, llvm::raw_ost
       lossIndex = r.index;
   SmallVector<Tensor> results;
   for (unsigned i = 0; i < options.steps; ++i) {
+    data.select(i, *args);
     for (const ArgInfo &a : describeArguments(step))
       if (a.role == ArgRole::Seed)
         (*args)[a.index] = Tensor::integer(stepSeed(options.seed, i), (*args)[a.index].type);
@@ -228,6 +246,8 @@ LogicalResult runModel(ModuleOp module, const RunOptions &options, llvm::raw_ost
     for (auto [result, arg] : *pairs)
       (*args)[arg] = results[result];
   }
+  if (failed(saveWeightsIfGiven(step, options, *args)))
+    return failure();
   if (options.dumpPath.empty()) {
     if (!results.empty())
       printResults(step, results, os);

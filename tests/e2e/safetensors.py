@@ -7,9 +7,13 @@ and the raw little-endian data. Tensors here are torch tensors.
 import json
 import struct
 
-import torch
+try:
+    import torch
+except ImportError:  # pack() serves scripts that run without PyTorch (text_chunks.py)
+    torch = None
 
-DTYPES = {"F32": torch.float32, "F64": torch.float64, "I32": torch.int32, "I64": torch.int64}
+DTYPES = {"F32": torch.float32, "F64": torch.float64, "I32": torch.int32,
+          "I64": torch.int64} if torch else {}
 NAMES = {v: k for k, v in DTYPES.items()}
 
 
@@ -35,20 +39,23 @@ def read(path):
 
 def write(path, tensors, metadata=None):
     """Writes {name: tensor} (f32, f64, i32 or i64) in dict order."""
-    header, blobs, offset = {}, [], 0
-    if metadata:
-        header["__metadata__"] = dict(metadata)
+    entries = []
     for name, t in tensors.items():
         t = t.detach().contiguous().cpu()
-        raw = t.numpy().tobytes()
-        header[name] = {"dtype": NAMES[t.dtype], "shape": list(t.shape),
-                        "data_offsets": [offset, offset + len(raw)]}
-        blobs.append(raw)
+        entries.append((name, NAMES[t.dtype], list(t.shape), t.numpy().tobytes()))
+    with open(path, "wb") as f:
+        f.write(pack(entries, metadata))
+
+
+def pack(entries, metadata=None):
+    """The bytes of a file of `entries`, (name, dtype name, shape, raw little-endian data)
+    each, in order."""
+    header, offset = {}, 0
+    if metadata:
+        header["__metadata__"] = dict(metadata)
+    for name, dtype, shape, raw in entries:
+        header[name] = {"dtype": dtype, "shape": shape, "data_offsets": [offset, offset + len(raw)]}
         offset += len(raw)
     text = json.dumps(header).encode()
     text += b" " * ((8 - len(text) % 8) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)))
-        f.write(text)
-        for b in blobs:
-            f.write(b)
+    return struct.pack("<Q", len(text)) + text + b"".join(raw for *_, raw in entries)

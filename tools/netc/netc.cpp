@@ -142,6 +142,19 @@ cl::opt<bool> trainFlag("train", cl::desc("With --run, run --steps train steps")
                         cl::init(false), cl::cat(runCategory));
 cl::opt<unsigned> stepCount("steps", cl::desc("The number of train steps of --train"),
                             cl::value_desc("N"), cl::init(1), cl::cat(runCategory));
+cl::opt<std::string> weightsFile("weights",
+                                 cl::desc("With --run, load the parameters and buffers from a "
+                                          "safetensors file (as a compiled executable does)"),
+                                 cl::value_desc("file"), cl::cat(runCategory));
+cl::opt<std::string> saveWeightsFile("save-weights",
+                                     cl::desc("With --run, write the parameters and buffers "
+                                              "(after training) to a safetensors file"),
+                                     cl::value_desc("file"), cl::cat(runCategory));
+cl::opt<std::string> dataFile("data",
+                              cl::desc("With --train, training batches: a safetensors file of "
+                                       "the inputs, each with a leading axis of batches (step "
+                                       "i uses batch i mod count)"),
+                              cl::value_desc("file"), cl::cat(runCategory));
 cl::opt<bool> gradCheckFlag(
     "gradcheck",
     cl::desc("Check every parameter gradient against central finite differences in f64"),
@@ -195,10 +208,10 @@ LogicalResult emitObject(ModuleOp module, const netc::codegen::CodegenOptions &o
 bool isMLIRInput() { return llvm::StringRef(inputFilename).ends_with(".mlir"); }
 
 /// Says which file netc would write over one of its inputs (the model, the
-/// --load file), if any: -o, the header beside an object or a library, the
-/// --dump file.
+/// --load file, the --data file), if any: -o, the header beside an object or
+/// a library, the --dump file, the --save-weights file.
 std::optional<std::string> outputOverwritingInput() {
-  std::vector<std::string> outputs{outputFilename, dumpFile};
+  std::vector<std::string> outputs{outputFilename, dumpFile, saveWeightsFile};
   if (outputFilename != "-" && (emitKind == Emit::Obj || emitKind == Emit::Lib)) {
     llvm::SmallString<128> header(outputFilename);
     if (emitKind == Emit::Obj)
@@ -208,7 +221,8 @@ std::optional<std::string> outputOverwritingInput() {
       header = netc::codegen::libraryHeaderPath(outputFilename, "");
     outputs.push_back(header.str().str());
   }
-  return netc::tool::outputOverwritingInput(outputs, {inputFilename, loadFile});
+  // --save-weights over --weights is allowed: a checkpoint updated in place.
+  return netc::tool::outputOverwritingInput(outputs, {inputFilename, loadFile, dataFile});
 }
 
 /// Keeps the printing of diagnostics from opening files that netc has not
@@ -277,7 +291,8 @@ std::optional<std::string> commandLineMisuse() {
   for (const cl::Option *opt :
        std::initializer_list<const cl::Option *>{&outputFilename, &emitKind, &targetName,
                                                  &scheduleName, &modelName, &engine, &seedValue,
-                                                 &dumpFile, &loadFile, &stepCount})
+                                                 &dumpFile, &loadFile, &stepCount,
+                                                 &weightsFile, &saveWeightsFile, &dataFile})
     if (opt->getNumOccurrences() > 1)
       return "-" + std::string(opt->ArgStr.size() > 1 ? "-" : "") + opt->ArgStr.str() +
              " is given " + std::to_string(opt->getNumOccurrences()) + " times; give it once";
@@ -290,6 +305,11 @@ std::optional<std::string> commandLineMisuse() {
     return "--steps must be at least 1";
   if (dumpFile.getNumOccurrences() && !runFlag)
     return "--dump needs --run";
+  for (const cl::Option *opt : {&weightsFile, &saveWeightsFile})
+    if (opt->getNumOccurrences() && !runFlag)
+      return "--" + opt->ArgStr.str() + " needs --run";
+  if (dataFile.getNumOccurrences() && !trainFlag)
+    return "--data needs --train";
   if (loadFile.getNumOccurrences() && !running)
     return "--load needs --run or --gradcheck";
   if (engine.getNumOccurrences() && !running)
@@ -355,6 +375,10 @@ LogicalResult interpret(ModuleOp module, MLIRContext &context, llvm::raw_ostream
   options.loadPath = loadFile;
   options.train = trainFlag;
   options.steps = stepCount;
+  options.weightsPath = weightsFile;
+  options.saveWeightsPath =
+      saveWeightsFile.empty() ? "" : netc::codegen::resolveOutputLink(saveWeightsFile);
+  options.dataPath = dataFile;
   return netc::interp::runModel(module, options, os);
 }
 
