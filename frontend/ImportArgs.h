@@ -75,6 +75,8 @@ void addConstantOps(const OpRegistrar &add);
 void registerSpatialOps(const OpRegistrar &add);
 /// The losses and metrics (ImportLoss.cpp).
 void registerLossOps(const OpRegistrar &add);
+/// lstm and gru, and their cells (ImportRecurrent.cpp).
+void registerRecurrentOps(const OpRegistrar &add);
 
 /// The prefix of a layer's parameters: `name=` or the op name and its index
 /// (ImportOps.cpp); nullopt after an error.
