@@ -42,7 +42,10 @@ enum class OpFamily {
   /// Data movement.
   Shape,
   /// Updates whose iterations may hit one element: they stay serial.
-  Scatter
+  Scatter,
+  /// Recurrences over time (codegen/Algorithms/Recurrent.cpp): one update
+  /// whose RDom is (unit, phase, step), serial but for the unit.
+  Recurrent
 };
 
 /// A lowered tensor: its Halide Func and its MLIR type.

@@ -16,6 +16,7 @@ void registerHalideAlgorithms(mlir::DialectRegistry &registry) {
   registerShapeAlgorithms(registry);
   registerTensorAlgorithms(registry);
   registerStatefulAlgorithms(registry);
+  registerRecurrentAlgorithms(registry);
 }
 
 } // namespace netc::codegen

@@ -86,6 +86,8 @@ void addConstantOps(const OpRegistrar &add);
 void registerSpatialOps(const OpRegistrar &add);
 /// The losses and metrics (ImportLoss.cpp).
 void registerLossOps(const OpRegistrar &add);
+/// lstm and gru, and their cells (ImportRecurrent.cpp).
+void registerRecurrentOps(const OpRegistrar &add);
 
 /// scaled_dot_product_attention and multi_head_attention (ImportAttention.cpp).
 void registerAttentionOps(const OpRegistrar &add);

@@ -448,6 +448,7 @@ const std::map<std::string, OpEntry> &opTable() {
     registerLossOps(add);
     addElementwiseOps(add);
     registerAttentionOps(add);
+    registerRecurrentOps(add);
     return t;
   }();
   return table;

@@ -47,6 +47,7 @@ void registerTensorAlgorithms(mlir::DialectRegistry &registry);
 void registerStatefulAlgorithms(mlir::DialectRegistry &registry);
 void registerActivationAlgorithms(mlir::DialectRegistry &registry);
 void registerMathAlgorithms(mlir::DialectRegistry &registry);
+void registerRecurrentAlgorithms(mlir::DialectRegistry &registry);
 
 /// The expression of a pure algorithm at the result's MLIR-ordered Vars.
 template <typename Op>

@@ -167,6 +167,10 @@ void HandScheduler::scheduleDefault(const LoweredFunc &lf) {
   int64_t work = lf.family == OpFamily::Elementwise || lf.family == OpFamily::Shape
                      ? elements * (kParallelWork / kParallelElements)
                      : elements * 16;
+  if (lf.family == OpFamily::Recurrent) {
+    scheduleRecurrence(lf);
+    return;
+  }
   if (lf.family == OpFamily::Scatter) {
     // Several iterations of the scatter's update may hit one row: it stays
     // serial, vectorized along the row.

@@ -115,6 +115,8 @@ private:
   void scheduleContraction(const LoweredFunc &lf);
   void scheduleDefault(const LoweredFunc &lf);
   void scheduleArgmax(const LoweredFunc &lf);
+  /// A recurrence over time (RecurrentSchedule.cpp).
+  void scheduleRecurrence(const LoweredFunc &lf);
   /// Vectorizes `f`'s innermost axis and spreads its outer axes over the
   /// cores when `work` (multiply-adds or so) is large.
   void vectorizeRoot(Func f, ArrayRef<int64_t> extentsInnerFirst, int64_t work);

@@ -110,6 +110,9 @@ void gpuHandSchedule(FunctionLowering &fl) {
     Func f = lf.func;
     f.compute_root();
     std::vector<int64_t> extents(lf.type.getShape().rbegin(), lf.type.getShape().rend());
+    // A recurrence's update is serial over time: it runs on the host.
+    if (lf.family == OpFamily::Recurrent)
+      continue;
     gpuTile(f, f.args(), extents);
     for (int u = 0; u < f.num_update_definitions(); ++u)
       gpuTile(f.update(u), f.args(), extents);

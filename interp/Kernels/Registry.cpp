@@ -19,6 +19,7 @@ void registerInterpKernels(mlir::DialectRegistry &registry) {
   registerTensorKernels(registry);
   registerStatefulKernels(registry);
   registerArithKernels(registry);
+  registerRecurrentKernels(registry);
 }
 
 } // namespace netc::interp

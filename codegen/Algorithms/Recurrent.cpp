@@ -1,0 +1,195 @@
+//===- Recurrent.cpp - the recurrences of LSTM and GRU --------------------===//
+//
+// Halide forbids cycles between Funcs, and step t reads the state of step
+// t - 1 through a matrix-vector product: the whole recurrence is therefore
+// one Func with one update over an RDom (j, phase, step). Per step, the
+// phases first accumulate the products with the previous state into the
+// gate slots of this step (phase p reads one element k of the state for
+// gate p / H), then apply the nonlinearities slot by slot. The left-hand
+// side picks the slot from the phase, and the unit j stays innermost so the
+// schedule vectorizes it (codegen/Schedules, OpFamily::Recurrent). The loop
+// over time stays a loop: nothing here grows with the sequence length.
+//
+// Phases choose their value with if_then_else, not select, so that the
+// accumulation phases do not evaluate the nonlinearities of the last ones.
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/Algorithms/Common.h"
+
+using namespace mlir;
+using namespace Halide;
+
+namespace netc::codegen {
+
+namespace {
+
+/// `a` where `c` holds, else `b`, evaluating only the side taken (`c` is
+/// uniform across the vector of units).
+Expr ite(Expr c, Expr a, Expr b) {
+  return Internal::Call::make(a.type(), Internal::Call::if_then_else, {c, a, b},
+                              Internal::Call::PureIntrinsic);
+}
+
+Expr sigmoidOf(Expr x) {
+  Expr one = make_const(x.type(), 1);
+  return one / (one + exactExp(-x));
+}
+
+/// The sizes and loop variables of one scan: the result Func f(u, b, t)
+/// over [T, B, slots * H], its RDom (j, phase, step) and the time index the
+/// step stands for (the step itself, or T - 1 - step backwards).
+struct Scan {
+  int steps, batch, hidden;
+  Var u{"u"}, b{"b"}, t{"t"};
+  RDom r;
+  Expr j, phase, time, prev, next, first, last;
+  Halide::Type type;
+
+  Scan(Operation *op, int slots, int phases, bool reverse) {
+    auto result = cast<RankedTensorType>(op->getResult(0).getType());
+    steps = static_cast<int>(result.getDimSize(0));
+    batch = static_cast<int>(result.getDimSize(1));
+    hidden = static_cast<int>(result.getDimSize(2)) / slots;
+    type = FunctionLowering::halideType(result.getElementType());
+    r = RDom(0, hidden, 0, phases, 0, steps, "step");
+    j = r.x;
+    phase = r.y;
+    time = reverse ? steps - 1 - r.z : Expr(r.z);
+    prev = max(time - 1, 0);
+    next = min(time + 1, steps - 1);
+    first = time == 0;
+    last = time == steps - 1;
+  }
+  Expr zero() const { return make_const(type, 0); }
+  Expr one() const { return make_const(type, 1); }
+  /// Element `slot * H + unit` of a [T, B, k * H] tensor at `at`.
+  Expr of(const LTensor &x, Expr at, int slot, Expr unit) const {
+    return x.at({at, Expr(b), slot * hidden + unit});
+  }
+};
+
+//===--- lstm_scan ---===//
+
+/// Slots of the result: h, c, then the pre-activations of i, f, g, o.
+LogicalResult defineLstmScan(FunctionLowering &fl, nn::LstmScanOp op) {
+  const LTensor &xg = fl.get(op.getXg()), &h0 = fl.get(op.getH0()), &c0 = fl.get(op.getC0());
+  const LTensor &wt = fl.get(op.getWeightT());
+  int H = static_cast<int>(h0.shape()[1]);
+  Scan s(op, 6, 4 * H + 2, false);
+  Func f = fl.newFunc(op);
+  f(s.u, s.b, s.t) =
+      select(s.u >= 2 * H, xg.at({Expr(s.t), Expr(s.b), clamp(s.u - 2 * H, 0, 4 * H - 1)}),
+             s.zero());
+  Expr p = s.phase, j = s.j, b = s.b, t = s.time;
+  Expr gate = min(p / H, 3), k = p % H;
+  auto pre = [&](int g) { return f(2 * H + g * H + j, b, t); };
+  Expr hPrev = select(s.first, h0.at({b, k}), f(k, b, s.prev));
+  Expr acc = f(2 * H + gate * H + j, b, t) + wt.at({k, gate * H + j}) * hPrev;
+  Expr cPrev = select(s.first, c0.at({b, j}), f(H + j, b, s.prev));
+  Expr c = sigmoidOf(pre(1)) * cPrev + sigmoidOf(pre(0)) * tanh(pre(2));
+  Expr h = sigmoidOf(pre(3)) * tanh(f(H + j, b, t));
+  Expr accumulating = p < 4 * H;
+  Expr slot = select(accumulating, 2 + gate, select(p == 4 * H, 1, 0));
+  f(j + slot * H, b, t) = ite(accumulating, acc, ite(p == 4 * H, c, h));
+  return fl.define(op, f, OpFamily::Recurrent);
+}
+
+//===--- lstm_scan_backward ---===//
+
+/// Slots of the result: the gradients of the pre-activations of i, f, g, o,
+/// then of h_{t-1} (accumulated over the gates) and of c_{t-1}.
+LogicalResult defineLstmScanBackward(FunctionLowering &fl, nn::LstmScanBackwardOp op) {
+  const LTensor &g = fl.get(op.getGrad()), &st = fl.get(op.getState());
+  const LTensor &c0 = fl.get(op.getC0()), &w = fl.get(op.getWeight());
+  int H = static_cast<int>(c0.shape()[1]);
+  Scan s(op, 6, 4 * H + 5, true);
+  Func d = fl.newFunc(op);
+  d(s.u, s.b, s.t) = s.zero();
+  Expr p = s.phase, j = s.j, b = s.b, t = s.time;
+  auto grad = [&](int slot) { return s.of(g, t, slot, j); };
+  auto state = [&](int slot) { return s.of(st, t, slot, j); };
+  Expr dh = grad(0) + select(s.last, s.zero(), d(4 * H + j, b, s.next));
+  Expr cPrev = select(s.first, c0.at({b, j}), s.of(st, s.prev, 1, j));
+  Expr i = sigmoidOf(state(2)), fg = sigmoidOf(state(3)), gg = tanh(state(4)),
+       o = sigmoidOf(state(5)), tc = tanh(state(1));
+  Expr one = s.one();
+  Expr dc = grad(1) + dh * o * (one - tc * tc) + select(s.last, s.zero(), d(5 * H + j, b, s.next));
+  Expr dGate = select(p == 0, dc * gg * i * (one - i) + grad(2),
+                      p == 1, dc * cPrev * fg * (one - fg) + grad(3),
+                      p == 2, dc * i * (one - gg * gg) + grad(4),
+                      dh * tc * o * (one - o) + grad(5));
+  Expr unit = max(p - 5, 0);
+  Expr acc = d(4 * H + j, b, t) + w.at({unit, j}) * d(unit, b, t);
+  Expr slot = select(p < 4, p, select(p == 4, 5, 4));
+  d(j + slot * H, b, t) = ite(p < 4, dGate, ite(p == 4, dc * fg, acc));
+  return fl.define(op, d, OpFamily::Recurrent);
+}
+
+//===--- gru_scan ---===//
+
+/// Slots of the result: h, then the hidden projections a_r, a_z, a_n.
+LogicalResult defineGruScan(FunctionLowering &fl, nn::GruScanOp op) {
+  const LTensor &xg = fl.get(op.getXg()), &h0 = fl.get(op.getH0());
+  const LTensor &wt = fl.get(op.getWeightT()), &bias = fl.get(op.getBiasHh());
+  int H = static_cast<int>(h0.shape()[1]);
+  Scan s(op, 4, 3 * H + 1, false);
+  Func f = fl.newFunc(op);
+  f(s.u, s.b, s.t) = select(s.u >= H, bias.at({clamp(s.u - H, 0, 3 * H - 1)}), s.zero());
+  Expr p = s.phase, j = s.j, b = s.b, t = s.time;
+  Expr gate = min(p / H, 2), k = p % H;
+  Expr hPrevK = select(s.first, h0.at({b, k}), f(k, b, s.prev));
+  Expr acc = f(H + gate * H + j, b, t) + wt.at({k, gate * H + j}) * hPrevK;
+  auto x = [&](int slot) { return s.of(xg, t, slot, j); };
+  Expr r = sigmoidOf(x(0) + f(H + j, b, t)), z = sigmoidOf(x(1) + f(2 * H + j, b, t));
+  Expr n = tanh(x(2) + r * f(3 * H + j, b, t));
+  Expr hPrev = select(s.first, h0.at({b, j}), f(j, b, s.prev));
+  Expr h = (s.one() - z) * n + z * hPrev;
+  Expr accumulating = p < 3 * H;
+  f(j + select(accumulating, 1 + gate, 0) * H, b, t) = ite(accumulating, acc, h);
+  return fl.define(op, f, OpFamily::Recurrent);
+}
+
+//===--- gru_scan_backward ---===//
+
+/// Slots of the result: the gradients of xg's r, z, n, of the hidden
+/// projections a_r, a_z, a_n, then of h_{t-1}.
+LogicalResult defineGruScanBackward(FunctionLowering &fl, nn::GruScanBackwardOp op) {
+  const LTensor &g = fl.get(op.getGrad()), &st = fl.get(op.getState());
+  const LTensor &xg = fl.get(op.getXg()), &h0 = fl.get(op.getH0()), &w = fl.get(op.getWeight());
+  int H = static_cast<int>(h0.shape()[1]);
+  Scan s(op, 7, 3 * H + 7, true);
+  Func d = fl.newFunc(op);
+  d(s.u, s.b, s.t) = s.zero();
+  Expr p = s.phase, j = s.j, b = s.b, t = s.time;
+  auto grad = [&](int slot) { return s.of(g, t, slot, j); };
+  auto state = [&](int slot) { return s.of(st, t, slot, j); };
+  auto x = [&](int slot) { return s.of(xg, t, slot, j); };
+  Expr one = s.one();
+  Expr dh = grad(0) + select(s.last, s.zero(), d(6 * H + j, b, s.next));
+  Expr r = sigmoidOf(x(0) + state(1)), z = sigmoidOf(x(1) + state(2));
+  Expr n = tanh(x(2) + r * state(3));
+  Expr hPrev = select(s.first, h0.at({b, j}), s.of(st, s.prev, 0, j));
+  Expr dan = dh * (one - z) * (one - n * n);
+  Expr daz = dh * (hPrev - n) * z * (one - z);
+  Expr dar = dan * state(3) * r * (one - r);
+  Expr pointwise = select(p == 0, dar, p == 1, daz, p == 2, dan, p == 3, dar + grad(1),
+                          p == 4, daz + grad(2), dan * r + grad(3));
+  Expr unit = max(p - 7, 0);
+  Expr acc = d(6 * H + j, b, t) + w.at({unit, j}) * d(3 * H + unit, b, t);
+  d(j + min(p, 6) * H, b, t) = ite(p < 6, pointwise, ite(p == 6, dh * z, acc));
+  return fl.define(op, d, OpFamily::Recurrent);
+}
+
+} // namespace
+
+void registerRecurrentAlgorithms(DialectRegistry &registry) {
+  registry.addExtension(+[](MLIRContext *context, nn::NNDialect *) {
+    attachAlgorithm<nn::LstmScanOp, defineLstmScan>(*context);
+    attachAlgorithm<nn::LstmScanBackwardOp, defineLstmScanBackward>(*context);
+    attachAlgorithm<nn::GruScanOp, defineGruScan>(*context);
+    attachAlgorithm<nn::GruScanBackwardOp, defineGruScanBackward>(*context);
+  });
+}
+
+} // namespace netc::codegen
