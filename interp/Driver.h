@@ -10,6 +10,7 @@
 #define NETC_INTERP_DRIVER_H
 
 #include "interp/Tensor.h"
+#include "runtime/GradStats.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -49,6 +50,8 @@ struct RunOptions {
   unsigned steps = 1;
   /// What runs the functions; empty means the interpreter.
   Evaluator evaluator;
+  /// --grad-stats and its files (interp/GradStats.h).
+  runtime::GradStatsOptions gradStats;
 };
 
 /// Reports, at the op or the argument, every tensor of the functions of

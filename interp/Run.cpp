@@ -1,6 +1,7 @@
 //===- Run.cpp - netc --run [--train] on the interpreter ------------------===//
 
 #include "interp/Driver.h"
+#include "interp/GradStats.h"
 #include "interp/Interpreter.h"
 #include "interp/Model.h"
 
@@ -10,6 +11,7 @@
 #include "llvm/Support/Format.h"
 
 #include <algorithm>
+#include <cmath>
 
 using namespace mlir;
 
@@ -212,6 +214,9 @@ LogicalResult runModel(ModuleOp module, const RunOptions &options, llvm::raw_ost
     if (r.role == ResultRole::Loss)
       lossIndex = r.index;
   SmallVector<Tensor> results;
+  std::optional<runtime::GradStatsRecorder> gradStats;
+  if (options.gradStats.enabled())
+    gradStats.emplace(options.gradStats, options.steps, gradStatsModelName(step));
   for (unsigned i = 0; i < options.steps; ++i) {
     for (const ArgInfo &a : describeArguments(step))
       if (a.role == ArgRole::Seed)
@@ -225,9 +230,15 @@ LogicalResult runModel(ModuleOp module, const RunOptions &options, llvm::raw_ost
     if (lossIndex)
       os << "step " << (i + 1) << " loss " << llvm::format("%.8g", results[*lossIndex].get(0))
          << "\n";
+    if (gradStats)
+      os << recordGradStats(*gradStats, i + 1, step, *args, results,
+                            lossIndex ? results[*lossIndex].get(0) : NAN);
     for (auto [result, arg] : *pairs)
       (*args)[arg] = results[result];
   }
+  std::string error;
+  if (gradStats && !gradStats->finish(error))
+    return emitError(module.getLoc()) << error;
   if (options.dumpPath.empty()) {
     if (!results.empty())
       printResults(step, results, os);
