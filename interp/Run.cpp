@@ -217,6 +217,9 @@ LogicalResult runModel(ModuleOp module, const RunOptions &options, llvm::raw_ost
   std::optional<runtime::GradStatsRecorder> gradStats;
   if (options.gradStats.enabled())
     gradStats.emplace(options.gradStats, options.steps, gradStatsModelName(step));
+  std::string error;
+  if (gradStats && !gradStats->open(error))
+    return emitError(module.getLoc()) << error;
   for (unsigned i = 0; i < options.steps; ++i) {
     for (const ArgInfo &a : describeArguments(step))
       if (a.role == ArgRole::Seed)
@@ -236,7 +239,6 @@ LogicalResult runModel(ModuleOp module, const RunOptions &options, llvm::raw_ost
     for (auto [result, arg] : *pairs)
       (*args)[arg] = results[result];
   }
-  std::string error;
   if (gradStats && !gradStats->finish(error))
     return emitError(module.getLoc()) << error;
   if (options.dumpPath.empty()) {

@@ -336,6 +336,8 @@ void Driver::train() {
   std::unique_ptr<ContextGradStats> gradStats;
   if (opt.gradStats.enabled())
     gradStats = std::make_unique<ContextGradStats>(*ctx, opt.gradStats, opt.steps);
+  if (gradStats && !gradStats->open(error))
+    fail(error);
   auto start = std::chrono::steady_clock::now();
   Progress progress(opt.steps, opt.json ? stderr : stdout);
   double first = 0, loss = 0;

@@ -148,6 +148,19 @@ GradStatsRecorder::GradStatsRecorder(GradStatsOptions options, uint64_t lastStep
                                      std::string model)
     : opt(std::move(options)), lastStep(lastStep), model(std::move(model)) {}
 
+GradStatsRecorder::~GradStatsRecorder() = default;
+
+bool GradStatsRecorder::open(std::string &error) {
+  for (auto [path, file] : {std::pair{&opt.csv, &csvFile}, std::pair{&opt.plot, &plotFile}}) {
+    if (path->empty())
+      continue;
+    *file = std::make_unique<OutputFile>();
+    if (!(*file)->open(*path, error))
+      return false;
+  }
+  return true;
+}
+
 void GradStatsRecorder::addLoss(uint64_t step, double loss) {
   // The plot draws at most a few thousand points: later steps are thinned.
   size_t stride = std::max<uint64_t>(1, lastStep / 4000);
@@ -171,8 +184,20 @@ std::string GradStatsRecorder::record(uint64_t step, double loss, std::vector<Gr
   return text;
 }
 
-bool GradStatsRecorder::finish(std::string &error) const {
-  if (!opt.csv.empty()) {
+/// Writes `text` to `file` (if started) and renames it into place.
+static bool commitText(OutputFile *file, const std::string &text, std::string &error) {
+  if (!file)
+    return true;
+  if (std::fwrite(text.data(), 1, text.size(), file->stream()) != text.size()) {
+    error = "cannot write the --grad-stats file";
+    file->discard();
+    return false;
+  }
+  return file->commit(error);
+}
+
+bool GradStatsRecorder::finish(std::string &error) {
+  if (csvFile) {
     std::string csv = "step,loss,param,grad_norm,weight_norm,update_norm,update_ratio\n";
     for (const GradStatsStep &s : measured)
       for (const GradStat &p : s.params)
@@ -180,15 +205,10 @@ bool GradStatsRecorder::finish(std::string &error) const {
                csvField(p.param) +
                format(",%.9g,%.9g,%.9g,%.9g\n", p.gradNorm, p.weightNorm, p.updateNorm,
                       p.ratio());
-    if (!writeFileAtomically(opt.csv, csv.data(), csv.size(), error))
+    if (!commitText(csvFile.get(), csv, error))
       return false;
   }
-  if (!opt.plot.empty()) {
-    std::string svg = drawGradStats(model, measured, losses);
-    if (!writeFileAtomically(opt.plot, svg.data(), svg.size(), error))
-      return false;
-  }
-  return true;
+  return !plotFile || commitText(plotFile.get(), drawGradStats(model, measured, losses), error);
 }
 
 } // namespace netc::runtime

@@ -15,6 +15,7 @@
 #define NETC_RUNTIME_GRADSTATS_H
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -58,6 +59,8 @@ struct GradStat {
   double ratio() const;
 };
 
+class OutputFile;
+
 /// One measured step: its loss and the rows of its parameters.
 struct GradStatsStep {
   uint64_t step = 0;
@@ -70,15 +73,19 @@ class GradStatsRecorder {
 public:
   /// A run of `lastStep` train steps of the model `model`.
   GradStatsRecorder(GradStatsOptions options, uint64_t lastStep, std::string model);
+  ~GradStatsRecorder();
 
+  /// Starts the CSV file and the plot that were asked for, so that an
+  /// unwritable path fails before training rather than after it.
+  bool open(std::string &error);
   /// Whether step `step` (from 1) is measured.
   bool wants(uint64_t step) const { return opt.selects(step, lastStep); }
   /// The loss of every step, for the plot's loss curve.
   void addLoss(uint64_t step, double loss);
   /// Keeps the rows of measured step `step` and returns them as a table to print.
   std::string record(uint64_t step, double loss, std::vector<GradStat> params);
-  /// Writes the CSV file and the plot if they were asked for (each atomically).
-  bool finish(std::string &error) const;
+  /// Writes the CSV file and the plot opened by open() and renames them into place.
+  bool finish(std::string &error);
 
   const std::vector<GradStatsStep> &steps() const { return measured; }
 
@@ -88,6 +95,7 @@ private:
   std::string model;
   std::vector<GradStatsStep> measured;
   std::vector<std::pair<uint64_t, double>> losses;
+  std::unique_ptr<OutputFile> csvFile, plotFile;
 };
 
 class Context;
@@ -104,8 +112,9 @@ public:
   void before(uint64_t step);
   /// After it, with its loss: the table to print at a measured step, else "".
   std::string after(uint64_t step, double loss);
-  /// Writes the CSV file and the plot.
-  bool finish(std::string &error) const { return recorder.finish(error); }
+  /// Starts and, after the last step, writes the CSV file and the plot.
+  bool open(std::string &error) { return recorder.open(error); }
+  bool finish(std::string &error) { return recorder.finish(error); }
 
 private:
   Context &ctx;
