@@ -87,6 +87,7 @@ public:
   /// Writes the CSV file and the plot opened by open() and renames them into place.
   bool finish(std::string &error);
 
+  /// The measured steps so far, in order.
   const std::vector<GradStatsStep> &steps() const { return measured; }
 
 private:
