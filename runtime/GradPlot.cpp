@@ -20,13 +20,6 @@ namespace netc::runtime {
 
 namespace {
 
-/// printf into a std::string.
-template <typename... Args> std::string format(const char *fmt, Args... args) {
-  char text[256];
-  std::snprintf(text, sizeof text, fmt, args...);
-  return text;
-}
-
 /// `text` escaped for XML character data and attribute values.
 std::string escape(const std::string &text) {
   std::string out;
@@ -63,7 +56,7 @@ std::string colour(size_t i, size_t n) {
   int rgb[3];
   for (int c = 0; c < 3; ++c)
     rgb[c] = static_cast<int>(std::lround(ramp[k][c] + f * (ramp[k + 1][c] - ramp[k][c])));
-  return format("#%02x%02x%02x", rgb[0], rgb[1], rgb[2]);
+  return formatString("#%02x%02x%02x", rgb[0], rgb[1], rgb[2]);
 }
 
 /// One layer's line: its steps and gradient norms.
@@ -121,10 +114,10 @@ std::vector<double> ticks(double lo, double hi, int count) {
 
 /// The frame, its grid and its axes' labels; `yLabel` of the value axis.
 std::string axes(const Frame &f, const std::string &title, const std::string &yLabel) {
-  std::string svg = format("<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
+  std::string svg = formatString("<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
                            "fill=\"#fcfcfc\" stroke=\"#333\"/>\n",
                            f.x, f.y, f.w, f.h);
-  svg += format("<text x=\"%.1f\" y=\"%.1f\" font-size=\"13\" font-weight=\"bold\">", f.x,
+  svg += formatString("<text x=\"%.1f\" y=\"%.1f\" font-size=\"13\" font-weight=\"bold\">", f.x,
                 f.y - 10) +
          escape(title) + "</text>\n";
   svg += "<g class=\"grid\" stroke=\"#e2e2e2\" stroke-width=\"0.6\" font-size=\"10\" "
@@ -137,25 +130,25 @@ std::string axes(const Frame &f, const std::string &title, const std::string &yL
     values = ticks(f.lo, f.hi, 4);
   for (double t : values) {
     double y = f.y + f.h - (f.hi > f.lo ? (t - f.lo) / (f.hi - f.lo) * f.h : f.h / 2);
-    svg += format("<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>", f.x, y, f.x + f.w, y);
-    svg += format("<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" stroke=\"none\">%s</text>\n",
-                  f.x - 5, y + 3, f.log ? format("1e%d", int(t)).c_str() : format("%g", t).c_str());
+    svg += formatString("<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>", f.x, y, f.x + f.w, y);
+    svg += formatString("<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" stroke=\"none\">%s</text>\n",
+                  f.x - 5, y + 3, f.log ? formatString("1e%d", int(t)).c_str() : formatString("%g", t).c_str());
   }
   for (double t : ticks(double(f.step0), double(f.step1), 8)) {
     if (std::fabs(t - std::round(t)) > 1e-6)
       continue;
     t = std::round(t);
     double x = f.px(t);
-    svg += format("<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>", x, f.y, x, f.y + f.h);
-    svg += format("<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" stroke=\"none\">%g</text>\n",
+    svg += formatString("<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>", x, f.y, x, f.y + f.h);
+    svg += formatString("<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" stroke=\"none\">%g</text>\n",
                   x, f.y + f.h + 13, t);
   }
   svg += "</g>\n";
-  svg += format("<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" fill=\"#333\" "
+  svg += formatString("<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" fill=\"#333\" "
                 "transform=\"rotate(-90 %.1f %.1f)\" text-anchor=\"middle\">",
                 f.x - 56, f.y + f.h / 2, f.x - 56, f.y + f.h / 2) +
          escape(yLabel) + "</text>\n";
-  svg += format("<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" fill=\"#333\" "
+  svg += formatString("<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" fill=\"#333\" "
                 "text-anchor=\"middle\">step</text>\n",
                 f.x + f.w / 2, f.y + f.h + 28);
   return svg;
@@ -175,10 +168,10 @@ std::string line(const Frame &f, const std::vector<uint64_t> &steps,
       continue;
     }
     double x = f.px(double(steps[i])), y = f.py(values[i]);
-    d += format("%s%.1f %.1f", pen ? " L" : (d.empty() ? "M" : " M"), x, y);
+    d += formatString("%s%.1f %.1f", pen ? " L" : (d.empty() ? "M" : " M"), x, y);
     pen = true;
     if (steps.size() <= 60)
-      dots += format("<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.2\" fill=\"%s\"/>", x, y,
+      dots += formatString("<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.2\" fill=\"%s\"/>", x, y,
                      stroke.c_str());
   }
   return "<path " + attrs + " d=\"" + d + "\" fill=\"none\" stroke=\"" + stroke +
@@ -227,7 +220,7 @@ std::string drawGradStats(const std::string &model, const std::vector<GradStatsS
   double legendBottom = top.y + 16.0 * double(series.size()) + 10;
   double height = std::max(bottom.y + bottom.h + 45, legendBottom);
 
-  std::string svg = format("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"860\" "
+  std::string svg = formatString("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"860\" "
                            "height=\"%.0f\" viewBox=\"0 0 860 %.0f\" "
                            "font-family=\"Helvetica, Arial, sans-serif\">\n",
                            height, height);
@@ -240,7 +233,7 @@ std::string drawGradStats(const std::string &model, const std::vector<GradStatsS
     std::string stepsText, normsText;
     for (size_t k = 0; k < s.steps.size(); ++k) {
       stepsText += (k ? " " : "") + std::to_string(s.steps[k]);
-      normsText += format(k ? " %.6g" : "%.6g", s.norms[k]);
+      normsText += formatString(k ? " %.6g" : "%.6g", s.norms[k]);
     }
     std::string c = colour(i, series.size());
     svg += line(top, s.steps, s.norms,
@@ -248,7 +241,7 @@ std::string drawGradStats(const std::string &model, const std::vector<GradStatsS
                     stepsText + "\" data-norms=\"" + normsText + "\"",
                 c);
     double ly = top.y + 8 + 16.0 * double(i);
-    svg += format("<g class=\"legend\"><line x1=\"650\" y1=\"%.1f\" x2=\"672\" y2=\"%.1f\" "
+    svg += formatString("<g class=\"legend\"><line x1=\"650\" y1=\"%.1f\" x2=\"672\" y2=\"%.1f\" "
                   "stroke=\"%s\" stroke-width=\"2.5\"/><text x=\"678\" y=\"%.1f\" "
                   "font-size=\"11\">",
                   ly, ly, c.c_str(), ly + 4) +

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <cstdarg>
 #include <cstdlib>
 
 namespace netc::runtime {
@@ -33,14 +34,20 @@ std::string csvField(const std::string &name) {
   return quoted + "\"";
 }
 
-/// printf into a std::string.
-template <typename... Args> std::string format(const char *fmt, Args... args) {
-  char text[512];
-  std::snprintf(text, sizeof text, fmt, args...);
+} // namespace
+
+std::string formatString(const char *fmt, ...) {
+  va_list args, copy;
+  va_start(args, fmt);
+  va_copy(copy, args);
+  int n = std::vsnprintf(nullptr, 0, fmt, copy);
+  va_end(copy);
+  std::string text(n > 0 ? static_cast<size_t>(n) : 0, '\0');
+  if (n > 0)
+    std::vsnprintf(text.data(), text.size() + 1, fmt, args);
+  va_end(args);
   return text;
 }
-
-} // namespace
 
 bool GradStatsOptions::selects(uint64_t step, uint64_t lastStep) const {
   if (every > 0 && (step == 1 || step % every == 0 || step == lastStep))
@@ -173,12 +180,12 @@ std::string GradStatsRecorder::record(uint64_t step, double loss, std::vector<Gr
   for (const GradStat &p : params)
     width = std::max(width, p.param.size());
   int w = static_cast<int>(width);
-  std::string text = format("grad-stats step %llu: loss %.8g\n",
+  std::string text = formatString("grad-stats step %llu: loss %.8g\n",
                             static_cast<unsigned long long>(step), loss);
-  text += format("  %-*s  %11s  %11s  %13s\n", w, "parameter", "grad_norm", "weight_norm",
+  text += formatString("  %-*s  %11s  %11s  %13s\n", w, "parameter", "grad_norm", "weight_norm",
                  "update/weight");
   for (const GradStat &p : params)
-    text += format("  %-*s  %11.4e  %11.4e  %13.4e\n", w, p.param.c_str(), p.gradNorm,
+    text += formatString("  %-*s  %11.4e  %11.4e  %13.4e\n", w, p.param.c_str(), p.gradNorm,
                    p.weightNorm, p.ratio());
   measured.push_back({step, loss, std::move(params)});
   return text;
@@ -201,9 +208,9 @@ bool GradStatsRecorder::finish(std::string &error) {
     std::string csv = "step,loss,param,grad_norm,weight_norm,update_norm,update_ratio\n";
     for (const GradStatsStep &s : measured)
       for (const GradStat &p : s.params)
-        csv += format("%llu,%.9g,", static_cast<unsigned long long>(s.step), s.loss) +
+        csv += formatString("%llu,%.9g,", static_cast<unsigned long long>(s.step), s.loss) +
                csvField(p.param) +
-               format(",%.9g,%.9g,%.9g,%.9g\n", p.gradNorm, p.weightNorm, p.updateNorm,
+               formatString(",%.9g,%.9g,%.9g,%.9g\n", p.gradNorm, p.weightNorm, p.updateNorm,
                       p.ratio());
     if (!commitText(csvFile.get(), csv, error))
       return false;

@@ -131,6 +131,9 @@ private:
 std::string drawGradStats(const std::string &model, const std::vector<GradStatsStep> &steps,
                           const std::vector<std::pair<uint64_t, double>> &losses);
 
+/// printf into a std::string.
+std::string formatString(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /// sqrt(sum of squares) over the elements of `a` - `b` (`b` null: of `a`),
 /// `n` elements of dtype `dtype` (a netc_dtype) each.
 double l2Distance(const void *a, const void *b, int dtype, int64_t n);
