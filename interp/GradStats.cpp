@@ -37,9 +37,8 @@ std::string gradStatsModelName(func::FuncOp fn) {
   return fn.getSymName().str();
 }
 
-std::string recordGradStats(runtime::GradStatsRecorder &recorder, uint64_t step,
-                            func::FuncOp fn, ArrayRef<Tensor> args, ArrayRef<Tensor> results,
-                            double loss) {
+std::string recordGradStats(runtime::GradStatsRecorder &recorder, uint64_t step, func::FuncOp fn,
+                            ArrayRef<Tensor> args, ArrayRef<Tensor> results, double loss) {
   recorder.addLoss(step, loss);
   if (!recorder.wants(step))
     return "";

@@ -25,12 +25,23 @@ std::string escape(const std::string &text) {
   std::string out;
   for (char c : text) {
     switch (c) {
-    case '&': out += "&amp;"; break;
-    case '<': out += "&lt;"; break;
-    case '>': out += "&gt;"; break;
-    case '"': out += "&quot;"; break;
-    case '\'': out += "&#39;"; break;
-    default: out += c;
+    case '&':
+      out += "&amp;";
+      break;
+    case '<':
+      out += "&lt;";
+      break;
+    case '>':
+      out += "&gt;";
+      break;
+    case '"':
+      out += "&quot;";
+      break;
+    case '\'':
+      out += "&#39;";
+      break;
+    default:
+      out += c;
     }
   }
   return out;
@@ -115,10 +126,10 @@ std::vector<double> ticks(double lo, double hi, int count) {
 /// The frame, its grid and its axes' labels; `yLabel` of the value axis.
 std::string axes(const Frame &f, const std::string &title, const std::string &yLabel) {
   std::string svg = formatString("<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
-                           "fill=\"#fcfcfc\" stroke=\"#333\"/>\n",
-                           f.x, f.y, f.w, f.h);
+                                 "fill=\"#fcfcfc\" stroke=\"#333\"/>\n",
+                                 f.x, f.y, f.w, f.h);
   svg += formatString("<text x=\"%.1f\" y=\"%.1f\" font-size=\"13\" font-weight=\"bold\">", f.x,
-                f.y - 10) +
+                      f.y - 10) +
          escape(title) + "</text>\n";
   svg += "<g class=\"grid\" stroke=\"#e2e2e2\" stroke-width=\"0.6\" font-size=\"10\" "
          "fill=\"#555\">\n";
@@ -130,27 +141,31 @@ std::string axes(const Frame &f, const std::string &title, const std::string &yL
     values = ticks(f.lo, f.hi, 4);
   for (double t : values) {
     double y = f.y + f.h - (f.hi > f.lo ? (t - f.lo) / (f.hi - f.lo) * f.h : f.h / 2);
-    svg += formatString("<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>", f.x, y, f.x + f.w, y);
-    svg += formatString("<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" stroke=\"none\">%s</text>\n",
-                  f.x - 5, y + 3, f.log ? formatString("1e%d", int(t)).c_str() : formatString("%g", t).c_str());
+    svg += formatString("<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>", f.x, y,
+                        f.x + f.w, y);
+    svg += formatString(
+        "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" stroke=\"none\">%s</text>\n", f.x - 5,
+        y + 3, f.log ? formatString("1e%d", int(t)).c_str() : formatString("%g", t).c_str());
   }
   for (double t : ticks(double(f.step0), double(f.step1), 8)) {
     if (std::fabs(t - std::round(t)) > 1e-6)
       continue;
     t = std::round(t);
     double x = f.px(t);
-    svg += formatString("<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>", x, f.y, x, f.y + f.h);
-    svg += formatString("<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" stroke=\"none\">%g</text>\n",
-                  x, f.y + f.h + 13, t);
+    svg += formatString("<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>", x, f.y, x,
+                        f.y + f.h);
+    svg += formatString(
+        "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" stroke=\"none\">%g</text>\n", x,
+        f.y + f.h + 13, t);
   }
   svg += "</g>\n";
   svg += formatString("<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" fill=\"#333\" "
-                "transform=\"rotate(-90 %.1f %.1f)\" text-anchor=\"middle\">",
-                f.x - 56, f.y + f.h / 2, f.x - 56, f.y + f.h / 2) +
+                      "transform=\"rotate(-90 %.1f %.1f)\" text-anchor=\"middle\">",
+                      f.x - 56, f.y + f.h / 2, f.x - 56, f.y + f.h / 2) +
          escape(yLabel) + "</text>\n";
   svg += formatString("<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" fill=\"#333\" "
-                "text-anchor=\"middle\">step</text>\n",
-                f.x + f.w / 2, f.y + f.h + 28);
+                      "text-anchor=\"middle\">step</text>\n",
+                      f.x + f.w / 2, f.y + f.h + 28);
   return svg;
 }
 
@@ -172,7 +187,7 @@ std::string line(const Frame &f, const std::vector<uint64_t> &steps,
     pen = true;
     if (steps.size() <= 60)
       dots += formatString("<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.2\" fill=\"%s\"/>", x, y,
-                     stroke.c_str());
+                           stroke.c_str());
   }
   return "<path " + attrs + " d=\"" + d + "\" fill=\"none\" stroke=\"" + stroke +
          "\" stroke-width=\"1.6\"/>\n" + (dots.empty() ? "" : dots + "\n");
@@ -221,9 +236,9 @@ std::string drawGradStats(const std::string &model, const std::vector<GradStatsS
   double height = std::max(bottom.y + bottom.h + 45, legendBottom);
 
   std::string svg = formatString("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"860\" "
-                           "height=\"%.0f\" viewBox=\"0 0 860 %.0f\" "
-                           "font-family=\"Helvetica, Arial, sans-serif\">\n",
-                           height, height);
+                                 "height=\"%.0f\" viewBox=\"0 0 860 %.0f\" "
+                                 "font-family=\"Helvetica, Arial, sans-serif\">\n",
+                                 height, height);
   svg += "<title>" + escape(model) + ": gradient norms per layer and loss</title>\n";
   svg += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
   svg += axes(top, model + ": gradient L2 norm per layer (log scale)", "||gradient||");
@@ -237,14 +252,14 @@ std::string drawGradStats(const std::string &model, const std::vector<GradStatsS
     }
     std::string c = colour(i, series.size());
     svg += line(top, s.steps, s.norms,
-                "class=\"layer\" data-layer=\"" + escape(s.layer) + "\" data-steps=\"" +
-                    stepsText + "\" data-norms=\"" + normsText + "\"",
+                "class=\"layer\" data-layer=\"" + escape(s.layer) + "\" data-steps=\"" + stepsText +
+                    "\" data-norms=\"" + normsText + "\"",
                 c);
     double ly = top.y + 8 + 16.0 * double(i);
     svg += formatString("<g class=\"legend\"><line x1=\"650\" y1=\"%.1f\" x2=\"672\" y2=\"%.1f\" "
-                  "stroke=\"%s\" stroke-width=\"2.5\"/><text x=\"678\" y=\"%.1f\" "
-                  "font-size=\"11\">",
-                  ly, ly, c.c_str(), ly + 4) +
+                        "stroke=\"%s\" stroke-width=\"2.5\"/><text x=\"678\" y=\"%.1f\" "
+                        "font-size=\"11\">",
+                        ly, ly, c.c_str(), ly + 4) +
            escape(s.layer) + "</text></g>\n";
   }
   svg += "</g>\n";

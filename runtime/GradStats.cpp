@@ -7,8 +7,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
-#include <cstdio>
 #include <cstdarg>
+#include <cstdio>
 #include <cstdlib>
 
 namespace netc::runtime {
@@ -60,8 +60,8 @@ bool isGradStatsFlag(const std::string &flag) {
          flag == "--plot";
 }
 
-bool setGradStatsFlag(GradStatsOptions &options, const std::string &flag,
-                      const std::string &value, std::string &error) {
+bool setGradStatsFlag(GradStatsOptions &options, const std::string &flag, const std::string &value,
+                      std::string &error) {
   if (flag == "--grad-stats-csv" || flag == "--plot") {
     if (value.empty()) {
       error = flag + " expects a file name, got ''";
@@ -85,8 +85,8 @@ bool setGradStatsFlag(GradStatsOptions &options, const std::string &flag,
     std::string item = value.substr(start, comma - start);
     uint64_t step = 0;
     if (!parseStep(item, step)) {
-      error = flag + " expects step numbers from 1 separated by commas (1,10,100), got '" +
-              value + "'";
+      error =
+          flag + " expects step numbers from 1 separated by commas (1,10,100), got '" + value + "'";
       return false;
     }
     steps.push_back(step);
@@ -103,10 +103,10 @@ bool setGradStatsFlag(GradStatsOptions &options, const std::string &flag,
 
 std::string gradStatsMisuse(const GradStatsOptions &options, bool train, uint64_t steps) {
   bool files = !options.csv.empty() || !options.plot.empty();
-  const char *given = !options.steps.empty()  ? "--grad-stats"
-                      : options.every > 0     ? "--grad-stats-every"
-                      : !options.csv.empty()  ? "--grad-stats-csv"
-                                              : "--plot";
+  const char *given = !options.steps.empty() ? "--grad-stats"
+                      : options.every > 0    ? "--grad-stats-every"
+                      : !options.csv.empty() ? "--grad-stats-csv"
+                                             : "--plot";
   if ((options.enabled() || files) && !train)
     return std::string(given) + " needs --train";
   if (files && !options.enabled())
@@ -151,8 +151,7 @@ double l2Distance(const void *a, const void *b, int dtype, int64_t n) {
   return std::sqrt(sum);
 }
 
-GradStatsRecorder::GradStatsRecorder(GradStatsOptions options, uint64_t lastStep,
-                                     std::string model)
+GradStatsRecorder::GradStatsRecorder(GradStatsOptions options, uint64_t lastStep, std::string model)
     : opt(std::move(options)), lastStep(lastStep), model(std::move(model)) {}
 
 GradStatsRecorder::~GradStatsRecorder() = default;
@@ -181,12 +180,12 @@ std::string GradStatsRecorder::record(uint64_t step, double loss, std::vector<Gr
     width = std::max(width, p.param.size());
   int w = static_cast<int>(width);
   std::string text = formatString("grad-stats step %llu: loss %.8g\n",
-                            static_cast<unsigned long long>(step), loss);
+                                  static_cast<unsigned long long>(step), loss);
   text += formatString("  %-*s  %11s  %11s  %13s\n", w, "parameter", "grad_norm", "weight_norm",
-                 "update/weight");
+                       "update/weight");
   for (const GradStat &p : params)
     text += formatString("  %-*s  %11.4e  %11.4e  %13.4e\n", w, p.param.c_str(), p.gradNorm,
-                   p.weightNorm, p.ratio());
+                         p.weightNorm, p.ratio());
   measured.push_back({step, loss, std::move(params)});
   return text;
 }
@@ -211,7 +210,7 @@ bool GradStatsRecorder::finish(std::string &error) {
         csv += formatString("%llu,%.9g,", static_cast<unsigned long long>(s.step), s.loss) +
                csvField(p.param) +
                formatString(",%.9g,%.9g,%.9g,%.9g\n", p.gradNorm, p.weightNorm, p.updateNorm,
-                      p.ratio());
+                            p.ratio());
     if (!commitText(csvFile.get(), csv, error))
       return false;
   }

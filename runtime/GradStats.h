@@ -42,8 +42,8 @@ bool isGradStatsFlag(const std::string &flag);
 
 /// Sets the option of `flag` from `value`; false with a message naming the
 /// flag and the value when the value is malformed.
-bool setGradStatsFlag(GradStatsOptions &options, const std::string &flag,
-                      const std::string &value, std::string &error);
+bool setGradStatsFlag(GradStatsOptions &options, const std::string &flag, const std::string &value,
+                      std::string &error);
 
 /// The first inconsistency of the flags with a run of `steps` train steps
 /// (`train` false: no training at all), or "" when there is none.

@@ -15,8 +15,7 @@
 
 namespace netc::runtime {
 
-ContextGradStats::ContextGradStats(Context &context, GradStatsOptions options,
-                                   uint64_t lastStep)
+ContextGradStats::ContextGradStats(Context &context, GradStatsOptions options, uint64_t lastStep)
     : ctx(context), recorder(std::move(options), lastStep, context.model().name) {
   const netc_model &m = ctx.model();
   std::vector<bool> hasGrad(m.num_params, false);

@@ -132,7 +132,8 @@ def check_plot(rep, what, path, rows):
             bad.append(f"{layer}: points {pts} outside {top}")
         # Log scale: the vertical distance of two points is the ratio of their norms.
         ys = [y for _, y in pts]
-        if len(set(norms)) > 1 and (ys[0] - ys[1]) * (norms[0] - norms[1]) > 0:
+        if len(ys) > 1 and len(norms) > 1 and norms[0] != norms[1] and \
+                (ys[0] - ys[1]) * (norms[0] - norms[1]) > 0:
             bad.append(f"{layer}: larger norm drawn lower")
     rep.check(what, "paths (values, inside the frame)", not bad, "; ".join(bad) or "ok")
     loss = [p for p in root.iter(SVG + "path") if p.get("class") == "loss"]
