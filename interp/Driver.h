@@ -10,6 +10,7 @@
 #define NETC_INTERP_DRIVER_H
 
 #include "interp/Tensor.h"
+#include "runtime/GradStats.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -54,6 +55,8 @@ struct RunOptions {
   /// run, and, with `train`, the inputs of every step (step i on batch
   /// i mod count).
   std::string weightsPath, saveWeightsPath, dataPath;
+  /// --grad-stats and its files (interp/GradStats.h).
+  runtime::GradStatsOptions gradStats;
 };
 
 /// Reports, at the op or the argument, every tensor of the functions of

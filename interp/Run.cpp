@@ -1,6 +1,7 @@
 //===- Run.cpp - netc --run [--train] on the interpreter ------------------===//
 
 #include "interp/Driver.h"
+#include "interp/GradStats.h"
 #include "interp/Interpreter.h"
 #include "interp/Model.h"
 #include "interp/WeightFiles.h"
@@ -11,6 +12,7 @@
 #include "llvm/Support/Format.h"
 
 #include <algorithm>
+#include <cmath>
 
 using namespace mlir;
 
@@ -229,6 +231,12 @@ LogicalResult runModel(ModuleOp module, const RunOptions &options, llvm::raw_ost
     if (r.role == ResultRole::Loss)
       lossIndex = r.index;
   SmallVector<Tensor> results;
+  std::optional<runtime::GradStatsRecorder> gradStats;
+  if (options.gradStats.enabled())
+    gradStats.emplace(options.gradStats, options.steps, gradStatsModelName(step));
+  std::string error;
+  if (gradStats && !gradStats->open(error))
+    return emitError(module.getLoc()) << error;
   for (unsigned i = 0; i < options.steps; ++i) {
     data.select(i, *args);
     for (const ArgInfo &a : describeArguments(step))
@@ -243,11 +251,16 @@ LogicalResult runModel(ModuleOp module, const RunOptions &options, llvm::raw_ost
     if (lossIndex)
       os << "step " << (i + 1) << " loss " << llvm::format("%.8g", results[*lossIndex].get(0))
          << "\n";
+    if (gradStats)
+      os << recordGradStats(*gradStats, i + 1, step, *args, results,
+                            lossIndex ? results[*lossIndex].get(0) : NAN);
     for (auto [result, arg] : *pairs)
       (*args)[arg] = results[result];
   }
   if (failed(saveWeightsIfGiven(step, options, *args)))
     return failure();
+  if (gradStats && !gradStats->finish(error))
+    return emitError(module.getLoc()) << error;
   if (options.dumpPath.empty()) {
     if (!results.empty())
       printResults(step, results, os);

@@ -11,6 +11,7 @@
 #include "runtime/Driver.h"
 #include "runtime/Context.h"
 #include "runtime/FileIO.h"
+#include "runtime/GradStats.h"
 #include "runtime/Progress.h"
 #include "runtime/Safetensors.h"
 #include "runtime/Tensors.h"
@@ -30,6 +31,7 @@
 #endif
 #include <memory>
 #include <string>
+#include <unistd.h>
 #include <vector>
 
 namespace netc::runtime {
@@ -43,6 +45,7 @@ struct Options {
   uint64_t steps = 1, seed = 0;
   int64_t bench = -1;
   int threads = 0;
+  GradStatsOptions gradStats;
 };
 
 /// Thrown to end the run with an exit status after printing a message.
@@ -66,6 +69,7 @@ private:
   void runForward();
   void train();
   void bench();
+  void printGradStats(const std::string &table);
   void writeOutputs();
   void printOutputs();
 
@@ -170,6 +174,10 @@ void Driver::parse(int argc, char **argv) {
       opt.threads = static_cast<int>(count(kMaxThreads));
     } else if (arg == "--seed") {
       opt.seed = count(UINT64_MAX);
+    } else if (isGradStatsFlag(arg)) {
+      std::string error;
+      if (!setGradStatsFlag(opt.gradStats, arg, next(), error))
+        usage(error, 2);
     } else {
       usage("unknown argument '" + std::string(argv[i]) + "'", 2);
     }
@@ -188,6 +196,9 @@ void Driver::parse(int argc, char **argv) {
     usage("--json needs --bench N", 2);
   if (opt.bench == 0)
     usage("--bench needs at least 1 run", 2);
+  std::string gradStatsError = gradStatsMisuse(opt.gradStats, opt.train, opt.steps);
+  if (!gradStatsError.empty())
+    usage(gradStatsError, 2);
 }
 
 void Driver::printHelp() {
@@ -222,7 +233,13 @@ void Driver::printHelp() {
               "  --bench N [--json]    time N runs (at most 10000000) of forward (and train\n"
               "                        step) after a warm-up\n"
               "  --threads N           worker threads, at most 256 (0 or default: all cores)\n"
-              "  --seed N              seed of parameters, inputs and dropout (default 0)\n");
+              "  --seed N              seed of parameters, inputs and dropout (default 0)\n"
+              "  --grad-stats STEPS    with --train, print each parameter's gradient L2 norm\n"
+              "                        and update/weight ratio at these steps (1,10,100)\n"
+              "  --grad-stats-every N  the same at steps 1, N, 2N, ... and the last\n"
+              "  --grad-stats-csv FILE write them as step,loss,param,grad_norm,weight_norm,\n"
+              "                        update_norm,update_ratio rows to FILE\n"
+              "  --plot FILE.svg       draw the gradient norm per layer and the loss (SVG)\n");
 }
 
 void Driver::loadInputs() {
@@ -316,11 +333,18 @@ void Driver::train() {
     log = logFile.stream();
     std::fprintf(log, "step,loss,seconds\n");
   }
+  std::unique_ptr<ContextGradStats> gradStats;
+  if (opt.gradStats.enabled())
+    gradStats = std::make_unique<ContextGradStats>(*ctx, opt.gradStats, opt.steps);
+  if (gradStats && !gradStats->open(error))
+    fail(error);
   auto start = std::chrono::steady_clock::now();
   Progress progress(opt.steps, opt.json ? stderr : stdout);
   double first = 0, loss = 0;
   for (uint64_t i = 0; i < opt.steps; ++i) {
     setBatch(i);
+    if (gradStats)
+      gradStats->before(i + 1);
     if (!ctx->trainStep(inputPtrs.data(), &loss))
       fail(ctx->lastError());
     if (!std::isfinite(loss) && !opt.allowNonfinite) {
@@ -333,6 +357,8 @@ void Driver::train() {
     if (i == 0)
       first = loss;
     progress.update(i + 1, loss);
+    if (gradStats)
+      printGradStats(gradStats->after(i + 1, loss));
     if (log)
       std::fprintf(log, "%llu,%.9g,%.6f\n", static_cast<unsigned long long>(i + 1), loss,
                    std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
@@ -340,11 +366,23 @@ void Driver::train() {
   double seconds = progress.finish();
   if (log && !logFile.commit(error))
     fail(error);
+  if (gradStats && !gradStats->finish(error))
+    fail(error);
   std::fprintf(opt.json ? stderr : stdout,
                "trained %llu steps in %.3f s (%.1f steps/s), loss %.8g -> %.8g\n",
                static_cast<unsigned long long>(opt.steps), seconds,
                seconds > 0 ? double(opt.steps) / seconds : 0.0, first, loss);
   setBatch(0);
+}
+
+/// A --grad-stats table on the progress line's stream, below the line on a terminal.
+void Driver::printGradStats(const std::string &table) {
+  std::FILE *out = opt.json ? stderr : stdout;
+  if (table.empty())
+    return;
+  if (isatty(fileno(out)))
+    std::fputc('\n', out);
+  std::fputs(table.c_str(), out);
 }
 
 /// min, median and max of `ms`.

@@ -61,6 +61,16 @@ def iou(p, t):
             dtype=torch.float64)).to(p.dtype)
 
 
+def dice(p, t):
+    """DSL.md's dice: 2 |P and T| / (|P| + |T|) of the masks thresholded at 0.5; 1 when both
+    are empty."""
+    pm, tm = p > 0.5, t > 0.5
+    total = pm.sum() + tm.sum()
+    inter = (pm & tm).sum()
+    return (2 * inter.double() / total.double() if total > 0 else torch.tensor(1.0,
+            dtype=torch.float64)).to(p.dtype)
+
+
 def torchvision_builder(name):
     def build():
         import torchvision  # only here: the U-Net does not need it
@@ -108,7 +118,8 @@ def forward(spec, module, inputs):
         logits = module(x)
         return {"logits": logits}, F.cross_entropy(logits, target)
     p = module(x)
-    return {"p": p, "iou_score": iou(p, target)}, dice_loss(p, target)
+    return {"p": p, "iou_score": iou(p, target), "dice_score": dice(p, target)}, \
+        dice_loss(p, target)
 
 
 def no_dropout(module):

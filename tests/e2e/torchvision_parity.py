@@ -36,9 +36,9 @@ own deviation under perturbations of 3e-6 of its weights and inputs is added, pe
 and printed (sensitivity(): ReLU's kinks make a few gradient elements jump between f32 and
 float64; at lr 0.001 that allowance is about 1e-3 of the first convolution's scale in
 ResNet-18, less deeper; MobileNetV2, whose depthwise batch norms see channels with batch
-variances below eps at this size, gets several percent). The U-Net's iou_score (a threshold
-of the mask at 0.5, where one rounding can flip a pixel) is checked against the IoU of netc's
-own mask, which the forward check compares to PyTorch's.
+variances below eps at this size, gets several percent). The U-Net's iou_score and dice_score
+(thresholds of the mask at 0.5, where one rounding can flip a pixel) are checked against the
+IoU and Dice of netc's own mask, which the forward check compares to PyTorch's.
 Prints one row per check and `PASS MODEL: N checks` or `FAIL MODEL: ...`; exits 1 on any failure.
 """
 import argparse
@@ -63,6 +63,8 @@ LR, MOMENTUM = 0.001, 0.9  # LR: -D LR=0.001 (see 3. above)
 SEED = 7
 PERTURB = 3e-6  # relative; see sensitivity()
 SENSITIVITY_RUNS = 3
+# Metrics of a thresholded mask, checked on netc's own mask.
+METRICS = {"iou_score": tm.iou, "dice_score": tm.dice}
 F32 = torch.float32
 
 
@@ -121,8 +123,8 @@ def check_forward(rep, spec, module, exe, runner, inputs, w0file):
             return tm.forward(spec, module_in(module, dtype).eval(), cast(inputs, dtype))
     (outs, loss), (outs_n, loss_n) = both(run)
     for k, v in outs.items():
-        if k == "iou_score" and "p" in got:  # thresholded: against netc's own mask
-            own = tm.iou(got["p"].double(), inputs["target"].double())
+        if k in METRICS and "p" in got:  # thresholded: against netc's own mask
+            own = METRICS[k](got["p"].double(), inputs["target"].double())
             rep.compare("forward", k + " (of netc's p)", got.get(k, torch.tensor([])), own,
                         F32, rtol=1e-6)
             continue

@@ -160,6 +160,26 @@ cl::opt<bool> gradCheckFlag(
     cl::desc("Check every parameter gradient against central finite differences in f64"),
     cl::init(false), cl::cat(runCategory));
 
+// --grad-stats: per-parameter gradient norms and update/weight ratios of
+// --run --train (runtime/GradStats.h; generated executables take the same flags).
+cl::opt<std::string> gradStatsSteps(
+    "grad-stats",
+    cl::desc("With --train, print each parameter's gradient L2 norm and update/weight ratio "
+             "at these steps (1,10,100)"),
+    cl::value_desc("steps"), cl::cat(runCategory));
+cl::opt<std::string> gradStatsEvery("grad-stats-every",
+                                    cl::desc("The same at steps 1, N, 2N, ... and the last"),
+                                    cl::value_desc("N"), cl::cat(runCategory));
+cl::opt<std::string> gradStatsCSV("grad-stats-csv",
+                                  cl::desc("Write the statistics as CSV rows "
+                                           "(step,loss,param,grad_norm,weight_norm,update_norm,"
+                                           "update_ratio) to <file>"),
+                                  cl::value_desc("file"), cl::cat(runCategory));
+cl::opt<std::string> plotFile("plot",
+                              cl::desc("Draw the gradient norm per layer and the loss against "
+                                       "the step (SVG) to <file>"),
+                              cl::value_desc("file"), cl::cat(runCategory));
+
 /// Set when --gradcheck ran and some parameter failed: netc prints the table
 /// and exits 1.
 bool gradCheckFailed = false;
@@ -283,6 +303,24 @@ std::optional<std::string> readDefines() {
   return std::nullopt;
 }
 
+/// The --grad-stats flags as read.
+netc::runtime::GradStatsOptions gradStatsOptions;
+
+/// Reads the --grad-stats flags into gradStatsOptions; the misuse of one, or nullopt.
+std::optional<std::string> readGradStats() {
+  for (cl::opt<std::string> *flag : {&gradStatsSteps, &gradStatsEvery, &gradStatsCSV, &plotFile}) {
+    std::string name = "--" + flag->ArgStr.str(), error;
+    if (flag->getNumOccurrences() > 1)
+      return name + " is given " + std::to_string(flag->getNumOccurrences()) +
+             " times; give it once";
+    if (flag->getNumOccurrences() &&
+        !netc::runtime::setGradStatsFlag(gradStatsOptions, name, *flag, error))
+      return error;
+  }
+  std::string misuse = netc::runtime::gradStatsMisuse(gradStatsOptions, trainFlag, stepCount);
+  return misuse.empty() ? std::nullopt : std::optional<std::string>(misuse);
+}
+
 /// Says how the command line combines flags that would otherwise be ignored
 /// or misread without a word (--steps without --train, --dump without --run,
 /// a value flag given twice), or nullopt when it is consistent.
@@ -379,6 +417,7 @@ LogicalResult interpret(ModuleOp module, MLIRContext &context, llvm::raw_ostream
   options.saveWeightsPath =
       saveWeightsFile.empty() ? "" : netc::codegen::resolveOutputLink(saveWeightsFile);
   options.dataPath = dataFile;
+  options.gradStats = gradStatsOptions;
   return netc::interp::runModel(module, options, os);
 }
 
@@ -507,6 +546,8 @@ int main(int argc, char **argv) {
   std::optional<std::string> misuse = commandLineMisuse();
   if (!misuse)
     misuse = readDefines();
+  if (!misuse)
+    misuse = readGradStats();
   if (misuse) {
     llvm::errs() << "netc: error: " << *misuse << " (see --help)\n";
     return 2;
