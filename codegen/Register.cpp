@@ -16,6 +16,7 @@ void registerHalideAlgorithms(mlir::DialectRegistry &registry) {
   registerShapeAlgorithms(registry);
   registerTensorAlgorithms(registry);
   registerStatefulAlgorithms(registry);
+  registerRandomAlgorithms(registry);
 }
 
 } // namespace netc::codegen

@@ -75,6 +75,8 @@ void addConstantOps(const OpRegistrar &add);
 void registerSpatialOps(const OpRegistrar &add);
 /// The losses and metrics (ImportLoss.cpp).
 void registerLossOps(const OpRegistrar &add);
+/// randn_like and rand_like, seeded draws (ImportRandom.cpp).
+void registerRandomOps(const OpRegistrar &add);
 
 /// The prefix of a layer's parameters: `name=` or the op name and its index
 /// (ImportOps.cpp); nullopt after an error.

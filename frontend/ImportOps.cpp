@@ -463,6 +463,7 @@ const std::map<std::string, OpEntry> &opTable() {
     registerSpatialOps(add);
     registerLossOps(add);
     addElementwiseOps(add);
+    registerRandomOps(add);
     return t;
   }();
   return table;

@@ -86,6 +86,7 @@ void registerTensorKernels(mlir::DialectRegistry &registry);
 void registerStatefulKernels(mlir::DialectRegistry &registry);
 void registerActivationKernels(mlir::DialectRegistry &registry);
 void registerMathKernels(mlir::DialectRegistry &registry);
+void registerRandomKernels(mlir::DialectRegistry &registry);
 
 /// Sets `op`'s float result to `fn` of its operands' elements at each
 /// position, the operands broadcast with NumPy rules and read as doubles

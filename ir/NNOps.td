@@ -60,5 +60,6 @@ include "ir/Ops/Spatial.td"
 include "ir/Ops/Stateful.td"
 include "ir/Ops/Activation.td"
 include "ir/Ops/Math.td"
+include "ir/Ops/Random.td"
 
 #endif // NETC_IR_NNOPS_TD
