@@ -133,8 +133,8 @@ def main():
 
     again = run("interp7b", "--run", "--engine=interp", "--seed=7")
     other = run("interp8", "--run", "--engine=interp", "--seed=8")
-    step1 = run("step1", "--train", "--steps=1", "--seed=7")
-    step2 = run("step2", "--train", "--steps=2", "--seed=7")
+    step1 = run("step1", "--run", "--train", "--steps=1", "--seed=7")
+    step2 = run("step2", "--run", "--train", "--steps=2", "--seed=7")
     for k in OUTPUTS:
         rep.check("same seed", k, torch.equal(interp[k], again[k]), "bitwise")
         same = (interp[k] == other[k]).double().mean().item()
