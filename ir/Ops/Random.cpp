@@ -22,34 +22,31 @@ constexpr int64_t kNormalFlops = 30;
 /// never reads) or its seed. Autodiff goes on past it, it is no error.
 FailureOr<SmallVector<Value>> noGradient() { return SmallVector<Value>{Value(), Value()}; }
 
+/// A draw has its operand's type.
+LogicalResult drawType(Value input, SmallVectorImpl<Type> &types) {
+  types.push_back(input.getType());
+  return success();
+}
+
+/// `flops` per element; nothing is kept for the backward pass.
+OpCost drawCost(Value result, int64_t flops) {
+  return cost::perElement(cost::elements(result), flops);
+}
+
 } // namespace
 
 //===--- rand ---===//
 
 LogicalResult RandOp::inferResultTypes(SmallVectorImpl<Type> &types) {
-  types.push_back(getInput().getType());
-  return success();
+  return drawType(getInput(), types);
 }
-
-FailureOr<SmallVector<Value>> RandOp::buildVJP(OpBuilder &, ValueRange) {
-  return noGradient();
-}
-
-OpCost RandOp::getCost(function_ref<bool(Value)>) {
-  return cost::perElement(cost::elements(getResult()), kUniformFlops);
-}
+FailureOr<SmallVector<Value>> RandOp::buildVJP(OpBuilder &, ValueRange) { return noGradient(); }
+OpCost RandOp::getCost(function_ref<bool(Value)>) { return drawCost(getResult(), kUniformFlops); }
 
 //===--- randn ---===//
 
 LogicalResult RandnOp::inferResultTypes(SmallVectorImpl<Type> &types) {
-  types.push_back(getInput().getType());
-  return success();
+  return drawType(getInput(), types);
 }
-
-FailureOr<SmallVector<Value>> RandnOp::buildVJP(OpBuilder &, ValueRange) {
-  return noGradient();
-}
-
-OpCost RandnOp::getCost(function_ref<bool(Value)>) {
-  return cost::perElement(cost::elements(getResult()), kNormalFlops);
-}
+FailureOr<SmallVector<Value>> RandnOp::buildVJP(OpBuilder &, ValueRange) { return noGradient(); }
+OpCost RandnOp::getCost(function_ref<bool(Value)>) { return drawCost(getResult(), kNormalFlops); }

@@ -12,6 +12,5 @@ NOISE_AS_INPUT = [("  z = mu + exp(0.5 * logvar) * randn_like(mu)",
 CASES = {
     "vae": Case(os.path.join(EXAMPLES, "vae.net"), VAE,
                 lambda g: {"x": rand(16, 1, 16, 16, gen=g), "eps": randn(16, 8, gen=g)},
-                subst=NOISE_AS_INPUT,
-                optimizers=[("sgd-momentum", "sgd(lr=0.001, momentum=0.9)")]),
+                subst=NOISE_AS_INPUT),
 }
