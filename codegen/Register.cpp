@@ -17,6 +17,7 @@ void registerHalideAlgorithms(mlir::DialectRegistry &registry) {
   registerTensorAlgorithms(registry);
   registerStatefulAlgorithms(registry);
   registerRecurrentAlgorithms(registry);
+  registerRandomAlgorithms(registry);
 }
 
 } // namespace netc::codegen

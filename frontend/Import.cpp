@@ -167,6 +167,7 @@ void Importer::finishFunction(const ModelDecl &model) {
         nn::roleAttr(builder.getContext(), nn::ResultRole::BufferUpdate, u.name)));
   }
   builder.create<func::ReturnOp>(location(model.loc), values);
+  placeDrawSeedLast();
   func.setFunctionType(builder.getFunctionType(body->getArgumentTypes(), types));
   // All at once: setting them one by one interns a new array of every
   // argument's attributes per argument, quadratic memory that is never freed.

@@ -91,6 +91,8 @@ void registerRecurrentOps(const OpRegistrar &add);
 
 /// scaled_dot_product_attention and multi_head_attention (ImportAttention.cpp).
 void registerAttentionOps(const OpRegistrar &add);
+/// randn_like and rand_like, seeded draws (ImportRandom.cpp).
+void registerRandomOps(const OpRegistrar &add);
 
 /// The prefix of a layer's parameters: `name=` or the op name and its index
 /// (ImportOps.cpp); nullopt after an error.

@@ -449,6 +449,7 @@ const std::map<std::string, OpEntry> &opTable() {
     addElementwiseOps(add);
     registerAttentionOps(add);
     registerRecurrentOps(add);
+    registerRandomOps(add);
     return t;
   }();
   return table;

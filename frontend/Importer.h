@@ -152,6 +152,9 @@ public:
   }
   /// The next index of an op name among the layers of the model (conv2d0, conv2d1, ...).
   int64_t nextLayerIndex(llvm::StringRef opName) { return layerCounts[opName.str()]++; }
+  /// The seed of the model's next random draw, derived from its `nn.seed`
+  /// argument, which the first draw creates (ImportRandom.cpp).
+  mlir::Value nextDrawSeed(Loc loc);
 
   mlir::MLIRContext &context;
   mlir::OpBuilder builder;
@@ -190,6 +193,8 @@ private:
   Val evalBinary(const BinaryExpr &expr);
   Val lookup(const std::string &name, Loc loc);
   void finishFunction(const ModelDecl &model);
+  /// Makes the seed of the model's draws, if it has one, its last argument.
+  void placeDrawSeedLast();
 
   std::string filename;
   bool failed = false;
@@ -231,6 +236,9 @@ private:
   mlir::func::FuncOp func;
   mlir::Block *body = nullptr;
   std::vector<mlir::DictionaryAttr> argAttrs;
+  /// The seed argument of the model's draws, and how many draws it has.
+  mlir::Value drawSeed;
+  uint64_t drawCount = 0;
   struct Result {
     std::string name;
     mlir::Value value;

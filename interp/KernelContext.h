@@ -87,6 +87,7 @@ void registerStatefulKernels(mlir::DialectRegistry &registry);
 void registerActivationKernels(mlir::DialectRegistry &registry);
 void registerMathKernels(mlir::DialectRegistry &registry);
 void registerRecurrentKernels(mlir::DialectRegistry &registry);
+void registerRandomKernels(mlir::DialectRegistry &registry);
 
 /// Sets `op`'s float result to `fn` of its operands' elements at each
 /// position, the operands broadcast with NumPy rules and read as doubles

@@ -61,5 +61,6 @@ include "ir/Ops/Stateful.td"
 include "ir/Ops/Activation.td"
 include "ir/Ops/Math.td"
 include "ir/Ops/Recurrent.td"
+include "ir/Ops/Random.td"
 
 #endif // NETC_IR_NNOPS_TD

@@ -11,6 +11,7 @@
 
 #include "ir/Build.h"
 #include "ir/NNOps.h"
+#include "ir/Seeds.h"
 #include "ir/Signature.h"
 #include "passes/Passes.h"
 
@@ -32,10 +33,6 @@ namespace nn = netc::nn;
 using namespace netc::nn;
 
 namespace {
-
-/// The multiplier that spreads the seeds of successive dropouts apart (the
-/// 64-bit golden-ratio constant of SplitMix64's relatives).
-constexpr uint64_t kSeedStride = 0x632BE59BD9B4E019ULL;
 
 /// Whether `v` is a tensor of floats.
 bool isFloatTensor(Value v) {
@@ -60,6 +57,9 @@ public:
   LogicalResult build();
 
 private:
+  /// The seed argument of the step: the forward's own when it draws random
+  /// tensors (their seeds derive from it already), else a new last argument.
+  Value seedArgument();
   /// Gives every dropout its seed operand, derived from the seed argument.
   void seedDropouts(Value seed);
   /// Marks the values that depend on a differentiated argument and reach the loss.
@@ -106,10 +106,7 @@ LogicalResult TrainStepBuilder::build() {
   moduleBuilder.insert(step);
 
   Block &body = step.getBody().front();
-  OpBuilder builder(forward.getContext());
-  auto seedAttrs = builder.getDictionaryAttr(nn::roleAttr(forward.getContext(), nn::ArgRole::Seed));
-  step.insertArgument(step.getNumArguments(), builder.getI64Type(), seedAttrs, step.getLoc());
-  seedDropouts(body.getArguments().back());
+  seedDropouts(seedArgument());
   // A train step computes the train form of ops such as batch_norm.
   step.walk([](TrainSelectOp op) {
     op.getResult().replaceAllUsesWith(op.getTrain());
@@ -138,20 +135,25 @@ LogicalResult TrainStepBuilder::build() {
   return success();
 }
 
+Value TrainStepBuilder::seedArgument() {
+  Block &body = step.getBody().front();
+  if (body.getNumArguments() != 0 && nn::hasArgRole(body.getArguments().back(), nn::ArgRole::Seed))
+    return body.getArguments().back();
+  OpBuilder builder(forward.getContext());
+  auto seedAttrs = builder.getDictionaryAttr(nn::roleAttr(forward.getContext(), nn::ArgRole::Seed));
+  step.insertArgument(step.getNumArguments(), builder.getI64Type(), seedAttrs, step.getLoc());
+  return body.getArguments().back();
+}
+
 void TrainStepBuilder::seedDropouts(Value seed) {
+  // Dropouts and draws take seeds of distinct streams (ir/Seeds.h): the
+  // draws', given at import, stay as they are.
   OpBuilder builder(seed.getContext());
   uint64_t k = 0;
   for (DropoutOp dropout : llvm::make_early_inc_range(seed.getParentBlock()->getOps<DropoutOp>())) {
-    Value seedK = seed;
-    if (k != 0) {
-      builder.setInsertionPoint(dropout);
-      // Unsigned arithmetic wraps modulo 2^64, as arith.addi does at run time.
-      auto offset = builder.create<arith::ConstantOp>(
-          dropout.getLoc(), builder.getI64IntegerAttr(static_cast<int64_t>(k * kSeedStride)));
-      seedK = builder.create<arith::AddIOp>(dropout.getLoc(), seed, offset);
-    }
-    dropout.getSeedMutable().assign(seedK);
-    ++k;
+    builder.setInsertionPoint(dropout);
+    dropout.getSeedMutable().assign(
+        nn::deriveSeed(builder, dropout.getLoc(), seed, nn::SeedStream::Dropout, k++));
   }
 }
 

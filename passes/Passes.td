@@ -140,7 +140,8 @@ def NNAutodiff : Pass<"nn-autodiff", "mlir::ModuleOp"> {
     is kept unchanged.
 
     Signature. The arguments are the forward's, with the same attributes,
-    followed by `%seed: i64 {nn.seed}`. The results are, in this order: the
+    followed by `%seed: i64 {nn.seed}` (a forward function that draws random
+    tensors has that argument already, last: the train step keeps it). The results are, in this order: the
     loss `{nn.loss = ...}`, every output `{nn.output = ...}` in result order,
     one gradient per parameter in argument order `{nn.grad = "<param>"}`, and
     with `grad-inputs` one gradient per float input in argument order
@@ -160,6 +161,12 @@ def NNAutodiff : Pass<"nn-autodiff", "mlir::ModuleOp"> {
     k * 0x632BE59BD9B4E019 (modulo 2^64), and the first takes `%seed`
     itself. Its gradient is `nn.dropout(grad, %seed_k) {p = same}`: the same
     mask and the same 1 / (1 - p) scale.
+
+    Random draws. `nn.rand` and `nn.randn` keep the seeds the frontend
+    derived from `%seed` (`arith.addi %seed, c` with c = 0xD1B54A32D192ED03
+    + k * 0x632BE59BD9B4E019 for the k-th draw, ir/Seeds.h), a stream apart
+    from every dropout's. Their VJP gives no gradient: a draw depends on its
+    operand's shape only, and the backward pass goes on past it.
 
     Backward pass. The gradient of the loss is a 1.0 constant of the loss's
     type. Ops are visited in reverse program order and each op on the path

@@ -48,6 +48,7 @@ void registerStatefulAlgorithms(mlir::DialectRegistry &registry);
 void registerActivationAlgorithms(mlir::DialectRegistry &registry);
 void registerMathAlgorithms(mlir::DialectRegistry &registry);
 void registerRecurrentAlgorithms(mlir::DialectRegistry &registry);
+void registerRandomAlgorithms(mlir::DialectRegistry &registry);
 
 /// The expression of a pure algorithm at the result's MLIR-ordered Vars.
 template <typename Op>
@@ -84,6 +85,11 @@ Halide::Expr flatIndex(const std::vector<Halide::Var> &vars, llvm::ArrayRef<int6
 /// Whether dropout keeps the element at flat `index` for `seed` and `p`
 /// (the rule of runtime/DropoutMask.h).
 Halide::Expr dropoutKeep(Halide::Expr seed, Halide::Expr index, double p);
+
+/// The uint64 word of `counter` under `seed` that dropout masks and random
+/// draws are made of: mix64(seed + 0x9E3779B97F4A7C15 * (counter + 1))
+/// (runtime/RandomDraw.h's drawWord).
+Halide::Expr counterWord(Halide::Expr seed, Halide::Expr counter);
 
 /// `t` read with `value` outside its two trailing (spatial) axes, so windows
 /// may reach into the padding.

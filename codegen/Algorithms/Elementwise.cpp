@@ -33,15 +33,19 @@ Expr flatIndex(const std::vector<Var> &vars, ArrayRef<int64_t> shape) {
   return index;
 }
 
-Expr dropoutKeep(Expr seed, Expr index, double p) {
-  // The counter-based mask of runtime/DropoutMask.h: a splitmix64 finaliser
-  // of the seed and the element's flat index; the top 24 bits against p.
-  Expr z = Halide::cast<uint64_t>(seed) +
-           Expr(uint64_t(0x9E3779B97F4A7C15ull)) * (Halide::cast<uint64_t>(index) + Expr(uint64_t(1)));
+Expr counterWord(Expr seed, Expr counter) {
+  // A splitmix64 finaliser of the seed and the counter (runtime/SplitMix64.h).
+  Expr z = Halide::cast<uint64_t>(seed) + Expr(uint64_t(0x9E3779B97F4A7C15ull)) *
+                                              (Halide::cast<uint64_t>(counter) + Expr(uint64_t(1)));
   z = (z ^ (z >> 30)) * Expr(uint64_t(0xBF58476D1CE4E5B9ull));
   z = (z ^ (z >> 27)) * Expr(uint64_t(0x94D049BB133111EBull));
-  z = z ^ (z >> 31);
-  Expr bits = Halide::cast<uint32_t>(z >> 40);
+  return z ^ (z >> 31);
+}
+
+Expr dropoutKeep(Expr seed, Expr index, double p) {
+  // The counter-based mask of runtime/DropoutMask.h: the top 24 bits of the
+  // element's word against p.
+  Expr bits = Halide::cast<uint32_t>(counterWord(seed, index) >> 40);
   return bits >= Expr(static_cast<uint32_t>(p * 16777216.0));
 }
 

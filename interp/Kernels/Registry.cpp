@@ -11,6 +11,7 @@ void registerInterpKernels(mlir::DialectRegistry &registry) {
   registerElementwiseKernels(registry);
   registerActivationKernels(registry);
   registerMathKernels(registry);
+  registerRandomKernels(registry);
   registerWindowKernels(registry);
   registerDenseKernels(registry);
   registerReductionKernels(registry);
