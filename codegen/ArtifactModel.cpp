@@ -324,8 +324,7 @@ FailureOr<ArtifactModel> describeModel(ModuleOp module) {
   func::FuncOp forward = forwards.front(), train;
   SmallVector<func::FuncOp> trains;
   for (func::FuncOp step : steps)
-    if (StringAttr of = nn::trainStepOf(step);
-        of && of.getValue() == forward.getSymName()) {
+    if (StringAttr of = nn::trainStepOf(step); of && of.getValue() == forward.getSymName()) {
       train = step;
       trains.push_back(step);
     }
@@ -341,8 +340,8 @@ FailureOr<ArtifactModel> describeModel(ModuleOp module) {
       return step.emitError() << "loss name '" << loss.getValue()
                               << "' is not a C identifier; the C API names its train step "
                                  "functions after the losses";
-    model.steps.push_back(ArtifactModel::Step{loss.str(), "f32", describeOptimizer(optimizer),
-                                              "", {}});
+    model.steps.push_back(
+        ArtifactModel::Step{loss.str(), "f32", describeOptimizer(optimizer), "", {}});
   }
   if (!model.steps.empty() && model.steps.size() != trains.size())
     return forward.emitError() << "model '" << forward.getSymName()

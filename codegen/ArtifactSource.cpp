@@ -139,8 +139,7 @@ std::string generateHeader(const ArtifactModel &model) {
   }
   if (!model.optimizer.empty() && model.steps.empty())
     os << "; optimizer " << commentText(model.optimizer);
-  os << (model.steps.empty() ? ".\n" : "\n")
-     << " *\n"
+  os << (model.steps.empty() ? ".\n" : "\n") << " *\n"
      << " * A context holds the parameters, their gradients, the optimizer state and\n"
      << " * the step count. One context must not be used by two threads at once;\n"
      << " * compiled code runs on a thread pool of its own (" << n << "_set_num_threads).\n"
@@ -201,8 +200,7 @@ std::string generateHeader(const ArtifactModel &model) {
        << "int " << n << "_train_step_" << step.name << "(" << n
        << "_context *ctx, const void *const *inputs,\n"
        << "    const size_t *input_bytes, double *loss);\n\n";
-  os
-     << "/** Loads every parameter from a safetensors file; all or nothing. */\n"
+  os << "/** Loads every parameter from a safetensors file; all or nothing. */\n"
      << "int " << n << "_load_weights(" << n << "_context *ctx, const char *path);\n\n"
      << "/** Writes every parameter to a safetensors file (atomically). */\n"
      << "int " << n << "_save_weights(" << n << "_context *ctx, const char *path);\n\n"
@@ -294,8 +292,8 @@ std::string generateSource(const ArtifactModel &model) {
     os << "const netc_train_step kTrainSteps[] = {\n";
     for (const ArtifactModel::Step &step : model.steps)
       os << "    {" << cStringLiteral(step.name) << ", NETC_" << upper(step.lossDType) << ", "
-         << cStringLiteral(step.optimizer) << ", " << step.kernel << "_argv, "
-         << step.slots.size() << ", kTrainSlots_" << step.name << "},\n";
+         << cStringLiteral(step.optimizer) << ", " << step.kernel << "_argv, " << step.slots.size()
+         << ", kTrainSlots_" << step.name << "},\n";
     os << "};\n\n";
   }
   for (const KernelChain &chain : model.chains) {

@@ -13,8 +13,8 @@
 
 #include <algorithm>
 #include <cmath>
-#include <set>
 #include <fmt/format.h>
+#include <set>
 
 using namespace mlir;
 
@@ -244,7 +244,8 @@ void Importer::finishTrains(const ModelDecl &model) {
     }
     auto [it, inserted] = trainOf.emplace(t.loss, &t);
     if (!inserted)
-      error(t.loc) << "loss '" << t.loss << "' is trained twice; the first 'train' of it is at line "
+      error(t.loc) << "loss '" << t.loss
+                   << "' is trained twice; the first 'train' of it is at line "
                    << it->second->loc.line;
   }
   if (losses.size() > 1)

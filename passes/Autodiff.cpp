@@ -60,8 +60,7 @@ public:
   /// several losses).
   TrainStepBuilder(func::FuncOp forward, bool gradInputs, unsigned lossIndex,
                    DictionaryAttr optimizer)
-      : forward(forward), gradInputs(gradInputs), chosenLoss(lossIndex),
-        stepOptimizer(optimizer) {}
+      : forward(forward), gradInputs(gradInputs), chosenLoss(lossIndex), stepOptimizer(optimizer) {}
 
   /// Adds `@<name>_train_step` (or `@<name>_train_step_<loss>`) after
   /// `after`, the forward function or the train step built before; returns
@@ -129,10 +128,11 @@ FailureOr<func::FuncOp> TrainStepBuilder::build(Operation *after) {
   if (stepOptimizer) {
     // The step carries its own optimizer; its loss keeps only its name.
     step->setAttr(nn::NNDialect::OptimizerAttrHelper::getNameStr(), stepOptimizer);
-    step.setResultAttrs(*lossIndex, DictionaryAttr::get(step.getContext(),
-                                                        {nn::roleAttr(step.getContext(),
-                                                                      nn::ResultRole::Loss,
-                                                                      stepOptimizer.getAs<StringAttr>("loss").getValue())}));
+    step.setResultAttrs(
+        *lossIndex,
+        DictionaryAttr::get(step.getContext(),
+                            {nn::roleAttr(step.getContext(), nn::ResultRole::Loss,
+                                          stepOptimizer.getAs<StringAttr>("loss").getValue())}));
   }
   OpBuilder moduleBuilder(after);
   moduleBuilder.setInsertionPointAfter(after);
@@ -330,8 +330,7 @@ void AutodiffPass::runOnOperation() {
           !optimizer.getAs<StringAttr>("loss"))
         continue;
       several = true;
-      FailureOr<func::FuncOp> step =
-          TrainStepBuilder(fn, gradInputs, i, optimizer).build(after);
+      FailureOr<func::FuncOp> step = TrainStepBuilder(fn, gradInputs, i, optimizer).build(after);
       ok &= succeeded(step);
       if (succeeded(step) && *step)
         after = *step;

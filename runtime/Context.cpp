@@ -184,9 +184,10 @@ Context::Context(const netc_model &model, uint64_t seed)
   // A model with a loss has a train step per loss; one loss slot stays for
   // a forward function that computes a loss without one.
   for (size_t k = 0; k < std::max<size_t>(trainSteps.size(), 1); ++k)
-    s.lossDescs.push_back(netc_tensor{k < trainSteps.size() ? trainSteps[k].name : "loss",
-                                      k < trainSteps.size() ? trainSteps[k].loss_dtype : m.loss_dtype, 0,
-                                      nullptr, NETC_INIT_CONSTANT, 0, 0, 0});
+    s.lossDescs.push_back(
+        netc_tensor{k < trainSteps.size() ? trainSteps[k].name : "loss",
+                    k < trainSteps.size() ? trainSteps[k].loss_dtype : m.loss_dtype, 0, nullptr,
+                    NETC_INIT_CONSTANT, 0, 0, 0});
   for (const netc_tensor &d : s.lossDescs)
     s.losses.push_back(std::make_unique<HostTensor>(d));
   s.lossValid.assign(s.losses.size(), false);
@@ -396,9 +397,9 @@ bool Context::run(void *trainCall, const void *const *inputs, void *const *outpu
                         : slot.kind == NETC_SLOT_STATE_UPDATE  ? &s.state
                         : slot.kind == NETC_SLOT_BUFFER_UPDATE ? &s.buffers
                                                                : nullptr;
-      TensorList *next = slot.kind == NETC_SLOT_PARAM_UPDATE    ? &s.nextParams
-                         : slot.kind == NETC_SLOT_STATE_UPDATE  ? &s.nextState
-                                                                : &s.nextBuffers;
+      TensorList *next = slot.kind == NETC_SLOT_PARAM_UPDATE   ? &s.nextParams
+                         : slot.kind == NETC_SLOT_STATE_UPDATE ? &s.nextState
+                                                               : &s.nextBuffers;
       if (now)
         std::swap((*now)[slot.index], (*next)[slot.index]);
     }

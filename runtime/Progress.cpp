@@ -47,10 +47,10 @@ void Progress::update(uint64_t step, double loss, const char *losses) {
   char value[32];
   std::snprintf(value, sizeof value, "%.8g", loss);
   char line[512];
-  int width = std::snprintf(line, sizeof line, "step %llu/%llu  loss %s  %.1f steps/s  %s left",
-                            static_cast<unsigned long long>(step),
-                            static_cast<unsigned long long>(total), losses ? losses : value, rate,
-                            left.c_str());
+  int width =
+      std::snprintf(line, sizeof line, "step %llu/%llu  loss %s  %.1f steps/s  %s left",
+                    static_cast<unsigned long long>(step), static_cast<unsigned long long>(total),
+                    losses ? losses : value, rate, left.c_str());
   width = std::min(width, static_cast<int>(sizeof line) - 1);
   if (terminal) {
     // Spaces wipe the tail of a longer previous line.
