@@ -221,6 +221,9 @@ void Importer::finishTrains(const ModelDecl &model) {
   std::string lossList = llvm::join(lossNames, ", ");
   // Which `train` trains each loss; "train needs a loss" is reported already.
   std::map<std::string, const TrainSpec *> trainOf;
+  // Trains whose loss is known; only they take part in the parameter check,
+  // so that one mistake is reported once.
+  std::set<const TrainSpec *> resolved;
   for (TrainSpec &t : trains) {
     if (losses.empty())
       break;
@@ -242,6 +245,7 @@ void Importer::finishTrains(const ModelDecl &model) {
         diag << " (its losses: " << (lossList.empty() ? "none" : lossList) << ")";
       continue;
     }
+    resolved.insert(&t);
     auto [it, inserted] = trainOf.emplace(t.loss, &t);
     if (!inserted)
       error(t.loc) << "loss '" << t.loss
@@ -264,7 +268,7 @@ void Importer::finishTrains(const ModelDecl &model) {
   std::map<std::string, const TrainSpec *> owner;
   for (const TrainSpec &t : trains) {
     std::set<const TrainSpec *> reported;
-    for (const std::string &name : paramNames) {
+    for (const std::string &name : resolved.count(&t) ? paramNames : std::vector<std::string>{}) {
       bool chosen = !t.prefixes;
       for (const auto &prefix : t.prefixes.value_or(std::vector<std::pair<std::string, Loc>>{}))
         chosen |= llvm::StringRef(name).starts_with(prefix.first);
