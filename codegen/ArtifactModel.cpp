@@ -75,11 +75,13 @@ bool usedByBce(BlockArgument arg) {
 /// Reads one function's arguments and results into `model`.
 class FunctionReader {
 public:
-  FunctionReader(ArtifactModel &model, func::FuncOp fn, bool train)
-      : model(model), fn(fn), train(train) {}
+  FunctionReader(ArtifactModel &model, func::FuncOp fn, bool train,
+                 std::vector<ArtifactSlot> *into = nullptr)
+      : model(model), fn(fn), train(train), into(into) {}
 
   LogicalResult read() {
-    std::vector<ArtifactSlot> &slots = train ? model.trainSlots : model.forwardSlots;
+    std::vector<ArtifactSlot> &slots =
+        into ? *into : (train ? model.trainSlots : model.forwardSlots);
     for (unsigned i = 0, e = fn.getNumArguments(); i < e; ++i) {
       FailureOr<ArtifactSlot> slot = argument(i);
       if (failed(slot))
@@ -218,7 +220,14 @@ private:
       std::optional<std::string> dtype = ranked ? dtypeOf(ranked.getElementType()) : std::nullopt;
       if (!ranked || ranked.getRank() != 0 || !dtype || (*dtype)[0] != 'f')
         return fn.emitError() << "the loss has type " << type << ", expected a float scalar";
-      model.lossName = attrName(a, "loss");
+      std::string name = attrName(a, "loss");
+      // Several losses: LOSS slot k is the loss of train step k.
+      for (auto [k, step] : llvm::enumerate(model.steps))
+        if (step.name == name) {
+          step.lossDType = *dtype;
+          return ArtifactSlot{"LOSS", static_cast<int>(k)};
+        }
+      model.lossName = name;
       model.lossDType = *dtype;
       return ArtifactSlot{"LOSS", 0};
     }
@@ -263,6 +272,7 @@ private:
   ArtifactModel &model;
   func::FuncOp fn;
   bool train;
+  std::vector<ArtifactSlot> *into;
 };
 
 /// "sgd(lr=0.1, momentum=0.9)" from an nn.optimizer dictionary.
@@ -312,12 +322,30 @@ FailureOr<ArtifactModel> describeModel(ModuleOp module) {
     return failure();
   }
   func::FuncOp forward = forwards.front(), train;
+  SmallVector<func::FuncOp> trains;
   for (func::FuncOp step : steps)
-    if (StringAttr of = nn::trainStepOf(step);
-        of && of.getValue() == forward.getSymName())
+    if (StringAttr of = nn::trainStepOf(step); of && of.getValue() == forward.getSymName()) {
       train = step;
+      trains.push_back(step);
+    }
 
   ArtifactModel model;
+  // Several losses: each step is named after the loss its optimizer names.
+  for (func::FuncOp step : trains) {
+    DictionaryAttr optimizer = nn::optimizerOf(step);
+    auto loss = optimizer ? optimizer.getAs<StringAttr>("loss") : StringAttr();
+    if (!loss)
+      continue;
+    if (!isCIdentifier(loss.str()))
+      return step.emitError() << "loss name '" << loss.getValue()
+                              << "' is not a C identifier; the C API names its train step "
+                                 "functions after the losses";
+    model.steps.push_back(
+        ArtifactModel::Step{loss.str(), "f32", describeOptimizer(optimizer), "", {}});
+  }
+  if (!model.steps.empty() && model.steps.size() != trains.size())
+    return forward.emitError() << "model '" << forward.getSymName()
+                               << "' mixes train steps with and without a named loss";
   model.name = forward.getSymName().str();
   // The generated C and C++ write the name unquoted (functions, macros, the
   // include guard): only an identifier is safe there.
@@ -342,7 +370,21 @@ FailureOr<ArtifactModel> describeModel(ModuleOp module) {
   }
   if (failed(FunctionReader(model, forward, false).read()))
     return failure();
-  if (train) {
+  if (!model.steps.empty()) {
+    model.hasTrain = true;
+    for (auto [step, fn] : llvm::zip_equal(model.steps, trains)) {
+      if (failed(FunctionReader(model, fn, true, &step.slots).read()))
+        return failure();
+      step.kernel = model.name + "_halide_train_step_" + step.name;
+      SymbolTable::setSymbolName(fn, step.kernel);
+    }
+    model.trainSlots = model.steps.front().slots;
+    model.trainKernel = model.steps.front().kernel;
+    model.lossName = model.steps.front().name;
+    model.lossDType = model.steps.front().lossDType;
+    model.optimizer = model.steps.front().optimizer;
+    train = nullptr;
+  } else if (train) {
     model.hasTrain = true;
     if (failed(FunctionReader(model, train, true).read()))
       return failure();

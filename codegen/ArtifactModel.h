@@ -53,6 +53,16 @@ struct ArtifactModel {
   /// The optimizer as a person reads it ("sgd(lr=0.1)"), empty without one.
   std::string optimizer;
   std::vector<ArtifactSlot> forwardSlots, trainSlots;
+  /// One train step of a model with several losses.
+  struct Step {
+    /// Its loss, which names it (NAME_train_step_<name>).
+    std::string name, lossDType = "f32", optimizer, kernel;
+    std::vector<ArtifactSlot> slots;
+  };
+  /// Models with several losses: every train step in the order of their
+  /// losses (trainSlots, trainKernel and lossName are the first's); empty
+  /// in models with one train step.
+  std::vector<Step> steps;
   bool hasTrain = false;
   /// The Halide entry points (without "_argv"); forwardKernel is empty when
   /// the model has no outputs, and so no inference function.

@@ -126,14 +126,20 @@ std::string generateHeader(const ArtifactModel &model) {
   listTensors(os, model.outputs, true);
   os << " * Parameters, as named in weights files:\n";
   listTensors(os, model.params, false);
-  if (model.lossName)
+  if (!model.steps.empty()) {
+    os << " * Losses, each with its own train step, run in this order by the executable:\n";
+    for (const ArtifactModel::Step &step : model.steps)
+      os << " *   " << step.name << " (" << step.lossDType << "): " << n << "_train_step_"
+         << step.name << ", optimizer " << commentText(step.optimizer) << "\n";
+    os << " *";
+  } else if (model.lossName) {
     os << " * Loss: " << commentText(*model.lossName) << " (" << model.lossDType << ")";
-  else
+  } else {
     os << " * No loss: " << n << "_train_step fails";
-  if (!model.optimizer.empty())
+  }
+  if (!model.optimizer.empty() && model.steps.empty())
     os << "; optimizer " << commentText(model.optimizer);
-  os << ".\n"
-     << " *\n"
+  os << (model.steps.empty() ? ".\n" : "\n") << " *\n"
      << " * A context holds the parameters, their gradients, the optimizer state and\n"
      << " * the step count. One context must not be used by two threads at once;\n"
      << " * compiled code runs on a thread pool of its own (" << n << "_set_num_threads).\n"
@@ -151,7 +157,9 @@ std::string generateHeader(const ArtifactModel &model) {
      << "/** The numbers of inputs and outputs, and whether the model has a loss. */\n"
      << "#define " << upper(n) << "_NUM_INPUTS " << model.inputs.size() << "\n"
      << "#define " << upper(n) << "_NUM_OUTPUTS " << model.outputs.size() << "\n"
-     << "#define " << upper(n) << "_HAS_TRAIN_STEP " << (model.hasTrain ? 1 : 0) << "\n\n"
+     << "#define " << upper(n) << "_HAS_TRAIN_STEP " << (model.hasTrain ? 1 : 0) << "\n"
+     << "#define " << upper(n) << "_NUM_TRAIN_STEPS "
+     << (model.steps.empty() ? (model.hasTrain ? 1 : 0) : model.steps.size()) << "\n\n"
      << "/** The state of one instance of the model (opaque). */\n"
      << "typedef struct " << n << "_context " << n << "_context;\n\n"
      << "/** Creates a context whose parameters are initialised from `seed` as the\n"
@@ -173,15 +181,26 @@ std::string generateHeader(const ArtifactModel &model) {
      << " *  outputs). Integer inputs are checked against their bounds first. */\n"
      << "int " << n << "_forward(" << n
      << "_context *ctx, const void *const *inputs, const size_t *input_bytes,\n"
-     << "    void *const *outputs, const size_t *output_bytes);\n\n"
-     << "/** Runs one train step on inputs[i] of input_bytes[i] bytes (as for\n"
-     << " *  " << n << "_forward): the loss, gradients and the optimizer's update of the\n"
-     << " *  parameters and its state. Stores the loss in *loss unless loss is NULL.\n"
-     << " *  Step k draws its dropout masks from the context's seed and k. */\n"
-     << "int " << n << "_train_step(" << n
-     << "_context *ctx, const void *const *inputs, const size_t *input_bytes,\n"
-     << "    double *loss);\n\n"
-     << "/** Loads every parameter from a safetensors file; all or nothing. */\n"
+     << "    void *const *outputs, const size_t *output_bytes);\n\n";
+  if (model.steps.empty())
+    os << "/** Runs one train step on inputs[i] of input_bytes[i] bytes (as for\n"
+       << " *  " << n << "_forward): the loss, gradients and the optimizer's update of the\n"
+       << " *  parameters and its state. Stores the loss in *loss unless loss is NULL.\n"
+       << " *  Step k draws its dropout masks from the context's seed and k. */\n"
+       << "int " << n << "_train_step(" << n
+       << "_context *ctx, const void *const *inputs, const size_t *input_bytes,\n"
+       << "    double *loss);\n\n";
+  for (const ArtifactModel::Step &step : model.steps)
+    os << "/** Runs the train step of loss " << step.name << " on inputs[i] of input_bytes[i]\n"
+       << " *  bytes (as for " << n << "_forward): the loss, the gradients of the parameters\n"
+       << " *  it trains and its optimizer's update of them and of its state; the batch\n"
+       << " *  norms' running statistics are updated too. Stores the loss in *loss unless\n"
+       << " *  loss is NULL. The train steps of all losses count together: the k-th call\n"
+       << " *  of any draws its dropout masks from the context's seed and k. */\n"
+       << "int " << n << "_train_step_" << step.name << "(" << n
+       << "_context *ctx, const void *const *inputs,\n"
+       << "    const size_t *input_bytes, double *loss);\n\n";
+  os << "/** Loads every parameter from a safetensors file; all or nothing. */\n"
      << "int " << n << "_load_weights(" << n << "_context *ctx, const char *path);\n\n"
      << "/** Writes every parameter to a safetensors file (atomically). */\n"
      << "int " << n << "_save_weights(" << n << "_context *ctx, const char *path);\n\n"
@@ -216,8 +235,10 @@ std::string generateSource(const ArtifactModel &model) {
     os << "#include \"runtime/Chain.h\"\n\n";
   if (!model.forwardKernel.empty())
     os << "extern \"C\" int " << model.forwardKernel << "_argv(void **args);\n";
-  if (model.hasTrain)
+  if (model.hasTrain && model.steps.empty())
     os << "extern \"C\" int " << model.trainKernel << "_argv(void **args);\n";
+  for (const ArtifactModel::Step &step : model.steps)
+    os << "extern \"C\" int " << step.kernel << "_argv(void **args);\n";
   for (const KernelChain &chain : model.chains)
     for (const ChainPart &part : chain.parts)
       os << "extern \"C\" int " << part.entry << "_argv(void **args);\n";
@@ -263,8 +284,18 @@ std::string generateSource(const ArtifactModel &model) {
   };
   if (!model.forwardSlots.empty())
     slots("kForwardSlots", model.forwardSlots);
-  if (model.hasTrain)
+  if (model.hasTrain && model.steps.empty())
     slots("kTrainSlots", model.trainSlots);
+  for (const ArtifactModel::Step &step : model.steps)
+    slots(("kTrainSlots_" + step.name).c_str(), step.slots);
+  if (!model.steps.empty()) {
+    os << "const netc_train_step kTrainSteps[] = {\n";
+    for (const ArtifactModel::Step &step : model.steps)
+      os << "    {" << cStringLiteral(step.name) << ", NETC_" << upper(step.lossDType) << ", "
+         << cStringLiteral(step.optimizer) << ", " << step.kernel << "_argv, " << step.slots.size()
+         << ", kTrainSlots_" << step.name << "},\n";
+    os << "};\n\n";
+  }
   for (const KernelChain &chain : model.chains) {
     const std::string &e = chain.entry;
     std::vector<ArtifactTensor> temps;
@@ -307,11 +338,15 @@ std::string generateSource(const ArtifactModel &model) {
      << (model.forwardKernel.empty() ? std::string("nullptr") : model.forwardKernel + "_argv")
      << ", " << model.forwardSlots.size() << ", "
      << ref("kForwardSlots", !model.forwardSlots.empty()) << ",\n";
+  std::string trainSlotsArray =
+      model.steps.empty() ? "kTrainSlots" : "kTrainSlots_" + model.steps.front().name;
   if (model.hasTrain)
-    os << "    " << model.trainKernel << "_argv, " << model.trainSlots.size() << ", kTrainSlots,\n";
+    os << "    " << model.trainKernel << "_argv, " << model.trainSlots.size() << ", "
+       << trainSlotsArray << ",\n";
   else
     os << "    nullptr, 0, nullptr,\n";
   os << "    " << model.buffers.size() << ", " << ref("kBuffers", !model.buffers.empty())
+     << ",\n    " << model.steps.size() << ", " << ref("kTrainSteps", !model.steps.empty())
      << "};\n\n";
 
   // Every function forwards to runtime/CApi.h, which checks the arguments,
@@ -332,9 +367,15 @@ std::string generateSource(const ArtifactModel &model) {
            ", const void *const *inputs, const size_t *input_bytes, void *const *outputs, "
            "const size_t *output_bytes)",
        "capi::forward(" + n + "_model, ctx, inputs, input_bytes, outputs, output_bytes)");
-  line("int " + n + "_train_step(" + ctx +
-           ", const void *const *inputs, const size_t *input_bytes, double *loss)",
-       "capi::trainStep(" + n + "_model, ctx, inputs, input_bytes, loss)");
+  if (model.steps.empty())
+    line("int " + n + "_train_step(" + ctx +
+             ", const void *const *inputs, const size_t *input_bytes, double *loss)",
+         "capi::trainStep(" + n + "_model, ctx, inputs, input_bytes, loss)");
+  for (auto [k, step] : llvm::enumerate(model.steps))
+    line("int " + n + "_train_step_" + step.name + "(" + ctx +
+             ", const void *const *inputs, const size_t *input_bytes, double *loss)",
+         "capi::trainStepAt(" + n + "_model, ctx, " + std::to_string(k) + ", \"train_step_" +
+             step.name + "\", inputs, input_bytes, loss)");
   line("int " + n + "_load_weights(" + ctx + ", const char *path)",
        "capi::loadWeights(" + n + "_model, ctx, path)");
   line("int " + n + "_save_weights(" + ctx + ", const char *path)",

@@ -142,6 +142,7 @@ void Importer::importModel(const ModelDecl &model) {
 
   if (trainLoc && !lossLoc)
     error(*trainLoc) << "'train' needs a 'loss' in model '" << model.name << "'";
+  finishTrains(model);
   finishBuffers(model);
   if (results.empty() && !failed)
     error(model.loc) << "model '" << model.name << "' has no output and no loss";
@@ -156,8 +157,12 @@ void Importer::finishFunction(const ModelDecl &model) {
   for (const Result &r : results) {
     values.push_back(r.value);
     types.push_back(r.value.getType());
-    resultAttrs.push_back(builder.getDictionaryAttr(nn::roleAttr(
-        builder.getContext(), r.isLoss ? nn::ResultRole::Loss : nn::ResultRole::Output, r.name)));
+    SmallVector<NamedAttribute, 2> attrs{nn::roleAttr(
+        builder.getContext(), r.isLoss ? nn::ResultRole::Loss : nn::ResultRole::Output, r.name)};
+    // Several losses: each carries the optimizer of its own train step.
+    if (DictionaryAttr opt = r.isLoss ? lossOptimizers[r.name] : DictionaryAttr())
+      attrs.push_back(builder.getNamedAttr(nn::NNDialect::OptimizerAttrHelper::getNameStr(), opt));
+    resultAttrs.push_back(builder.getDictionaryAttr(attrs));
   }
   // Buffers change in train steps only: a model without `train` has none.
   for (const BufferUpdate &u : trainLoc ? bufferUpdates : std::vector<BufferUpdate>{}) {
@@ -303,11 +308,8 @@ void Importer::importOutputOrLoss(const Stmt &stmt) {
     valueExpr = l.value.get();
     name = l.hasName() ? l.name : "loss";
     nameLoc = l.hasName() ? l.nameLoc : l.loc;
-    if (lossLoc) {
-      error(l.loc) << "a model has at most one 'loss'; the first is at line " << lossLoc->line;
-      return;
-    }
-    lossLoc = l.loc;
+    if (!lossLoc)
+      lossLoc = l.loc;
   } else {
     auto &o = static_cast<const OutputStmt &>(stmt);
     valueExpr = o.value.get();

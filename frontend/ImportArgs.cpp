@@ -48,6 +48,8 @@ std::optional<CallArgs> bindArgs(Importer &im, const CallExpr &call, const Signa
     args.values[sig.params[i]] = positional[i];
 
   for (const KeywordArg &kw : call.keywords) {
+    if (llvm::is_contained(sig.unevaluated, kw.name))
+      continue;
     Val v = im.eval(*kw.value);
     ok &= !v.isPoison();
     if (!llvm::is_contained(sig.params, kw.name)) {

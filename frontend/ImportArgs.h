@@ -20,6 +20,9 @@ namespace netc::frontend {
 struct Signature {
   std::vector<std::string> params;
   unsigned numRequired = 0;
+  /// Keywords the caller reads from the syntax itself (`train`'s `loss=` and
+  /// `params=`): bindArgs neither evaluates nor reports them.
+  std::vector<std::string> unevaluated = {};
 };
 
 /// Evaluates a call's arguments and binds them to `sig`; reports unknown or

@@ -188,6 +188,16 @@ private:
   void finishBuffers(const ModelDecl &model);
   void bindResult(const std::string &name, const Val &value);
   void importTrain(const TrainStmt &train);
+  /// Checks the `train` statements against the losses and parameters (each
+  /// loss trained once, known names, prefixes that select parameters, no
+  /// parameter in two steps) and puts the optimizers on the function: one
+  /// loss and one `train`: `nn.optimizer` on the function; several losses:
+  /// each loss result's own `nn.optimizer` (ImportTrain.cpp).
+  void finishTrains(const ModelDecl &model);
+  struct TrainSpec;
+  /// Reads `loss=` and `params=` of a `train` call into `spec`; false after
+  /// an error.
+  bool readSelection(const CallExpr &call, TrainSpec &spec);
   mlir::DictionaryAttr importInit(const CallExpr *init);
   std::optional<mlir::RankedTensorType> evalType(const TypeExpr &type, const std::string &what);
   Val evalBinary(const BinaryExpr &expr);
@@ -248,6 +258,18 @@ private:
   std::vector<Result> results;
   std::optional<Loc> lossLoc, trainLoc;
   mlir::DictionaryAttr optimizer;
+  /// One `train` statement: its optimizer (hyper-parameters only), the loss
+  /// it names with `loss=` (empty: not given) and its `params=` prefixes.
+  struct TrainSpec {
+    Loc loc;
+    mlir::DictionaryAttr optimizer;
+    std::string loss;
+    Loc lossLoc;
+    std::optional<std::vector<std::pair<std::string, Loc>>> prefixes;
+  };
+  std::vector<TrainSpec> trains;
+  /// The optimizer of each loss result in models with several losses.
+  std::map<std::string, mlir::DictionaryAttr> lossOptimizers;
   /// The weight of the statements unrolled so far (see ImportOptions), and
   /// its bound.
   int64_t unrolled = 0;

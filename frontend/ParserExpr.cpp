@@ -219,7 +219,8 @@ std::unique_ptr<CallExpr> Parser::parseCallArgs(const Token &callee,
     bool reserved = isReservedWord(tok().kind);
     if ((at(TokenKind::Ident) || reserved) && peekAhead(1).kind == TokenKind::Equal) {
       const Token &name = consume();
-      if (reserved)
+      // `loss=` is train's choice of loss (`train adam(lr=1e-3, loss=d)`).
+      if (reserved && name.kind != TokenKind::KwLoss)
         error(name.loc, fmt::format("reserved word '{}' cannot be used as an argument name",
                                     name.text));
       consume(); // '='

@@ -10,9 +10,11 @@
 
 #include "mlir/IR/Diagnostics.h"
 #include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 
 using namespace mlir;
 
@@ -182,6 +184,22 @@ static LogicalResult saveWeightsIfGiven(func::FuncOp fn, const RunOptions &optio
                                          : saveWeights(fn, options.saveWeightsPath, args);
 }
 
+/// The train steps --train runs, in order: the one `name` names, or every
+/// train step of the model (one per loss in models with several losses).
+static SmallVector<func::FuncOp> trainStepsOf(ModuleOp module, StringRef name) {
+  func::FuncOp first = findTrainStep(module, name);
+  if (!first)
+    return {};
+  StringAttr of = nn::trainStepOf(first);
+  if (!of || first.getSymName() == name)
+    return {first};
+  SmallVector<func::FuncOp> steps;
+  for (auto fn : module.getOps<func::FuncOp>())
+    if (nn::trainStepOf(fn) == of)
+      steps.push_back(fn);
+  return steps;
+}
+
 LogicalResult runModel(ModuleOp module, const RunOptions &options, llvm::raw_ostream &os) {
   std::optional<TensorSet> loaded;
   if (!options.loadPath.empty()) {
@@ -214,64 +232,103 @@ LogicalResult runModel(ModuleOp module, const RunOptions &options, llvm::raw_ost
     return writeTensorJSON(options.dumpPath, dump, module.getLoc());
   }
 
-  func::FuncOp step = findTrainStep(module, options.model);
-  if (!step)
+  SmallVector<func::FuncOp> steps = trainStepsOf(module, options.model);
+  if (steps.empty())
     return emitError(module.getLoc()) << "--train needs a train step; does the model have a "
                                          "'loss' and a 'train' statement?";
-  auto args = makeArguments(step, options.seed, source, stepSeed(options.seed, 0));
-  auto pairs = feedback(step);
-  TrainingData data;
-  if (failed(args) || failed(pairs) || failed(loadWeightsIfGiven(step, options, *args)) ||
-      (!options.dataPath.empty() && failed(data.read(step, options.dataPath))))
-    return failure();
-  data.select(0, *args);
-  collectArguments(step, *args, dump);
-  std::optional<unsigned> lossIndex;
-  for (const ResultInfo &r : describeResults(step))
-    if (r.role == ResultRole::Loss)
-      lossIndex = r.index;
+  // Each step has its own arguments; parameters, buffers and optimizer state
+  // pass between them by role and name (a model with several losses).
+  SmallVector<SmallVector<Tensor>> args;
+  SmallVector<SmallVector<std::pair<unsigned, unsigned>>> pairs;
+  std::vector<TrainingData> data(steps.size());
+  for (auto [k, step] : llvm::enumerate(steps)) {
+    auto stepArgs = makeArguments(step, options.seed, source, stepSeed(options.seed, 0));
+    auto stepPairs = feedback(step);
+    if (failed(stepArgs) || failed(stepPairs) ||
+        failed(loadWeightsIfGiven(step, options, *stepArgs)) ||
+        (!options.dataPath.empty() && failed(data[k].read(step, options.dataPath))))
+      return failure();
+    data[k].select(0, *stepArgs);
+    args.push_back(std::move(*stepArgs));
+    pairs.push_back(std::move(*stepPairs));
+  }
+  collectArguments(steps.front(), args.front(), dump);
+  std::map<std::pair<ArgRole, std::string>, Tensor> shared;
+  auto carried = [](ArgRole role) {
+    return role == ArgRole::Param || role == ArgRole::Buffer || role == ArgRole::State;
+  };
+  auto exchange = [&](size_t k, bool load) {
+    for (const ArgInfo &a : describeArguments(steps[k])) {
+      if (!carried(a.role))
+        continue;
+      auto it = shared.find({a.role, a.name});
+      if (load && it != shared.end())
+        args[k][a.index] = it->second;
+      else if (!load)
+        shared[{a.role, a.name}] = args[k][a.index];
+    }
+  };
   SmallVector<Tensor> results;
+  // --grad-stats follows the first train step (the only one of most models).
   std::optional<runtime::GradStatsRecorder> gradStats;
   if (options.gradStats.enabled())
-    gradStats.emplace(options.gradStats, options.steps, gradStatsModelName(step));
+    gradStats.emplace(options.gradStats, options.steps, gradStatsModelName(steps.front()));
   std::string error;
   if (gradStats && !gradStats->open(error))
     return emitError(module.getLoc()) << error;
+  uint64_t calls = 0;
   for (unsigned i = 0; i < options.steps; ++i) {
-    data.select(i, *args);
-    for (const ArgInfo &a : describeArguments(step))
-      if (a.role == ArgRole::Seed)
-        (*args)[a.index] = Tensor::integer(stepSeed(options.seed, i), (*args)[a.index].type);
-    auto stepResults = evaluatorOr(options.evaluator)(step, *args, /*forceF64=*/false);
-    if (failed(stepResults))
-      return failure();
-    results = std::move(*stepResults);
-    if (lossIndex)
-      dump.losses.push_back(results[*lossIndex].get(0));
-    if (lossIndex)
-      os << "step " << (i + 1) << " loss " << llvm::format("%.8g", results[*lossIndex].get(0))
-         << "\n";
-    if (gradStats)
-      os << recordGradStats(*gradStats, i + 1, step, *args, results,
-                            lossIndex ? results[*lossIndex].get(0) : NAN);
-    for (auto [result, arg] : *pairs)
-      (*args)[arg] = results[result];
+    std::string line, stats;
+    for (size_t k = 0; k < steps.size(); ++k) {
+      func::FuncOp step = steps[k];
+      exchange(k, /*load=*/true);
+      data[k].select(i, args[k]);
+      for (const ArgInfo &a : describeArguments(step))
+        if (a.role == ArgRole::Seed)
+          args[k][a.index] = Tensor::integer(stepSeed(options.seed, calls), args[k][a.index].type);
+      ++calls;
+      auto stepResults = evaluatorOr(options.evaluator)(step, args[k], /*forceF64=*/false);
+      if (failed(stepResults))
+        return failure();
+      results = std::move(*stepResults);
+      for (const ResultInfo &r : describeResults(step))
+        if (r.role == ResultRole::Loss) {
+          dump.losses.push_back(results[r.index].get(0));
+          line += (steps.size() > 1 ? " " + r.name : std::string()) +
+                  llvm::formatv(" {0}", llvm::format("%.8g", results[r.index].get(0))).str();
+        }
+      if (gradStats && k == 0) {
+        std::optional<unsigned> lossIndex;
+        for (const ResultInfo &r : describeResults(step))
+          if (r.role == ResultRole::Loss)
+            lossIndex = r.index;
+        stats = recordGradStats(*gradStats, i + 1, step, args[k], results,
+                                lossIndex ? results[*lossIndex].get(0) : NAN);
+      }
+      for (auto [result, arg] : pairs[k])
+        args[k][arg] = results[result];
+      exchange(k, /*load=*/false);
+    }
+    if (!line.empty())
+      os << "step " << (i + 1) << " loss" << line << "\n";
+    os << stats;
   }
-  if (failed(saveWeightsIfGiven(step, options, *args)))
+  if (failed(saveWeightsIfGiven(steps.back(), options, args.back())))
     return failure();
   if (gradStats && !gradStats->finish(error))
     return emitError(module.getLoc()) << error;
   if (options.dumpPath.empty()) {
     if (!results.empty())
-      printResults(step, results, os);
+      printResults(steps.back(), results, os);
     return success();
   }
   if (!results.empty())
-    collectResults(step, results, dump);
+    collectResults(steps.back(), results, dump);
   // The parameters after training sit beside the initial ones, so a test can
   // replay the whole run in PyTorch.
   TensorSet trained;
-  collectArguments(step, *args, trained);
+  exchange(0, /*load=*/true);
+  collectArguments(steps.front(), args.front(), trained);
   dump.trainedParams = std::move(trained.params);
   return writeTensorJSON(options.dumpPath, dump, module.getLoc());
 }

@@ -52,9 +52,17 @@ class TrainStepBuilder {
 public:
   TrainStepBuilder(func::FuncOp forward, bool gradInputs)
       : forward(forward), gradInputs(gradInputs) {}
+  /// The train step of loss result `lossIndex` alone, named
+  /// `<name>_train_step_<loss>`, with its own `optimizer` (models with
+  /// several losses).
+  TrainStepBuilder(func::FuncOp forward, bool gradInputs, unsigned lossIndex,
+                   DictionaryAttr optimizer)
+      : forward(forward), gradInputs(gradInputs), chosenLoss(lossIndex), stepOptimizer(optimizer) {}
 
-  /// Adds `@<name>_train_step` after the forward function.
-  LogicalResult build();
+  /// Adds `@<name>_train_step` (or `@<name>_train_step_<loss>`) after
+  /// `after`, the forward function or the train step built before; returns
+  /// the step (null when the function has no loss).
+  FailureOr<func::FuncOp> build(Operation *after);
 
 private:
   /// The seed argument of the step: the forward's own when it draws random
@@ -70,21 +78,37 @@ private:
   void accumulate(OpBuilder &builder, Location loc, Value value, Value grad);
   /// Replaces the return and the signature with the train step's.
   void rewriteSignature(func::ReturnOp ret, unsigned lossIndex);
+  /// Whether the step trains parameter `name`: every parameter, or those
+  /// that start with one of its optimizer's `params` prefixes.
+  bool trains(StringRef name) const;
 
   func::FuncOp forward, step;
   bool gradInputs;
+  std::optional<unsigned> chosenLoss;
+  DictionaryAttr stepOptimizer;
   llvm::DenseSet<Value> active;
   llvm::DenseMap<Value, Value> grads;
 };
 
-LogicalResult TrainStepBuilder::build() {
-  std::optional<unsigned> lossIndex;
+bool TrainStepBuilder::trains(StringRef name) const {
+  DictionaryAttr optimizer = nn::optimizerOf(step);
+  auto prefixes = optimizer ? optimizer.getAs<ArrayAttr>("params") : ArrayAttr();
+  if (!prefixes)
+    return true;
+  return llvm::any_of(prefixes.getAsValueRange<StringAttr>(),
+                      [&](StringRef prefix) { return name.starts_with(prefix); });
+}
+
+FailureOr<func::FuncOp> TrainStepBuilder::build(Operation *after) {
+  std::optional<unsigned> lossIndex = chosenLoss;
   for (unsigned i = 0, e = forward.getNumResults(); i < e && !lossIndex; ++i)
     if (nn::resultName(forward, i, nn::ResultRole::Loss))
       lossIndex = i;
   if (!lossIndex)
-    return success();
+    return func::FuncOp();
   std::string name = (forward.getSymName() + "_train_step").str();
+  if (chosenLoss)
+    name += "_" + nn::resultName(forward, *lossIndex, nn::ResultRole::Loss).str();
   auto module = forward->getParentOfType<ModuleOp>();
   if (module.lookupSymbol(name))
     return forward.emitError() << "cannot add the train step of '" << forward.getSymName() << "': '"
@@ -101,8 +125,17 @@ LogicalResult TrainStepBuilder::build() {
   step = forward.clone();
   step.setSymName(name);
   nn::setTrainStepOf(step, forward.getSymName());
-  OpBuilder moduleBuilder(forward);
-  moduleBuilder.setInsertionPointAfter(forward);
+  if (stepOptimizer) {
+    // The step carries its own optimizer; its loss keeps only its name.
+    step->setAttr(nn::NNDialect::OptimizerAttrHelper::getNameStr(), stepOptimizer);
+    step.setResultAttrs(
+        *lossIndex,
+        DictionaryAttr::get(step.getContext(),
+                            {nn::roleAttr(step.getContext(), nn::ResultRole::Loss,
+                                          stepOptimizer.getAs<StringAttr>("loss").getValue())}));
+  }
+  OpBuilder moduleBuilder(after);
+  moduleBuilder.setInsertionPointAfter(after);
   moduleBuilder.insert(step);
 
   Block &body = step.getBody().front();
@@ -117,9 +150,11 @@ LogicalResult TrainStepBuilder::build() {
   Value loss = ret.getOperand(*lossIndex);
 
   SmallVector<BlockArgument> differentiated;
+  // Parameters the step does not train are read-only inputs of it.
   for (BlockArgument arg : body.getArguments())
-    if (nn::argName(arg, nn::ArgRole::Param) ||
-        (gradInputs && isFloatTensor(arg) && nn::argName(arg, nn::ArgRole::Input)))
+    if (StringAttr param = nn::argName(arg, nn::ArgRole::Param); param && trains(param))
+      differentiated.push_back(arg);
+    else if (gradInputs && isFloatTensor(arg) && nn::argName(arg, nn::ArgRole::Input))
       differentiated.push_back(arg);
   findActiveValues(differentiated, loss);
   if (failed(backward(loss, ret)))
@@ -132,7 +167,7 @@ LogicalResult TrainStepBuilder::build() {
   for (Operation &op : llvm::make_early_inc_range(llvm::reverse(body)))
     if (isOpTriviallyDead(&op) || (op.use_empty() && isa_and_nonnull<NNDialect>(op.getDialect())))
       op.erase();
-  return success();
+  return step;
 }
 
 Value TrainStepBuilder::seedArgument() {
@@ -255,7 +290,7 @@ void TrainStepBuilder::rewriteSignature(func::ReturnOp ret, unsigned lossIndex) 
   };
   Block &body = step.getBody().front();
   for (BlockArgument arg : body.getArguments())
-    if (StringAttr name = nn::argName(arg, nn::ArgRole::Param))
+    if (StringAttr name = nn::argName(arg, nn::ArgRole::Param); name && trains(name))
       add(gradOf(arg), named(nn::ResultRole::Grad, name));
   if (gradInputs)
     for (BlockArgument arg : body.getArguments())
@@ -285,8 +320,26 @@ void AutodiffPass::runOnOperation() {
     if (!nn::trainStepOf(fn) && !fn.isExternal())
       forwards.push_back(fn);
   bool ok = true;
-  for (func::FuncOp fn : forwards)
-    ok &= succeeded(TrainStepBuilder(fn, gradInputs).build());
+  for (func::FuncOp fn : forwards) {
+    // Several losses: one train step per loss that carries an optimizer, in
+    // the order of the losses; otherwise the one train step of the first loss.
+    Operation *after = fn;
+    bool several = false;
+    for (unsigned i = 0, e = fn.getNumResults(); i < e; ++i) {
+      auto optimizer = fn.getResultAttrOfType<DictionaryAttr>(
+          i, nn::NNDialect::OptimizerAttrHelper::getNameStr());
+      if (!optimizer || !nn::resultName(fn, i, nn::ResultRole::Loss) ||
+          !optimizer.getAs<StringAttr>("loss"))
+        continue;
+      several = true;
+      FailureOr<func::FuncOp> step = TrainStepBuilder(fn, gradInputs, i, optimizer).build(after);
+      ok &= succeeded(step);
+      if (succeeded(step) && *step)
+        after = *step;
+    }
+    if (!several)
+      ok &= succeeded(TrainStepBuilder(fn, gradInputs).build(fn));
+  }
   if (!ok)
     signalPassFailure();
 }

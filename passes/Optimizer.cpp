@@ -156,7 +156,11 @@ LogicalResult UpdateBuilder::buildAdam(bool decoupled) {
     expAvg.push_back(addState(slot.param.getType(), slot.name.getValue() + ".exp_avg"));
     expAvgSq.push_back(addState(slot.param.getType(), slot.name.getValue() + ".exp_avg_sq"));
   }
-  BlockArgument stepCount = addState(RankedTensorType::get({}, elementType), "step");
+  // Each train step of a model with several losses counts its own steps.
+  std::string countName = "step";
+  if (auto loss = optimizer.getAs<StringAttr>("loss"))
+    countName = (loss.getValue() + ".step").str();
+  BlockArgument stepCount = addState(RankedTensorType::get({}, elementType), countName);
 
   // The bias corrections, with b^t = exp(t log b) on 0-d tensors.
   Value t = add(stepCount, constant(stepCount, 1.0));
@@ -246,6 +250,10 @@ LogicalResult UpdateBuilder::build() {
     if (!name)
       continue;
     Value grad = gradByName.lookup(name.getValue());
+    // A step that trains some parameters (`params=` prefixes) reads the
+    // others without updating them.
+    if (!grad && optimizer.get("params"))
+      continue;
     if (!grad)
       return step.emitError() << "train step '" << step.getSymName()
                               << "' has no gradient of parameter '" << name.getValue() << "'";
@@ -301,8 +309,9 @@ void OptimizerPass::runOnOperation() {
     if (!of)
       continue;
     auto forward = module.lookupSymbol<func::FuncOp>(of.getValue());
-    DictionaryAttr optimizer;
-    if (forward)
+    // A step of a model with several losses carries its own optimizer.
+    DictionaryAttr optimizer = nn::optimizerOf(step);
+    if (!optimizer && forward)
       optimizer = nn::optimizerOf(forward);
     // A step that has its update already is left as it is.
     bool updated = false;

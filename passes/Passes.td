@@ -151,6 +151,16 @@ def NNAutodiff : Pass<"nn-autodiff", "mlir::ModuleOp"> {
     on gets a zero constant. Buffer updates are not differentiated: the
     loss's gradient never flows through them.
 
+    Several losses. When loss results carry their own `nn.optimizer`
+    dictionary with a `loss` key (the frontend's form of several `train`
+    statements), each such loss gets its own train step
+    `@<name>_train_step_<loss>`, in result order, with the loss alone among
+    the losses and `nn.optimizer` set to that dictionary. An `nn.optimizer`
+    with a `params` array of name prefixes (on the function or a loss)
+    restricts the step's gradients to the parameters whose names start with
+    one of them: the other parameters stay read-only arguments without
+    `nn.grad` results.
+
     Train and inference forms. Before differentiating, every
     `nn.train_select` of the train step becomes its `train` operand (batch
     normalisation then uses batch statistics).
@@ -203,7 +213,11 @@ def NNOptimizer : Pass<"nn-optimizer", "mlir::ModuleOp"> {
     For each function marked `nn.train_step_of = "<name>"` whose forward
     function `@<name>` has an `nn.optimizer` attribute, appends the update of
     torch.optim (PyTorch 1.13, dampening 0) to the train step. Models without
-    `nn.optimizer` are left alone. With p a parameter, g its gradient (the
+    `nn.optimizer` are left alone. A train step with an `nn.optimizer` of
+    its own (one of several losses) takes that one; it updates the
+    parameters that have an `nn.grad` result, when its optimizer selects
+    them with `params`, and its Adam step count is `{nn.state =
+    "<loss>.step"}`. With p a parameter, g its gradient (the
     `nn.grad` result) and every hyperparameter a 0-d constant of p's element
     type:
 

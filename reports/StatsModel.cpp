@@ -112,6 +112,10 @@ llvm::DenseSet<Value> backwardSlice(Block &body, ArrayRef<Value> roots) {
 /// plain SGD none.
 void readOptimizer(func::FuncOp fn, ModelStats &stats) {
   auto opt = nn::optimizerOf(fn);
+  // Several losses carry an optimizer each; the first stands for them.
+  for (unsigned i = 0, e = fn.getNumResults(); i < e && !opt; ++i)
+    opt = fn.getResultAttrOfType<DictionaryAttr>(i,
+                                                 nn::NNDialect::OptimizerAttrHelper::getNameStr());
   if (!opt)
     return;
   if (auto kind = opt.getAs<StringAttr>("kind"))

@@ -176,15 +176,20 @@ int forward(const netc_model &m, void *ctx, const void *const *inputs, const siz
 
 int trainStep(const netc_model &m, void *ctx, const void *const *inputs, const size_t *inputBytes,
               double *loss) noexcept {
-  return guarded(m, "train_step", ctx, [&] {
-    Context *c = lookup(m, ctx, "train_step");
+  return trainStepAt(m, ctx, 0, "train_step", inputs, inputBytes, loss);
+}
+
+int trainStepAt(const netc_model &m, void *ctx, int index, const char *function,
+                const void *const *inputs, const size_t *inputBytes, double *loss) noexcept {
+  return guarded(m, function, ctx, [&] {
+    Context *c = lookup(m, ctx, function);
     if (!c)
       return -1;
     std::string error;
-    if (!checkBuffers(m, "train_step", inputs, inputBytes, m.inputs, m.num_inputs, "input",
-                      "inputs", error))
+    if (!checkBuffers(m, function, inputs, inputBytes, m.inputs, m.num_inputs, "input", "inputs",
+                      error))
       return failContext(*c, error);
-    return c->trainStep(inputs, loss) ? 0 : -1;
+    return c->trainStep(index, inputs, loss) ? 0 : -1;
   });
 }
 

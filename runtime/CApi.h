@@ -40,6 +40,10 @@ int forward(const netc_model &m, void *ctx, const void *const *inputs, const siz
 /// NAME_train_step: inputs as for forward; `loss` may be NULL.
 int trainStep(const netc_model &m, void *ctx, const void *const *inputs, const size_t *inputBytes,
               double *loss) noexcept;
+/// NAME_train_step_LOSS of a model with several losses: train step `index`
+/// (netc_model::train_steps), reported as `function` ("train_step_d").
+int trainStepAt(const netc_model &m, void *ctx, int index, const char *function,
+                const void *const *inputs, const size_t *inputBytes, double *loss) noexcept;
 /// NAME_load_weights and NAME_save_weights.
 int loadWeights(const netc_model &m, void *ctx, const char *path) noexcept;
 int saveWeights(const netc_model &m, void *ctx, const char *path) noexcept;

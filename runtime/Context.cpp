@@ -18,6 +18,7 @@
 
 #include <HalideRuntime.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -127,6 +128,15 @@ struct Call {
 
 } // namespace
 
+std::vector<netc_train_step> trainStepsOf(const netc_model &m) {
+  if (m.num_train_steps > 0)
+    return {m.train_steps, m.train_steps + m.num_train_steps};
+  if (!m.train_step)
+    return {};
+  return {netc_train_step{m.loss_name ? m.loss_name : "loss", m.loss_dtype, "", m.train_step,
+                          m.num_train_slots, m.train_slots}};
+}
+
 int64_t stepSeed(uint64_t seed, uint64_t step) {
   return static_cast<int64_t>(mix64(mix64(seed) + step));
 }
@@ -135,13 +145,16 @@ struct Context::Impl {
   TensorList params, nextParams, grads, state, nextState, outputs, scratch;
   /// Buffers and their next values (written by BUFFER_UPDATE results).
   TensorList buffers, nextBuffers;
-  netc_tensor lossDesc{};
-  std::unique_ptr<HostTensor> loss;
-  bool lossValid = false;
+  /// One loss per train step (LOSS slot k is the loss of step k).
+  std::vector<netc_tensor> lossDescs;
+  TensorList losses;
+  std::vector<bool> lossValid;
   /// Counts the changes of parameter and state memory a device copy cannot
   /// see: reset, loading weights, the swap after a train step.
   uint64_t hostEpoch = 0;
-  Call forward, train;
+  Call forward;
+  /// The train steps, in the order of trainSteps().
+  std::vector<std::unique_ptr<Call>> train;
 };
 
 Context::Context(const netc_model &model, uint64_t seed)
@@ -157,18 +170,27 @@ Context::Context(const netc_model &model, uint64_t seed)
   s.nextState.resize(m.num_state);
   s.buffers = allocate(m.buffers, m.num_buffers);
   s.nextBuffers.resize(m.num_buffers);
-  for (int k = 0; k < m.num_train_slots; ++k) {
-    const netc_slot &slot = m.train_slots[k];
-    if (slot.kind == NETC_SLOT_PARAM_UPDATE)
-      s.nextParams[slot.index] = std::make_unique<HostTensor>(m.params[slot.index]);
-    if (slot.kind == NETC_SLOT_STATE_UPDATE)
-      s.nextState[slot.index] = std::make_unique<HostTensor>(m.state[slot.index]);
-    if (slot.kind == NETC_SLOT_BUFFER_UPDATE)
-      s.nextBuffers[slot.index] = std::make_unique<HostTensor>(m.buffers[slot.index]);
-  }
-  s.lossDesc = netc_tensor{
-      m.loss_name ? m.loss_name : "loss", m.loss_dtype, 0, nullptr, NETC_INIT_CONSTANT, 0, 0, 0};
-  s.loss = std::make_unique<HostTensor>(s.lossDesc);
+  trainSteps = trainStepsOf(m);
+  for (const netc_train_step &step : trainSteps)
+    for (int k = 0; k < step.num_slots; ++k) {
+      const netc_slot &slot = step.slots[k];
+      if (slot.kind == NETC_SLOT_PARAM_UPDATE && !s.nextParams[slot.index])
+        s.nextParams[slot.index] = std::make_unique<HostTensor>(m.params[slot.index]);
+      if (slot.kind == NETC_SLOT_STATE_UPDATE && !s.nextState[slot.index])
+        s.nextState[slot.index] = std::make_unique<HostTensor>(m.state[slot.index]);
+      if (slot.kind == NETC_SLOT_BUFFER_UPDATE && !s.nextBuffers[slot.index])
+        s.nextBuffers[slot.index] = std::make_unique<HostTensor>(m.buffers[slot.index]);
+    }
+  // A model with a loss has a train step per loss; one loss slot stays for
+  // a forward function that computes a loss without one.
+  for (size_t k = 0; k < std::max<size_t>(trainSteps.size(), 1); ++k)
+    s.lossDescs.push_back(
+        netc_tensor{k < trainSteps.size() ? trainSteps[k].name : "loss",
+                    k < trainSteps.size() ? trainSteps[k].loss_dtype : m.loss_dtype, 0, nullptr,
+                    NETC_INIT_CONSTANT, 0, 0, 0});
+  for (const netc_tensor &d : s.lossDescs)
+    s.losses.push_back(std::make_unique<HostTensor>(d));
+  s.lossValid.assign(s.losses.size(), false);
   auto descOf = [this](const netc_slot &slot) -> const netc_tensor & {
     switch (slot.kind) {
     case NETC_SLOT_INPUT:
@@ -188,12 +210,14 @@ Context::Context(const netc_model &model, uint64_t seed)
     case NETC_SLOT_SCRATCH:
       return m.scratch[slot.index];
     default:
-      return impl->lossDesc;
+      return impl->lossDescs[static_cast<size_t>(slot.index) % impl->lossDescs.size()];
     }
   };
   s.forward.init(m.forward, m.forward_slots, m.num_forward_slots, descOf);
-  if (m.train_step)
-    s.train.init(m.train_step, m.train_slots, m.num_train_slots, descOf);
+  for (const netc_train_step &step : trainSteps) {
+    s.train.push_back(std::make_unique<Call>());
+    s.train.back()->init(step.fn, step.slots, step.num_slots, descOf);
+  }
   reset(seed);
 }
 
@@ -230,7 +254,7 @@ void Context::reset(uint64_t seed) {
   for (TensorList *list : {&impl->grads, &impl->state})
     for (auto &t : *list)
       std::memset(t->data(), 0, t->bytes());
-  impl->lossValid = false;
+  impl->lossValid.assign(impl->losses.size(), false);
 }
 
 void Context::fillInput(int index, void *data, uint64_t seed) const {
@@ -253,26 +277,35 @@ void Context::fillInput(int index, void *data, uint64_t seed) const {
 }
 
 bool Context::forward(const void *const *inputs, void *const *outputs) {
-  return run(false, inputs, outputs);
+  return run(nullptr, inputs, outputs);
 }
 
 bool Context::trainStep(const void *const *inputs, double *lossOut) {
-  if (!m.train_step) {
+  return trainStep(0, inputs, lossOut);
+}
+
+bool Context::trainStep(int index, const void *const *inputs, double *lossOut) {
+  if (trainSteps.empty()) {
     error = std::string("model '") + m.name + "' has no loss, so it has no train step";
     return false;
   }
-  if (!run(true, inputs, nullptr))
+  if (index < 0 || index >= numTrainSteps()) {
+    error = std::string("model '") + m.name + "' has no train step " + std::to_string(index);
+    return false;
+  }
+  if (!run(impl->train[index].get(), inputs, nullptr))
     return false;
   if (lossOut)
-    *lossOut = loss();
+    *lossOut = loss(index);
   return true;
 }
 
-bool Context::run(bool train, const void *const *inputs, void *const *outputs) {
+bool Context::run(void *trainCall, const void *const *inputs, void *const *outputs) {
   Impl &s = *impl;
-  Call &call = train ? s.train : s.forward;
+  bool train = trainCall != nullptr;
+  Call &call = train ? *static_cast<Call *>(trainCall) : s.forward;
   const char *what = train ? "train step" : "forward function";
-  bool writesLoss = false;
+  std::vector<int> writesLoss;
   for (size_t k = 0; k < call.slots.size(); ++k) {
     const netc_slot &slot = call.slots[k];
     void *host = nullptr;
@@ -307,10 +340,12 @@ bool Context::run(bool train, const void *const *inputs, void *const *outputs) {
     case NETC_SLOT_OUTPUT:
       host = outputs && outputs[slot.index] ? outputs[slot.index] : s.outputs[slot.index]->data();
       break;
-    case NETC_SLOT_LOSS:
-      host = s.loss->data();
-      writesLoss = true;
+    case NETC_SLOT_LOSS: {
+      size_t k = static_cast<size_t>(slot.index) % s.losses.size();
+      host = s.losses[k]->data();
+      writesLoss.push_back(static_cast<int>(k));
       break;
+    }
     case NETC_SLOT_GRAD:
       host = s.grads[slot.index]->data();
       break;
@@ -352,14 +387,22 @@ bool Context::run(bool train, const void *const *inputs, void *const *outputs) {
             (halideMessage.empty() ? std::string() : ": " + halideMessage);
     return false;
   }
-  if (writesLoss)
-    s.lossValid = true;
+  for (int k : writesLoss)
+    s.lossValid[k] = true;
   if (train) {
-    for (auto [now, next] : {std::pair{&s.params, &s.nextParams}, std::pair{&s.state, &s.nextState},
-                             std::pair{&s.buffers, &s.nextBuffers}})
-      for (size_t i = 0; i < now->size(); ++i)
-        if ((*next)[i])
-          std::swap((*now)[i], (*next)[i]);
+    // Only what this step wrote: a model with several losses has steps that
+    // update other parameters and state.
+    for (const netc_slot &slot : call.slots) {
+      TensorList *now = slot.kind == NETC_SLOT_PARAM_UPDATE    ? &s.params
+                        : slot.kind == NETC_SLOT_STATE_UPDATE  ? &s.state
+                        : slot.kind == NETC_SLOT_BUFFER_UPDATE ? &s.buffers
+                                                               : nullptr;
+      TensorList *next = slot.kind == NETC_SLOT_PARAM_UPDATE   ? &s.nextParams
+                         : slot.kind == NETC_SLOT_STATE_UPDATE ? &s.nextState
+                                                               : &s.nextBuffers;
+      if (now)
+        std::swap((*now)[slot.index], (*next)[slot.index]);
+    }
     // Updated parameters and state live in host memory now (the two buffers
     // alternate, so an address alone cannot tell old data from new).
     ++s.hostEpoch;
@@ -416,8 +459,10 @@ const void *Context::grad(int index) const { return impl->grads[index]->data(); 
 const void *Context::output(int index) const { return impl->outputs[index]->data(); }
 const void *Context::state(int index) const { return impl->state[index]->data(); }
 
-double Context::loss() const {
-  return impl->lossValid ? impl->loss->get(0) : std::numeric_limits<double>::quiet_NaN();
+double Context::loss(int index) const {
+  if (index < 0 || static_cast<size_t>(index) >= impl->losses.size() || !impl->lossValid[index])
+    return std::numeric_limits<double>::quiet_NaN();
+  return impl->losses[index]->get(0);
 }
 
 } // namespace netc::runtime

@@ -24,12 +24,17 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace netc::runtime {
 
 /// The dropout seed of train step `step` (from 0) of a run seeded with
 /// `seed`: mix64(mix64(seed) + step), as in the reference interpreter.
 int64_t stepSeed(uint64_t seed, uint64_t step);
+
+/// The train steps of a model: its `train_steps` (several losses), else its
+/// one train step (named after its loss), else none.
+std::vector<netc_train_step> trainStepsOf(const netc_model &m);
 
 /// Parameters, gradients, optimizer state and results of one compiled model.
 /// Methods that can fail return false and leave a message in lastError().
@@ -47,7 +52,11 @@ public:
 
   const netc_model &model() const { return m; }
   /// Whether the model has a loss and so a train step.
-  bool hasTrainStep() const { return m.train_step != nullptr; }
+  bool hasTrainStep() const { return !trainSteps.empty(); }
+  /// The train steps (one per loss in models with several), in the order
+  /// the executable runs them; each has its own loss.
+  int numTrainSteps() const { return static_cast<int>(trainSteps.size()); }
+  const netc_train_step &trainStepInfo(int index) const { return trainSteps[index]; }
   uint64_t seed() const { return rootSeed; }
 
   /// Re-initialises the parameters from `seed`, zeroes the optimizer state
@@ -66,6 +75,9 @@ public:
   /// Runs one train step on `inputs`: the parameters and optimizer state are
   /// updated, the gradients, outputs and loss kept. `loss` may be null.
   bool trainStep(const void *const *inputs, double *loss);
+  /// Runs train step `index` (see numTrainSteps()): it updates the
+  /// parameters it trains, its own optimizer state and the buffers.
+  bool trainStep(int index, const void *const *inputs, double *loss);
 
   /// Loads every parameter from a safetensors file (all or nothing).
   bool loadWeights(const std::string &path);
@@ -79,7 +91,9 @@ public:
   const void *state(int index) const;
   /// The last loss computed (by a train step, or by the forward function
   /// when it computes one); NaN before.
-  double loss() const;
+  double loss() const { return loss(0); }
+  /// The last value of the loss of train step `index`; NaN before.
+  double loss(int index) const;
   /// The number of train steps run since creation or reset().
   uint64_t steps() const { return stepCount; }
 
@@ -90,9 +104,11 @@ public:
 
 private:
   struct Impl;
-  bool run(bool train, const void *const *inputs, void *const *outputs);
+  /// Runs the forward function (`trainCall` null) or a train step's call.
+  bool run(void *trainCall, const void *const *inputs, void *const *outputs);
 
   const netc_model &m;
+  std::vector<netc_train_step> trainSteps;
   uint64_t rootSeed;
   uint64_t stepCount = 0;
   std::string error;

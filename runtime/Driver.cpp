@@ -41,6 +41,8 @@ namespace {
 /// The command line of a generated executable.
 struct Options {
   std::string weights, saveWeights, inputs, outputs, data, log;
+  /// --train-step NAME: run only this train step of a model with several losses.
+  std::string trainStep;
   bool train = false, json = false, stepsGiven = false, allowNonfinite = false;
   uint64_t steps = 1, seed = 0;
   int64_t bench = -1;
@@ -68,6 +70,10 @@ private:
   void checkWritable(const std::string &path, const netc_tensor *list, int count);
   void runForward();
   void train();
+  /// The train steps --train runs on every batch, in order.
+  std::vector<int> chosenSteps();
+  /// Runs the chosen train steps on one batch; `losses` receives each loss.
+  void trainBatch(uint64_t batch, const std::vector<int> &chosen, std::vector<double> &losses);
   void bench();
   void printGradStats(const std::string &table);
   void writeOutputs();
@@ -159,6 +165,8 @@ void Driver::parse(int argc, char **argv) {
       opt.data = file();
     } else if (arg == "--log") {
       opt.log = file();
+    } else if (arg == "--train-step") {
+      opt.trainStep = next();
     } else if (arg == "--train" && !hasValue) {
       opt.train = true;
     } else if (arg == "--json" && !hasValue) {
@@ -192,6 +200,8 @@ void Driver::parse(int argc, char **argv) {
     usage("--data needs --train", 2);
   if (!opt.log.empty() && !opt.train)
     usage("--log needs --train", 2);
+  if (!opt.trainStep.empty() && !opt.train)
+    usage("--train-step needs --train", 2);
   if (opt.json && opt.bench < 0)
     usage("--json needs --bench N", 2);
   if (opt.bench == 0)
@@ -214,8 +224,8 @@ void Driver::printHelp() {
   list("outputs", m.outputs, m.num_outputs);
   list("parameters", m.params, m.num_params);
   list("buffers", m.buffers, m.num_buffers);
-  if (m.loss_name)
-    std::printf("loss: %s (%s)\n", printable(m.loss_name).c_str(), dslDType(m.loss_dtype));
+  for (const netc_train_step &step : trainStepsOf(m))
+    std::printf("loss: %s (%s)\n", printable(step.name).c_str(), dslDType(step.loss_dtype));
   std::printf("\nflags:\n"
               "  --weights FILE        load the parameters from a safetensors file\n"
               "                        (default: initialised from --seed)\n"
@@ -227,6 +237,9 @@ void Driver::printHelp() {
               "                        and saves nothing (without --steps: 1 step)\n"
               "  --allow-nonfinite     with --train, go on training past a non-finite loss\n"
               "  --log FILE.csv        with --train, write step,loss,seconds per step to FILE\n"
+              "                        (a column per loss in models with several)\n"
+              "  --train-step NAME     with --train in a model with several losses, run only\n"
+              "                        the train step of loss NAME (default: all, in order)\n"
               "  --data FILE           training batches: tensors named as the inputs, of their\n"
               "                        shape or with a leading axis of batches (step i uses\n"
               "                        batch i mod count)\n"
@@ -303,12 +316,51 @@ void Driver::runForward() {
     fail(ctx->lastError());
 }
 
+std::vector<int> Driver::chosenSteps() {
+  std::vector<int> chosen;
+  for (int k = 0; k < ctx->numTrainSteps(); ++k)
+    if (opt.trainStep.empty() || opt.trainStep == ctx->trainStepInfo(k).name)
+      chosen.push_back(k);
+  if (chosen.empty()) {
+    std::string names;
+    for (int k = 0; k < ctx->numTrainSteps(); ++k)
+      names += std::string(k ? ", " : "") + printable(ctx->trainStepInfo(k).name);
+    fail("--train-step: model '" + std::string(m.name) + "' has no train step '" +
+         printable(opt.trainStep) + "' (its train steps: " + names + ")");
+  }
+  return chosen;
+}
+
+void Driver::trainBatch(uint64_t batch, const std::vector<int> &chosen,
+                        std::vector<double> &losses) {
+  setBatch(batch);
+  bool several = ctx->numTrainSteps() > 1;
+  for (size_t j = 0; j < chosen.size(); ++j) {
+    double &loss = losses[j];
+    if (!ctx->trainStep(chosen[j], inputPtrs.data(), &loss))
+      fail(ctx->lastError());
+    if (!std::isfinite(loss) && !opt.allowNonfinite) {
+      std::string which =
+          several ? " (loss " + printable(ctx->trainStepInfo(chosen[j]).name) + ")" : "";
+      fail("train step " + std::to_string(batch + 1) + which + ": the loss is " +
+           (std::isnan(loss) ? "nan"
+            : loss > 0       ? "inf"
+                             : "-inf") +
+           "; training stopped and nothing was saved (--allow-nonfinite trains on)");
+    }
+  }
+}
+
 void Driver::train() {
   if (!ctx->hasTrainStep())
     fail(std::string("model '") + m.name + "' has no loss, so it cannot be trained");
+  std::vector<int> chosen = chosenSteps();
   bool updates = false;
-  for (int k = 0; k < m.num_train_slots; ++k)
-    updates |= m.train_slots[k].kind == NETC_SLOT_PARAM_UPDATE;
+  for (int k : chosen) {
+    const netc_train_step &step = ctx->trainStepInfo(k);
+    for (int j = 0; j < step.num_slots; ++j)
+      updates |= step.slots[j].kind == NETC_SLOT_PARAM_UPDATE;
+  }
   if (!updates)
     std::fprintf(stderr,
                  "%s: warning: model '%s' has no optimizer (no 'train' statement): "
@@ -321,6 +373,17 @@ void Driver::train() {
                  "%s: note: --train without --steps or --data runs 1 train step on seeded "
                  "random inputs\n",
                  prog.c_str());
+  // Models with several losses show each by name ("d 1.386 g 0.693").
+  bool several = ctx->numTrainSteps() > 1;
+  auto named = [&](const std::vector<double> &values, const char *format) {
+    std::string text;
+    char number[64];
+    for (size_t j = 0; j < chosen.size(); ++j) {
+      std::snprintf(number, sizeof number, format, values[j]);
+      text += (j ? " " : "") + printable(ctx->trainStepInfo(chosen[j]).name) + " " + number;
+    }
+    return text;
+  };
   // The log is written beside its final name (or under none, O_TMPFILE) and
   // renamed when training ends, so an interrupted or failed run leaves no
   // half-written CSV and no temporary (runtime/FileIO.h).
@@ -331,7 +394,13 @@ void Driver::train() {
     if (!logFile.open(opt.log, error))
       fail(error);
     log = logFile.stream();
-    std::fprintf(log, "step,loss,seconds\n");
+    std::string columns = "loss";
+    if (several) {
+      columns.clear();
+      for (size_t j = 0; j < chosen.size(); ++j)
+        columns += (j ? "," : "") + printable(ctx->trainStepInfo(chosen[j]).name);
+    }
+    std::fprintf(log, "step,%s,seconds\n", columns.c_str());
   }
   std::unique_ptr<ContextGradStats> gradStats;
   if (opt.gradStats.enabled())
@@ -340,38 +409,40 @@ void Driver::train() {
     fail(error);
   auto start = std::chrono::steady_clock::now();
   Progress progress(opt.steps, opt.json ? stderr : stdout);
-  double first = 0, loss = 0;
+  std::vector<double> first(chosen.size()), losses(chosen.size());
   for (uint64_t i = 0; i < opt.steps; ++i) {
-    setBatch(i);
     if (gradStats)
       gradStats->before(i + 1);
-    if (!ctx->trainStep(inputPtrs.data(), &loss))
-      fail(ctx->lastError());
-    if (!std::isfinite(loss) && !opt.allowNonfinite) {
-      fail("train step " + std::to_string(i + 1) + ": the loss is " +
-           (std::isnan(loss) ? "nan"
-            : loss > 0       ? "inf"
-                             : "-inf") +
-           "; training stopped and nothing was saved (--allow-nonfinite trains on)");
-    }
+    trainBatch(i, chosen, losses);
     if (i == 0)
-      first = loss;
-    progress.update(i + 1, loss);
+      first = losses;
+    progress.update(i + 1, losses[0], several ? named(losses, "%.8g").c_str() : nullptr);
     if (gradStats)
-      printGradStats(gradStats->after(i + 1, loss));
-    if (log)
-      std::fprintf(log, "%llu,%.9g,%.6f\n", static_cast<unsigned long long>(i + 1), loss,
+      printGradStats(gradStats->after(i + 1, losses[0]));
+    if (log) {
+      std::fprintf(log, "%llu", static_cast<unsigned long long>(i + 1));
+      for (double loss : losses)
+        std::fprintf(log, ",%.9g", loss);
+      std::fprintf(log, ",%.6f\n",
                    std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    }
   }
   double seconds = progress.finish();
   if (log && !logFile.commit(error))
     fail(error);
   if (gradStats && !gradStats->finish(error))
     fail(error);
-  std::fprintf(opt.json ? stderr : stdout,
-               "trained %llu steps in %.3f s (%.1f steps/s), loss %.8g -> %.8g\n",
+  std::string change;
+  char text[96];
+  for (size_t j = 0; j < chosen.size(); ++j) {
+    std::snprintf(text, sizeof text, "%.8g -> %.8g", first[j], losses[j]);
+    change += (j ? ", " : "") +
+              (several ? printable(ctx->trainStepInfo(chosen[j]).name) + " " : std::string()) +
+              text;
+  }
+  std::fprintf(opt.json ? stderr : stdout, "trained %llu steps in %.3f s (%.1f steps/s), loss %s\n",
                static_cast<unsigned long long>(opt.steps), seconds,
-               seconds > 0 ? double(opt.steps) / seconds : 0.0, first, loss);
+               seconds > 0 ? double(opt.steps) / seconds : 0.0, change.c_str());
   setBatch(0);
 }
 
@@ -416,8 +487,9 @@ void Driver::bench() {
   Stats step{};
   if (ctx->hasTrainStep())
     step = measure([&] {
-      if (!ctx->trainStep(inputPtrs.data(), nullptr))
-        fail(ctx->lastError());
+      for (int k = 0; k < ctx->numTrainSteps(); ++k)
+        if (!ctx->trainStep(k, inputPtrs.data(), nullptr))
+          fail(ctx->lastError());
     });
   if (opt.json) {
     auto object = [](const Stats &s) {
@@ -450,20 +522,28 @@ void Driver::writeOutputs() {
   }
   // A forward function that computes the loss writes it too, as a 0-d tensor
   // (not the loss of the last train step, which preceded its update).
-  bool forwardLoss = false;
+  // Several losses: each by its name.
+  std::vector<int> forwardLosses;
   for (int k = 0; k < m.num_forward_slots; ++k)
-    forwardLoss |= m.forward_slots[k].kind == NETC_SLOT_LOSS;
-  double loss = ctx->loss();
-  double lossF64 = loss;
-  float lossF32 = static_cast<float>(loss);
-  bool clash = false;
-  for (const SafetensorsTensorRef &r : refs)
-    clash |= m.loss_name && r.name == m.loss_name;
-  if (forwardLoss && !std::isnan(loss) && !clash)
-    refs.push_back({m.loss_name,
-                    safetensorsDType(m.loss_dtype),
-                    {},
-                    m.loss_dtype == NETC_F64 ? static_cast<const void *>(&lossF64) : &lossF32});
+    if (m.forward_slots[k].kind == NETC_SLOT_LOSS)
+      forwardLosses.push_back(m.forward_slots[k].index);
+  std::vector<double> lossF64(forwardLosses.size());
+  std::vector<float> lossF32(forwardLosses.size());
+  for (size_t j = 0; j < forwardLosses.size(); ++j) {
+    int k = forwardLosses[j];
+    const char *name = k < ctx->numTrainSteps() ? ctx->trainStepInfo(k).name : m.loss_name;
+    netc_dtype dtype = k < ctx->numTrainSteps() ? ctx->trainStepInfo(k).loss_dtype : m.loss_dtype;
+    lossF64[j] = ctx->loss(k);
+    lossF32[j] = static_cast<float>(lossF64[j]);
+    bool clash = false;
+    for (const SafetensorsTensorRef &r : refs)
+      clash |= name && r.name == name;
+    if (name && !std::isnan(lossF64[j]) && !clash)
+      refs.push_back({name,
+                      safetensorsDType(dtype),
+                      {},
+                      dtype == NETC_F64 ? static_cast<const void *>(&lossF64[j]) : &lossF32[j]});
+  }
   std::string error;
   if (!writeSafetensors(opt.outputs, refs, {{"netc_model", m.name}}, error))
     fail(error);
@@ -491,8 +571,9 @@ void Driver::printOutputs() {
       std::printf(" %.6g", view.get(i));
     std::printf(n > 8 ? " ...\n" : "\n");
   }
-  if (m.loss_name && !std::isnan(ctx->loss()))
-    std::printf("loss %s: %.8g\n", printable(m.loss_name).c_str(), ctx->loss());
+  for (int k = 0; k < ctx->numTrainSteps(); ++k)
+    if (!std::isnan(ctx->loss(k)))
+      std::printf("loss %s: %.8g\n", printable(ctx->trainStepInfo(k).name).c_str(), ctx->loss(k));
 }
 
 int Driver::main(int argc, char **argv) {

@@ -72,6 +72,19 @@ typedef struct netc_slot {
  *  halide_buffer_t for a tensor slot and to an int64_t for the seed. */
 typedef int (*netc_entry_fn)(void **args);
 
+/** One train step of a model with several losses (one `train` per loss). */
+typedef struct netc_train_step {
+  /** The loss it minimises ("d"): the C API calls it NAME_train_step_d. */
+  const char *name;
+  netc_dtype loss_dtype;
+  /** The optimizer as a person reads it ("adam(lr=0.0002, beta1=0.5, ...)"). */
+  const char *optimizer;
+  /** Its arguments then its results; its LOSS slot has this step's index. */
+  netc_entry_fn fn;
+  int32_t num_slots;
+  const netc_slot *slots;
+} netc_train_step;
+
 /** Everything the runtime knows of a compiled model. */
 typedef struct netc_model {
   const char *name;
@@ -99,6 +112,13 @@ typedef struct netc_model {
    *  that descriptors without buffers keep their layout. */
   int32_t num_buffers;
   const netc_tensor *buffers;
+  /** Models with several losses: every train step, in the order of their
+   *  losses (train_step above is the first, loss_name its loss); a LOSS slot
+   *  of index k, in any entry point, is the loss of step k. 0 and NULL in
+   *  models with one train step or none. Appended, so that descriptors
+   *  without it keep their layout. */
+  int32_t num_train_steps;
+  const netc_train_step *train_steps;
 } netc_model;
 
 #ifdef __cplusplus

@@ -2,6 +2,7 @@
 
 #include "runtime/Progress.h"
 
+#include <algorithm>
 #include <string>
 #include <unistd.h>
 
@@ -34,7 +35,7 @@ Progress::Progress(uint64_t total, std::FILE *out)
       every(total > 100 ? total / 100 + (total % 100 != 0) : 1), start(Clock::now()),
       lastDraw(start) {}
 
-void Progress::update(uint64_t step, double loss) {
+void Progress::update(uint64_t step, double loss, const char *losses) {
   Clock::time_point now = Clock::now();
   bool last = step == total;
   if (terminal ? !last && drawn && now - lastDraw < std::chrono::milliseconds(50)
@@ -43,10 +44,14 @@ void Progress::update(uint64_t step, double loss) {
   double elapsed = std::chrono::duration<double>(now - start).count();
   double rate = elapsed > 0 ? double(step) / elapsed : 0;
   std::string left = rate > 0 && step <= total ? duration(double(total - step) / rate) : "?";
-  char line[256];
-  int width = std::snprintf(line, sizeof line, "step %llu/%llu  loss %.8g  %.1f steps/s  %s left",
-                            static_cast<unsigned long long>(step),
-                            static_cast<unsigned long long>(total), loss, rate, left.c_str());
+  char value[32];
+  std::snprintf(value, sizeof value, "%.8g", loss);
+  char line[512];
+  int width =
+      std::snprintf(line, sizeof line, "step %llu/%llu  loss %s  %.1f steps/s  %s left",
+                    static_cast<unsigned long long>(step), static_cast<unsigned long long>(total),
+                    losses ? losses : value, rate, left.c_str());
+  width = std::min(width, static_cast<int>(sizeof line) - 1);
   if (terminal) {
     // Spaces wipe the tail of a longer previous line.
     std::fprintf(out, "\r%s%*s", line, lastWidth > width ? lastWidth - width : 0, "");

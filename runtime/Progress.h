@@ -24,8 +24,9 @@ public:
   /// Whether update(step, ...) prints a line when not on a terminal (every
   /// ceil(total / 100) steps, the first and the last).
   bool printsStep(uint64_t step) const { return step == total || step == 1 || step % every == 0; }
-  /// Reports that step `step` (from 1) finished with `loss`.
-  void update(uint64_t step, double loss);
+  /// Reports that step `step` (from 1) finished with `loss`; `losses`, when
+  /// given, is shown instead ("d 1.386 g 0.693", models with several losses).
+  void update(uint64_t step, double loss, const char *losses = nullptr);
   /// Ends the display (the newline after a redrawn line) and returns the
   /// seconds since construction.
   double finish();
