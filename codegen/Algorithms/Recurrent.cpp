@@ -31,9 +31,15 @@ Expr ite(Expr c, Expr a, Expr b) {
                               Internal::Call::PureIntrinsic);
 }
 
+/// 1 / (1 + e^-x), with x read once: an expression that reads a value
+/// twice is hoisted by Halide's CSE out of the phase's branch and then runs
+/// in every phase. The clamp keeps exp's exponent arithmetic in range.
 Expr sigmoidOf(Expr x) {
-  Expr one = make_const(x.type(), 1);
-  return one / (one + exactExp(-x));
+  Halide::Type t = x.type();
+  Expr one = make_const(t, 1);
+  bool f32 = t.bits() == 32;
+  return one / (one + exp(clamp(-x, make_const(t, f32 ? -104.0 : -746.0),
+                                make_const(t, f32 ? 89.0 : 710.0))));
 }
 
 /// The sizes and loop variables of one scan: the result Func f(u, b, t)
@@ -144,7 +150,7 @@ LogicalResult defineGruScan(FunctionLowering &fl, nn::GruScanOp op) {
   Expr r = sigmoidOf(x(0) + f(H + j, b, t)), z = sigmoidOf(x(1) + f(2 * H + j, b, t));
   Expr n = tanh(x(2) + r * f(3 * H + j, b, t));
   Expr hPrev = select(s.first, h0.at({b, j}), f(j, b, s.prev));
-  Expr h = (s.one() - z) * n + z * hPrev;
+  Expr h = lerp(n, hPrev, z); // (1 - z) n + z h_{t-1}, each read once
   Expr accumulating = p < 3 * H;
   f(j + select(accumulating, 1 + gate, 0) * H, b, t) = ite(accumulating, acc, h);
   return fl.define(op, f, OpFamily::Recurrent);
