@@ -127,7 +127,9 @@ LogicalResult defineLstmScanBackward(FunctionLowering &fl, nn::LstmScanBackwardO
                       dh * tc * o * (one - o) + grad(5));
   Expr unit = max(p - 5, 0);
   Expr acc = d(4 * H + j, b, t) + w.at({unit, j}) * d(unit, b, t);
-  Expr slot = select(p < 4, p, select(p == 4, 5, 4));
+  // Bounds inference does not read select's condition: the clamp keeps the
+  // slot, and so the Func's allocation, within [0, 6).
+  Expr slot = select(p < 4, clamp(p, 0, 3), select(p == 4, 5, 4));
   d(j + slot * H, b, t) = ite(p < 4, dGate, ite(p == 4, dc * fg, acc));
   return fl.define(op, d, OpFamily::Recurrent);
 }
