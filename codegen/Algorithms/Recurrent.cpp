@@ -4,8 +4,9 @@
 // t - 1 through a matrix-vector product: the whole recurrence is therefore
 // one Func with one update over an RDom (j, phase, step). Per step, the
 // phases first accumulate the products with the previous state into the
-// gate slots of this step (phase p reads one element k of the state for
-// gate p / H), then apply the nonlinearities slot by slot. The left-hand
+// gate slots of this step (each phase adds the products with a chunk of up
+// to 8 elements of the state, for one gate), then apply the nonlinearities
+// slot by slot. The left-hand
 // side picks the slot from the phase, and the unit j stays innermost so the
 // schedule vectorizes it (codegen/Schedules, OpFamily::Recurrent). The loop
 // over time stays a loop: nothing here grows with the sequence length.
@@ -16,6 +17,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "codegen/Algorithms/Common.h"
+
+#include <functional>
 
 using namespace mlir;
 using namespace Halide;
@@ -31,9 +34,33 @@ Expr ite(Expr c, Expr a, Expr b) {
                               Internal::Call::PureIntrinsic);
 }
 
+/// 1 / (1 + e^-x), with x read once: an expression that reads a value
+/// twice is hoisted by Halide's CSE out of the phase's branch and then runs
+/// in every phase. The clamp keeps exp's exponent arithmetic in range.
 Expr sigmoidOf(Expr x) {
-  Expr one = make_const(x.type(), 1);
-  return one / (one + exactExp(-x));
+  Halide::Type t = x.type();
+  Expr one = make_const(t, 1);
+  bool f32 = t.bits() == 32;
+  return one / (one + exp(clamp(-x, make_const(t, f32 ? -104.0 : -746.0),
+                                make_const(t, f32 ? 89.0 : 710.0))));
+}
+
+/// The products one accumulation phase adds: the largest of 8, 4, 2, 1
+/// dividing the `n` products of a unit, so that what every phase evaluates
+/// besides them (the loop, the phase's choice) is shared by several.
+int chunkOf(int64_t n) {
+  for (int c : {8, 4, 2})
+    if (n % c == 0)
+      return c;
+  return 1;
+}
+
+/// term(first) + term(first + 1) + ... + term(first + chunk - 1).
+Expr chunkSum(int chunk, Expr first, const std::function<Expr(Expr)> &term) {
+  Expr sum = term(first);
+  for (int q = 1; q < chunk; ++q)
+    sum = sum + term(first + q);
+  return sum;
 }
 
 /// The sizes and loop variables of one scan: the result Func f(u, b, t)
@@ -75,23 +102,24 @@ struct Scan {
 LogicalResult defineLstmScan(FunctionLowering &fl, nn::LstmScanOp op) {
   const LTensor &xg = fl.get(op.getXg()), &h0 = fl.get(op.getH0()), &c0 = fl.get(op.getC0());
   const LTensor &wt = fl.get(op.getWeightT());
-  int H = static_cast<int>(h0.shape()[1]);
-  Scan s(op, 6, 4 * H + 2, false);
+  int H = static_cast<int>(h0.shape()[1]), K = chunkOf(H), A = 4 * H / K;
+  Scan s(op, 6, A + 2, false);
   Func f = fl.newFunc(op);
   f(s.u, s.b, s.t) =
       select(s.u >= 2 * H, xg.at({Expr(s.t), Expr(s.b), clamp(s.u - 2 * H, 0, 4 * H - 1)}),
              s.zero());
   Expr p = s.phase, j = s.j, b = s.b, t = s.time;
-  Expr gate = min(p / H, 3), k = p % H;
+  Expr gate = min(p / (H / K), 3), k = (p % (H / K)) * K;
   auto pre = [&](int g) { return f(2 * H + g * H + j, b, t); };
-  Expr hPrev = select(s.first, h0.at({b, k}), f(k, b, s.prev));
-  Expr acc = f(2 * H + gate * H + j, b, t) + wt.at({k, gate * H + j}) * hPrev;
+  Expr acc = f(2 * H + gate * H + j, b, t) + chunkSum(K, k, [&](Expr kk) {
+               return wt.at({kk, gate * H + j}) * select(s.first, h0.at({b, kk}), f(kk, b, s.prev));
+             });
   Expr cPrev = select(s.first, c0.at({b, j}), f(H + j, b, s.prev));
   Expr c = sigmoidOf(pre(1)) * cPrev + sigmoidOf(pre(0)) * tanh(pre(2));
   Expr h = sigmoidOf(pre(3)) * tanh(f(H + j, b, t));
-  Expr accumulating = p < 4 * H;
-  Expr slot = select(accumulating, 2 + gate, select(p == 4 * H, 1, 0));
-  f(j + slot * H, b, t) = ite(accumulating, acc, ite(p == 4 * H, c, h));
+  Expr accumulating = p < A;
+  Expr slot = select(accumulating, 2 + gate, select(p == A, 1, 0));
+  f(j + slot * H, b, t) = ite(accumulating, acc, ite(p == A, c, h));
   return fl.define(op, f, OpFamily::Recurrent);
 }
 
@@ -102,8 +130,8 @@ LogicalResult defineLstmScan(FunctionLowering &fl, nn::LstmScanOp op) {
 LogicalResult defineLstmScanBackward(FunctionLowering &fl, nn::LstmScanBackwardOp op) {
   const LTensor &g = fl.get(op.getGrad()), &st = fl.get(op.getState());
   const LTensor &c0 = fl.get(op.getC0()), &w = fl.get(op.getWeight());
-  int H = static_cast<int>(c0.shape()[1]);
-  Scan s(op, 6, 4 * H + 5, true);
+  int H = static_cast<int>(c0.shape()[1]), K = chunkOf(4 * H);
+  Scan s(op, 6, 5 + 4 * H / K, true);
   Func d = fl.newFunc(op);
   d(s.u, s.b, s.t) = s.zero();
   Expr p = s.phase, j = s.j, b = s.b, t = s.time;
@@ -119,9 +147,12 @@ LogicalResult defineLstmScanBackward(FunctionLowering &fl, nn::LstmScanBackwardO
                       p == 1, dc * cPrev * fg * (one - fg) + grad(3),
                       p == 2, dc * i * (one - gg * gg) + grad(4),
                       dh * tc * o * (one - o) + grad(5));
-  Expr unit = max(p - 5, 0);
-  Expr acc = d(4 * H + j, b, t) + w.at({unit, j}) * d(unit, b, t);
-  Expr slot = select(p < 4, p, select(p == 4, 5, 4));
+  Expr acc = d(4 * H + j, b, t) + chunkSum(K, max(p - 5, 0) * K, [&](Expr unit) {
+               return w.at({unit, j}) * d(unit, b, t);
+             });
+  // Bounds inference does not read select's condition: the clamp keeps the
+  // slot, and so the Func's allocation, within [0, 6).
+  Expr slot = select(p < 4, clamp(p, 0, 3), select(p == 4, 5, 4));
   d(j + slot * H, b, t) = ite(p < 4, dGate, ite(p == 4, dc * fg, acc));
   return fl.define(op, d, OpFamily::Recurrent);
 }
@@ -132,20 +163,21 @@ LogicalResult defineLstmScanBackward(FunctionLowering &fl, nn::LstmScanBackwardO
 LogicalResult defineGruScan(FunctionLowering &fl, nn::GruScanOp op) {
   const LTensor &xg = fl.get(op.getXg()), &h0 = fl.get(op.getH0());
   const LTensor &wt = fl.get(op.getWeightT()), &bias = fl.get(op.getBiasHh());
-  int H = static_cast<int>(h0.shape()[1]);
-  Scan s(op, 4, 3 * H + 1, false);
+  int H = static_cast<int>(h0.shape()[1]), K = chunkOf(H), A = 3 * H / K;
+  Scan s(op, 4, A + 1, false);
   Func f = fl.newFunc(op);
   f(s.u, s.b, s.t) = select(s.u >= H, bias.at({clamp(s.u - H, 0, 3 * H - 1)}), s.zero());
   Expr p = s.phase, j = s.j, b = s.b, t = s.time;
-  Expr gate = min(p / H, 2), k = p % H;
-  Expr hPrevK = select(s.first, h0.at({b, k}), f(k, b, s.prev));
-  Expr acc = f(H + gate * H + j, b, t) + wt.at({k, gate * H + j}) * hPrevK;
+  Expr gate = min(p / (H / K), 2), k = (p % (H / K)) * K;
+  Expr acc = f(H + gate * H + j, b, t) + chunkSum(K, k, [&](Expr kk) {
+               return wt.at({kk, gate * H + j}) * select(s.first, h0.at({b, kk}), f(kk, b, s.prev));
+             });
   auto x = [&](int slot) { return s.of(xg, t, slot, j); };
   Expr r = sigmoidOf(x(0) + f(H + j, b, t)), z = sigmoidOf(x(1) + f(2 * H + j, b, t));
   Expr n = tanh(x(2) + r * f(3 * H + j, b, t));
   Expr hPrev = select(s.first, h0.at({b, j}), f(j, b, s.prev));
-  Expr h = (s.one() - z) * n + z * hPrev;
-  Expr accumulating = p < 3 * H;
+  Expr h = lerp(n, hPrev, z); // (1 - z) n + z h_{t-1}, each read once
+  Expr accumulating = p < A;
   f(j + select(accumulating, 1 + gate, 0) * H, b, t) = ite(accumulating, acc, h);
   return fl.define(op, f, OpFamily::Recurrent);
 }
@@ -157,8 +189,8 @@ LogicalResult defineGruScan(FunctionLowering &fl, nn::GruScanOp op) {
 LogicalResult defineGruScanBackward(FunctionLowering &fl, nn::GruScanBackwardOp op) {
   const LTensor &g = fl.get(op.getGrad()), &st = fl.get(op.getState());
   const LTensor &xg = fl.get(op.getXg()), &h0 = fl.get(op.getH0()), &w = fl.get(op.getWeight());
-  int H = static_cast<int>(h0.shape()[1]);
-  Scan s(op, 7, 3 * H + 7, true);
+  int H = static_cast<int>(h0.shape()[1]), K = chunkOf(3 * H);
+  Scan s(op, 7, 7 + 3 * H / K, true);
   Func d = fl.newFunc(op);
   d(s.u, s.b, s.t) = s.zero();
   Expr p = s.phase, j = s.j, b = s.b, t = s.time;
@@ -175,8 +207,9 @@ LogicalResult defineGruScanBackward(FunctionLowering &fl, nn::GruScanBackwardOp 
   Expr dar = dan * state(3) * r * (one - r);
   Expr pointwise = select(p == 0, dar, p == 1, daz, p == 2, dan, p == 3, dar + grad(1),
                           p == 4, daz + grad(2), dan * r + grad(3));
-  Expr unit = max(p - 7, 0);
-  Expr acc = d(6 * H + j, b, t) + w.at({unit, j}) * d(3 * H + unit, b, t);
+  Expr acc = d(6 * H + j, b, t) + chunkSum(K, max(p - 7, 0) * K, [&](Expr unit) {
+               return w.at({unit, j}) * d(3 * H + unit, b, t);
+             });
   d(j + min(p, 6) * H, b, t) = ite(p < 6, pointwise, ite(p == 6, dh * z, acc));
   return fl.define(op, d, OpFamily::Recurrent);
 }

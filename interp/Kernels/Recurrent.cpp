@@ -33,6 +33,25 @@ Layout layoutOf(const Tensor &t, int64_t slots) {
   return {t.shape[0], t.shape[1], t.shape[2] / slots, slots};
 }
 
+/// The state a step starts from: h0, or slot 0 of the previous step.
+double previousState(const Tensor &y, const Layout &l, const Tensor &h0, int64_t t, int64_t b,
+                     int64_t k) {
+  return t == 0 ? h0.floats[l.state(b, k)] : y.floats[l.at(t - 1, b, 0, k)];
+}
+
+/// Slots from `slot` on of step t, batch row b, for `n` units: init(u) plus
+/// the product of the transposed weight `wt` [H, n] with h_{t-1}.
+template <typename Init>
+void recurrentProduct(Tensor &y, const Layout &l, const Tensor &wt, const Tensor &h0, int64_t t,
+                      int64_t b, int64_t slot, int64_t n, Init init) {
+  for (int64_t u = 0; u < n; ++u) {
+    double acc = init(u);
+    for (int64_t k = 0; k < l.hidden; ++k)
+      acc += wt.floats[k * n + u] * previousState(y, l, h0, t, b, k);
+    y.floats[l.at(t, b, slot, u)] = acc;
+  }
+}
+
 //===--- lstm_scan ---===//
 
 LogicalResult evalLstmScan(nn::LstmScanOp op, KernelContext &ctx) {
@@ -43,15 +62,8 @@ LogicalResult evalLstmScan(nn::LstmScanOp op, KernelContext &ctx) {
   int64_t H = l.hidden;
   for (int64_t b = 0; b < l.batch; ++b)
     for (int64_t t = 0; t < l.steps; ++t) {
-      auto hPrev = [&](int64_t k) {
-        return t == 0 ? h0.floats[l.state(b, k)] : y.floats[l.at(t - 1, b, 0, k)];
-      };
-      for (int64_t u = 0; u < 4 * H; ++u) {
-        double acc = xg.floats[x.at(t, b, 0, u)];
-        for (int64_t k = 0; k < H; ++k)
-          acc += wt.floats[k * 4 * H + u] * hPrev(k);
-        y.floats[l.at(t, b, 2, u)] = acc;
-      }
+      recurrentProduct(y, l, wt, h0, t, b, 2, 4 * H,
+                       [&](int64_t u) { return xg.floats[x.at(t, b, 0, u)]; });
       for (int64_t j = 0; j < H; ++j) {
         auto pre = [&](int64_t g) { return y.floats[l.at(t, b, 2 + g, j)]; };
         double cPrev = t == 0 ? c0.floats[l.state(b, j)] : y.floats[l.at(t - 1, b, 1, j)];
@@ -110,21 +122,13 @@ LogicalResult evalGruScan(nn::GruScanOp op, KernelContext &ctx) {
   int64_t H = l.hidden;
   for (int64_t b = 0; b < l.batch; ++b)
     for (int64_t t = 0; t < l.steps; ++t) {
-      auto hPrev = [&](int64_t k) {
-        return t == 0 ? h0.floats[l.state(b, k)] : y.floats[l.at(t - 1, b, 0, k)];
-      };
-      for (int64_t u = 0; u < 3 * H; ++u) {
-        double acc = bias.floats[u];
-        for (int64_t k = 0; k < H; ++k)
-          acc += wt.floats[k * 3 * H + u] * hPrev(k);
-        y.floats[l.at(t, b, 1, u)] = acc;
-      }
+      recurrentProduct(y, l, wt, h0, t, b, 1, 3 * H, [&](int64_t u) { return bias.floats[u]; });
       for (int64_t j = 0; j < H; ++j) {
         auto in = [&](int64_t g) { return xg.floats[x.at(t, b, g, j)]; };
         auto hidden = [&](int64_t g) { return y.floats[l.at(t, b, 1 + g, j)]; };
         double r = sigmoid(in(0) + hidden(0)), z = sigmoid(in(1) + hidden(1));
         double n = std::tanh(in(2) + r * hidden(2));
-        y.floats[l.at(t, b, 0, j)] = (1 - z) * n + z * hPrev(j);
+        y.floats[l.at(t, b, 0, j)] = (1 - z) * n + z * previousState(y, l, h0, t, b, j);
       }
     }
   ctx.set(op.getResult(), std::move(y));
