@@ -22,6 +22,7 @@
 #include "reports/Reports.h"
 
 #include "InputFiles.h"
+#include "Outputs.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -192,38 +193,6 @@ void printVersion(llvm::raw_ostream &os) {
      << "  host target: " << netc::codegen::halideHostTarget() << "\n";
 }
 
-/// Writes NAME.o and NAME.h for `-o NAME.o`; nothing is left behind on failure.
-LogicalResult emitObject(ModuleOp module, const netc::codegen::CodegenOptions &options) {
-  if (outputFilename == "-")
-    return module.emitError("--emit=obj needs -o NAME.o");
-  llvm::SmallString<128> header(outputFilename);
-  llvm::sys::path::replace_extension(header, "h");
-  // Halide writes the files itself; it writes beside them and they are moved
-  // into place only when both exist.
-  // Links are written through: the files go beside their targets.
-  std::string object = netc::codegen::resolveOutputLink(outputFilename);
-  std::string headerPath = netc::codegen::resolveOutputLink(header);
-  std::string objectTemp = object + ".tmp", headerTemp = headerPath + ".tmp";
-  llvm::sys::RemoveFileOnSignal(objectTemp);
-  llvm::sys::RemoveFileOnSignal(headerTemp);
-  auto forget = [&] {
-    llvm::sys::fs::remove(objectTemp);
-    llvm::sys::fs::remove(headerTemp);
-    llvm::sys::DontRemoveFileOnSignal(objectTemp);
-    llvm::sys::DontRemoveFileOnSignal(headerTemp);
-  };
-  if (failed(netc::codegen::compileToObject(module, options, objectTemp, headerTemp))) {
-    forget();
-    return failure();
-  }
-  bool moved = !llvm::sys::fs::rename(objectTemp, object) &&
-               !llvm::sys::fs::rename(headerTemp, headerPath);
-  forget();
-  if (!moved)
-    return module.emitError() << "cannot write '" << outputFilename << "'";
-  return success();
-}
-
 /// Whether the input is MLIR text rather than a .net model.
 bool isMLIRInput() { return llvm::StringRef(inputFilename).ends_with(".mlir"); }
 
@@ -243,40 +212,6 @@ std::optional<std::string> outputOverwritingInput() {
   }
   // --save-weights over --weights is allowed: a checkpoint updated in place.
   return netc::tool::outputOverwritingInput(outputs, {inputFilename, loadFile, dataFile});
-}
-
-/// Keeps the printing of diagnostics from opening files that netc has not
-/// read: a location in an untrusted .mlir file may name /dev/zero, a FIFO or
-/// a private file, and the printer would read it (forever, or into the error
-/// text) to quote a line. Such a file gets an empty buffer, so only its name
-/// and position are printed; a .net source a .mlir file was made from (a
-/// regular file within the .net size limit) is still quoted.
-void guardQuotedFiles(MLIRContext &context, llvm::SourceMgr &sourceMgr) {
-  context.getDiagEngine().registerHandler([&sourceMgr](Diagnostic &diag) {
-    auto guard = [&](Location loc) {
-      loc->walk([&](Location inner) {
-        auto file = dyn_cast<FileLineColLoc>(inner);
-        if (!file)
-          return WalkResult::advance();
-        llvm::StringRef name = file.getFilename().getValue();
-        for (unsigned i = 1, e = sourceMgr.getNumBuffers(); i <= e; ++i)
-          if (sourceMgr.getMemoryBuffer(i)->getBufferIdentifier() == name)
-            return WalkResult::advance();
-        llvm::sys::fs::file_status status;
-        bool quotable = name.ends_with(".net") && !llvm::sys::fs::status(name, status) &&
-                        llvm::sys::fs::is_regular_file(status) &&
-                        status.getSize() <= netc::tool::kMaxNetFileBytes;
-        if (!quotable)
-          sourceMgr.AddNewSourceBuffer(llvm::MemoryBuffer::getMemBuffer("", name),
-                                       llvm::SMLoc());
-        return WalkResult::advance();
-      });
-    };
-    guard(diag.getLocation());
-    for (Diagnostic &note : diag.getNotes())
-      guard(note.getLocation());
-    return failure(); // the printer registered before this handler prints it
-  });
 }
 
 /// The frontend's options: --model and the -D constants.
@@ -487,7 +422,7 @@ LogicalResult compile(llvm::SourceMgr &sourceMgr, MLIRContext &context, llvm::ra
     if (emitKind == Emit::Halide)
       return netc::codegen::emitHalideStatements(*module, options, os);
     if (emitKind == Emit::Obj)
-      return emitObject(*module, options);
+      return netc::tool::emitObject(*module, outputFilename, options);
     if (outputFilename == "-")
       return module->emitError() << "--emit=" << (emitKind == Emit::Lib ? "lib" : "exe")
                                  << " needs -o";
@@ -586,12 +521,12 @@ int main(int argc, char **argv) {
   LogicalResult result = failure();
   if (verifyDiagnostics) {
     SourceMgrDiagnosticVerifierHandler handler(sourceMgr, &context);
-    guardQuotedFiles(context, sourceMgr);
+    netc::tool::guardQuotedFiles(context, sourceMgr);
     (void)compile(sourceMgr, context, os);
     result = handler.verify();
   } else {
     SourceMgrDiagnosticHandler handler(sourceMgr, &context);
-    guardQuotedFiles(context, sourceMgr);
+    netc::tool::guardQuotedFiles(context, sourceMgr);
     result = compile(sourceMgr, context, os);
   }
   if (failed(result))

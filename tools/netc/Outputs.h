@@ -1,0 +1,34 @@
+//===- Outputs.h - netc's object files and quoted diagnostics -*- C++ -*-===//
+
+#ifndef NETC_TOOLS_NETC_OUTPUTS_H
+#define NETC_TOOLS_NETC_OUTPUTS_H
+
+#include "mlir/Support/LogicalResult.h"
+
+#include <string>
+
+namespace llvm {
+class SourceMgr;
+} // namespace llvm
+namespace mlir {
+class MLIRContext;
+class ModuleOp;
+} // namespace mlir
+namespace netc::codegen {
+struct CodegenOptions;
+} // namespace netc::codegen
+
+namespace netc::tool {
+
+/// Writes NAME.o and NAME.h for `-o NAME.o` (`outputFilename`); nothing is
+/// left behind on failure.
+mlir::LogicalResult emitObject(mlir::ModuleOp module, const std::string &outputFilename,
+                               const codegen::CodegenOptions &options);
+
+/// Registers a diagnostic handler that gives files netc has not read an
+/// empty buffer, so that their lines are never quoted (Outputs.cpp).
+void guardQuotedFiles(mlir::MLIRContext &context, llvm::SourceMgr &sourceMgr);
+
+} // namespace netc::tool
+
+#endif // NETC_TOOLS_NETC_OUTPUTS_H
