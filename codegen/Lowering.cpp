@@ -51,7 +51,8 @@ Halide::Target resolveTarget(const std::string &text) {
 
 std::vector<Halide::Func> AlgorithmHandles::all() const {
   std::vector<Halide::Func> out;
-  for (const std::optional<Halide::Func> *h : {&paddedInput, &phases, &argmax, &max, &sum, &logSum})
+  for (const std::optional<Halide::Func> *h :
+       {&paddedInput, &phases, &argmax, &max, &sum, &logSum, &activations})
     if (*h)
       out.push_back(**h);
   return out;

@@ -72,6 +72,10 @@ struct AlgorithmHandles {
   /// Softmax statistics along the reduced axis: the maximum, the sum of
   /// exp(x - maximum) and, for log_softmax, the log of that sum.
   std::optional<Halide::Func> max, sum, logSum;
+  /// Recurrence gradients: the nonlinearities of every step, a Tuple over
+  /// (unit, b, t) computed before the loop over time, which then only reads
+  /// them.
+  std::optional<Halide::Func> activations;
 
   /// Every handle that is set, in the order the algorithm defined them.
   std::vector<Halide::Func> all() const;

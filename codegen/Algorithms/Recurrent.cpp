@@ -13,6 +13,11 @@
 //
 // Phases choose their value with if_then_else, not select, so that the
 // accumulation phases do not evaluate the nonlinearities of the last ones.
+// That protects only expressions read once: Halide's CSE hoists any repeated
+// one out of the branch, into every phase. The gradients read each
+// nonlinearity of the forward several times, and they depend on the
+// forward's state alone, so they are a Func of their own (the handle
+// `activations`), computed for all steps before the loop.
 //
 //===----------------------------------------------------------------------===//
 
@@ -94,7 +99,19 @@ struct Scan {
   Expr of(const LTensor &x, Expr at, int slot, Expr unit) const {
     return x.at({at, Expr(b), slot * hidden + unit});
   }
+  /// The same at the pure Vars: element `slot * H + u` of step t.
+  Expr here(const LTensor &x, int slot) const { return of(x, Expr(t), slot, Expr(u)); }
 };
+
+/// The Func act(u, b, t) of the Tuple `values` (written over the Vars of
+/// `s`), for u in [0, H): what a gradient's phases read instead of
+/// evaluating the nonlinearities themselves.
+Func activationsOf(FunctionLowering &fl, Operation *op, const Scan &s,
+                   const std::vector<Expr> &values) {
+  Func act = fl.newFunc(op, "_act");
+  act(s.u, s.b, s.t) = Tuple(values);
+  return act;
+}
 
 //===--- lstm_scan ---===//
 
@@ -136,11 +153,13 @@ LogicalResult defineLstmScanBackward(FunctionLowering &fl, nn::LstmScanBackwardO
   d(s.u, s.b, s.t) = s.zero();
   Expr p = s.phase, j = s.j, b = s.b, t = s.time;
   auto grad = [&](int slot) { return s.of(g, t, slot, j); };
-  auto state = [&](int slot) { return s.of(st, t, slot, j); };
+  Func act = activationsOf(fl, op, s,
+                           {sigmoidOf(s.here(st, 2)), sigmoidOf(s.here(st, 3)),
+                            tanh(s.here(st, 4)), sigmoidOf(s.here(st, 5)), tanh(s.here(st, 1))});
   Expr dh = grad(0) + select(s.last, s.zero(), d(4 * H + j, b, s.next));
   Expr cPrev = select(s.first, c0.at({b, j}), s.of(st, s.prev, 1, j));
-  Expr i = sigmoidOf(state(2)), fg = sigmoidOf(state(3)), gg = tanh(state(4)),
-       o = sigmoidOf(state(5)), tc = tanh(state(1));
+  Expr i = act(j, b, t)[0], fg = act(j, b, t)[1], gg = act(j, b, t)[2], o = act(j, b, t)[3],
+       tc = act(j, b, t)[4];
   Expr one = s.one();
   Expr dc = grad(1) + dh * o * (one - tc * tc) + select(s.last, s.zero(), d(5 * H + j, b, s.next));
   Expr dGate = select(p == 0, dc * gg * i * (one - i) + grad(2),
@@ -154,7 +173,9 @@ LogicalResult defineLstmScanBackward(FunctionLowering &fl, nn::LstmScanBackwardO
   // slot, and so the Func's allocation, within [0, 6).
   Expr slot = select(p < 4, clamp(p, 0, 3), select(p == 4, 5, 4));
   d(j + slot * H, b, t) = ite(p < 4, dGate, ite(p == 4, dc * fg, acc));
-  return fl.define(op, d, OpFamily::Recurrent);
+  AlgorithmHandles handles;
+  handles.activations = act;
+  return fl.define(op, d, OpFamily::Recurrent, handles);
 }
 
 //===--- gru_scan ---===//
@@ -196,11 +217,13 @@ LogicalResult defineGruScanBackward(FunctionLowering &fl, nn::GruScanBackwardOp 
   Expr p = s.phase, j = s.j, b = s.b, t = s.time;
   auto grad = [&](int slot) { return s.of(g, t, slot, j); };
   auto state = [&](int slot) { return s.of(st, t, slot, j); };
-  auto x = [&](int slot) { return s.of(xg, t, slot, j); };
+  Expr rAct = sigmoidOf(s.here(xg, 0) + s.here(st, 1));
+  Expr zAct = sigmoidOf(s.here(xg, 1) + s.here(st, 2));
+  Expr nAct = tanh(s.here(xg, 2) + rAct * s.here(st, 3));
+  Func act = activationsOf(fl, op, s, {rAct, zAct, nAct});
   Expr one = s.one();
   Expr dh = grad(0) + select(s.last, s.zero(), d(6 * H + j, b, s.next));
-  Expr r = sigmoidOf(x(0) + state(1)), z = sigmoidOf(x(1) + state(2));
-  Expr n = tanh(x(2) + r * state(3));
+  Expr r = act(j, b, t)[0], z = act(j, b, t)[1], n = act(j, b, t)[2];
   Expr hPrev = select(s.first, h0.at({b, j}), s.of(st, s.prev, 0, j));
   Expr dan = dh * (one - z) * (one - n * n);
   Expr daz = dh * (hPrev - n) * z * (one - z);
@@ -211,7 +234,9 @@ LogicalResult defineGruScanBackward(FunctionLowering &fl, nn::GruScanBackwardOp 
                return w.at({unit, j}) * d(3 * H + unit, b, t);
              });
   d(j + min(p, 6) * H, b, t) = ite(p < 6, pointwise, ite(p == 6, dh * z, acc));
-  return fl.define(op, d, OpFamily::Recurrent);
+  AlgorithmHandles handles;
+  handles.activations = act;
+  return fl.define(op, d, OpFamily::Recurrent, handles);
 }
 
 } // namespace

@@ -117,6 +117,8 @@ private:
   void scheduleArgmax(const LoweredFunc &lf);
   /// A recurrence over time (RecurrentSchedule.cpp).
   void scheduleRecurrence(const LoweredFunc &lf);
+  /// A recurrence gradient's nonlinearities, act(u, b, t) with u in [0, hidden).
+  void scheduleActivations(Func act, int64_t hidden, ArrayRef<int64_t> shape);
   /// Vectorizes `f`'s innermost axis and spreads its outer axes over the
   /// cores when `work` (multiply-adds or so) is large.
   void vectorizeRoot(Func f, ArrayRef<int64_t> extentsInnerFirst, int64_t work);

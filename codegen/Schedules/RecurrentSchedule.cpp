@@ -6,7 +6,9 @@
 // unit, the innermost RVar. Within one phase the lanes write one slot and
 // read other slots or other steps only, which Halide cannot prove: the
 // race check is waived for that loop alone. Batch rows are independent
-// recurrences and run in parallel when the work pays for it.
+// recurrences and run in parallel when the work pays for it. A gradient's
+// nonlinearities (the handle `activations`) do not depend on the loop: they
+// are computed for all steps at the root beforehand, in parallel over time.
 //
 //===----------------------------------------------------------------------===//
 
@@ -37,6 +39,19 @@ void HandScheduler::scheduleRecurrence(const LoweredFunc &lf) {
   // About `phases` multiply-adds per unit and step.
   int64_t work = lf.type.getNumElements() * (phases ? *phases : 1);
   parallelOuter(update, {args[1]}, {shape[1]}, work);
+  if (lf.handles.activations && hidden)
+    scheduleActivations(*lf.handles.activations, *hidden, shape);
+}
+
+void HandScheduler::scheduleActivations(Func act, int64_t hidden, ArrayRef<int64_t> shape) {
+  act.compute_root();
+  std::vector<Var> args = act.args(); // u, b, t
+  int natural = std::max(1, target.natural_vector_size(act.output_types()[0]));
+  int width = std::min<int64_t>(natural, floorPow2(hidden));
+  if (width > 1)
+    act.vectorize(args[0], width, TailStrategy::ShiftInwards);
+  // A few transcendentals per unit, batch row and step.
+  parallelOuter(act, {args[2], args[1]}, {shape[0], shape[1]}, 16 * hidden * shape[0] * shape[1]);
 }
 
 } // namespace netc::codegen::hand
