@@ -19,7 +19,6 @@ On examples/mlp2.net (sgd(lr=0.1), no momentum):
    step.
 Prints one row per check and `PASS grad-stats: N checks` or `FAIL ...`; exits 1 on a failure.
 """
-import argparse
 import csv
 import math
 import os
@@ -35,7 +34,7 @@ sys.path.insert(0, HERE)
 import models  # noqa: E402
 import safetensors as st  # noqa: E402
 from cases import EXAMPLES, rand, randn  # noqa: E402
-from run_parity import Report, Runner  # noqa: E402
+from run_parity import Report, Runner, work_arguments  # noqa: E402
 
 STEPS = 3
 LR = 0.1
@@ -144,11 +143,7 @@ def check_plot(rep, what, path, rows):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--work", required=True)
-    ap.add_argument("--netc", default="netc")
-    ap.add_argument("--threads", type=int, default=2)
-    args = ap.parse_args()
+    args = work_arguments()
     runner = Runner(args.netc, args.work, args.threads)
     rep = Report("grad-stats")
     with open(os.path.join(EXAMPLES, "mlp2.net")) as f:

@@ -21,7 +21,6 @@ The example is compiled once at a small size (-D B=4 -D NZ=8 -D G=8 -D D=8).
 Prints one row per check and `PASS dcgan: N checks` or `FAIL dcgan: ...`; exits 1 on any
 failure.
 """
-import argparse
 import os
 import re
 import subprocess
@@ -33,7 +32,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import models_gan  # noqa: E402
 import safetensors as st  # noqa: E402
-from run_parity import ADAM_F32_ATOL_LR, REF, Report, Runner, cast  # noqa: E402
+from run_parity import ADAM_F32_ATOL_LR, REF, Report, Runner, cast, work_arguments  # noqa: E402
 
 NET = os.path.join(HERE, "..", "..", "examples", "dcgan.net")
 SIZES = {"B": 4, "NZ": 8, "G": 8, "D": 8}
@@ -121,12 +120,7 @@ def check_interpreter(rep, runner, exe, netc):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--work", required=True)
-    ap.add_argument("--netc", default="netc")
-    ap.add_argument("--threads", type=int, default=2)
-    args = ap.parse_args()
-    os.makedirs(args.work, exist_ok=True)
+    args = work_arguments()
     runner = Runner(args.netc, args.work, args.threads,
                     [a for k, v in SIZES.items() for a in ("-D", f"{k}={v}")])
     with open(NET) as f:

@@ -484,6 +484,18 @@ def gradient_from_own_sgd(rep, case, text, exe, twin, outs, gen, runner):
         rep.compare("gradient (t scaled)", k, got_g, g, twin.dtype, grads_n[k])
 
 
+def work_arguments():
+    """Parses the flags every small parity script takes (--work, --netc, --threads) and
+    creates the --work folder."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--work", required=True, help="scratch folder")
+    ap.add_argument("--netc", default="netc")
+    ap.add_argument("--threads", type=int, default=2, help="--threads of the executables")
+    args = ap.parse_args()
+    os.makedirs(args.work, exist_ok=True)
+    return args
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("case", choices=sorted(CASES) + ["dropout_stats"])
