@@ -291,20 +291,16 @@ LogicalResult runModel(ModuleOp module, const RunOptions &options, llvm::raw_ost
       if (failed(stepResults))
         return failure();
       results = std::move(*stepResults);
+      double loss = NAN;
       for (const ResultInfo &r : describeResults(step))
         if (r.role == ResultRole::Loss) {
-          dump.losses.push_back(results[r.index].get(0));
+          loss = results[r.index].get(0);
+          dump.losses.push_back(loss);
           line += (steps.size() > 1 ? " " + r.name : std::string()) +
-                  llvm::formatv(" {0}", llvm::format("%.8g", results[r.index].get(0))).str();
+                  llvm::formatv(" {0}", llvm::format("%.8g", loss)).str();
         }
-      if (gradStats && k == 0) {
-        std::optional<unsigned> lossIndex;
-        for (const ResultInfo &r : describeResults(step))
-          if (r.role == ResultRole::Loss)
-            lossIndex = r.index;
-        stats = recordGradStats(*gradStats, i + 1, step, args[k], results,
-                                lossIndex ? results[*lossIndex].get(0) : NAN);
-      }
+      if (gradStats && k == 0)
+        stats = recordGradStats(*gradStats, i + 1, step, args[k], results, loss);
       for (auto [result, arg] : pairs[k])
         args[k][arg] = results[result];
       exchange(k, /*load=*/false);
