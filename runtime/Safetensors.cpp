@@ -106,11 +106,18 @@ const SafetensorsEntry *SafetensorsFile::find(const std::string &name) const {
 }
 
 bool SafetensorsFile::read(const std::string &path, std::string &error) {
+  std::vector<uint8_t> contents;
+  if (!readRegularFile(path, contents, error))
+    return false;
+  return parse(std::move(contents), path, error);
+}
+
+bool SafetensorsFile::parse(std::vector<uint8_t> contents, const std::string &path,
+                            std::string &error) {
   filePath = path;
   entries.clear();
   meta.clear();
-  if (!readRegularFile(path, bytes, error))
-    return false;
+  bytes = std::move(contents);
   if (bytes.size() < 8) {
     error = path + ": not a safetensors file: " + std::to_string(bytes.size()) +
             " bytes, shorter than the 8-byte header size";
@@ -284,8 +291,10 @@ bool SafetensorsFile::parseHeader(const std::string &header, size_t dataSize, st
   }
 }
 
-bool writeSafetensors(const std::string &path, const std::vector<SafetensorsTensorRef> &tensors,
-                      const std::map<std::string, std::string> &metadata, std::string &error) {
+bool serializeSafetensors(const std::string &path,
+                          const std::vector<SafetensorsTensorRef> &tensors,
+                          const std::map<std::string, std::string> &metadata,
+                          std::vector<uint8_t> &out, std::string &error) {
   Json header = Json::object();
   if (!metadata.empty()) {
     Json meta = Json::object();
@@ -329,7 +338,7 @@ bool writeSafetensors(const std::string &path, const std::vector<SafetensorsTens
   }
   // Pad with spaces so the data area starts 8-byte aligned, as the reference writer does.
   text.append((8 - text.size() % 8) % 8, ' ');
-  std::vector<uint8_t> out(8 + text.size() + offset);
+  out.assign(8 + text.size() + offset, 0);
   uint64_t n = text.size();
   for (int i = 0; i < 8; ++i)
     out[i] = static_cast<uint8_t>(n >> (8 * i));
@@ -340,7 +349,14 @@ bool writeSafetensors(const std::string &path, const std::vector<SafetensorsTens
       std::memcpy(out.data() + at, tensors[i].data, sizes[i]);
     at += sizes[i];
   }
-  return writeFileAtomically(path, out.data(), out.size(), error);
+  return true;
+}
+
+bool writeSafetensors(const std::string &path, const std::vector<SafetensorsTensorRef> &tensors,
+                      const std::map<std::string, std::string> &metadata, std::string &error) {
+  std::vector<uint8_t> out;
+  return serializeSafetensors(path, tensors, metadata, out, error) &&
+         writeFileAtomically(path, out.data(), out.size(), error);
 }
 
 } // namespace netc::runtime

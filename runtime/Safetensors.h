@@ -57,6 +57,9 @@ public:
   /// Reads and validates `path`. On failure returns false and sets `error`
   /// to one line naming the file (and the tensor, where one is at fault).
   bool read(const std::string &path, std::string &error);
+  /// Validates `contents`, a whole safetensors file already in memory (an
+  /// embedded default-weights blob, say); `path` names it in messages.
+  bool parse(std::vector<uint8_t> contents, const std::string &path, std::string &error);
 
   /// The tensors in the order of the header.
   const std::vector<SafetensorsEntry> &tensors() const { return entries; }
@@ -89,6 +92,13 @@ struct SafetensorsTensorRef {
   std::vector<int64_t> shape;
   const void *data = nullptr;
 };
+
+/// Lays out `tensors` (in this order) and `metadata` as the bytes of a
+/// safetensors file in `out`; `path` names the file in messages.
+bool serializeSafetensors(const std::string &path,
+                          const std::vector<SafetensorsTensorRef> &tensors,
+                          const std::map<std::string, std::string> &metadata,
+                          std::vector<uint8_t> &out, std::string &error);
 
 /// Writes `tensors` (in this order) and `metadata` to `path` atomically.
 /// Returns false and sets `error` on failure (unknown dtype, duplicate name,
