@@ -15,6 +15,7 @@
 #include "runtime/GradStats.h"
 #include "runtime/Progress.h"
 #include "runtime/Safetensors.h"
+#include "runtime/TensorFile.h"
 #include "runtime/Tensors.h"
 
 #include <HalideRuntime.h>
@@ -31,6 +32,7 @@
 #include <malloc.h>
 #endif
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <unistd.h>
 #include <vector>
@@ -104,15 +106,15 @@ void Driver::parse(int argc, char **argv) {
       printHelp();
       throw Exit{0};
     } else if (arg == "--weights") {
-      opt.weights = file();
+      opt.weights.push_back(file());
     } else if (arg == "--save-weights") {
       opt.saveWeights = file();
     } else if (arg == "--inputs") {
-      opt.inputs = file();
+      opt.inputs.push_back(file());
     } else if (arg == "--outputs") {
-      opt.outputs = file();
+      opt.outputs.push_back(file());
     } else if (arg == "--data") {
-      opt.data = file();
+      opt.data.push_back(file());
     } else if (arg == "--log") {
       opt.log = file();
     } else if (arg == "--train-step") {
@@ -213,23 +215,25 @@ void Driver::loadInputs() {
   }
   if (opt.inputs.empty())
     return;
-  SafetensorsFile file;
+  TensorFile file;
   std::vector<MatchedTensor> matched;
   std::string error;
-  if (!file.read(opt.inputs, error) ||
+  if (!file.readAll(opt.inputs, error) ||
       !matchTensors(file, m.inputs, m.num_inputs, "input", m.name, false, matched, error))
     fail(error);
   for (int i = 0; i < m.num_inputs; ++i) {
     std::memcpy(inputs[i]->data(), file.data(*matched[i].entry), inputs[i]->bytes());
     if (!checkIndices(m.inputs[i], inputs[i]->data(),
-                      opt.inputs + ": tensor '" + printable(m.inputs[i].name) + "'", error))
+                      file.pathOf(*matched[i].entry) + ": tensor '" +
+                          printable(m.inputs[i].name) + "'",
+                      error))
       fail(error);
   }
 }
 
 void Driver::loadData() {
   std::string error;
-  if (!dataFile.read(opt.data, error) ||
+  if (!dataFile.readAll(opt.data, error) ||
       !matchTensors(dataFile, m.inputs, m.num_inputs, "input", m.name, true, dataTensors, error))
     fail(error);
   // Every batch is checked up front, so a bad index never reaches compiled code.
@@ -237,7 +241,7 @@ void Driver::loadData() {
     for (int64_t b = 0; b < dataTensors[i].batches; ++b) {
       std::memcpy(inputs[i]->data(), dataFile.data(*dataTensors[i].entry) + b * inputs[i]->bytes(),
                   inputs[i]->bytes());
-      std::string where = opt.data + ": tensor '" + printable(m.inputs[i].name) + "'" +
+      std::string where = dataFile.pathOf(*dataTensors[i].entry) + ": tensor '" + printable(m.inputs[i].name) + "'" +
                           (dataTensors[i].batches > 1 ? " batch " + std::to_string(b) : "");
       if (!checkIndices(m.inputs[i], inputs[i]->data(), where, error))
         fail(error);
@@ -255,7 +259,8 @@ void Driver::setBatch(uint64_t step) {
 }
 
 void Driver::checkWritable(const std::string &path, const netc_tensor *list, int count) {
-  for (int i = 0; !path.empty() && i < count; ++i)
+  bool json = tensorFormatOf(splitTensorFileSpec(path).path) == TensorFormat::Safetensors;
+  for (int i = 0; !path.empty() && json && i < count; ++i)
     if (!isWritableName(list[i].name))
       fail("cannot write '" + path + "': tensor '" + printable(list[i].name) +
            "' is not valid UTF-8, which safetensors headers (JSON) require");
@@ -354,8 +359,9 @@ void Driver::writeOutputs() {
                       dtype == NETC_F64 ? static_cast<const void *>(&lossF64[j]) : &lossF32[j]});
   }
   std::string error;
-  if (!writeSafetensors(opt.outputs, refs, {{"netc_model", m.name}}, error))
-    fail(error);
+  for (const std::string &spec : opt.outputs)
+    if (!writeTensorFile(spec, refs, {{"netc_model", m.name}}, error))
+      fail(error);
 }
 
 void Driver::printOutputs() {
@@ -397,7 +403,8 @@ int Driver::main(int argc, char **argv) {
     // Names a safetensors file cannot hold fail now, not after a long run.
     checkWritable(opt.saveWeights, m.params, m.num_params);
     checkWritable(opt.saveWeights, m.buffers, m.num_buffers);
-    checkWritable(opt.outputs, m.outputs, m.num_outputs);
+    for (const std::string &spec : opt.outputs)
+      checkWritable(spec, m.outputs, m.num_outputs);
     if (opt.train)
       train();
     if (opt.bench > 0)
@@ -415,6 +422,10 @@ int Driver::main(int argc, char **argv) {
     return e.status;
   } catch (const std::bad_alloc &) {
     std::fprintf(stderr, "%s: error: out of memory\n", prog.c_str());
+    return 1;
+  } catch (const std::runtime_error &e) {
+    // The model's embedded default weights do not fit it (Context::reset).
+    std::fprintf(stderr, "%s: error: %s\n", prog.c_str(), e.what());
     return 1;
   }
   std::fflush(stdout);

@@ -19,6 +19,8 @@ packages=(
   python3-torchvision
   # Graphviz: docs/user-guide.md renders --emit=dot, and its commands run as a test
   graphviz
+  # zlib's header: .npz tensor files compressed by np.savez_compressed (runtime/Zip.cpp)
+  zlib1g-dev
 )
 
 missing=()
