@@ -178,8 +178,11 @@ void Driver::printHelp() {
   list("buffers", m.buffers, m.num_buffers);
   for (const netc_train_step &step : trainStepsOf(m))
     std::printf("loss: %s (%s)\n", printable(step.name).c_str(), dslDType(step.loss_dtype));
+  if (m.default_weights_size)
+    std::printf("default weights: embedded (%llu bytes), loaded before --weights\n",
+                static_cast<unsigned long long>(m.default_weights_size));
   std::printf("\nflags:\n"
-              "  --weights FILE        load the parameters from a safetensors file\n"
+              "  --weights FILE        load the parameters from a tensor file\n"
               "                        (default: initialised from --seed)\n"
               "  --save-weights FILE   write the parameters (after training) to FILE\n"
               "  --inputs FILE         the inputs, by name (default: seeded random inputs)\n"
@@ -204,7 +207,13 @@ void Driver::printHelp() {
               "  --grad-stats-every N  the same at steps 1, N, 2N, ... and the last\n"
               "  --grad-stats-csv FILE write them as step,loss,param,grad_norm,weight_norm,\n"
               "                        update_norm,update_ratio rows to FILE\n"
-              "  --plot FILE.svg       draw the gradient norm per layer and the loss (SVG)\n");
+              "  --plot FILE.svg       draw the gradient norm per layer and the loss (SVG)\n"
+              "\ntensor files, by extension: .safetensors (any other name too), .npz\n"
+              "(np.savez, np.savez_compressed), .npy (one tensor: NAME=FILE.npy, else\n"
+              "named after the file), .pb (an ONNX TensorProto, read only; NAME=FILE.pb\n"
+              "renames it). --weights, --inputs, --outputs and --data may be given several\n"
+              "times: the files read merge (a name in two is an error); each file written\n"
+              "gets every tensor.\n");
 }
 
 void Driver::loadInputs() {
