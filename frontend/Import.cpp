@@ -37,7 +37,8 @@ static_assert(Lexer::MaxIdentifierBytes == netc::kMaxNameBytes);
 
 Importer::Importer(MLIRContext &context, StringRef filename, const ImportOptions &options)
     : context(context), builder(&context), filename(filename.str()),
-      overrides(options.constOverrides), maxUnrolled(options.maxUnrolled) {}
+      overrides(options.constOverrides), maxUnrolled(options.maxUnrolled),
+      trainedLater(options.trainedLater) {}
 
 InFlightDiagnostic Importer::error(Loc loc) {
   failed = true;
@@ -165,7 +166,8 @@ void Importer::finishFunction(const ModelDecl &model) {
     resultAttrs.push_back(builder.getDictionaryAttr(attrs));
   }
   // Buffers change in train steps only: a model without `train` has none.
-  for (const BufferUpdate &u : trainLoc ? bufferUpdates : std::vector<BufferUpdate>{}) {
+  for (const BufferUpdate &u :
+       trainLoc || trainedLater ? bufferUpdates : std::vector<BufferUpdate>{}) {
     values.push_back(u.value);
     types.push_back(u.value.getType());
     resultAttrs.push_back(builder.getDictionaryAttr(

@@ -51,6 +51,10 @@ struct ImportOptions {
   /// `const NAME` (the expression is still checked). A NAME that no such
   /// constant has is an error.
   std::map<std::string, ConstOverride> constOverrides;
+  /// The model will be given a loss and an optimizer after import
+  /// (frontend/Training.h): its buffers get their train-step updates, and
+  /// train-only checks apply, as if it had `train`.
+  bool trainedLater = false;
 };
 
 /// Imports the model chosen by `options` from the main buffer of `sourceMgr`.

@@ -88,7 +88,7 @@ void Importer::importUpdate(const AssignStmt &update) {
 }
 
 void Importer::finishBuffers(const ModelDecl &model) {
-  if (trainLoc) {
+  if (trainLoc || trainedLater) {
     for (const auto &[loc, message] : trainOnlyErrors)
       error(loc) << message;
     return;

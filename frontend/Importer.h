@@ -12,6 +12,7 @@
 
 #include "frontend/AST.h"
 #include "frontend/Import.h"
+#include "frontend/Training.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
@@ -156,6 +157,11 @@ public:
   /// argument, which the first draw creates (ImportRandom.cpp).
   mlir::Value nextDrawSeed(Loc loc);
 
+  //===--- Training flags (ImportTraining.cpp) ---===//
+  /// Adds `request`'s target input, loss and optimizer to the model function
+  /// `fn`, built by the same code as `loss` and `train` statements.
+  mlir::LogicalResult addTraining(mlir::func::FuncOp fn, const TrainingRequest &request);
+
   mlir::MLIRContext &context;
   mlir::OpBuilder builder;
 
@@ -205,6 +211,16 @@ private:
   void finishFunction(const ModelDecl &model);
   /// Makes the seed of the model's draws, if it has one, its last argument.
   void placeDrawSeedLast();
+  /// addTraining's parts: the roles of `fn`'s values read back into the
+  /// import's state; the checks of the flags against them; the loss call and
+  /// the target input it needs; the function rewritten with both.
+  void readModelFunction(mlir::func::FuncOp fn);
+  bool checkTrainingFlags(const TrainingRequest &request, mlir::Value &output,
+                          std::string &outputName);
+  mlir::Value importFlagLoss(const TrainingRequest &request, mlir::Value output,
+                             const std::string &outputName, unsigned &targetIndex);
+  void importFlagOptimizer(const TrainingRequest &request);
+  void rewriteWithTraining(mlir::Value loss);
 
   std::string filename;
   bool failed = false;
@@ -274,6 +290,13 @@ private:
   /// its bound.
   int64_t unrolled = 0;
   int64_t maxUnrolled;
+  /// ImportOptions::trainedLater: buffer updates are kept without `train`.
+  bool trainedLater = false;
+  /// addTraining: the results of the function that are neither outputs nor
+  /// losses (buffer updates), kept after them with their attributes.
+  std::vector<std::pair<mlir::Value, mlir::DictionaryAttr>> otherResults;
+  /// addTraining: the attributes of the outputs and losses it found.
+  std::vector<mlir::DictionaryAttr> resultAttrsRead;
 };
 
 } // namespace netc::frontend

@@ -38,6 +38,18 @@ struct ParseResult {
 /// AST it could build.
 ParseResult parse(std::string_view source);
 
+/// An expression parsed on its own and its lexical and syntax errors (empty
+/// on success).
+struct ExprParseResult {
+  ExprPtr expr;
+  std::vector<Diagnostic> errors;
+};
+
+/// Parses \p source as one expression and nothing else: the value of a
+/// command-line flag written in the language, such as `--train-with
+/// 'sgd(lr=0.1)'`. Locations are line 1 and the column in \p source.
+ExprParseResult parseExpression(std::string_view source);
+
 /// The recursive-descent parser behind parse(), over the tokens of a Lexer.
 class Parser {
 public:
@@ -58,6 +70,9 @@ public:
 
   /// Parses the whole token stream into a File.
   std::unique_ptr<File> parseFile();
+
+  /// Parses the whole token stream as one expression; nullptr after an error.
+  ExprPtr parseLoneExpression();
 
   /// The syntax errors found, in the order they were found.
   const std::vector<Diagnostic> &getErrors() const { return errors; }

@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "frontend/Parser.h"
+#include "frontend/Lexer.h"
 
 #include <fmt/format.h>
 
@@ -274,4 +275,37 @@ std::unique_ptr<CallExpr> Parser::parseCallOnly(const std::string &what) {
   const Token &callee = consume();
   unsigned depth = 0;
   return parseCallArgs(callee, depth);
+}
+
+//===----------------------------------------------------------------------===//
+// An expression alone (command-line flags)
+//===----------------------------------------------------------------------===//
+
+ExprPtr Parser::parseLoneExpression() {
+  skipStatementSeparators();
+  unsigned depth = 0;
+  ExprPtr expr = parseExpr(depth);
+  if (!expr)
+    return nullptr;
+  skipStatementSeparators();
+  if (!at(TokenKind::Eof)) {
+    errorExpected("the end of the expression");
+    return nullptr;
+  }
+  return expr;
+}
+
+ExprParseResult netc::frontend::parseExpression(std::string_view source) {
+  // A flag's value is one line: a newline in it is a separator, as in a file.
+  Lexer lexer(source, Parser::MaxErrors + 1);
+  Parser parser(lexer.lexAll());
+  ExprParseResult result;
+  result.expr = parser.parseLoneExpression();
+  // The lexer's errors explain the parser's (an Error token), so they come first.
+  result.errors = lexer.getErrors();
+  if (result.errors.empty())
+    result.errors = parser.getErrors();
+  if (!result.errors.empty())
+    result.expr = nullptr;
+  return result;
 }

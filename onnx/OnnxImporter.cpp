@@ -76,6 +76,17 @@ void OnnxImporter::bindConstant(const std::string &name, HostTensor value) {
   values.erase(name);
 }
 
+void OnnxImporter::updateBuffer(Value buffer, Value next) {
+  auto arg = dyn_cast<BlockArgument>(buffer);
+  if (!arg || arg.getOwner() != body || arg.getArgNumber() >= argAttrs.size())
+    return;
+  auto name = argAttrs[arg.getArgNumber()].getAs<StringAttr>(
+      nn::roleAttrName(nn::ArgRole::Buffer));
+  if (!name || llvm::any_of(bufferUpdates, [&](const auto &u) { return u.first == name; }))
+    return;
+  bufferUpdates.emplace_back(name.str(), next);
+}
+
 Value OnnxImporter::initializerArgument(const std::string &name, bool asBuffer, OnnxNode &user) {
   if (Value v = lookupValue(name)) {
     if (argumentIsBuffer.lookup(name) != asBuffer)
@@ -243,6 +254,12 @@ LogicalResult OnnxImporter::finish(const ::onnx::GraphProto &graph, ModelWeights
   }
   if (!ok)
     return failure();
+  // Buffers change in train steps (BatchNormalization in training mode).
+  for (const auto &[name, next] : bufferUpdates) {
+    results.push_back(next);
+    resultAttrs.push_back(
+        builder.getDictionaryAttr(nn::roleAttr(&context, nn::ResultRole::BufferUpdate, name)));
+  }
   builder.create<func::ReturnOp>(fileLocation, results);
   func.setFunctionType(builder.getFunctionType(body->getArgumentTypes(), ValueRange(results).getTypes()));
   func.setAllArgAttrs(argAttrs);

@@ -216,6 +216,11 @@ public:
   mlir::Value initializerArgument(const std::string &name, bool asBuffer, OnnxNode &user);
   void bindValue(const std::string &name, mlir::Value value);
   void bindConstant(const std::string &name, HostTensor value);
+  /// Gives the buffer argument `buffer` the value `next` after each train
+  /// step (a result with nn.buffer_update, as the language's batch_norm
+  /// does); nothing for a value that is not a buffer argument, or for a
+  /// buffer already updated.
+  void updateBuffer(mlir::Value buffer, mlir::Value next);
 
 private:
   mlir::LogicalResult importInputs(const ::onnx::GraphProto &graph);
@@ -240,6 +245,8 @@ private:
   };
   std::vector<Weight> weightArgs;
   llvm::StringMap<bool> argumentIsBuffer;
+  /// The buffers' next values (updateBuffer), in the order of the updates.
+  std::vector<std::pair<std::string, mlir::Value>> bufferUpdates;
   /// The bytes of external data and of typed fields, by tensor, kept until
   /// the weights are written.
   std::map<const ::onnx::TensorProto *, std::vector<char>> tensorStorage;

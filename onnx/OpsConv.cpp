@@ -220,8 +220,9 @@ LogicalResult convertBatchNorm(OnnxNode &node) {
   bool training = node.opset() >= 14 ? node.attrInt("training_mode", 0) != 0 : node.hasOutput(1);
   if (node.opset() < 9 && node.attrInt("spatial", 1) != 1)
     return node.emitUnsupported("spatial", "0 (per-element statistics)");
-  if (node.opset() < 14 && (node.hasOutput(3) || node.hasOutput(4)))
-    return node.emitUnsupported("output", "saved_mean and saved_var");
+  // saved_mean and saved_var (opsets before 14; PyTorch's training exports
+  // name them and use neither) are left unbound: a node reading one is told
+  // that it is not defined.
   Value x = node.input(0), scale = node.input(1), bias = node.input(2);
   Value mean = node.buffer(3), var = node.buffer(4);
   if (node.failed())
@@ -246,6 +247,9 @@ LogicalResult convertBatchNorm(OnnxNode &node) {
   if (training) {
     node.setOutput(1, op.getNewRunningMean());
     node.setOutput(2, op.getNewRunningVar());
+    // A train step leaves the running statistics updated, as PyTorch does.
+    node.importer().updateBuffer(mean, op.getNewRunningMean());
+    node.importer().updateBuffer(var, op.getNewRunningVar());
   }
   return success();
 }

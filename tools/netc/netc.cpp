@@ -25,6 +25,7 @@
 #include "DefaultWeights.h"
 #include "InputFiles.h"
 #include "Outputs.h"
+#include "TrainingFlags.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -415,6 +416,8 @@ LogicalResult compile(llvm::SourceMgr &sourceMgr, MLIRContext &context, llvm::ra
     module = netc::frontend::importNetFile(sourceMgr, context, importOptions);
   if (!module)
     return failure();
+  if (failed(netc::tool::applyTrainingFlags(*module, sourceMgr, modelName)))
+    return failure();
   if (runFlag || gradCheckFlag || trainFlag)
     return interpret(*module, context, os);
   PassManager pm(&context);
@@ -490,7 +493,8 @@ void showOnlyNetcOptions() {
     if (cl::Option *option = options.lookup(name))
       option->addCategory(mlirCategory);
   cl::HideUnrelatedOptions({&outputCategory, &modelCategory, &codegenCategory, &runCategory,
-                            &mlirCategory, &testingCategory});
+                            &mlirCategory, &testingCategory,
+                            &netc::tool::trainingFlagsCategory()});
 }
 
 /// The overview of --help.
@@ -527,6 +531,9 @@ int main(int argc, char **argv) {
     misuse = readDefines();
   if (!misuse)
     misuse = readGradStats();
+  if (!misuse)
+    misuse = netc::tool::trainingFlagsMisuse();
+  importOptions.trainedLater = netc::tool::trainingFlagsGiven();
   if (misuse) {
     llvm::errs() << "netc: error: " << *misuse << " (see --help)\n";
     return 2;
