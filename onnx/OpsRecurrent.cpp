@@ -89,13 +89,13 @@ LogicalResult convertRecurrent(OpsBuilder &b, bool lstm) {
     x = b.transpose(x, 0, 1);
   int64_t gates = lstm ? 4 : 3, steps = OpsBuilder::dims(x)[0], batch = OpsBuilder::dims(x)[1];
   int64_t hidden = b.attrInt("hidden_size", OpsBuilder::dims(r)[2]);
-  if (OpsBuilder::dims(w)[0] != 1 || OpsBuilder::dims(r)[1] != gates * hidden)
-    return b.fail("expects weights of one direction with " + std::to_string(gates) +
-                  " gates of hidden_size " + std::to_string(hidden));
   if (!checkRecurrentAttrs(b, lstm ? ArrayRef<StringRef>{"Sigmoid", "Tanh", "Tanh"}
                                    : ArrayRef<StringRef>{"Sigmoid", "Tanh"},
                            steps))
     return b.result();
+  if (OpsBuilder::dims(w)[0] != 1 || OpsBuilder::dims(r)[1] != gates * hidden)
+    return b.fail("expects weights of one direction with " + std::to_string(gates) +
+                  " gates of hidden_size " + std::to_string(hidden));
   if (!lstm && b.attrInt("linear_before_reset", 0) == 0)
     return b.fail("unsupported linear_before_reset: 0 (netc's GRU applies the reset gate after "
                   "the recurrent product, as torch exports it with linear_before_reset = 1)");

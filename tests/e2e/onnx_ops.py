@@ -2,7 +2,7 @@
 """ONNX op converters against NumPy references, one small graph per group of ops.
 
 usage: onnx_ops.py GROUP [GROUP...] --work DIR [--netc PATH]
-       onnx_ops.py --write NAME FILE.onnx       (one of the graphs of ERRORS, for error tests)
+       onnx_ops.py --write NAME FILE.onnx       (a graph of ERRORS, or a group's first graph)
 
 Each group (see GROUPS) builds one or more ONNX graphs with onnx.helper: graph inputs with
 seeded values, nodes, and graph outputs whose expected values this script computes in NumPy
@@ -107,7 +107,9 @@ def main():
     ap.add_argument("--write", nargs=2, metavar=("NAME", "FILE"))
     args = ap.parse_args()
     if args.write:
-        onnx.save(model_of(ERRORS[args.write[0]]()), args.write[1])
+        name = args.write[0]
+        graph = ERRORS[name]() if name in ERRORS else GROUPS[name]()[0]
+        onnx.save(model_of(graph), args.write[1])
         return 0
     os.makedirs(args.work, exist_ok=True)
     checks = failures = 0

@@ -110,9 +110,9 @@ def reduce_ref(fn, x, axes, keep):
 
 def reductions():
     g11, g13 = Graph("reduce11", 11), Graph("reduce13", 13)
+    x = randn(2, 3, 4, 5)
     for g in (g11, g13):
-        g.input("x", randn(2, 3, 4, 5))
-    x = g11.inputs["x"]
+        g.input("x", x)
     lse = lambda v, axis, keepdims: np.log(np.sum(np.exp(v), axis=axis, keepdims=keepdims))  # noqa
     cases = [("ReduceSum", np.sum, [1, 3], 1), ("ReduceMax", np.max, [-1, 1], 0),
              ("ReduceMin", np.min, [2], 1), ("ReduceLogSumExp", lse, [1, 2], 0),
