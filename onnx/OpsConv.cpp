@@ -87,7 +87,7 @@ std::optional<Window> readWindow(OnnxNode &node, ArrayRef<int64_t> in,
       w.pads[a + n] = autoPad == "SAME_UPPER" ? large : small;
     }
   } else if (autoPad != "NOTSET") {
-    node.emitUnsupported("auto_pad", "\"" + autoPad + "\"");
+    (void)node.emitUnsupported("auto_pad", "\"" + autoPad + "\"");
     return std::nullopt;
   }
   return w;
@@ -101,7 +101,7 @@ Value spatialInput(OnnxNode &node, SmallVector<int64_t> &spatial) {
     return {};
   auto type = cast<RankedTensorType>(x.getType());
   if (type.getRank() != 3 && type.getRank() != 4) {
-    node.emitUnsupported("input rank", std::to_string(type.getRank()) +
+    (void)node.emitUnsupported("input rank", std::to_string(type.getRank()) +
                                            " (netc supports 1-D and 2-D windows: [N, C, L] or "
                                            "[N, C, H, W])");
     return {};
