@@ -19,8 +19,8 @@ packages=(
   python3-torchvision
   # Graphviz: docs/user-guide.md renders --emit=dot, and its commands run as a test
   graphviz
-  # ONNX's node conformance suite: tests/onnx/conformance.py generates the tests with python3-onnx
-  python3-onnx
+  # ONNX import (onnx/): the ModelProto classes and protobuf; python3-onnx writes the test models
+  libonnx-dev libprotobuf-dev python3-onnx
 )
 
 missing=()
