@@ -24,6 +24,15 @@ import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
+try:
+    import numpy  # noqa: F401
+    import onnx  # noqa: F401
+except ImportError:
+    # The python3 first on PATH may be one without Debian's numpy and onnx.
+    if os.path.exists("/usr/bin/python3") and sys.executable != "/usr/bin/python3":
+        os.execv("/usr/bin/python3", ["/usr/bin/python3"] + sys.argv)
+    raise
+
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import conformance_gen  # noqa: E402
 import conformance_report  # noqa: E402
@@ -38,9 +47,10 @@ def parse_arguments():
     parser.add_argument("--build", required=True, help="netc's build folder (bin/netc; the cache)")
     parser.add_argument("--netc", help="the netc binary (default: BUILD/bin/netc)")
     parser.add_argument("--jobs", type=int, default=2, help="tests run at once (default 2)")
-    parser.add_argument("--engine", choices=["interp", "jit"], default="interp",
-                        help="what runs the models: the interpreter (the default) or code "
-                             "compiled by Halide's JIT (slow: use it with --filter)")
+    parser.add_argument("--engine", choices=["interp", "jit", "exe"], default="interp",
+                        help="what runs the models: the interpreter (the default), code "
+                             "compiled by Halide's JIT, or an executable compiled per test "
+                             "(both slow: use them with --filter)")
     parser.add_argument("--filter", help="run only the tests whose name matches this regex")
     parser.add_argument("--report", help="write the report (docs/onnx.md's text) to this file "
                                          "(default: BUILD/onnx-conformance.md)")

@@ -29,14 +29,14 @@ def onnx_ops(max_opset=17):
     return {name: schema.deprecated for name, schema in latest.items()}
 
 
-def reason_key(op, message):
-    """A rejection's reason for grouping: the op under test and the message
-    without what is particular to one test (the node, value names)."""
+def reason_text(message):
+    """A rejection's message without what is particular to one test (the
+    node, the names of its values), so that equal reasons group."""
     text = re.sub(r"^node (?:#\d+|'[^']*') \([^)]*\):\s*", "", message)
     text = re.sub(r"\b(graph input|graph output|input \d+|output \d+|input|output|value|tensor) "
                   r"'[^']*'", r"\1", text)
     text = re.sub(r"'[^']*' is computed at run time", "it is computed at run time", text)
-    return "%s: %s" % (op, text.strip(" :,"))
+    return text.strip(" :,")
 
 
 def _range_text(ranges):
@@ -62,14 +62,16 @@ def _op_table(registry, results):
 
 
 def _grouped_rejections(results):
+    """One line per op and reason, ops in order, an op's reasons by count."""
     groups = defaultdict(list)
     for test, outcome in results:
         if outcome.kind == "rejected":
-            groups[reason_key(test["op"], outcome.detail)].append(test["name"])
+            groups[(test["op"], reason_text(outcome.detail))].append(test["name"])
     lines = []
-    for reason, tests in sorted(groups.items(), key=lambda g: (-len(g[1]), g[0])):
-        lines.append("- %s (%d %s): %s" % (reason, len(tests), "test" if len(tests) == 1 else "tests",
-                                           _names(tests)))
+    for (op, reason), tests in sorted(groups.items(), key=lambda g: (g[0][0], -len(g[1]), g[0][1])):
+        lines.append("- **%s**: %s (%d %s: %s)" % (op, reason, len(tests),
+                                                  "test" if len(tests) == 1 else "tests",
+                                                  _names(tests)))
     return lines or ["None."]
 
 
@@ -105,13 +107,21 @@ def markdown(summary, registry, results, unsupported_ops, through_body, broken, 
         "",
         "## Supported ops",
         "",
-        "The opsets are the ONNX opset versions of the default domain each op converts from. "
-        "The counts include the `*_expanded` tests of the op, when netc converts every op of "
-        "its function body.",
+        "netc lists the ONNX op types it converts, with the opsets of the default domain it "
+        "converts each from:",
+        "",
+        "```sh",
+        "netc --list-onnx-ops",
+        "```",
+        "",
+        "Their tests, counted per op. The counts include the op's `*_expanded` tests when netc "
+        "converts every op of its function body.",
         "",
     ]
     out += _op_table(registry, results)
-    out += ["", "## Why tests are rejected", "", "Grouped by the message netc gives.", ""]
+    out += ["", "## Why tests are rejected", "",
+            "Per op under test, the message netc gives (less the names of the test's values) "
+            "and the tests that get it.", ""]
     out += _grouped_rejections(results)
     if failures:
         out += ["", "## Failures", ""]

@@ -110,22 +110,20 @@ class Runner:
         data_dir = os.path.join(folder, "test_data_set_%d" % data_set)
         inputs = [os.path.join(data_dir, "input_%d.pb" % i) for i in range(len(test["inputs"]))]
         outputs = os.path.join(work, "outputs")
-        command = [self.netc, os.path.join(folder, "model.onnx"), "--run",
-                   "--engine=" + self.engine]
-        command += tensor_flags(test, inputs, outputs, work)
-        try:
-            done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_S,
-                                  errors="replace")
-        except subprocess.TimeoutExpired:
-            return Outcome("fail", "timed out after %d s" % TIMEOUT_S)
-        if done.returncode < 0 or done.returncode > 1:
-            return Outcome("fail", "crashed (exit status %d): %s" % (
-                done.returncode, (done.stderr.strip().splitlines() or [""])[-1]))
-        if done.returncode == 1:
-            return Outcome(*diagnosis(done.stderr))
-        got = read_outputs(test, outputs)
-        if isinstance(got, str):
-            return Outcome("fail", got)
+        model = os.path.join(folder, "model.onnx")
+        if self.engine == "exe":
+            # Compiled once per test, then run as a user runs it.
+            exe = os.path.join(work, "model")
+            failed = (not os.path.exists(exe) and
+                      _invoke([self.netc, model, "-o", exe], "compiling"))
+            failed = failed or _invoke([exe] + exe_flags(test, inputs, outputs), "running")
+            got = failed or read_safetensors(outputs + ".safetensors")
+        else:
+            command = [self.netc, model, "--run", "--engine=" + self.engine]
+            failed = _invoke(command + tensor_flags(test, inputs, outputs, work), "running")
+            got = failed or read_outputs(test, outputs)
+        if isinstance(got, Outcome):
+            return got
         for i, (name, kind) in enumerate(test["outputs"]):
             expected = read_pb(os.path.join(data_dir, "output_%d.pb" % i), kind)
             if name not in got:
@@ -134,6 +132,21 @@ class Runner:
             if reason:
                 return Outcome("fail", "output '%s': %s" % (name, reason))
         return Outcome("pass")
+
+
+def _invoke(command, doing):
+    """Runs one command; None when it succeeded, else the Outcome it gives."""
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_S,
+                              errors="replace")
+    except subprocess.TimeoutExpired:
+        return Outcome("fail", "%s timed out after %d s" % (doing, TIMEOUT_S))
+    if done.returncode < 0 or done.returncode > 1:
+        return Outcome("fail", "%s crashed (exit status %d): %s" % (
+            doing, done.returncode, (done.stderr.strip().splitlines() or [""])[-1]))
+    if done.returncode == 1:
+        return Outcome(*diagnosis(done.stderr))
+    return None
 
 
 # --- Tensor files ------------------------------------------------------------
@@ -162,16 +175,66 @@ def tensor_flags(test, inputs, outputs, work):
 
 
 def read_outputs(test, outputs):
-    """{name: array} of netc's outputs, or the reason they cannot be read."""
+    """{name: array} of netc's outputs, or the failure when they cannot be
+    read."""
     import json
     try:
         with open(outputs + ".json") as f:
             dumped = json.load(f)["outputs"]
     except (OSError, ValueError, KeyError) as error:
-        return "netc wrote no readable outputs: %s" % error
+        return Outcome("fail", "netc wrote no readable outputs: %s" % error)
     result = {}
     numpy_dtypes = {v: k for k, v in _JSON_DTYPES.items()}
     for name, t in dumped.items():
         values = [float(x) if isinstance(x, str) else x for x in t["data"]]
         result[name] = np.array(values, dtype=numpy_dtypes.get(t["dtype"], "float64")).reshape(t["shape"])
+    return result
+
+
+# --- Compiled executables: safetensors in and out ------------------------------
+
+_SAFETENSORS_DTYPES = {"float32": "F32", "float64": "F64", "int32": "I32", "int64": "I64",
+                       "float16": "F16", "int8": "I8", "uint8": "U8", "int16": "I16",
+                       "bool": "BOOL"}
+
+
+def exe_flags(test, inputs, outputs):
+    """The executable's flags: the inputs as one safetensors file."""
+    import json
+    import struct
+    header, blobs, offset = {}, [], 0
+    for path, (name, kind) in zip(inputs, test["inputs"]):
+        value = read_pb(path, kind)
+        if value is None:
+            continue
+        data = np.ascontiguousarray(value).tobytes()
+        header[name] = {"dtype": _SAFETENSORS_DTYPES.get(str(value.dtype), str(value.dtype)),
+                        "shape": list(value.shape), "data_offsets": [offset, offset + len(data)]}
+        blobs.append(data)
+        offset += len(data)
+    text = json.dumps(header).encode()
+    with open(outputs + ".in.safetensors", "wb") as f:
+        f.write(struct.pack("<Q", len(text)) + text + b"".join(blobs))
+    return ["--inputs", outputs + ".in.safetensors", "--outputs", outputs + ".safetensors"]
+
+
+def read_safetensors(path):
+    """{name: array} of a safetensors file, or the reason it cannot be read."""
+    import json
+    import struct
+    try:
+        with open(path, "rb") as f:
+            blob = f.read()
+        size = struct.unpack("<Q", blob[:8])[0]
+        header = json.loads(blob[8:8 + size])
+    except (OSError, ValueError, struct.error) as error:
+        return Outcome("fail", "the executable wrote no readable outputs: %s" % error)
+    numpy_dtypes = {v: k for k, v in _SAFETENSORS_DTYPES.items()}
+    result = {}
+    for name, entry in header.items():
+        if name == "__metadata__":
+            continue
+        begin, end = entry["data_offsets"]
+        result[name] = np.frombuffer(blob[8 + size + begin:8 + size + end],
+                                     dtype=numpy_dtypes[entry["dtype"]]).reshape(entry["shape"])
     return result
