@@ -46,6 +46,13 @@ const OnnxOpRegistry &onnxOpRegistry() {
     registerActivationOps(r);
     registerArithOps(r);
     registerShapeOps(r);
+    registerElementwiseOps(r);
+    registerReduceOps(r);
+    registerTensorOps(r);
+    registerLayoutOps(r);
+    registerSpatialOps(r);
+    registerRecurrentOps(r);
+    registerLossOps(r);
     return r;
   }();
   return registry;
