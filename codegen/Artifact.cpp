@@ -13,6 +13,7 @@
 #include "codegen/Artifact.h"
 #include "codegen/ArtifactModel.h"
 #include "codegen/OutputPaths.h"
+#include "ir/ModelWeights.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Object/Archive.h"
@@ -227,8 +228,21 @@ LogicalResult buildLibrary(ModuleOp module, const CodegenOptions &options,
   std::string modelObject = build.file(name + "_model.o");
   out.header = build.file(name + ".h");
   out.library = build.file("lib" + name + ".a");
-  if (failed(compileToObjects(module, options, build.file(name + "_kernels"), kernels)) ||
-      failed(writeText(module, out.header, generateHeader(out.model))) ||
+  if (failed(compileToObjects(module, options, build.file(name + "_kernels"), kernels)))
+    return failure();
+  if (options.defaultWeights && !options.defaultWeights->empty()) {
+    // Assembled on its own (ArtifactWeights.cpp): the bytes never pass through C++ source.
+    std::string assembly = build.file(name + "_weights.s"), object = build.file(name + "_weights.o");
+    std::vector<std::string> as = out.compiler;
+    as.insert(as.end(), {"-c", assembly, "-o", object});
+    if (failed(writeDefaultWeights(module, out.model, options.defaultWeights->safetensors,
+                                   options.defaultWeights->origin,
+                                   build.file(name + "_weights.bin"), assembly)) ||
+        failed(runTool(module, as, build.file("as.log"), "assembling " + name + "_weights.s")))
+      return failure();
+    kernels.push_back(object);
+  }
+  if (failed(writeText(module, out.header, generateHeader(out.model))) ||
       failed(writeText(module, modelSource, generateSource(out.model))))
     return failure();
   std::vector<std::string> cxx = out.compiler;

@@ -70,6 +70,9 @@ struct ArtifactModel {
   /// Entry points compiled as chains of parts (codegen/Split.h): the
   /// generated source defines their `_argv` forms over the parts'.
   std::vector<KernelChain> chains;
+  /// The size of the default weights the artifact embeds (symbol
+  /// NAME_default_weights, ArtifactWeights.cpp); 0 without.
+  uint64_t defaultWeightsBytes = 0;
 };
 
 /// The runtime's dtype name of an element type ("f32", "f64", "i32",
@@ -97,6 +100,17 @@ std::string commentText(const std::string &text);
 /// Whether `name` is a C identifier ([A-Za-z_][A-Za-z0-9_]*): the generated
 /// C API names its functions and macros after the model.
 bool isCIdentifier(const std::string &name);
+
+/// Checks `weights` (a safetensors file in memory) against the parameters
+/// and buffers of `model`: every tensor must be one of them, of its dtype and
+/// shape. Then writes the bytes to `blobPath` and an assembler file
+/// `asmPath` defining the symbol NAME_default_weights over them (.incbin:
+/// the assembler copies the bytes, fast for any size), and records their
+/// size in `model`. Errors are emitted at `module`.
+mlir::LogicalResult writeDefaultWeights(mlir::ModuleOp module, ArtifactModel &model,
+                                        const std::vector<uint8_t> &weights,
+                                        const std::string &origin, const std::string &blobPath,
+                                        const std::string &asmPath);
 
 /// NAME.h: the documented C API of the model.
 std::string generateHeader(const ArtifactModel &model);

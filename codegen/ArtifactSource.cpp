@@ -242,6 +242,9 @@ std::string generateSource(const ArtifactModel &model) {
   for (const KernelChain &chain : model.chains)
     for (const ChainPart &part : chain.parts)
       os << "extern \"C\" int " << part.entry << "_argv(void **args);\n";
+  if (model.defaultWeightsBytes)
+    os << "// The default weights: a safetensors file embedded by " << n << "_weights.s.\n"
+       << "extern \"C\" const uint8_t " << n << "_default_weights[];\n";
   os << "\nnamespace {\n\n";
 
   int shapeCount = 0;
@@ -346,8 +349,10 @@ std::string generateSource(const ArtifactModel &model) {
   else
     os << "    nullptr, 0, nullptr,\n";
   os << "    " << model.buffers.size() << ", " << ref("kBuffers", !model.buffers.empty())
-     << ",\n    " << model.steps.size() << ", " << ref("kTrainSteps", !model.steps.empty())
-     << "};\n\n";
+     << ",\n    " << model.steps.size() << ", " << ref("kTrainSteps", !model.steps.empty());
+  if (model.defaultWeightsBytes)
+    os << ",\n    " << n << "_default_weights, " << model.defaultWeightsBytes << "u";
+  os << "};\n\n";
 
   // Every function forwards to runtime/CApi.h, which checks the arguments,
   // keeps the registry of live contexts and catches every exception.

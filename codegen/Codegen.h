@@ -18,6 +18,10 @@ namespace llvm {
 class raw_ostream;
 } // namespace llvm
 
+namespace netc {
+struct ModelWeights;
+} // namespace netc
+
 namespace netc::codegen {
 
 /// How to generate code.
@@ -26,6 +30,9 @@ struct CodegenOptions {
   std::string target = "host";
   /// A name of scheduleNames(): "hand" by default.
   std::string schedule = "hand";
+  /// The model's default weights (ir/ModelWeights.h), or null: libraries and
+  /// executables embed them, and every context starts from them.
+  const ModelWeights *defaultWeights = nullptr;
 };
 
 /// The largest buffer compiled code can index: Halide 14 without its

@@ -10,6 +10,7 @@
 #define NETC_INTERP_DRIVER_H
 
 #include "interp/Tensor.h"
+#include "ir/ModelWeights.h"
 #include "runtime/GradStats.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -19,6 +20,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace netc::interp {
 
@@ -55,6 +57,15 @@ struct RunOptions {
   /// run, and, with `train`, the inputs of every step (step i on batch
   /// i mod count).
   std::string weightsPath, saveWeightsPath, dataPath;
+  /// --inputs: tensor files holding the inputs by name (merged), which
+  /// replace the seeded (or --load) inputs of the forward function and of
+  /// every train step; --outputs: files to write the outputs (and a forward
+  /// loss) to instead of printing them, after training with `train`.
+  std::vector<std::string> inputsPaths, outputsPaths;
+  /// The model's default weights (ir/ModelWeights.h), or null: parameters
+  /// and buffers start from them unless --load gives them; --weights
+  /// replaces them.
+  const ModelWeights *defaultWeights = nullptr;
   /// --grad-stats and its files (interp/GradStats.h).
   runtime::GradStatsOptions gradStats;
 };
@@ -85,6 +96,9 @@ struct GradCheckOptions {
   Evaluator evaluator;
   /// The engine's name for the table's title.
   std::string engineName = "interpreter";
+  /// The model's default weights, or null: the check starts from them
+  /// unless --load gives the parameters.
+  const ModelWeights *defaultWeights = nullptr;
 };
 
 /// Compares every parameter gradient of the train step in `module` with

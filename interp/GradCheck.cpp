@@ -26,6 +26,7 @@
 #include "interp/Driver.h"
 #include "interp/Interpreter.h"
 #include "interp/Model.h"
+#include "interp/WeightFiles.h"
 
 #include "runtime/Init.h"
 
@@ -84,7 +85,8 @@ FailureOr<bool> gradCheck(ModuleOp module, const GradCheckOptions &options, llvm
   }
   auto args =
       makeArguments(step, options.seed, loaded ? &*loaded : nullptr, stepSeed(options.seed, 0));
-  if (failed(args))
+  if (failed(args) || (options.defaultWeights && !loaded &&
+                       failed(loadDefaultWeights(step, *options.defaultWeights, *args))))
     return failure();
   for (Tensor &t : *args)
     if (t.isFloat())

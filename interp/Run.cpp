@@ -171,10 +171,16 @@ LogicalResult checkInterpretable(ModuleOp module) {
   return success(ok);
 }
 
-/// --weights: the parameters and buffers of `args` from the file, if given.
+/// The model's default weights (unless --load gave the parameters), then
+/// --weights, then --inputs: the values of `args` from files, where given.
 static LogicalResult loadWeightsIfGiven(func::FuncOp fn, const RunOptions &options,
-                                        SmallVectorImpl<Tensor> &args) {
-  return options.weightsPath.empty() ? success() : loadWeights(fn, options.weightsPath, args);
+                                        bool loaded, SmallVectorImpl<Tensor> &args) {
+  if (options.defaultWeights && !loaded &&
+      failed(loadDefaultWeights(fn, *options.defaultWeights, args)))
+    return failure();
+  if (!options.weightsPath.empty() && failed(loadWeights(fn, options.weightsPath, args)))
+    return failure();
+  return loadInputs(fn, options.inputsPaths, args);
 }
 
 /// --save-weights: the parameters and buffers of `args` (after training).
@@ -218,11 +224,13 @@ LogicalResult runModel(ModuleOp module, const RunOptions &options, llvm::raw_ost
              << "--run found no model function"
              << (options.model.empty() ? "" : " '" + options.model + "'");
     auto args = makeArguments(fn, options.seed, source, stepSeed(options.seed, 0));
-    if (failed(args) || failed(loadWeightsIfGiven(fn, options, *args)))
+    if (failed(args) || failed(loadWeightsIfGiven(fn, options, source, *args)))
       return failure();
     auto results = evaluatorOr(options.evaluator)(fn, *args, /*forceF64=*/false);
     if (failed(results) || failed(saveWeightsIfGiven(fn, options, *args)))
       return failure();
+    if (!options.outputsPaths.empty())
+      return writeOutputs(fn, options.outputsPaths, *results);
     if (options.dumpPath.empty()) {
       printResults(fn, *results, os);
       return success();
@@ -245,7 +253,7 @@ LogicalResult runModel(ModuleOp module, const RunOptions &options, llvm::raw_ost
     auto stepArgs = makeArguments(step, options.seed, source, stepSeed(options.seed, 0));
     auto stepPairs = feedback(step);
     if (failed(stepArgs) || failed(stepPairs) ||
-        failed(loadWeightsIfGiven(step, options, *stepArgs)) ||
+        failed(loadWeightsIfGiven(step, options, source, *stepArgs)) ||
         (!options.dataPath.empty() && failed(data[k].read(step, options.dataPath))))
       return failure();
     data[k].select(0, *stepArgs);
@@ -313,6 +321,20 @@ LogicalResult runModel(ModuleOp module, const RunOptions &options, llvm::raw_ost
     return failure();
   if (gradStats && !gradStats->finish(error))
     return emitError(module.getLoc()) << error;
+  if (!options.outputsPaths.empty()) {
+    // As an executable does: the forward function on the trained weights.
+    func::FuncOp fn = findForward(module, options.model);
+    if (!fn)
+      return emitError(module.getLoc()) << "--outputs found no model function to run";
+    auto fnArgs = makeArguments(fn, options.seed, source, stepSeed(options.seed, 0));
+    if (failed(fnArgs) || failed(loadInputs(fn, options.inputsPaths, *fnArgs)))
+      return failure();
+    for (const ArgInfo &a : describeArguments(fn))
+      if (auto it = shared.find({a.role, a.name}); carried(a.role) && it != shared.end())
+        (*fnArgs)[a.index] = it->second;
+    auto fnResults = evaluatorOr(options.evaluator)(fn, *fnArgs, /*forceF64=*/false);
+    return failed(fnResults) ? failure() : writeOutputs(fn, options.outputsPaths, *fnResults);
+  }
   if (options.dumpPath.empty()) {
     if (!results.empty())
       printResults(steps.back(), results, os);

@@ -1,4 +1,4 @@
-//===- WeightFiles.cpp - safetensors weights and data for --run -----------===//
+//===- WeightFiles.cpp - tensor files of --run ----------------------------===//
 //
 // The function's arguments are described as netc_tensor records, the form a
 // compiled model's descriptor gives the runtime, so that the runtime's
@@ -12,6 +12,7 @@
 #include "interp/Interpreter.h"
 #include "interp/Model.h"
 
+#include "runtime/TensorFile.h"
 #include "runtime/Tensors.h"
 
 #include <cstring>
@@ -128,17 +129,39 @@ std::string modelOf(func::FuncOp fn) {
   return (forward ? forward.getValue() : fn.getSymName()).str();
 }
 
-/// Reads `path` and matches it with `tensors`; errors are reported at `fn`.
-LogicalResult readMatched(func::FuncOp fn, const std::string &path, const ArgTensors &tensors,
-                          const char *role, bool allowBatches, runtime::SafetensorsFile &file,
+/// Reads the files `specs` names and matches them with `tensors`; errors are
+/// reported at `fn`.
+LogicalResult readMatched(func::FuncOp fn, const std::vector<std::string> &specs,
+                          const ArgTensors &tensors, const char *role, bool allowBatches,
+                          runtime::TensorFile &file,
                           std::vector<runtime::MatchedTensor> &matched) {
   std::string error;
   std::string model = modelOf(fn);
-  if (!file.read(path, error) ||
+  if (!file.readAll(specs, error) ||
       !runtime::matchTensors(file, tensors.descs.data(), static_cast<int>(tensors.descs.size()),
                              role, model.c_str(), allowBatches, matched, error))
     return fn.emitError() << error;
   return success();
+}
+
+/// Puts the matched tensors of `file` into their arguments; unmatched ones
+/// keep their values.
+void placeMatched(const runtime::TensorFile &file, const ArgTensors &tensors,
+                  const std::vector<runtime::MatchedTensor> &matched,
+                  SmallVectorImpl<Tensor> &args) {
+  for (size_t i = 0; i < tensors.descs.size(); ++i)
+    if (matched[i].entry)
+      args[tensors.argIndex[i]] =
+          tensorAt(file.data(*matched[i].entry), tensors.types[i], tensors.shapes[i], 0);
+}
+
+/// The elements of `t` in `type`'s bytes, as a file stores them.
+std::vector<uint8_t> bytesOf(const Tensor &t, ElementType type) {
+  size_t size = runtime::dtypeSize(dtypeOf(type));
+  std::vector<uint8_t> out(t.numel() * size);
+  for (int64_t k = 0; k < t.numel(); ++k)
+    storeElement(t, k, type, out.data() + k * size);
+  return out;
 }
 
 } // namespace
@@ -146,13 +169,42 @@ LogicalResult readMatched(func::FuncOp fn, const std::string &path, const ArgTen
 LogicalResult loadWeights(func::FuncOp fn, const std::string &path,
                           SmallVectorImpl<Tensor> &args) {
   ArgTensors weights = describe(fn, ArgRole::Param, ArgRole::Buffer);
-  runtime::SafetensorsFile file;
+  runtime::TensorFile file;
   std::vector<runtime::MatchedTensor> matched;
-  if (failed(readMatched(fn, path, weights, "parameter", false, file, matched)))
+  if (failed(readMatched(fn, {path}, weights, "parameter", false, file, matched)))
     return failure();
-  for (size_t i = 0; i < weights.descs.size(); ++i)
-    args[weights.argIndex[i]] =
-        tensorAt(file.data(*matched[i].entry), weights.types[i], weights.shapes[i], 0);
+  placeMatched(file, weights, matched, args);
+  return success();
+}
+
+LogicalResult loadDefaultWeights(func::FuncOp fn, const ModelWeights &defaults,
+                                 SmallVectorImpl<Tensor> &args) {
+  if (defaults.empty())
+    return success();
+  ArgTensors weights = describe(fn, ArgRole::Param, ArgRole::Buffer);
+  runtime::TensorFile file;
+  std::vector<runtime::MatchedTensor> matched;
+  std::string error, model = modelOf(fn);
+  std::string origin = defaults.origin.empty() ? "the model's default weights" : defaults.origin;
+  if (!file.parse(defaults.safetensors, runtime::TensorFormat::Safetensors, origin, "", error) ||
+      !runtime::matchTensors(file, weights.descs.data(), static_cast<int>(weights.descs.size()),
+                             "parameter", model.c_str(), false, matched, error,
+                             /*allowMissing=*/true))
+    return fn.emitError() << error;
+  placeMatched(file, weights, matched, args);
+  return success();
+}
+
+LogicalResult loadInputs(func::FuncOp fn, const std::vector<std::string> &specs,
+                         SmallVectorImpl<Tensor> &args) {
+  if (specs.empty())
+    return success();
+  ArgTensors inputs = describe(fn, ArgRole::Input, ArgRole::Input);
+  runtime::TensorFile file;
+  std::vector<runtime::MatchedTensor> matched;
+  if (failed(readMatched(fn, specs, inputs, "input", false, file, matched)))
+    return failure();
+  placeMatched(file, inputs, matched, args);
   return success();
 }
 
@@ -161,25 +213,46 @@ LogicalResult saveWeights(func::FuncOp fn, const std::string &path, ArrayRef<Ten
   // The elements in their own dtype, each tensor in its own byte vector.
   std::vector<std::vector<uint8_t>> bytes;
   std::vector<runtime::SafetensorsTensorRef> refs;
-  for (size_t i = 0; i < weights.descs.size(); ++i) {
-    const Tensor &t = args[weights.argIndex[i]];
-    size_t size = runtime::dtypeSize(weights.descs[i].dtype);
-    std::vector<uint8_t> &out = bytes.emplace_back(t.numel() * size);
-    for (int64_t k = 0; k < t.numel(); ++k)
-      storeElement(t, k, weights.types[i], out.data() + k * size);
-  }
+  for (size_t i = 0; i < weights.descs.size(); ++i)
+    bytes.push_back(bytesOf(args[weights.argIndex[i]], weights.types[i]));
   for (size_t i = 0; i < weights.descs.size(); ++i)
     refs.push_back({weights.names[i], runtime::safetensorsDType(weights.descs[i].dtype),
                     weights.shapes[i], bytes[i].data()});
   std::string error;
-  if (!runtime::writeSafetensors(path, refs, {{"netc_model", modelOf(fn)}}, error))
+  if (!runtime::writeTensorFile(path, refs, {{"netc_model", modelOf(fn)}}, error))
     return fn.emitError() << error;
+  return success();
+}
+
+LogicalResult writeOutputs(func::FuncOp fn, const std::vector<std::string> &specs,
+                           ArrayRef<Tensor> results) {
+  // Outputs by name, then the loss as a 0-d tensor, as an executable writes them.
+  std::vector<std::vector<uint8_t>> bytes;
+  std::vector<runtime::SafetensorsTensorRef> refs;
+  SmallVector<ResultInfo> infos;
+  for (ResultRole role : {ResultRole::Output, ResultRole::Loss})
+    for (const ResultInfo &r : describeResults(fn))
+      if (r.role == role)
+        infos.push_back(r);
+  for (const ResultInfo &r : infos)
+    bytes.push_back(bytesOf(results[r.index], results[r.index].type));
+  for (auto [k, r] : llvm::enumerate(infos)) {
+    const Tensor &t = results[r.index];
+    bool clash = llvm::any_of(refs, [&](const auto &ref) { return ref.name == r.name; });
+    if (!clash)
+      refs.push_back({r.name, runtime::safetensorsDType(dtypeOf(t.type)), t.shape,
+                      bytes[k].data()});
+  }
+  std::string error;
+  for (const std::string &spec : specs)
+    if (!runtime::writeTensorFile(spec, refs, {{"netc_model", modelOf(fn)}}, error))
+      return fn.emitError() << error;
   return success();
 }
 
 /// The file, and the inputs it feeds with their batch counts.
 struct TrainingData::Batches {
-  runtime::SafetensorsFile file;
+  runtime::TensorFile file;
   ArgTensors inputs;
   std::vector<runtime::MatchedTensor> matched;
 };
@@ -190,7 +263,7 @@ TrainingData::~TrainingData() = default;
 LogicalResult TrainingData::read(func::FuncOp step, const std::string &path) {
   auto data = std::make_unique<Batches>();
   data->inputs = describe(step, ArgRole::Input, ArgRole::Input);
-  if (failed(readMatched(step, path, data->inputs, "input", true, data->file, data->matched)))
+  if (failed(readMatched(step, {path}, data->inputs, "input", true, data->file, data->matched)))
     return failure();
   batches = std::move(data);
   return success();

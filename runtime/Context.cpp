@@ -14,6 +14,7 @@
 #include "runtime/Init.h"
 #include "runtime/Safetensors.h"
 #include "runtime/SplitMix64.h"
+#include "runtime/TensorFile.h"
 #include "runtime/Tensors.h"
 
 #include <HalideRuntime.h>
@@ -23,6 +24,7 @@
 #include <cstring>
 #include <limits>
 #include <mutex>
+#include <stdexcept>
 #include <vector>
 
 namespace netc::runtime {
@@ -255,6 +257,7 @@ void Context::reset(uint64_t seed) {
     for (auto &t : *list)
       std::memset(t->data(), 0, t->bytes());
   impl->lossValid.assign(impl->losses.size(), false);
+  loadDefaultWeights();
 }
 
 void Context::fillInput(int index, void *data, uint64_t seed) const {
@@ -421,18 +424,49 @@ static void listWeights(const netc_model &m, const TensorList &params, const Ten
     descs.push_back(m.buffers[i]), storage.push_back(buffers[i].get());
 }
 
+/// Copies the matched tensors of `file` into `storage`; entries without a
+/// match (default weights lacking a tensor) keep what they hold.
+static void copyMatched(const TensorFile &file, const std::vector<MatchedTensor> &matched,
+                        const std::vector<HostTensor *> &storage) {
+  for (size_t i = 0; i < storage.size(); ++i)
+    if (matched[i].entry)
+      std::memcpy(storage[i]->data(), file.data(*matched[i].entry), storage[i]->bytes());
+}
+
+void Context::loadDefaultWeights() {
+  if (!m.default_weights || m.default_weights_size == 0)
+    return;
+  TensorFile file;
+  std::vector<MatchedTensor> matched;
+  std::vector<netc_tensor> descs;
+  std::vector<HostTensor *> storage;
+  listWeights(m, impl->params, impl->buffers, descs, storage);
+  std::string why;
+  std::string origin = std::string("the default weights of model '") + m.name + "'";
+  if (!file.parse(std::vector<uint8_t>(m.default_weights,
+                                       m.default_weights + m.default_weights_size),
+                  TensorFormat::Safetensors, origin, "", why) ||
+      !matchTensors(file, descs.data(), static_cast<int>(descs.size()), "parameter", m.name,
+                    false, matched, why, /*allowMissing=*/true))
+    throw std::runtime_error(why);
+  copyMatched(file, matched, storage);
+}
+
 bool Context::loadWeights(const std::string &path) {
-  SafetensorsFile file;
+  return loadWeights(std::vector<std::string>{path});
+}
+
+bool Context::loadWeights(const std::vector<std::string> &specs) {
+  TensorFile file;
   std::vector<MatchedTensor> matched;
   std::vector<netc_tensor> descs;
   std::vector<HostTensor *> storage;
   listWeights(m, impl->params, impl->buffers, descs, storage);
   int count = static_cast<int>(descs.size());
-  if (!file.read(path, error) ||
+  if (!file.readAll(specs, error) ||
       !matchTensors(file, descs.data(), count, "parameter", m.name, false, matched, error))
     return false;
-  for (int i = 0; i < count; ++i)
-    std::memcpy(storage[i]->data(), file.data(*matched[i].entry), storage[i]->bytes());
+  copyMatched(file, matched, storage);
   ++impl->hostEpoch;
   error.clear();
   return true;
@@ -448,7 +482,7 @@ bool Context::saveWeights(const std::string &path) {
     refs.push_back({p.name, safetensorsDType(p.dtype),
                     std::vector<int64_t>(p.shape, p.shape + p.rank), storage[i]->data()});
   }
-  if (!writeSafetensors(path, refs, {{"netc_model", m.name}}, error))
+  if (!writeTensorFile(path, refs, {{"netc_model", m.name}}, error))
     return false;
   error.clear();
   return true;

@@ -59,8 +59,10 @@ public:
   const netc_train_step &trainStepInfo(int index) const { return trainSteps[index]; }
   uint64_t seed() const { return rootSeed; }
 
-  /// Re-initialises the parameters from `seed`, zeroes the optimizer state
-  /// and restarts the step count.
+  /// Re-initialises the parameters from `seed` (then from the model's
+  /// default weights, when it embeds some), zeroes the optimizer state and
+  /// restarts the step count. Default weights that do not match the model
+  /// throw std::runtime_error (netc checks them when it embeds them).
   void reset(uint64_t seed);
 
   /// Fills `data` (input `index`'s size) with the seeded input of `seed`.
@@ -79,9 +81,12 @@ public:
   /// parameters it trains, its own optimizer state and the buffers.
   bool trainStep(int index, const void *const *inputs, double *loss);
 
-  /// Loads every parameter from a safetensors file (all or nothing).
+  /// Loads every parameter and buffer from a tensor file (all or nothing;
+  /// any format of runtime/TensorFile.h).
   bool loadWeights(const std::string &path);
-  /// Writes every parameter to a safetensors file, atomically.
+  /// The same from several files that together hold every tensor once.
+  bool loadWeights(const std::vector<std::string> &specs);
+  /// Writes every parameter and buffer to a tensor file, atomically.
   bool saveWeights(const std::string &path);
 
   /// The storage of parameter, gradient, output or state `index`.
@@ -104,6 +109,8 @@ public:
 
 private:
   struct Impl;
+  /// Loads the model's default weights over the seeded initialisation.
+  void loadDefaultWeights();
   /// Runs the forward function (`trainCall` null) or a train step's call.
   bool run(void *trainCall, const void *const *inputs, void *const *outputs);
 

@@ -15,6 +15,7 @@
 #include "runtime/GradStats.h"
 #include "runtime/Progress.h"
 #include "runtime/Safetensors.h"
+#include "runtime/TensorFile.h"
 #include "runtime/Tensors.h"
 
 #include <HalideRuntime.h>
@@ -31,6 +32,7 @@
 #include <malloc.h>
 #endif
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <unistd.h>
 #include <vector>
@@ -104,15 +106,15 @@ void Driver::parse(int argc, char **argv) {
       printHelp();
       throw Exit{0};
     } else if (arg == "--weights") {
-      opt.weights = file();
+      opt.weights.push_back(file());
     } else if (arg == "--save-weights") {
       opt.saveWeights = file();
     } else if (arg == "--inputs") {
-      opt.inputs = file();
+      opt.inputs.push_back(file());
     } else if (arg == "--outputs") {
-      opt.outputs = file();
+      opt.outputs.push_back(file());
     } else if (arg == "--data") {
-      opt.data = file();
+      opt.data.push_back(file());
     } else if (arg == "--log") {
       opt.log = file();
     } else if (arg == "--train-step") {
@@ -176,8 +178,11 @@ void Driver::printHelp() {
   list("buffers", m.buffers, m.num_buffers);
   for (const netc_train_step &step : trainStepsOf(m))
     std::printf("loss: %s (%s)\n", printable(step.name).c_str(), dslDType(step.loss_dtype));
+  if (m.default_weights_size)
+    std::printf("default weights: embedded (%llu bytes), loaded before --weights\n",
+                static_cast<unsigned long long>(m.default_weights_size));
   std::printf("\nflags:\n"
-              "  --weights FILE        load the parameters from a safetensors file\n"
+              "  --weights FILE        load the parameters from a tensor file\n"
               "                        (default: initialised from --seed)\n"
               "  --save-weights FILE   write the parameters (after training) to FILE\n"
               "  --inputs FILE         the inputs, by name (default: seeded random inputs)\n"
@@ -202,7 +207,13 @@ void Driver::printHelp() {
               "  --grad-stats-every N  the same at steps 1, N, 2N, ... and the last\n"
               "  --grad-stats-csv FILE write them as step,loss,param,grad_norm,weight_norm,\n"
               "                        update_norm,update_ratio rows to FILE\n"
-              "  --plot FILE.svg       draw the gradient norm per layer and the loss (SVG)\n");
+              "  --plot FILE.svg       draw the gradient norm per layer and the loss (SVG)\n"
+              "\ntensor files, by extension: .safetensors (any other name too), .npz\n"
+              "(np.savez, np.savez_compressed), .npy (one tensor: NAME=FILE.npy, else\n"
+              "named after the file), .pb (an ONNX TensorProto, read only; NAME=FILE.pb\n"
+              "renames it). --weights, --inputs, --outputs and --data may be given several\n"
+              "times: the files read merge (a name in two is an error); each file written\n"
+              "gets every tensor.\n");
 }
 
 void Driver::loadInputs() {
@@ -213,23 +224,25 @@ void Driver::loadInputs() {
   }
   if (opt.inputs.empty())
     return;
-  SafetensorsFile file;
+  TensorFile file;
   std::vector<MatchedTensor> matched;
   std::string error;
-  if (!file.read(opt.inputs, error) ||
+  if (!file.readAll(opt.inputs, error) ||
       !matchTensors(file, m.inputs, m.num_inputs, "input", m.name, false, matched, error))
     fail(error);
   for (int i = 0; i < m.num_inputs; ++i) {
     std::memcpy(inputs[i]->data(), file.data(*matched[i].entry), inputs[i]->bytes());
     if (!checkIndices(m.inputs[i], inputs[i]->data(),
-                      opt.inputs + ": tensor '" + printable(m.inputs[i].name) + "'", error))
+                      file.pathOf(*matched[i].entry) + ": tensor '" +
+                          printable(m.inputs[i].name) + "'",
+                      error))
       fail(error);
   }
 }
 
 void Driver::loadData() {
   std::string error;
-  if (!dataFile.read(opt.data, error) ||
+  if (!dataFile.readAll(opt.data, error) ||
       !matchTensors(dataFile, m.inputs, m.num_inputs, "input", m.name, true, dataTensors, error))
     fail(error);
   // Every batch is checked up front, so a bad index never reaches compiled code.
@@ -237,7 +250,7 @@ void Driver::loadData() {
     for (int64_t b = 0; b < dataTensors[i].batches; ++b) {
       std::memcpy(inputs[i]->data(), dataFile.data(*dataTensors[i].entry) + b * inputs[i]->bytes(),
                   inputs[i]->bytes());
-      std::string where = opt.data + ": tensor '" + printable(m.inputs[i].name) + "'" +
+      std::string where = dataFile.pathOf(*dataTensors[i].entry) + ": tensor '" + printable(m.inputs[i].name) + "'" +
                           (dataTensors[i].batches > 1 ? " batch " + std::to_string(b) : "");
       if (!checkIndices(m.inputs[i], inputs[i]->data(), where, error))
         fail(error);
@@ -255,7 +268,8 @@ void Driver::setBatch(uint64_t step) {
 }
 
 void Driver::checkWritable(const std::string &path, const netc_tensor *list, int count) {
-  for (int i = 0; !path.empty() && i < count; ++i)
+  bool json = tensorFormatOf(splitTensorFileSpec(path).path) == TensorFormat::Safetensors;
+  for (int i = 0; !path.empty() && json && i < count; ++i)
     if (!isWritableName(list[i].name))
       fail("cannot write '" + path + "': tensor '" + printable(list[i].name) +
            "' is not valid UTF-8, which safetensors headers (JSON) require");
@@ -354,8 +368,9 @@ void Driver::writeOutputs() {
                       dtype == NETC_F64 ? static_cast<const void *>(&lossF64[j]) : &lossF32[j]});
   }
   std::string error;
-  if (!writeSafetensors(opt.outputs, refs, {{"netc_model", m.name}}, error))
-    fail(error);
+  for (const std::string &spec : opt.outputs)
+    if (!writeTensorFile(spec, refs, {{"netc_model", m.name}}, error))
+      fail(error);
 }
 
 void Driver::printOutputs() {
@@ -397,7 +412,8 @@ int Driver::main(int argc, char **argv) {
     // Names a safetensors file cannot hold fail now, not after a long run.
     checkWritable(opt.saveWeights, m.params, m.num_params);
     checkWritable(opt.saveWeights, m.buffers, m.num_buffers);
-    checkWritable(opt.outputs, m.outputs, m.num_outputs);
+    for (const std::string &spec : opt.outputs)
+      checkWritable(spec, m.outputs, m.num_outputs);
     if (opt.train)
       train();
     if (opt.bench > 0)
@@ -415,6 +431,10 @@ int Driver::main(int argc, char **argv) {
     return e.status;
   } catch (const std::bad_alloc &) {
     std::fprintf(stderr, "%s: error: out of memory\n", prog.c_str());
+    return 1;
+  } catch (const std::runtime_error &e) {
+    // The model's embedded default weights do not fit it (Context::reset).
+    std::fprintf(stderr, "%s: error: %s\n", prog.c_str(), e.what());
     return 1;
   }
   std::fflush(stdout);

@@ -12,6 +12,7 @@
 #include "runtime/GradStats.h"
 #include "runtime/Model.h"
 #include "runtime/Safetensors.h"
+#include "runtime/TensorFile.h"
 #include "runtime/Tensors.h"
 
 #include <cstdint>
@@ -23,7 +24,11 @@ namespace netc::runtime::detail {
 
 /// The command line of a generated executable.
 struct Options {
-  std::string weights, saveWeights, inputs, outputs, data, log;
+  std::string saveWeights, log;
+  /// Tensor files (runtime/TensorFile.h), each flag repeatable: the files of
+  /// one flag merge (--inputs x=a.npy --inputs y=b.npy); every --outputs
+  /// file gets the outputs.
+  std::vector<std::string> weights, inputs, outputs, data;
   /// --train-step NAME: run only this train step of a model with several losses.
   std::string trainStep;
   bool train = false, json = false, stepsGiven = false, allowNonfinite = false;
@@ -68,7 +73,7 @@ private:
   std::unique_ptr<Context> ctx;
   std::vector<std::unique_ptr<HostTensor>> inputs;
   std::vector<const void *> inputPtrs;
-  SafetensorsFile dataFile;
+  TensorFile dataFile;
   std::vector<MatchedTensor> dataTensors;
 };
 

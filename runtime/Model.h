@@ -119,6 +119,13 @@ typedef struct netc_model {
    *  without it keep their layout. */
   int32_t num_train_steps;
   const netc_train_step *train_steps;
+  /** The model's default weights: the bytes of a safetensors file embedded in
+   *  the artifact (ONNX initializers, a .net `weights` statement), loaded over
+   *  the seeded initialisation of every context and before any weights file;
+   *  parameters and buffers it lacks keep their initialisers. NULL and 0
+   *  without. Appended, so that descriptors without it keep their layout. */
+  const uint8_t *default_weights;
+  uint64_t default_weights_size;
 } netc_model;
 
 #ifdef __cplusplus

@@ -1,6 +1,7 @@
 //===- Tensors.cpp - host tensors of a compiled model ---------------------===//
 
 #include "runtime/Tensors.h"
+#include "runtime/TensorFile.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -91,12 +92,15 @@ static std::string batchedShape(const netc_tensor &desc) {
   return desc.rank == 0 ? "[BATCHES]" : "[BATCHES, " + shapeString(desc.shape, desc.rank).substr(1);
 }
 
-bool matchTensors(const SafetensorsFile &file, const netc_tensor *descs, int count,
-                  const char *role, const char *model, bool allowBatches,
-                  std::vector<MatchedTensor> &out, std::string &error) {
+/// The core of both matchTensors: `entries` are the file's tensors, each
+/// with the file it came from; `files` names them all.
+static bool matchEntries(const std::vector<std::pair<const SafetensorsEntry *, std::string>> &entries,
+                         const std::string &files, const netc_tensor *descs, int count,
+                         const char *role, const char *model, bool allowBatches,
+                         bool allowMissing, std::vector<MatchedTensor> &out, std::string &error) {
   out.assign(count, MatchedTensor());
-  const std::string &path = file.path();
-  for (const SafetensorsEntry &entry : file.tensors()) {
+  for (const auto &[entryPtr, path] : entries) {
+    const SafetensorsEntry &entry = *entryPtr;
     int index = -1;
     for (int i = 0; i < count; ++i)
       if (entry.name == descs[i].name)
@@ -131,13 +135,39 @@ bool matchTensors(const SafetensorsFile &file, const netc_tensor *descs, int cou
     }
     out[index] = MatchedTensor{&entry, exact ? 1 : shape[0]};
   }
-  for (int i = 0; i < count; ++i)
+  for (int i = 0; i < count && !allowMissing; ++i)
     if (!out[i].entry) {
-      error = path + ": tensor '" + printable(descs[i].name) + "' is missing (" + role +
+      error = files + ": tensor '" + printable(descs[i].name) + "' is missing (" + role +
               " of model '" + model + "', " + typeString(descs[i]) + ")";
       return false;
     }
   return true;
+}
+
+bool matchTensors(const SafetensorsFile &file, const netc_tensor *descs, int count,
+                  const char *role, const char *model, bool allowBatches,
+                  std::vector<MatchedTensor> &out, std::string &error) {
+  std::vector<std::pair<const SafetensorsEntry *, std::string>> entries;
+  for (const SafetensorsEntry &entry : file.tensors())
+    entries.push_back({&entry, file.path()});
+  return matchEntries(entries, file.path(), descs, count, role, model, allowBatches, false, out,
+                      error);
+}
+
+bool matchTensors(TensorFile &file, const netc_tensor *descs, int count, const char *role,
+                  const char *model, bool allowBatches, std::vector<MatchedTensor> &out,
+                  std::string &error, bool allowMissing) {
+  std::vector<std::pair<const SafetensorsEntry *, std::string>> entries;
+  for (const TensorEntry &entry : file.tensors()) {
+    for (int i = 0; i < count; ++i)
+      if (entry.name == descs[i].name && !isFloat(descs[i].dtype) &&
+          entry.dtype != safetensorsDType(descs[i].dtype) &&
+          !file.convertIntegers(entry, safetensorsDType(descs[i].dtype), error))
+        return false;
+    entries.push_back({&entry, entry.path});
+  }
+  return matchEntries(entries, file.path(), descs, count, role, model, allowBatches,
+                      allowMissing, out, error);
 }
 
 bool checkIndices(const netc_tensor &desc, const void *data, const std::string &where,

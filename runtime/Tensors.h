@@ -21,6 +21,8 @@
 
 namespace netc::runtime {
 
+class TensorFile;
+
 /// Bytes of one element.
 size_t dtypeSize(netc_dtype dtype);
 /// The safetensors name of a dtype: "F32", "F64", "I32", "I64".
@@ -75,6 +77,15 @@ struct MatchedTensor {
 bool matchTensors(const SafetensorsFile &file, const netc_tensor *descs, int count,
                   const char *role, const char *model, bool allowBatches,
                   std::vector<MatchedTensor> &out, std::string &error);
+
+/// As above for the tensors of any tensor files (runtime/TensorFile.h);
+/// messages name the file each tensor came from. Integers (and booleans) of
+/// another width than an integer tensor of the model are converted first,
+/// each value checked to fit. With `allowMissing`, a tensor the file lacks
+/// is no error and its match has a null entry (default weights).
+bool matchTensors(TensorFile &file, const netc_tensor *descs, int count, const char *role,
+                  const char *model, bool allowBatches, std::vector<MatchedTensor> &out,
+                  std::string &error, bool allowMissing = false);
 
 /// Checks that an integer tensor's values lie in [0, desc.bound) when the
 /// bound is known. `where` starts the message ("FILE: tensor 'label'").

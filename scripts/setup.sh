@@ -21,6 +21,8 @@ packages=(
   graphviz
   # ONNX import (onnx/): the ModelProto classes and protobuf; python3-onnx writes the test models
   libonnx-dev libprotobuf-dev python3-onnx
+  # zlib's header: .npz tensor files compressed by np.savez_compressed (runtime/Zip.cpp)
+  zlib1g-dev
 )
 
 missing=()

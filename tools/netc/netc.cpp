@@ -23,6 +23,7 @@
 #include "passes/Passes.h"
 #include "reports/Reports.h"
 
+#include "DefaultWeights.h"
 #include "InputFiles.h"
 #include "Outputs.h"
 
@@ -172,6 +173,21 @@ cl::opt<std::string> dataFile("data",
                                        "the inputs, each with a leading axis of batches (step "
                                        "i uses batch i mod count)"),
                               cl::value_desc("file"), cl::cat(runCategory));
+// Tensor files of --run (any format of runtime/TensorFile.h; .pb is read here too).
+cl::list<std::string> inputsFiles("inputs",
+                                  cl::desc("With --run, the inputs by name from tensor files "
+                                           "(.safetensors, .npz, NAME=FILE.npy, FILE.pb; "
+                                           "repeatable, merged)"),
+                                  cl::value_desc("file"), cl::cat(runCategory));
+cl::list<std::string> outputsFiles("outputs",
+                                   cl::desc("With --run, write the outputs by name to a tensor "
+                                            "file (.safetensors, .npz, NAME=FILE.npy) instead of "
+                                            "printing them (repeatable)"),
+                                   cl::value_desc("file"), cl::cat(runCategory));
+cl::opt<std::string> defaultWeightsFile(
+    "default-weights",
+    cl::desc("Take the model's default weights from a tensor file (tests)"),
+    cl::value_desc("file"), cl::Hidden, cl::cat(testingCategory));
 cl::opt<bool> gradCheckFlag(
     "gradcheck",
     cl::desc("Check every parameter gradient against central finite differences in f64"),
@@ -307,7 +323,10 @@ std::optional<std::string> commandLineMisuse() {
     return "--steps must be at least 1";
   if (dumpFile.getNumOccurrences() && !runFlag)
     return "--dump needs --run";
-  for (const cl::Option *opt : {&weightsFile, &saveWeightsFile})
+  const cl::Option *runFiles[] = {&weightsFile, &saveWeightsFile,
+                                  std::addressof(inputsFiles),
+                                  std::addressof(outputsFiles)};
+  for (const cl::Option *opt : runFiles)
     if (opt->getNumOccurrences() && !runFlag)
       return "--" + opt->ArgStr.str() + " needs --run";
   if (dataFile.getNumOccurrences() && !trainFlag)
@@ -363,6 +382,7 @@ LogicalResult interpret(ModuleOp module, MLIRContext &context, llvm::raw_ostream
     options.model = modelName;
     options.seed = seedValue;
     options.loadPath = loadFile;
+    options.defaultWeights = netc::tool::modelWeights.empty() ? nullptr : &netc::tool::modelWeights;
     FailureOr<bool> passed = netc::interp::gradCheck(module, options, os);
     if (failed(passed))
       return failure();
@@ -381,6 +401,9 @@ LogicalResult interpret(ModuleOp module, MLIRContext &context, llvm::raw_ostream
   options.saveWeightsPath =
       saveWeightsFile.empty() ? "" : netc::codegen::resolveOutputLink(saveWeightsFile);
   options.dataPath = dataFile;
+  options.inputsPaths.assign(inputsFiles.begin(), inputsFiles.end());
+  options.outputsPaths.assign(outputsFiles.begin(), outputsFiles.end());
+  options.defaultWeights = netc::tool::modelWeights.empty() ? nullptr : &netc::tool::modelWeights;
   options.gradStats = gradStatsOptions;
   return netc::interp::runModel(module, options, os);
 }
@@ -448,6 +471,7 @@ LogicalResult compile(llvm::SourceMgr &sourceMgr, MLIRContext &context, llvm::ra
   case Emit::Lib:
   case Emit::Exe: {
     netc::codegen::CodegenOptions options{targetName, scheduleName};
+    options.defaultWeights = &netc::tool::modelWeights;
     if (failed(netc::prepareForCodegen(*module)))
       return failure();
     if (emitKind == Emit::Halide)
@@ -520,6 +544,11 @@ int main(int argc, char **argv) {
   }
 
   std::string error;
+  if (!defaultWeightsFile.empty() &&
+      !netc::tool::readModelWeights(defaultWeightsFile, netc::tool::modelWeights, error)) {
+    llvm::errs() << "netc: error: " << error << "\n";
+    return 1;
+  }
   if (std::optional<std::string> clash = outputOverwritingInput()) {
     llvm::errs() << "netc: error: " << *clash << "; refusing to overwrite it\n";
     return 1;
