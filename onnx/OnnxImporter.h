@@ -86,8 +86,9 @@ void registerLossOps(OnnxOpRegistry &registry);        // OpsLoss.cpp
 /// Every family's converters, built once.
 const OnnxOpRegistry &onnxOpRegistry();
 
-/// `axis` made non-negative for `rank` (`rank + 1` positions with
-/// `inclusiveEnd`); reports at `node` and returns nullopt when out of range.
+/// `axis` made non-negative for `rank`: in [-rank, rank - 1], or up to `rank`
+/// with `inclusiveEnd` (a negative axis counts from the back of the rank axes
+/// either way); reports at `node` and returns nullopt when out of range.
 std::optional<int64_t> normalizeAxis(OnnxNode &node, int64_t axis, int64_t rank,
                                      bool inclusiveEnd = false);
 /// Reshape's target for an input of shape `in`: 0 copies the input's size

@@ -168,6 +168,18 @@ LogicalResult convertPool(OnnxNode &node, bool max) {
   bool ceil = node.attrInt("ceil_mode", 0) != 0;
   if (!win || node.failed())
     return failure();
+  // nn's pools, as PyTorch's, pad each side by at most half the kernel.
+  for (size_t a = 0, n = win->kernel.size(); a < n; ++a)
+    if (std::max(win->pads[a], win->pads[a + n]) > win->kernel[a] / 2) {
+      std::string text;
+      llvm::raw_string_ostream os(text);
+      os << "[";
+      llvm::interleaveComma(win->pads, os);
+      os << "] with kernel_shape [";
+      llvm::interleaveComma(win->kernel, os);
+      os << "] (netc pads each side by at most half the kernel)";
+      return node.emitUnsupported("pads", text);
+    }
   SmallVector<NamedAttribute> attrs{node.arrayAttr("kernel", win->nnKernel()),
                                     node.arrayAttr("stride", win->nnStrides()),
                                     node.arrayAttr("padding", win->nnPads()),

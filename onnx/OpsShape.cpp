@@ -18,12 +18,14 @@ namespace netc::onnx {
 
 std::optional<int64_t> normalizeAxis(OnnxNode &node, int64_t axis, int64_t rank,
                                      bool inclusiveEnd) {
+  // ONNX counts a negative axis from the back of the input's axes, also where
+  // the end is included (Flatten's axis in [-rank, rank]).
   int64_t limit = inclusiveEnd ? rank + 1 : rank;
-  if (axis < -limit || axis >= limit) {
-    node.error() << "expects an axis in [" << -limit << ", " << limit - 1 << "], got " << axis;
+  if (axis < -rank || axis >= limit) {
+    node.error() << "expects an axis in [" << -rank << ", " << limit - 1 << "], got " << axis;
     return std::nullopt;
   }
-  return axis < 0 ? axis + limit : axis;
+  return axis < 0 ? axis + rank : axis;
 }
 
 std::optional<std::vector<int64_t>> reshapeTarget(OnnxNode &node, ArrayRef<int64_t> in,

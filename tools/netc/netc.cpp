@@ -19,6 +19,7 @@
 #include "ir/NNDialect.h"
 #include "jit/JIT.h"
 #include "onnx/OnnxImport.h"
+#include "onnx/OnnxOpList.h"
 #include "passes/Passes.h"
 #include "reports/Reports.h"
 
@@ -111,6 +112,16 @@ cl::list<std::string> setDims("set-dim",
                               cl::desc("For an .onnx model, the size N of the symbolic dimension "
                                        "NAME of its inputs (repeatable)"),
                               cl::value_desc("NAME=N"), cl::cat(modelCategory));
+// Handled while the command line is read, as --version is, so it needs no model.
+cl::opt<bool> listOnnxOps("list-onnx-ops",
+                          cl::desc("Print the ONNX op types netc converts, each with the "
+                                   "opsets it converts it from, and exit"),
+                          cl::ValueDisallowed, cl::cat(modelCategory),
+                          cl::callback([](const bool &) {
+                            netc::onnx::printOnnxOps(llvm::outs());
+                            llvm::outs().flush();
+                            std::exit(0);
+                          }));
 cl::opt<bool> gradInputs("grad-inputs",
                           cl::desc("With --emit=grad, also return the gradient of every float "
                                    "input"),
