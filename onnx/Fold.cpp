@@ -296,14 +296,16 @@ LogicalResult foldReshape(OnnxNode &node) {
   return reshaped(node, in, *shape);
 }
 
-/// Elements of `in` at the coordinates `pick` gives for each output
-/// coordinate (as a flat source index).
-HostTensor gatherElements(const HostTensor &in, std::vector<int64_t> shape,
-                          const std::function<int64_t(ArrayRef<int64_t>)> &pick) {
-  HostTensor out = HostTensor::zeros(in.dtype, std::move(shape));
+/// A tensor of `dtype` and `shape` whose element at each coordinate is the
+/// element `flat` of the tensor `pick` returns for that coordinate.
+HostTensor gatherFrom(int32_t dtype, std::vector<int64_t> shape,
+                      const std::function<const HostTensor *(ArrayRef<int64_t>, int64_t &)> &pick) {
+  HostTensor out = HostTensor::zeros(dtype, std::move(shape));
   std::vector<int64_t> coord(out.rank(), 0);
   for (int64_t k = 0; k < out.numel(); ++k) {
-    out.copyFrom(k, in, pick(coord));
+    int64_t flat = 0;
+    const HostTensor *from = pick(coord, flat);
+    out.copyFrom(k, *from, flat);
     for (int64_t d = out.rank() - 1; d >= 0; --d) {
       if (++coord[d] < out.shape[d])
         break;
@@ -311,6 +313,15 @@ HostTensor gatherElements(const HostTensor &in, std::vector<int64_t> shape,
     }
   }
   return out;
+}
+
+/// Elements of `in` at the flat indices `pick` gives for each output coordinate.
+HostTensor gatherElements(const HostTensor &in, std::vector<int64_t> shape,
+                          const std::function<int64_t(ArrayRef<int64_t>)> &pick) {
+  return gatherFrom(in.dtype, std::move(shape), [&](ArrayRef<int64_t> c, int64_t &flat) {
+    flat = pick(c);
+    return &in;
+  });
 }
 
 LogicalResult foldGather(OnnxNode &node) {
@@ -362,25 +373,19 @@ LogicalResult foldConcat(OnnxNode &node) {
     parts.push_back({t, shape[*axis]});
     shape[*axis] += t->shape[*axis];
   }
-  HostTensor out = HostTensor::zeros(first.dtype, shape);
-  std::vector<int64_t> coord(shape.size(), 0);
-  for (int64_t k = 0; k < out.numel(); ++k) {
+  std::vector<std::vector<int64_t>> strides;
+  for (const auto &part : parts)
+    strides.push_back(stridesOf(part.first->shape));
+  // The part of each output coordinate: the last whose offset is at most it.
+  node.setOutput(0, gatherFrom(first.dtype, shape, [&](ArrayRef<int64_t> c, int64_t &flat) {
     size_t p = parts.size() - 1;
-    while (coord[*axis] < parts[p].second)
+    while (c[*axis] < parts[p].second)
       --p;
-    const HostTensor &t = *parts[p].first;
-    int64_t flat = 0;
-    std::vector<int64_t> strides = stridesOf(t.shape);
-    for (int64_t d = 0; d < t.rank(); ++d)
-      flat += (d == *axis ? coord[d] - parts[p].second : coord[d]) * strides[d];
-    out.copyFrom(k, t, flat);
-    for (int64_t d = out.rank() - 1; d >= 0; --d) {
-      if (++coord[d] < out.shape[d])
-        break;
-      coord[d] = 0;
-    }
-  }
-  node.setOutput(0, std::move(out));
+    flat = 0;
+    for (int64_t d = 0; d < first.rank(); ++d)
+      flat += (d == *axis ? c[d] - parts[p].second : c[d]) * strides[p][d];
+    return parts[p].first;
+  }));
   return success();
 }
 
