@@ -76,10 +76,18 @@ void OnnxImporter::bindConstant(const std::string &name, HostTensor value) {
   values.erase(name);
 }
 
-Value OnnxImporter::initializerArgument(const std::string &name, bool asBuffer, OnnxNode &user) {
+Value OnnxImporter::initializerArgument(const std::string &name, bool asBuffer, OnnxNode *user) {
+  // Errors go to the node that uses the initializer, or to the initializer
+  // itself when it is a graph output.
+  auto error = [&]() -> InFlightDiagnostic {
+    if (user)
+      return user->error();
+    return emitError(namedLoc(name)) << "graph output: ";
+  };
+  Location loc = user ? user->loc() : namedLoc(name);
   if (Value v = lookupValue(name)) {
     if (argumentIsBuffer.lookup(name) != asBuffer)
-      user.error() << "uses initializer '" << name << "' as a "
+      error() << "uses initializer '" << name << "' as a "
                    << (asBuffer ? "buffer" : "parameter") << ", but an earlier node uses it as a "
                    << (asBuffer ? "parameter" : "buffer");
     return v;
@@ -91,14 +99,14 @@ Value OnnxImporter::initializerArgument(const std::string &name, bool asBuffer, 
   if (!element) {
     // Integer initializers are constants of the IR (they fold where they feed shapes).
     if (const HostTensor *t = lookupConstant(name))
-      if (Value v = materialize(builder, user.loc(), *t))
+      if (Value v = materialize(builder, loc, *t))
         return v;
-    user.error() << "initializer '" << name << "' of " << dtypeName(tensor.data_type())
+    error() << "initializer '" << name << "' of " << dtypeName(tensor.data_type())
                  << " cannot be a tensor of the model";
     return {};
   }
   if (std::optional<std::string> why = checkName(name)) {
-    user.error() << "initializer name '" << printableName(name) << "' " << *why;
+    error() << "initializer name '" << printableName(name) << "' " << *why;
     return {};
   }
   auto type = RankedTensorType::get(
@@ -225,7 +233,14 @@ LogicalResult OnnxImporter::finish(const ::onnx::GraphProto &graph, ModelWeights
     const std::string &name = output.name();
     Location loc = namedLoc(name);
     Value v = lookupValue(name);
-    if (!v)
+    if (!v && isInitializer(name)) {
+      // A weight that is also an output: the argument itself.
+      v = initializerArgument(name, /*asBuffer=*/false, nullptr);
+      if (!v) {
+        ok = false;
+        continue;
+      }
+    } else if (!v)
       if (const HostTensor *t = lookupConstant(name))
         v = materialize(builder, loc, *t);
     if (!v) {
