@@ -82,6 +82,7 @@ void registerLayoutOps(OnnxOpRegistry &registry);      // OpsLayout.cpp
 void registerSpatialOps(OnnxOpRegistry &registry);     // OpsSpatial.cpp
 void registerRecurrentOps(OnnxOpRegistry &registry);   // OpsRecurrent.cpp
 void registerLossOps(OnnxOpRegistry &registry);        // OpsLoss.cpp
+void registerShapeFoldOps(OnnxOpRegistry &registry);  // FoldShape.cpp
 
 /// Every family's converters, built once.
 const OnnxOpRegistry &onnxOpRegistry();
@@ -220,8 +221,9 @@ public:
   /// initializer that is not a float tensor (float initializers are weights).
   bool isFoldable(const std::string &name) const;
   /// The initializer `name` as a parameter (or, `asBuffer`, a buffer)
-  /// argument, created on first use; null after reporting.
-  mlir::Value initializerArgument(const std::string &name, bool asBuffer, OnnxNode &user);
+  /// argument, created on first use; null after reporting (at `user`, or at
+  /// the initializer when null: a graph output).
+  mlir::Value initializerArgument(const std::string &name, bool asBuffer, OnnxNode *user);
   void bindValue(const std::string &name, mlir::Value value);
   void bindConstant(const std::string &name, HostTensor value);
   /// Gives the buffer argument `buffer` the value `next` after each train
