@@ -189,7 +189,7 @@ std::unique_ptr<CallExpr> Importer::parseFlagCall(const char *flag, const std::s
 }
 
 Value Importer::importFlagLoss(const TrainingRequest &request, Value output,
-                               const std::string &outputName, unsigned &targetIndex) {
+                               const std::string &outputName) {
   std::unique_ptr<CallExpr> call =
       parseFlagCall(kLossFlag, request.loss,
                     "a loss of the language, such as 'cross_entropy' or "
@@ -201,7 +201,7 @@ Value Importer::importFlagLoss(const TrainingRequest &request, Value output,
   // The target input goes after the model's inputs, as an `input` would.
   std::string target =
       request.targetInput.empty() ? std::string(kDefaultTargetInput) : request.targetInput;
-  targetIndex = 0;
+  unsigned targetIndex = 0;
   for (const nn::ArgInfo &arg : nn::describeArguments(func))
     if (arg.role == nn::ArgRole::Input)
       targetIndex = arg.index + 1;
@@ -253,15 +253,16 @@ void Importer::rewriteWithTraining(Value loss) {
   }
   if (loss) {
     values.push_back(loss);
-    attrs.push_back(
-        builder.getDictionaryAttr(nn::roleAttr(builder.getContext(), nn::ResultRole::Loss, "loss")));
+    attrs.push_back(builder.getDictionaryAttr(
+        nn::roleAttr(builder.getContext(), nn::ResultRole::Loss, "loss")));
   }
   for (const auto &[value, attr] : otherResults) {
     values.push_back(value);
     attrs.push_back(attr);
   }
   ret->setOperands(values);
-  func.setFunctionType(builder.getFunctionType(body->getArgumentTypes(), ValueRange(values).getTypes()));
+  func.setFunctionType(
+      builder.getFunctionType(body->getArgumentTypes(), ValueRange(values).getTypes()));
   func.setAllArgAttrs(argAttrs);
   func.setAllResultAttrs(attrs);
   if (optimizer)
@@ -275,8 +276,7 @@ LogicalResult Importer::addTraining(func::FuncOp fn, const TrainingRequest &requ
   if (!checkTrainingFlags(request, output, outputName))
     return failure();
   Value loss;
-  unsigned targetIndex = 0;
-  if (!request.loss.empty() && !(loss = importFlagLoss(request, output, outputName, targetIndex)))
+  if (!request.loss.empty() && !(loss = importFlagLoss(request, output, outputName)))
     return failure();
   if (!request.optimizer.empty())
     importFlagOptimizer(request);

@@ -218,7 +218,7 @@ private:
   bool checkTrainingFlags(const TrainingRequest &request, mlir::Value &output,
                           std::string &outputName);
   mlir::Value importFlagLoss(const TrainingRequest &request, mlir::Value output,
-                             const std::string &outputName, unsigned &targetIndex);
+                             const std::string &outputName);
   void importFlagOptimizer(const TrainingRequest &request);
   /// The text of `flag` parsed as a call (a bare name is a call without
   /// arguments); null after reporting its syntax errors, or that it is not
