@@ -173,34 +173,35 @@ bool Importer::checkTrainingFlags(const TrainingRequest &request, Value &output,
   return true;
 }
 
-/// Reports the syntax errors of a flag's text at their places in it.
-static void reportSyntax(MLIRContext &context, const char *flag,
-                         const std::vector<Diagnostic> &errors) {
-  for (const Diagnostic &d : errors)
-    emitError(FileLineColLoc::get(&context, flag, d.loc.line, d.loc.col)) << d.message;
+std::unique_ptr<CallExpr> Importer::parseFlagCall(const char *flag, const std::string &text,
+                                                  llvm::StringRef expected) {
+  filename = flag;
+  ExprParseResult parsed = parseExpression(text);
+  for (const Diagnostic &d : parsed.errors)
+    error(d.loc) << d.message;
+  if (!parsed.expr)
+    return nullptr;
+  Loc loc = parsed.expr->loc;
+  std::unique_ptr<CallExpr> call = asCall(std::move(parsed.expr));
+  if (!call)
+    error(loc) << flag << " expects " << expected;
+  return call;
 }
 
 Value Importer::importFlagLoss(const TrainingRequest &request, Value output,
-                               const std::string &outputName, unsigned &targetIndex) {
-  filename = kLossFlag;
-  ExprParseResult parsed = parseExpression(request.loss);
-  if (!parsed.expr) {
-    reportSyntax(context, kLossFlag, parsed.errors);
-    failed = true;
+                               const std::string &outputName) {
+  std::unique_ptr<CallExpr> call =
+      parseFlagCall(kLossFlag, request.loss,
+                    "a loss of the language, such as 'cross_entropy' or "
+                    "'smooth_l1_loss(beta=0.5)'");
+  if (!call)
     return nullptr;
-  }
-  Loc loc = parsed.expr->loc;
-  std::unique_ptr<CallExpr> call = asCall(std::move(parsed.expr));
-  if (!call) {
-    error(loc) << "--loss expects a loss of the language, such as 'cross_entropy' or "
-                  "'smooth_l1_loss(beta=0.5)'";
-    return nullptr;
-  }
+  Loc loc = call->loc;
 
   // The target input goes after the model's inputs, as an `input` would.
   std::string target =
       request.targetInput.empty() ? std::string(kDefaultTargetInput) : request.targetInput;
-  targetIndex = 0;
+  unsigned targetIndex = 0;
   for (const nn::ArgInfo &arg : nn::describeArguments(func))
     if (arg.role == nn::ArgRole::Input)
       targetIndex = arg.index + 1;
@@ -231,19 +232,11 @@ Value Importer::importFlagLoss(const TrainingRequest &request, Value output,
 }
 
 void Importer::importFlagOptimizer(const TrainingRequest &request) {
-  filename = kTrainWithFlag;
-  ExprParseResult parsed = parseExpression(request.optimizer);
-  if (!parsed.expr) {
-    reportSyntax(context, kTrainWithFlag, parsed.errors);
-    failed = true;
+  std::unique_ptr<CallExpr> call = parseFlagCall(
+      kTrainWithFlag, request.optimizer, "an optimizer call such as 'sgd(lr=0.01, momentum=0.9)'");
+  if (!call)
     return;
-  }
-  Loc loc = parsed.expr->loc;
-  std::unique_ptr<CallExpr> call = asCall(std::move(parsed.expr));
-  if (!call) {
-    error(loc) << "--train-with expects an optimizer call such as 'sgd(lr=0.01, momentum=0.9)'";
-    return;
-  }
+  Loc loc = call->loc;
   TrainStmt train(loc, std::move(call));
   importTrain(train);
   ModelDecl model(loc, func.getSymName().str(), loc, {});
@@ -260,15 +253,16 @@ void Importer::rewriteWithTraining(Value loss) {
   }
   if (loss) {
     values.push_back(loss);
-    attrs.push_back(
-        builder.getDictionaryAttr(nn::roleAttr(builder.getContext(), nn::ResultRole::Loss, "loss")));
+    attrs.push_back(builder.getDictionaryAttr(
+        nn::roleAttr(builder.getContext(), nn::ResultRole::Loss, "loss")));
   }
   for (const auto &[value, attr] : otherResults) {
     values.push_back(value);
     attrs.push_back(attr);
   }
   ret->setOperands(values);
-  func.setFunctionType(builder.getFunctionType(body->getArgumentTypes(), ValueRange(values).getTypes()));
+  func.setFunctionType(
+      builder.getFunctionType(body->getArgumentTypes(), ValueRange(values).getTypes()));
   func.setAllArgAttrs(argAttrs);
   func.setAllResultAttrs(attrs);
   if (optimizer)
@@ -282,8 +276,7 @@ LogicalResult Importer::addTraining(func::FuncOp fn, const TrainingRequest &requ
   if (!checkTrainingFlags(request, output, outputName))
     return failure();
   Value loss;
-  unsigned targetIndex = 0;
-  if (!request.loss.empty() && !(loss = importFlagLoss(request, output, outputName, targetIndex)))
+  if (!request.loss.empty() && !(loss = importFlagLoss(request, output, outputName)))
     return failure();
   if (!request.optimizer.empty())
     importFlagOptimizer(request);

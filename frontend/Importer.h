@@ -218,8 +218,13 @@ private:
   bool checkTrainingFlags(const TrainingRequest &request, mlir::Value &output,
                           std::string &outputName);
   mlir::Value importFlagLoss(const TrainingRequest &request, mlir::Value output,
-                             const std::string &outputName, unsigned &targetIndex);
+                             const std::string &outputName);
   void importFlagOptimizer(const TrainingRequest &request);
+  /// The text of `flag` parsed as a call (a bare name is a call without
+  /// arguments); null after reporting its syntax errors, or that it is not
+  /// a call (`flag expects EXPECTED`), located in the text.
+  std::unique_ptr<CallExpr> parseFlagCall(const char *flag, const std::string &text,
+                                          llvm::StringRef expected);
   void rewriteWithTraining(mlir::Value loss);
 
   std::string filename;

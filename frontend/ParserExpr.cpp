@@ -283,6 +283,10 @@ std::unique_ptr<CallExpr> Parser::parseCallOnly(const std::string &what) {
 
 ExprPtr Parser::parseLoneExpression() {
   skipStatementSeparators();
+  if (at(TokenKind::Eof)) {
+    errorExpected("an expression");
+    return nullptr;
+  }
   unsigned depth = 0;
   ExprPtr expr = parseExpr(depth);
   if (!expr)
