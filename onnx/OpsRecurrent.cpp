@@ -34,36 +34,23 @@ Value reorder(OpsBuilder &b, Value w, ArrayRef<int64_t> blocks, int64_t hidden) 
   return b.concat(parts, 0);
 }
 
-/// Checks the attributes netc cannot honour; false after an error.
-bool checkRecurrentAttrs(OpsBuilder &b, ArrayRef<StringRef> activations, int64_t steps) {
+/// What netc cannot honour of the node's attributes and sequence lengths,
+/// or an empty string.
+std::string recurrentProblem(OpsBuilder &b, ArrayRef<StringRef> activations, int64_t steps) {
   std::string direction = b.attrString("direction", "forward");
-  if (direction != "forward" && direction != "reverse" && direction != "bidirectional") {
-    b.error("unsupported direction: \"" + direction + "\"");
-    return false;
-  }
-  if (b.hasAttr("clip")) {
-    b.error("unsupported attribute clip");
-    return false;
-  }
-  if (b.attrInt("input_forget", 0) != 0) {
-    b.error("unsupported input_forget: 1");
-    return false;
-  }
-  SmallVector<std::string> given = b.attrStrings("activations");
-  for (auto [k, name] : llvm::enumerate(given))
-    if (StringRef(name).lower() != activations[k % activations.size()].lower()) {
-      b.error("unsupported activations (netc has the default " + llvm::join(activations, ", ") +
-              ")");
-      return false;
-    }
-  if (b.has(4)) {
-    auto lens = b.ints(4);
-    if (!lens || llvm::any_of(*lens, [&](int64_t n) { return n != steps; })) {
-      b.error("unsupported sequence_lens (netc needs every sequence as long as the input)");
-      return false;
-    }
-  }
-  return true;
+  if (direction != "forward" && direction != "reverse" && direction != "bidirectional")
+    return "unsupported direction: \"" + direction + "\"";
+  if (b.hasAttr("clip"))
+    return "unsupported attribute clip";
+  if (b.attrInt("input_forget", 0) != 0)
+    return "unsupported input_forget: 1";
+  for (auto [k, name] : llvm::enumerate(b.attrStrings("activations")))
+    if (StringRef(name).lower() != activations[k % activations.size()].lower())
+      return "unsupported activations (netc has the default " + llvm::join(activations, ", ") + ")";
+  std::optional<SmallVector<int64_t>> lens = b.has(4) ? b.ints(4) : SmallVector<int64_t>{};
+  if (!lens || llvm::any_of(*lens, [&](int64_t n) { return n != steps; }))
+    return "unsupported sequence_lens (netc needs every sequence as long as the input)";
+  return "";
 }
 
 /// `v` `[T, ...]` in reverse order along T: nn.embedding of the rows
@@ -128,8 +115,8 @@ struct Layer {
     Value xg = b.op("nn.linear", linear);
     Value h0 = initial(5, d, element);
     if (lstm)
-      return b.op("nn.lstm_scan", {bh ? b.binary("nn.add", xg, bh) : xg, h0,
-                                   initial(6, d, element), wh});
+      return b.op("nn.lstm_scan",
+                  {bh ? b.binary("nn.add", xg, bh) : xg, h0, initial(6, d, element), wh});
     return b.op("nn.gru_scan", {xg, h0, wh, bh ? bh : b.splat({rows}, 0.0, element)});
   }
 };
@@ -148,10 +135,12 @@ LogicalResult convertRecurrent(OpsBuilder &b, bool lstm) {
     x = b.transpose(x, 0, 1);
   int64_t gates = lstm ? 4 : 3, steps = OpsBuilder::dims(x)[0], batch = OpsBuilder::dims(x)[1];
   int64_t hidden = b.attrInt("hidden_size", OpsBuilder::dims(r)[2]);
-  if (!checkRecurrentAttrs(b, lstm ? ArrayRef<StringRef>{"Sigmoid", "Tanh", "Tanh"}
-                                   : ArrayRef<StringRef>{"Sigmoid", "Tanh"},
-                           steps))
-    return b.result();
+  static const StringRef lstmActivations[] = {"Sigmoid", "Tanh", "Tanh"};
+  static const StringRef gruActivations[] = {"Sigmoid", "Tanh"};
+  std::string problem = recurrentProblem(
+      b, lstm ? ArrayRef<StringRef>(lstmActivations) : ArrayRef<StringRef>(gruActivations), steps);
+  if (!problem.empty())
+    return b.fail(problem);
   std::string direction = b.attrString("direction", "forward");
   int64_t directions = direction == "bidirectional" ? 2 : 1;
   if (OpsBuilder::dims(w)[0] != directions || OpsBuilder::dims(r)[1] != gates * hidden)
@@ -160,8 +149,10 @@ LogicalResult convertRecurrent(OpsBuilder &b, bool lstm) {
   if (!lstm && b.attrInt("linear_before_reset", 0) == 0)
     return b.fail("unsupported linear_before_reset: 0 (netc's GRU applies the reset gate after "
                   "the recurrent product, as torch exports it with linear_before_reset = 1)");
-  Layer layer{b,          lstm, gates, hidden, batch, steps, batchFirst,
-              lstm ? SmallVector<int64_t>{0, 2, 3, 1} : SmallVector<int64_t>{1, 0, 2}};
+  Layer layer{b,          lstm,
+              gates,      hidden,
+              batch,      steps,
+              batchFirst, lstm ? SmallVector<int64_t>{0, 2, 3, 1} : SmallVector<int64_t>{1, 0, 2}};
   SmallVector<Value> ys, lasts[2];
   for (int64_t d = 0; d < directions; ++d) {
     bool backward = direction == "reverse" || d == 1;

@@ -204,8 +204,8 @@ LogicalResult convertLrn(OpsBuilder &b) {
   Value avg = b.op("nn.avgpool2d", sq, {b.array("kernel", {size, 1}), b.array("stride", {1, 1})});
   Value scaled = b.binary("nn.mul", b.reshape(avg, d), b.scalar(b.attrFloat("alpha", 1e-4), x));
   Value base = b.binary("nn.add", scaled, b.scalar(b.attrFloat("bias", 1.0), x));
-  b.out(0, b.binary("nn.div", x, b.op("nn.pow", base, {b.f64("exponent",
-                                                             b.attrFloat("beta", 0.75))})));
+  b.out(0, b.binary("nn.div", x,
+                    b.op("nn.pow", base, {b.f64("exponent", b.attrFloat("beta", 0.75))})));
   return b.result();
 }
 

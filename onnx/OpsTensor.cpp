@@ -23,7 +23,7 @@ Value dataIn(OpsBuilder &b) {
   Value x = b.in(0);
   if (x && !OpsBuilder::isFloat(x)) {
     b.error("takes integer data computed at run time; netc folds integer tensors at import "
-           "and computes on float tensors only");
+            "and computes on float tensors only");
     return {};
   }
   return x;
@@ -45,7 +45,7 @@ Value gatherConstant(OpsBuilder &b, Value x, int64_t axis, SmallVector<int64_t> 
   for (int64_t &i : idx) {
     if (i < -size || i >= size) {
       b.error("index " + std::to_string(i) + " is out of range for axis " + std::to_string(axis) +
-             " of size " + std::to_string(size));
+              " of size " + std::to_string(size));
       return {};
     }
     i = i < 0 ? i + size : i;
