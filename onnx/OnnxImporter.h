@@ -75,6 +75,7 @@ void registerActivationOps(OnnxOpRegistry &registry); // OpsActivation.cpp
 void registerArithOps(OnnxOpRegistry &registry);      // OpsArith.cpp
 void registerShapeOps(OnnxOpRegistry &registry);      // OpsShape.cpp
 void registerFoldOps(OnnxOpRegistry &registry);       // Fold.cpp
+void registerShapeFoldOps(OnnxOpRegistry &registry);  // FoldShape.cpp
 void registerElementwiseOps(OnnxOpRegistry &registry); // OpsElementwise.cpp
 void registerReduceOps(OnnxOpRegistry &registry);      // OpsReduce.cpp
 void registerTensorOps(OnnxOpRegistry &registry);      // OpsTensor.cpp
