@@ -219,10 +219,18 @@ LogicalResult convertCast(OpsBuilder &b) {
   OpBuilder &ob = b.builder();
   Type target;
   switch (to) {
-  case 1: target = ob.getF32Type(); break;
-  case 11: target = ob.getF64Type(); break;
-  case 6: target = ob.getI32Type(); break;
-  case 7: target = ob.getI64Type(); break;
+  case 1:
+    target = ob.getF32Type();
+    break;
+  case 11:
+    target = ob.getF64Type();
+    break;
+  case 6:
+    target = ob.getI32Type();
+    break;
+  case 7:
+    target = ob.getI64Type();
+    break;
   case 9: {
     Value f = OpsBuilder::isFloat(x) ? x : comparable(b, 0);
     b.out(0, f ? b.unary("nn.abs", sign(b, f)) : Value());
@@ -243,10 +251,15 @@ LogicalResult convertCast(OpsBuilder &b) {
 } // namespace
 
 void registerElementwiseOps(OnnxOpRegistry &r) {
-  for (auto [onnxName, nnName] :
-       {std::pair{"Neg", "nn.neg"}, {"Abs", "nn.abs"}, {"Exp", "nn.exp"}, {"Log", "nn.log"},
-        {"Sqrt", "nn.sqrt"}, {"Erf", "nn.erf"}, {"Sin", "nn.sin"}, {"Cos", "nn.cos"},
-        {"Tanh", "nn.tanh"}}) {
+  for (auto [onnxName, nnName] : {std::pair{"Neg", "nn.neg"},
+                                  {"Abs", "nn.abs"},
+                                  {"Exp", "nn.exp"},
+                                  {"Log", "nn.log"},
+                                  {"Sqrt", "nn.sqrt"},
+                                  {"Erf", "nn.erf"},
+                                  {"Sin", "nn.sin"},
+                                  {"Cos", "nn.cos"},
+                                  {"Tanh", "nn.tanh"}}) {
     std::string nn = nnName;
     addOp(r, onnxName, [nn](OpsBuilder &b) { return convertUnary(b, nn); });
   }
