@@ -96,6 +96,15 @@ std::optional<int64_t> normalizeAxis(OnnxNode &node, int64_t axis, int64_t rank,
 std::optional<std::vector<int64_t>> reshapeTarget(OnnxNode &node, llvm::ArrayRef<int64_t> in,
                                                   std::vector<int64_t> shape, bool allowZero);
 
+/// One axis of a Slice: `count` elements from `start` by `step`.
+struct SliceAxis {
+  int64_t axis, start, step, count;
+};
+/// The axes Slice takes of an input of `shape` (starts, ends, axes, steps as
+/// attributes before opset 10, as constant inputs from 10), clamped as ONNX
+/// says; nullopt after reporting.
+std::optional<std::vector<SliceAxis>> sliceAxes(OnnxNode &node, llvm::ArrayRef<int64_t> shape);
+
 /// What a converter sees of the node it converts.
 class OnnxNode {
 public:

@@ -11,6 +11,9 @@
 
 #include "mlir/IR/BuiltinTypes.h"
 
+#include <cmath>
+#include <fmt/format.h>
+
 using namespace mlir;
 
 namespace netc::onnx {
@@ -109,6 +112,13 @@ const ::onnx::AttributeProto *OnnxNode::attribute(StringRef name) const {
 }
 
 namespace {
+/// An attribute's float (ONNX stores f32) as the double of its shortest
+/// decimal form: 0.1f gives 0.1, as the exporter's user wrote it, rather than
+/// 0.10000000149.
+double widen(float value) {
+  return std::isfinite(value) ? std::stod(fmt::format("{}", value)) : double(value);
+}
+
 /// The name of an attribute's kind, for messages.
 const char *kindName(::onnx::AttributeProto::AttributeType type) {
   switch (type) {
@@ -142,7 +152,7 @@ int64_t OnnxNode::attrInt(StringRef name, int64_t fallback) {
 
 double OnnxNode::attrFloat(StringRef name, double fallback) {
   NETC_ATTR_KIND_CHECK(FLOAT, "a float")
-  return attr->f();
+  return widen(attr->f());
 }
 
 std::string OnnxNode::attrString(StringRef name, const std::string &fallback) {
@@ -157,7 +167,10 @@ std::vector<int64_t> OnnxNode::attrInts(StringRef name, std::vector<int64_t> fal
 
 std::vector<double> OnnxNode::attrFloats(StringRef name, std::vector<double> fallback) {
   NETC_ATTR_KIND_CHECK(FLOATS, "floats")
-  return std::vector<double>(attr->floats().begin(), attr->floats().end());
+  std::vector<double> values;
+  for (float f : attr->floats())
+    values.push_back(widen(f));
+  return values;
 }
 
 #undef NETC_ATTR_KIND_CHECK

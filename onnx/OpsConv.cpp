@@ -14,6 +14,8 @@
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Verifier.h"
 
+#include <fmt/format.h>
+
 using namespace mlir;
 
 namespace netc::onnx {
@@ -87,7 +89,7 @@ std::optional<Window> readWindow(OnnxNode &node, ArrayRef<int64_t> in,
       w.pads[a + n] = autoPad == "SAME_UPPER" ? large : small;
     }
   } else if (autoPad != "NOTSET") {
-    node.emitUnsupported("auto_pad", "\"" + autoPad + "\"");
+    (void)node.emitUnsupported("auto_pad", "\"" + autoPad + "\"");
     return std::nullopt;
   }
   return w;
@@ -101,7 +103,7 @@ Value spatialInput(OnnxNode &node, SmallVector<int64_t> &spatial) {
     return {};
   auto type = cast<RankedTensorType>(x.getType());
   if (type.getRank() != 3 && type.getRank() != 4) {
-    node.emitUnsupported("input rank", std::to_string(type.getRank()) +
+    (void)node.emitUnsupported("input rank", std::to_string(type.getRank()) +
                                            " (netc supports 1-D and 2-D windows: [N, C, L] or "
                                            "[N, C, H, W])");
     return {};
@@ -241,8 +243,10 @@ LogicalResult convertBatchNorm(OnnxNode &node) {
       node.loc(), TypeRange{x.getType(), stats, stats}, ValueRange{x, mean, var, scale, bias},
       ArrayRef<NamedAttribute>{});
   op.setEpsAttr(node.builder().getF64FloatAttr(eps));
-  // ONNX keeps `momentum` of the running value, PyTorch of the new batch's.
-  op.setMomentumAttr(node.builder().getF64FloatAttr(1.0 - momentum));
+  // ONNX keeps `momentum` of the running value, PyTorch of the new batch's
+  // (rounded to 15 digits, so that 0.9 gives 0.1 and not 0.09999999999999998).
+  op.setMomentumAttr(
+      node.builder().getF64FloatAttr(std::stod(fmt::format("{:.15g}", 1.0 - momentum))));
   SmallVector<Type> types;
   if (failed(cast<nn::ShapeInferenceOpInterface>(op.getOperation()).inferResultTypes(types)) ||
       failed(verify(op, /*verifyRecursively=*/false))) {

@@ -206,6 +206,31 @@ LogicalResult convertSplit(OnnxNode &node) {
   return success();
 }
 
+LogicalResult convertSlice(OnnxNode &node) {
+  Value x = floatInput(node, 0);
+  if (!x)
+    return failure();
+  auto axes = sliceAxes(node, cast<RankedTensorType>(x.getType()).getShape());
+  if (!axes)
+    return failure();
+  Value y = x;
+  for (const SliceAxis &a : *axes) {
+    if (a.step < 0)
+      return node.emitUnsupported("step", std::to_string(a.step) +
+                                              " (netc slices run-time tensors forwards)");
+    if (a.count == 0)
+      return node.error() << "takes no elements of axis " << a.axis;
+    if (a.start == 0 && a.step == 1 && a.count == cast<RankedTensorType>(y.getType()).getDimSize(a.axis))
+      continue;
+    y = node.build<nn::SliceOp>(y, {node.i64Attr("dim", a.axis), node.i64Attr("start", a.start),
+                                    node.i64Attr("size", a.count), node.i64Attr("step", a.step)});
+    if (!y)
+      return failure();
+  }
+  node.setOutput(0, y);
+  return success();
+}
+
 LogicalResult convertReduceMean(OnnxNode &node) {
   Value x = floatInput(node, 0);
   if (!x)
@@ -240,6 +265,7 @@ void registerShapeOps(OnnxOpRegistry &r) {
   r.add("Transpose", 1, convertTranspose);
   r.add("Concat", 1, convertConcat);
   r.add("Split", 1, convertSplit);
+  r.add("Slice", 1, convertSlice);
   r.add("ReduceMean", 1, convertReduceMean);
 }
 
