@@ -103,7 +103,8 @@ def markdown(summary, registry, results, unsupported_ops, through_body, broken, 
         "- *failed*: wrong values, a crash or an error without a location. The suite fails on "
         "any, so this count is zero in a released netc.",
         "",
-        "How to run the suite and regenerate this page: see docs/onnx-guide.md.",
+        "How to run the suite and regenerate this page: [onnx-guide.md](onnx-guide.md), "
+        "section 6.",
         "",
         "## Supported ops",
         "",
