@@ -82,6 +82,7 @@ void registerLayoutOps(OnnxOpRegistry &registry);      // OpsLayout.cpp
 void registerSpatialOps(OnnxOpRegistry &registry);     // OpsSpatial.cpp
 void registerRecurrentOps(OnnxOpRegistry &registry);   // OpsRecurrent.cpp
 void registerLossOps(OnnxOpRegistry &registry);        // OpsLoss.cpp
+void registerShapeFoldOps(OnnxOpRegistry &registry);  // FoldShape.cpp
 
 /// Every family's converters, built once.
 const OnnxOpRegistry &onnxOpRegistry();
