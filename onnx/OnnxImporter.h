@@ -75,6 +75,7 @@ void registerActivationOps(OnnxOpRegistry &registry); // OpsActivation.cpp
 void registerArithOps(OnnxOpRegistry &registry);      // OpsArith.cpp
 void registerShapeOps(OnnxOpRegistry &registry);      // OpsShape.cpp
 void registerFoldOps(OnnxOpRegistry &registry);       // Fold.cpp
+void registerShapeFoldOps(OnnxOpRegistry &registry);  // FoldShape.cpp
 void registerElementwiseOps(OnnxOpRegistry &registry); // OpsElementwise.cpp
 void registerReduceOps(OnnxOpRegistry &registry);      // OpsReduce.cpp
 void registerTensorOps(OnnxOpRegistry &registry);      // OpsTensor.cpp
@@ -82,7 +83,6 @@ void registerLayoutOps(OnnxOpRegistry &registry);      // OpsLayout.cpp
 void registerSpatialOps(OnnxOpRegistry &registry);     // OpsSpatial.cpp
 void registerRecurrentOps(OnnxOpRegistry &registry);   // OpsRecurrent.cpp
 void registerLossOps(OnnxOpRegistry &registry);        // OpsLoss.cpp
-void registerShapeFoldOps(OnnxOpRegistry &registry);  // FoldShape.cpp
 
 /// Every family's converters, built once.
 const OnnxOpRegistry &onnxOpRegistry();

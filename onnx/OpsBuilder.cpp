@@ -180,8 +180,8 @@ Value OpsBuilder::transpose(Value v, int64_t d0, int64_t d1) {
 Value OpsBuilder::slice(Value v, int64_t dim, int64_t start, int64_t size, int64_t step) {
   if (v && start == 0 && step == 1 && dims(v)[dim] == size)
     return v;
-  return op("nn.slice", v, {i64("dim", dim), i64("start", start), i64("size", size),
-                            i64("step", step)});
+  return op("nn.slice", v,
+            {i64("dim", dim), i64("start", start), i64("size", size), i64("step", step)});
 }
 
 Value OpsBuilder::concat(ArrayRef<Value> parts, int64_t dim) {
@@ -201,8 +201,12 @@ Value OpsBuilder::binary(StringRef name, Value a, Value c) { return op(name, {a,
 
 //===--- values ---===//
 
-ArrayRef<int64_t> OpsBuilder::dims(Value v) { return mlir::cast<RankedTensorType>(v.getType()).getShape(); }
-Type OpsBuilder::element(Value v) { return mlir::cast<RankedTensorType>(v.getType()).getElementType(); }
+ArrayRef<int64_t> OpsBuilder::dims(Value v) {
+  return mlir::cast<RankedTensorType>(v.getType()).getShape();
+}
+Type OpsBuilder::element(Value v) {
+  return mlir::cast<RankedTensorType>(v.getType()).getElementType();
+}
 bool OpsBuilder::isFloat(Value v) { return isa<FloatType>(element(v)); }
 
 std::optional<int64_t> OpsBuilder::axis(int64_t a, int64_t r, StringRef what) {

@@ -111,9 +111,13 @@ LogicalResult convertPRelu(OpsBuilder &b) {
   return b.result();
 }
 
+/// sign(x) with no gradient: nn.sign has none, and ONNX's is zero almost
+/// everywhere, so a mask multiplied into a loss does not stop training.
+Value sign(OpsBuilder &b, Value x) { return b.unary("nn.detach", b.unary("nn.sign", x)); }
+
 /// The mask (1 where a > b, else 0) of two float tensors.
 Value greater(OpsBuilder &b, Value lhs, Value rhs) {
-  return b.unary("nn.relu", b.unary("nn.sign", b.binary("nn.sub", lhs, rhs)));
+  return b.unary("nn.relu", sign(b, b.binary("nn.sub", lhs, rhs)));
 }
 
 /// 1 - mask.
@@ -162,7 +166,7 @@ LogicalResult convertCompare(OpsBuilder &b, StringRef kind) {
     return b.fail("compares tensors of different element types");
   Value mask;
   if (kind == "Equal")
-    mask = negate(b, b.unary("nn.abs", b.unary("nn.sign", b.binary("nn.sub", lhs, rhs))));
+    mask = negate(b, b.unary("nn.abs", sign(b, b.binary("nn.sub", lhs, rhs))));
   else if (kind == "Greater")
     mask = greater(b, lhs, rhs);
   else if (kind == "Less")
@@ -215,13 +219,21 @@ LogicalResult convertCast(OpsBuilder &b) {
   OpBuilder &ob = b.builder();
   Type target;
   switch (to) {
-  case 1: target = ob.getF32Type(); break;
-  case 11: target = ob.getF64Type(); break;
-  case 6: target = ob.getI32Type(); break;
-  case 7: target = ob.getI64Type(); break;
+  case 1:
+    target = ob.getF32Type();
+    break;
+  case 11:
+    target = ob.getF64Type();
+    break;
+  case 6:
+    target = ob.getI32Type();
+    break;
+  case 7:
+    target = ob.getI64Type();
+    break;
   case 9: {
     Value f = OpsBuilder::isFloat(x) ? x : comparable(b, 0);
-    b.out(0, f ? b.unary("nn.abs", b.unary("nn.sign", f)) : Value());
+    b.out(0, f ? b.unary("nn.abs", sign(b, f)) : Value());
     return b.result();
   }
   default:
@@ -239,13 +251,22 @@ LogicalResult convertCast(OpsBuilder &b) {
 } // namespace
 
 void registerElementwiseOps(OnnxOpRegistry &r) {
-  for (auto [onnxName, nnName] :
-       {std::pair{"Neg", "nn.neg"}, {"Abs", "nn.abs"}, {"Exp", "nn.exp"}, {"Log", "nn.log"},
-        {"Sqrt", "nn.sqrt"}, {"Erf", "nn.erf"}, {"Sin", "nn.sin"}, {"Cos", "nn.cos"},
-        {"Tanh", "nn.tanh"}, {"Sign", "nn.sign"}}) {
+  for (auto [onnxName, nnName] : {std::pair{"Neg", "nn.neg"},
+                                  {"Abs", "nn.abs"},
+                                  {"Exp", "nn.exp"},
+                                  {"Log", "nn.log"},
+                                  {"Sqrt", "nn.sqrt"},
+                                  {"Erf", "nn.erf"},
+                                  {"Sin", "nn.sin"},
+                                  {"Cos", "nn.cos"},
+                                  {"Tanh", "nn.tanh"}}) {
     std::string nn = nnName;
     addOp(r, onnxName, [nn](OpsBuilder &b) { return convertUnary(b, nn); });
   }
+  addOp(r, "Sign", [](OpsBuilder &b) {
+    b.out(0, sign(b, floatIn(b, 0)));
+    return b.result();
+  });
   addOp(r, "Reciprocal", convertReciprocal);
   addOp(r, "Pow", convertPow);
   addOp(r, "Softsign", convertSoftsign);

@@ -79,7 +79,8 @@ LogicalResult convertEinsum(OpsBuilder &b) {
   eq.erase(std::remove(eq.begin(), eq.end(), ' '), eq.end());
   size_t arrow = eq.find("->");
   if (arrow == std::string::npos || eq.find('.') != std::string::npos)
-    return b.fail("unsupported equation: \"" + eq + "\" (netc needs an explicit output and no "
+    return b.fail("unsupported equation: \"" + eq +
+                  "\" (netc needs an explicit output and no "
                   "ellipsis)");
   std::string out = eq.substr(arrow + 2);
   SmallVector<Term> terms;
@@ -95,7 +96,8 @@ LogicalResult convertEinsum(OpsBuilder &b) {
     llvm::sort(sorted);
     if (int64_t(t.letters.size()) != OpsBuilder::rank(t.value) ||
         std::unique(sorted.begin(), sorted.end()) != sorted.end() || !OpsBuilder::isFloat(t.value))
-      return b.fail("unsupported equation: \"" + eq + "\" (each operand a float tensor with one "
+      return b.fail("unsupported equation: \"" + eq +
+                    "\" (each operand a float tensor with one "
                     "distinct letter per axis)");
   }
   auto in = [](const std::string &s, char c) { return s.find(c) != std::string::npos; };
@@ -103,8 +105,9 @@ LogicalResult convertEinsum(OpsBuilder &b) {
     if (terms[0].letters.size() != out.size() ||
         llvm::any_of(out, [&](char c) { return !in(terms[0].letters, c); }))
       return b.fail("unsupported equation: \"" + eq + "\" (one operand: a permutation only)");
-    b.out(0, arrange(b, terms[0], SmallVector<std::string>(llvm::map_range(
-                                     out, [](char c) { return std::string(1, c); }))));
+    b.out(0, arrange(b, terms[0], SmallVector<std::string>(llvm::map_range(out, [](char c) {
+                       return std::string(1, c);
+                     }))));
     return b.result();
   }
   const std::string &l = terms[0].letters, &r = terms[1].letters;
@@ -116,7 +119,8 @@ LogicalResult convertEinsum(OpsBuilder &b) {
       right += c;
   for (char c : l + r)
     if (!in(out, c) && !(in(l, c) && in(r, c)))
-      return b.fail("unsupported equation: \"" + eq + "\" (a letter of one operand only is "
+      return b.fail("unsupported equation: \"" + eq +
+                    "\" (a letter of one operand only is "
                     "summed)");
   for (char c : batch)
     if (OpsBuilder::dims(terms[0].value)[l.find(c)] != OpsBuilder::dims(terms[1].value)[r.find(c)])

@@ -61,8 +61,7 @@ SmallVector<int64_t> dropAxes(ArrayRef<int64_t> dims, ArrayRef<int64_t> axes) {
 }
 
 /// Reduces one axis at a time with nn op `name` (dim, keepdim attributes).
-Value reduceEachAxis(OpsBuilder &b, StringRef name, Value x, ArrayRef<int64_t> axes,
-                     bool keep) {
+Value reduceEachAxis(OpsBuilder &b, StringRef name, Value x, ArrayRef<int64_t> axes, bool keep) {
   SmallVector<int64_t> shape = dropAxes(OpsBuilder::dims(x), axes);
   Value acc = x;
   for (int64_t a : axes)
@@ -132,11 +131,14 @@ LogicalResult convertArg(OpsBuilder &b, StringRef nnName) {
 } // namespace
 
 void registerReduceOps(OnnxOpRegistry &r) {
-  for (auto [name, kind] :
-       {std::pair{"ReduceSum", Reduce::Sum}, {"ReduceL1", Reduce::L1}, {"ReduceL2", Reduce::L2},
-        {"ReduceSumSquare", Reduce::SumSquare}, {"ReduceLogSum", Reduce::LogSum},
-        {"ReduceMax", Reduce::Max}, {"ReduceMin", Reduce::Min},
-        {"ReduceLogSumExp", Reduce::LogSumExp}}) {
+  for (auto [name, kind] : {std::pair{"ReduceSum", Reduce::Sum},
+                            {"ReduceL1", Reduce::L1},
+                            {"ReduceL2", Reduce::L2},
+                            {"ReduceSumSquare", Reduce::SumSquare},
+                            {"ReduceLogSum", Reduce::LogSum},
+                            {"ReduceMax", Reduce::Max},
+                            {"ReduceMin", Reduce::Min},
+                            {"ReduceLogSumExp", Reduce::LogSumExp}}) {
     Reduce k = kind;
     addOp(r, name, [k](OpsBuilder &b) { return convertReduce(b, k); });
   }

@@ -7,7 +7,8 @@
 // last two axes of an [N, C, H, W] tensor. ConvTranspose is
 // nn.conv_transpose2d with symmetric pads; InstanceNormalization is
 // nn.group_norm with one group per channel; LayerNormalization (opset 17) is
-// nn.layer_norm over the axes from `axis` on.
+// nn.layer_norm over the axes from `axis` on. LRN is an average pool of
+// the squares along the channels.
 //
 //===----------------------------------------------------------------------===//
 
@@ -191,9 +192,33 @@ LogicalResult convertLayerNorm(OpsBuilder &b) {
   return b.result();
 }
 
+/// LRN: x / (bias + alpha / size * sum of x^2 over the `size` channels
+/// around c)^beta. The sum is an average pool of x^2 seen as a one-channel
+/// image [N, 1, C, spatial], padded with zeros along C as ONNX's window is
+/// (floor((size - 1) / 2) before c, ceil((size - 1) / 2) after).
+LogicalResult convertLrn(OpsBuilder &b) {
+  Value x = b.in(0);
+  int64_t size = b.attrInt("size", 0);
+  if (!x)
+    return b.result();
+  if (OpsBuilder::rank(x) < 3 || !OpsBuilder::isFloat(x) || size < 1)
+    return b.fail("expects a float tensor [N, C, ...] and a positive size");
+  ArrayRef<int64_t> d = OpsBuilder::dims(x);
+  int64_t n = d[0], c = d[1], rest = product(d.drop_front(2));
+  Value sq = b.reshape(b.binary("nn.mul", x, x), {n, 1, c, rest});
+  sq = b.op("nn.pad2d", sq, {b.array("pads", {(size - 1) / 2, size / 2, 0, 0})});
+  Value avg = b.op("nn.avgpool2d", sq, {b.array("kernel", {size, 1}), b.array("stride", {1, 1})});
+  Value scaled = b.binary("nn.mul", b.reshape(avg, d), b.scalar(b.attrFloat("alpha", 1e-4), x));
+  Value base = b.binary("nn.add", scaled, b.scalar(b.attrFloat("bias", 1.0), x));
+  b.out(0, b.binary("nn.div", x,
+                    b.op("nn.pow", base, {b.f64("exponent", b.attrFloat("beta", 0.75))})));
+  return b.result();
+}
+
 } // namespace
 
 void registerSpatialOps(OnnxOpRegistry &r) {
+  addOp(r, "LRN", convertLrn);
   addOp(r, "Resize", convertResize);
   addOp(r, "Upsample", convertResize);
   addOp(r, "ConvTranspose", convertConvTranspose);

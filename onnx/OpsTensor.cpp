@@ -1,8 +1,8 @@
 //===- OpsTensor.cpp - ONNX tensor ops on values computed at run time -----===//
 //
-// Gather, Slice, Squeeze, Unsqueeze, Expand, Tile and Trilu on tensors the
-// model computes. Their index-like operands (indices of a constant Gather,
-// starts/ends/axes/steps, axes, shapes, repeats) must be known at import;
+// Gather, Squeeze, Unsqueeze, Expand, Tile and Trilu on tensors the model
+// computes. Their index-like operands (indices of a constant Gather, axes,
+// shapes, repeats) must be known at import;
 // everything on constants alone is folded by the importer before a converter
 // runs. A Gather with indices computed at run time is nn.embedding on the
 // data with the gathered axis moved first and the others flattened.
@@ -23,7 +23,7 @@ Value dataIn(OpsBuilder &b) {
   Value x = b.in(0);
   if (x && !OpsBuilder::isFloat(x)) {
     b.error("takes integer data computed at run time; netc folds integer tensors at import "
-           "and computes on float tensors only");
+            "and computes on float tensors only");
     return {};
   }
   return x;
@@ -45,7 +45,7 @@ Value gatherConstant(OpsBuilder &b, Value x, int64_t axis, SmallVector<int64_t> 
   for (int64_t &i : idx) {
     if (i < -size || i >= size) {
       b.error("index " + std::to_string(i) + " is out of range for axis " + std::to_string(axis) +
-             " of size " + std::to_string(size));
+              " of size " + std::to_string(size));
       return {};
     }
     i = i < 0 ? i + size : i;
@@ -110,62 +110,6 @@ LogicalResult convertGather(OpsBuilder &b) {
   if (idx && OpsBuilder::isFloat(idx))
     return b.fail("indices must be integers");
   b.out(0, idx ? gatherRuntime(b, x, *axis, idx) : Value());
-  return b.result();
-}
-
-/// One axis of a Slice, clamped as ONNX clamps it; false after an error.
-bool sliceAxis(OpsBuilder &b, Value &x, int64_t axis, int64_t start, int64_t end, int64_t step) {
-  int64_t d = OpsBuilder::dims(x)[axis];
-  if (step <= 0) {
-    b.error("unsupported step: " + std::to_string(step) + " (netc slices forward only)");
-    return false;
-  }
-  auto clampIndex = [d](int64_t i) { return std::clamp(i < 0 ? i + d : i, int64_t(0), d); };
-  int64_t s = clampIndex(start), e = clampIndex(end);
-  int64_t size = e > s ? (e - s + step - 1) / step : 0;
-  if (size == 0) {
-    b.error("selects no element of axis " + std::to_string(axis) + " (netc has no empty tensors)");
-    return false;
-  }
-  x = b.slice(x, axis, s, size, step);
-  return bool(x);
-}
-
-LogicalResult convertSlice(OpsBuilder &b) {
-  Value x = dataIn(b);
-  if (!x)
-    return b.result();
-  SmallVector<int64_t> starts, ends, axes, steps;
-  if (b.opset() < 10) {
-    starts = b.attrInts("starts");
-    ends = b.attrInts("ends");
-    axes = b.attrInts("axes");
-  } else {
-    auto s = b.requireInts(1, "starts"), e = b.requireInts(2, "ends");
-    if (!s || !e)
-      return b.result();
-    starts = *s;
-    ends = *e;
-    for (auto [i, target] : {std::pair{3u, &axes}, std::pair{4u, &steps}})
-      if (b.has(i)) {
-        auto v = b.requireInts(i, i == 3 ? "axes" : "steps");
-        if (!v)
-          return b.result();
-        *target = *v;
-      }
-  }
-  if (axes.empty())
-    for (size_t k = 0; k < starts.size(); ++k)
-      axes.push_back(int64_t(k));
-  steps.resize(starts.size(), 1);
-  if (ends.size() != starts.size() || axes.size() != starts.size())
-    return b.fail("starts, ends and axes differ in length");
-  for (size_t k = 0; k < starts.size(); ++k) {
-    auto a = b.axis(axes[k], OpsBuilder::rank(x), "axis");
-    if (!a || !sliceAxis(b, x, *a, starts[k], ends[k], steps[k]))
-      return b.result();
-  }
-  b.out(0, x);
   return b.result();
 }
 
@@ -288,7 +232,6 @@ LogicalResult convertTrilu(OpsBuilder &b) {
 
 void registerTensorOps(OnnxOpRegistry &r) {
   addOp(r, "Gather", convertGather);
-  addOp(r, "Slice", convertSlice);
   addOp(r, "Squeeze", convertSqueeze);
   addOp(r, "Unsqueeze", convertUnsqueeze);
   addOp(r, "Expand", convertExpand);

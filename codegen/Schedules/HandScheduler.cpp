@@ -143,6 +143,12 @@ void HandScheduler::vectorizeRoot(Func f, ArrayRef<int64_t> extentsInnerFirst, i
   // Whole vectors only: the last one overlaps the one before (pure
   // definitions may recompute) or is guarded (updates may not).
   int width = std::min<int64_t>(lanes(f), floorPow2(extentsInnerFirst[0]));
+  // A consumer may need fewer elements of a row than a vector (a slice of a
+  // few columns): shifted inwards, the vector would then read past the
+  // producer's inputs. The whole row is computed instead, never narrower
+  // than the vector.
+  if (width > 1 && pure)
+    f.bound(args[0], 0, static_cast<int>(extentsInnerFirst[0]));
   if (width > 1)
     f.vectorize(args[0], width, pure ? TailStrategy::ShiftInwards : TailStrategy::GuardWithIf);
   std::vector<VarOrRVar> outer;

@@ -241,6 +241,9 @@ def spatial():
     g.node("ConvTranspose", [x, w, bias], torch_ref(lambda t: t.nn.functional.conv_transpose2d(
         t.from_numpy(xv), t.from_numpy(g.inputs["w"]), t.from_numpy(g.inputs["bias"]), stride=2,
         padding=1, output_padding=1)), strides=[2, 2], pads=[1, 1, 1, 1], output_padding=[1, 1])
+    lrn = torch_ref(lambda t: t.nn.functional.local_response_norm(
+        t.from_numpy(xv), 3, alpha=0.01, beta=0.6, k=1.5))
+    g.node("LRN", [x], lrn, size=3, alpha=0.01, beta=0.6, bias=1.5)
     return [g]
 
 
@@ -259,6 +262,15 @@ def lstm_ref(x, w, r, b, h, c):
         h = sigmoid(o) * np.tanh(c)
         ys.append(h)
     return np.stack(ys)[:, None], h[None], c[None]
+
+
+def bidirectional(ref, x, w, r, b, *states):
+    """A bidirectional layer from a one-direction reference: the second direction runs
+    on the reversed sequence, its outputs reversed back."""
+    fwd = ref(x, w[:1], r[:1], b[:1], *(s[0] for s in states))
+    bwd = ref(x[::-1], w[1:], r[1:], b[1:], *(s[1] for s in states))
+    y = np.concatenate([fwd[0], bwd[0][::-1]], axis=1)
+    return (y, *(np.concatenate([f, g]) for f, g in zip(fwd[1:], bwd[1:])))
 
 
 def gru_ref(x, w, r, b, h):
@@ -300,7 +312,31 @@ def recurrent():
     g.nodes.append(helper.make_node("GRU", [x, gw, gr, gb, "", h0], ["gru_y", "gru_h"],
                                     name="gru", hidden_size=H, linear_before_reset=1))
     g.outputs.update(gru_y=gy, gru_h=gh)
-    return [g]
+    bi = Graph("bidirectional", 14)
+    x = bi.input("x", v["x"])
+    for op, gates, ref in [("LSTM", 4, lstm_ref), ("GRU", 3, gru_ref)]:
+        p, lstm = op.lower(), op == "LSTM"
+        w = bi.input(p + "W", randn(2, gates * H, I))
+        r = bi.input(p + "R", randn(2, gates * H, H))
+        b = bi.input(p + "B", randn(2, 2 * gates * H))
+        states = [bi.input(p + "h0", randn(2, B, H))] + ([bi.input("c0", randn(2, B, H))]
+                                                          if lstm else [])
+        names = [f"{p}_{o}" for o in (["y", "h", "c"] if lstm else ["y", "h"])]
+        attrs = {} if lstm else {"linear_before_reset": 1}
+        bi.nodes.append(helper.make_node(op, [x, w, r, b, ""] + states, names, name=p,
+                                         hidden_size=H, direction="bidirectional", **attrs))
+        vals = [bi.inputs[n] for n in [w, r, b] + states]
+        bi.outputs.update(zip(names, bidirectional(ref, bi.inputs["x"], *vals)))
+        # The reverse direction alone, on the second direction's weights, without bias and
+        # initial states.
+        w1, r1 = bi.input(w + "1", vals[0][1:]), bi.input(r + "1", vals[1][1:])
+        rev = f"{p}_reverse"
+        bi.nodes.append(helper.make_node(op, [x, w1, r1], [rev], name=rev, hidden_size=H,
+                                         direction="reverse", **attrs))
+        zeros = [np.zeros((B, H), np.float32)] * len(states)
+        bi.outputs[rev] = ref(bi.inputs["x"][::-1], vals[0][1:], vals[1][1:],
+                              np.zeros((1, 2 * gates * H), np.float32), *zeros)[0][::-1]
+    return [g, bi]
 
 
 def losses():
@@ -336,9 +372,9 @@ def gru_default_reset():
     return one_node("GRU", {"x": (3, 1, 2), "W": (1, 12, 2), "R": (1, 12, 4)}, 14, hidden_size=4)
 
 
-def lstm_bidirectional():
-    return one_node("LSTM", {"x": (3, 1, 2), "W": (2, 16, 2), "R": (2, 16, 4)}, 14,
-                    hidden_size=4, direction="bidirectional")
+def lstm_clip():
+    return one_node("LSTM", {"x": (3, 1, 2), "W": (1, 16, 2), "R": (1, 16, 4)}, 14,
+                    hidden_size=4, clip=3.0)
 
 
 def argmax_last():
@@ -353,5 +389,5 @@ def resize_cubic():
     return g
 
 
-ERRORS = {"gru-default-reset": gru_default_reset, "lstm-bidirectional": lstm_bidirectional,
+ERRORS = {"gru-default-reset": gru_default_reset, "lstm-clip": lstm_clip,
           "argmax-last": argmax_last, "resize-cubic": resize_cubic}
