@@ -152,7 +152,7 @@ def main():
             through_body[test["op"]] = (passed + (outcome.kind == "pass"), total + 1)
     report = conformance_report.markdown(
         summary, registry, results, unsupported,
-        ["%s (%d of %d)" % (op, p, n) for op, (p, n) in through_body.items()],
+        ["%s (%d of %d passed)" % (op, p, n) for op, (p, n) in through_body.items()],
         index.get("broken_generators", {}), index["onnx"])
     # A partial run's report describes only its tests: written where asked only.
     report_path = arguments.report or (not partial_run(arguments) and

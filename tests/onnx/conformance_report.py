@@ -135,7 +135,7 @@ def markdown(summary, registry, results, unsupported_ops, through_body, broken, 
                          for op, deprecated in sorted(unsupported_ops.items())) + ".")
     if through_body:
         out += ["", "Some of these still run when a model holds them expanded into their ONNX "
-                "function body, whose ops netc converts (their `*_expanded` tests, passed of run): " +
+                "function body, whose ops netc converts; their `*_expanded` tests: " +
                 ", ".join(sorted(through_body)) + "."]
     if broken:
         out += ["", "## Generators that did not run", ""]
