@@ -197,8 +197,13 @@ LogicalResult OnnxImporter::importNode(const ::onnx::NodeProto &proto, int64_t i
   bool known = true;
   for (size_t i = 0; i < node.numInputs(); ++i)
     known &= !node.hasInput(i) || isFoldable(proto.input(i));
-  if (const OnnxConverter *fold = registry.lookupFold(proto.op_type()); fold && known)
+  if (const OnnxConverter *fold = registry.lookupFold(proto.op_type()); fold && known) {
+    // Folders read every input as a constant; one that cannot be read is reported.
+    for (size_t i = 0; i < node.numInputs(); ++i)
+      if (node.hasInput(i) && !node.constant(i))
+        return failure();
     return success(succeeded((*fold)(node)) && !node.failed());
+  }
   const OnnxConverter *convert = registry.lookup(proto.op_type(), opset);
   if (!convert) {
     std::optional<int64_t> first = registry.firstOpset(proto.op_type());
