@@ -200,9 +200,14 @@ std::string generateHeader(const ArtifactModel &model) {
        << "int " << n << "_train_step_" << step.name << "(" << n
        << "_context *ctx, const void *const *inputs,\n"
        << "    const size_t *input_bytes, double *loss);\n\n";
-  os << "/** Loads every parameter from a safetensors file; all or nothing. */\n"
+  os << "/** Loads every parameter from a tensor file; all or nothing. The format follows\n"
+     << " *  the extension: .safetensors (and any other), .npz, .npy, .pb (ONNX TensorProto).\n"
+     << (model.defaultWeightsBytes ? " *  A new context holds the model's embedded default weights.\n"
+                                   : "")
+     << " */\n"
      << "int " << n << "_load_weights(" << n << "_context *ctx, const char *path);\n\n"
-     << "/** Writes every parameter to a safetensors file (atomically). */\n"
+     << "/** Writes every parameter to a tensor file (atomically): .safetensors, .npz or,\n"
+     << " *  for a model with one parameter, .npy. */\n"
      << "int " << n << "_save_weights(" << n << "_context *ctx, const char *path);\n\n"
      << "/** The message of the last failure of a call on `ctx`, \"\" if none. For\n"
      << " *  failures without a usable context (a NULL, destroyed or foreign context,\n"

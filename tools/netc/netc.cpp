@@ -162,14 +162,14 @@ cl::opt<unsigned> stepCount("steps", cl::desc("The number of train steps of --tr
                             cl::value_desc("N"), cl::init(1), cl::cat(runCategory));
 cl::opt<std::string> weightsFile("weights",
                                  cl::desc("With --run, load the parameters and buffers from a "
-                                          "safetensors file (as a compiled executable does)"),
+                                          "tensor file (as a compiled executable does)"),
                                  cl::value_desc("file"), cl::cat(runCategory));
 cl::opt<std::string> saveWeightsFile("save-weights",
                                      cl::desc("With --run, write the parameters and buffers "
-                                              "(after training) to a safetensors file"),
+                                              "(after training) to a tensor file"),
                                      cl::value_desc("file"), cl::cat(runCategory));
 cl::opt<std::string> dataFile("data",
-                              cl::desc("With --train, training batches: a safetensors file of "
+                              cl::desc("With --train, training batches: a tensor file of "
                                        "the inputs, each with a leading axis of batches (step "
                                        "i uses batch i mod count)"),
                               cl::value_desc("file"), cl::cat(runCategory));
