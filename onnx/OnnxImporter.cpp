@@ -264,6 +264,15 @@ LogicalResult OnnxImporter::finish(const ::onnx::GraphProto &graph, ModelWeights
       ok = false;
       continue;
     }
+    // A BOOL output (a comparison's) is a float mask in netc: refused rather
+    // than handed back in another type than the model declares.
+    int32_t declared = output.type().tensor_type().elem_type();
+    if (declared != kUndefined && !elementTypeOf(builder, declared)) {
+      emitError(loc) << "graph output '" << printableName(name) << "': unsupported data type "
+                     << dtypeName(declared);
+      ok = false;
+      continue;
+    }
     results.push_back(v);
     resultAttrs.push_back(
         builder.getDictionaryAttr(nn::roleAttr(&context, nn::ResultRole::Output, name)));

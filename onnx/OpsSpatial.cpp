@@ -37,6 +37,12 @@ std::optional<ResizeTarget> resizeTarget(OpsBuilder &b, ArrayRef<int64_t> in) {
       scales.push_back(s);
   } else {
     unsigned scalesAt = b.opType() == "Resize" && b.opset() >= 11 ? 2 : 1;
+    // Scales computed at run time would make the output's shape unknown at import.
+    if (b.has(scalesAt) && !b.constShape(scalesAt) && !b.has(scalesAt + 1)) {
+      b.error("expects the scales (input " + std::to_string(scalesAt) +
+              ") to be known at import, but they are computed at run time");
+      return std::nullopt;
+    }
     if (b.has(scalesAt) && b.constShape(scalesAt) && product(*b.constShape(scalesAt)) > 0) {
       auto given = b.floats(scalesAt);
       if (!given) {

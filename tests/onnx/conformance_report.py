@@ -103,7 +103,8 @@ def markdown(summary, registry, results, unsupported_ops, through_body, broken, 
         "- *failed*: wrong values, a crash or an error without a location. The suite fails on "
         "any, so this count is zero in a released netc.",
         "",
-        "How to run the suite and regenerate this page: see docs/onnx-guide.md.",
+        "How to run the suite and regenerate this page: [onnx-guide.md](onnx-guide.md), "
+        "section 6.",
         "",
         "## Supported ops",
         "",
@@ -134,7 +135,7 @@ def markdown(summary, registry, results, unsupported_ops, through_body, broken, 
                          for op, deprecated in sorted(unsupported_ops.items())) + ".")
     if through_body:
         out += ["", "Some of these still run when a model holds them expanded into their ONNX "
-                "function body, whose ops netc converts (their `*_expanded` tests, passed of run): " +
+                "function body, whose ops netc converts; their `*_expanded` tests: " +
                 ", ".join(sorted(through_body)) + "."]
     if broken:
         out += ["", "## Generators that did not run", ""]
