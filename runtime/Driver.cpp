@@ -210,8 +210,8 @@ void Driver::printHelp() {
               "  --plot FILE.svg       draw the gradient norm per layer and the loss (SVG)\n"
               "\ntensor files, by extension: .safetensors (any other name too), .npz\n"
               "(np.savez, np.savez_compressed), .npy (one tensor: NAME=FILE.npy, else\n"
-              "named after the file), .pb (an ONNX TensorProto, read only; NAME=FILE.pb\n"
-              "renames it). --weights, --inputs, --outputs and --data may be given several\n"
+              "named after the file); ONNX .pb tensors are read by netc --run only.\n"
+              "--weights, --inputs, --outputs and --data may be given several\n"
               "times: the files read merge (a name in two is an error); each file written\n"
               "gets every tensor.\n");
 }

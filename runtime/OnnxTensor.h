@@ -1,12 +1,9 @@
 //===- OnnxTensor.h - ONNX TensorProto files (.pb) --------------*- C++ -*-===//
 //
-// Plain C++17, without protobuf: a TensorProto serialized alone, as ONNX's
-// test data holds them (test_data_set_0/input_0.pb) and as
-// onnx.numpy_helper.from_array(...).SerializeToString() writes them, is
-// decoded from the protobuf wire format directly. Its name, dims and
-// data_type, and its elements from raw_data or from the typed fields
-// (float_data, int32_data, int64_data, double_data, uint64_data) are read;
-// strings, external data and segments are refused with an error.
+// A TensorProto serialized alone, as ONNX's test data holds them
+// (test_data_set_0/input_0.pb). The runtime links no protobuf: the parser is
+// installed by a tool that links libonnx (netc: onnx/OnnxTensorFile.h), and
+// without one a .pb file is an error that says how to convert it.
 //
 //===----------------------------------------------------------------------===//
 
@@ -30,7 +27,16 @@ struct OnnxTensor {
   std::vector<uint8_t> data;
 };
 
-/// Decodes the TensorProto in `bytes[0, size)`; `path` names it in messages.
+/// A TensorProto parser: decodes `bytes[0, size)` into `out`, or sets
+/// `error` (naming `path`) and returns false.
+using OnnxTensorParser = bool (*)(const uint8_t *bytes, size_t size, const std::string &path,
+                                  OnnxTensor &out, std::string &error);
+
+/// Installs the parser parseOnnxTensor uses.
+void setOnnxTensorParser(OnnxTensorParser parser);
+
+/// Decodes the TensorProto in `bytes[0, size)` with the installed parser;
+/// `path` names it in messages.
 bool parseOnnxTensor(const uint8_t *bytes, size_t size, const std::string &path, OnnxTensor &out,
                      std::string &error);
 

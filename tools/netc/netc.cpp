@@ -252,9 +252,8 @@ std::optional<std::string> outputOverwritingInput() {
 /// The frontend's options: --model and the -D constants.
 netc::frontend::ImportOptions importOptions;
 
-/// The ONNX importer's options (--set-dim, --model) and the weights it reads.
+/// The ONNX importer's options (--set-dim, --model).
 netc::onnx::OnnxImportOptions onnxOptions;
-netc::ModelWeights modelWeights;
 
 /// Reads the -D and --set-dim flags into importOptions and onnxOptions; the
 /// misuse of one, or nullopt.
@@ -422,7 +421,7 @@ LogicalResult compile(llvm::SourceMgr &sourceMgr, MLIRContext &context, llvm::ra
   if (isMLIRInput())
     module = parseSourceFile<ModuleOp>(sourceMgr, &context);
   else if (isOnnxInput())
-    module = netc::onnx::importOnnxFile(inputFilename, context, onnxOptions, modelWeights);
+    module = netc::onnx::importOnnxFile(inputFilename, context, onnxOptions, netc::tool::modelWeights);
   else
     module = netc::frontend::importNetFile(sourceMgr, context, importOptions);
   if (!module)
@@ -524,6 +523,7 @@ const char *const kOverview =
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  netc::onnx::installTensorProtoReader();
   registerAsmPrinterCLOptions();
   registerMLIRContextCLOptions();
   registerPassManagerCLOptions();
