@@ -87,10 +87,18 @@ void OnnxImporter::updateBuffer(Value buffer, Value next) {
   bufferUpdates.emplace_back(name.str(), next);
 }
 
-Value OnnxImporter::initializerArgument(const std::string &name, bool asBuffer, OnnxNode &user) {
+Value OnnxImporter::initializerArgument(const std::string &name, bool asBuffer, OnnxNode *user) {
+  // Errors go to the node that uses the initializer, or to the initializer
+  // itself when it is a graph output.
+  auto error = [&]() -> InFlightDiagnostic {
+    if (user)
+      return user->error();
+    return emitError(namedLoc(name)) << "graph output: ";
+  };
+  Location loc = user ? user->loc() : namedLoc(name);
   if (Value v = lookupValue(name)) {
     if (argumentIsBuffer.lookup(name) != asBuffer)
-      user.error() << "uses initializer '" << name << "' as a "
+      error() << "uses initializer '" << name << "' as a "
                    << (asBuffer ? "buffer" : "parameter") << ", but an earlier node uses it as a "
                    << (asBuffer ? "parameter" : "buffer");
     return v;
@@ -102,14 +110,14 @@ Value OnnxImporter::initializerArgument(const std::string &name, bool asBuffer, 
   if (!element) {
     // Integer initializers are constants of the IR (they fold where they feed shapes).
     if (const HostTensor *t = lookupConstant(name))
-      if (Value v = materialize(builder, user.loc(), *t))
+      if (Value v = materialize(builder, loc, *t))
         return v;
-    user.error() << "initializer '" << name << "' of " << dtypeName(tensor.data_type())
+    error() << "initializer '" << name << "' of " << dtypeName(tensor.data_type())
                  << " cannot be a tensor of the model";
     return {};
   }
   if (std::optional<std::string> why = checkName(name)) {
-    user.error() << "initializer name '" << printableName(name) << "' " << *why;
+    error() << "initializer name '" << printableName(name) << "' " << *why;
     return {};
   }
   auto type = RankedTensorType::get(
@@ -208,8 +216,13 @@ LogicalResult OnnxImporter::importNode(const ::onnx::NodeProto &proto, int64_t i
   bool known = true;
   for (size_t i = 0; i < node.numInputs(); ++i)
     known &= !node.hasInput(i) || isFoldable(proto.input(i));
-  if (const OnnxConverter *fold = registry.lookupFold(proto.op_type()); fold && known)
+  if (const OnnxConverter *fold = registry.lookupFold(proto.op_type()); fold && known) {
+    // Folders read every input as a constant; one that cannot be read is reported.
+    for (size_t i = 0; i < node.numInputs(); ++i)
+      if (node.hasInput(i) && !node.constant(i))
+        return failure();
     return success(succeeded((*fold)(node)) && !node.failed());
+  }
   const OnnxConverter *convert = registry.lookup(proto.op_type(), opset);
   if (!convert) {
     std::optional<int64_t> first = registry.firstOpset(proto.op_type());
@@ -231,7 +244,14 @@ LogicalResult OnnxImporter::finish(const ::onnx::GraphProto &graph, ModelWeights
     const std::string &name = output.name();
     Location loc = namedLoc(name);
     Value v = lookupValue(name);
-    if (!v)
+    if (!v && isInitializer(name)) {
+      // A weight that is also an output: the argument itself.
+      v = initializerArgument(name, /*asBuffer=*/false, nullptr);
+      if (!v) {
+        ok = false;
+        continue;
+      }
+    } else if (!v)
       if (const HostTensor *t = lookupConstant(name))
         v = materialize(builder, loc, *t);
     if (!v) {

@@ -75,6 +75,7 @@ void registerActivationOps(OnnxOpRegistry &registry); // OpsActivation.cpp
 void registerArithOps(OnnxOpRegistry &registry);      // OpsArith.cpp
 void registerShapeOps(OnnxOpRegistry &registry);      // OpsShape.cpp
 void registerFoldOps(OnnxOpRegistry &registry);       // Fold.cpp
+void registerShapeFoldOps(OnnxOpRegistry &registry);  // FoldShape.cpp
 
 /// Every family's converters, built once.
 const OnnxOpRegistry &onnxOpRegistry();
@@ -212,8 +213,9 @@ public:
   /// initializer that is not a float tensor (float initializers are weights).
   bool isFoldable(const std::string &name) const;
   /// The initializer `name` as a parameter (or, `asBuffer`, a buffer)
-  /// argument, created on first use; null after reporting.
-  mlir::Value initializerArgument(const std::string &name, bool asBuffer, OnnxNode &user);
+  /// argument, created on first use; null after reporting (at `user`, or at
+  /// the initializer when null: a graph output).
+  mlir::Value initializerArgument(const std::string &name, bool asBuffer, OnnxNode *user);
   void bindValue(const std::string &name, mlir::Value value);
   void bindConstant(const std::string &name, HostTensor value);
   /// Gives the buffer argument `buffer` the value `next` after each train

@@ -57,7 +57,7 @@ Value OnnxNode::input(size_t i) {
   if (Value v = im.lookupValue(name))
     return v;
   if (im.isInitializer(name))
-    return im.initializerArgument(name, /*asBuffer=*/false, *this);
+    return im.initializerArgument(name, /*asBuffer=*/false, this);
   if (const HostTensor *t = im.lookupConstant(name)) {
     Value v = materialize(builder(), location, *t);
     if (!v)
@@ -71,7 +71,7 @@ Value OnnxNode::input(size_t i) {
 
 Value OnnxNode::buffer(size_t i) {
   if (hasInput(i) && im.isInitializer(node.input(i)) && !im.lookupValue(node.input(i)))
-    return im.initializerArgument(node.input(i), /*asBuffer=*/true, *this);
+    return im.initializerArgument(node.input(i), /*asBuffer=*/true, this);
   return input(i);
 }
 

@@ -42,6 +42,7 @@ const OnnxOpRegistry &onnxOpRegistry() {
   static const OnnxOpRegistry registry = [] {
     OnnxOpRegistry r;
     registerFoldOps(r);
+    registerShapeFoldOps(r);
     registerConvOps(r);
     registerActivationOps(r);
     registerArithOps(r);

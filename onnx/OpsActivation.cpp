@@ -3,8 +3,7 @@
 // Relu, Sigmoid, Clip (bounds as attributes before opset 11, as inputs
 // from 11), HardSigmoid, HardSwish, Softmax and LogSoftmax (before opset 13
 // over the flattened axes from `axis` on, from 13 over `axis` alone),
-// Dropout (the identity in inference exports and before opset 12, where the
-// runtime decides; nn.dropout, a mask in train steps, in training exports) and
+// Dropout (nn.dropout: the identity in inference, a mask in train steps) and
 // Identity.
 //
 //===----------------------------------------------------------------------===//
@@ -118,7 +117,6 @@ LogicalResult convertSoftmax(OnnxNode &node, StringRef opName) {
 
 LogicalResult convertDropout(OnnxNode &node) {
   double ratio = node.opset() < 12 ? node.attrFloat("ratio", 0.5) : 0.5;
-  bool training = false;
   if (node.opset() >= 12) {
     if (node.hasInput(1)) {
       const HostTensor *r = node.requireConstant(1, "the ratio");
@@ -126,12 +124,10 @@ LogicalResult convertDropout(OnnxNode &node) {
         return failure();
       ratio = r->asDouble(0);
     }
-    if (node.hasInput(2)) {
-      const HostTensor *t = node.requireConstant(2, "training_mode");
-      if (!t)
-        return failure();
-      training = t->asInt(0) != 0;
-    }
+    // training_mode says how the exporter ran it; netc's dropout is the
+    // identity in inference and draws its mask in train steps either way.
+    if (node.hasInput(2) && !node.requireConstant(2, "training_mode"))
+      return failure();
   }
   if (node.hasOutput(1))
     return node.emitUnsupported("output", "mask (the second output of Dropout)");
@@ -140,10 +136,7 @@ LogicalResult convertDropout(OnnxNode &node) {
     return failure();
   if (!(ratio >= 0.0 && ratio < 1.0))
     return node.error() << "expects a ratio in [0, 1), got " << ratio;
-  // Inference (training_mode false) is the identity; a training export keeps
-  // nn.dropout, which is the identity in the forward function and draws a
-  // mask in train steps.
-  if (!training || ratio == 0.0) {
+  if (ratio == 0.0) {
     node.setOutput(0, x);
     return success();
   }
@@ -154,8 +147,11 @@ LogicalResult convertDropout(OnnxNode &node) {
 
 LogicalResult convertIdentity(OnnxNode &node) {
   // A known value stays known, so that shape subgraphs keep folding.
-  if (node.importer().isFoldable(node.proto().input(0))) {
-    node.setOutput(0, *node.constant(0));
+  if (node.hasInput(0) && node.importer().isFoldable(node.proto().input(0))) {
+    const HostTensor *known = node.constant(0);
+    if (!known)
+      return failure();
+    node.setOutput(0, *known);
     return success();
   }
   Value x = node.input(0);

@@ -132,6 +132,22 @@ def shape_fold():
     return model(nodes, [tensor("x", [2, 3, 4, 4])], [tensor("y", [2, 3, 16])], inits)
 
 
+def misc():
+    """Gemm that is no linear layer, Sigmoid, HardSwish (opset 14), GlobalMaxPool,
+    LogSoftmax over axis 1 (opset 13 and later: that axis alone), ReduceMean."""
+    nodes = [
+        node("Gemm", ["a", "b", "c"], ["g"], "gemm", transA=1, alpha=2.0, beta=0.5),
+        node("Sigmoid", ["g"], ["s"], "sigmoid"),
+        node("HardSwish", ["x"], ["h"], "hardswish"),
+        node("GlobalMaxPool", ["h"], ["p"], "gmp"),
+        node("LogSoftmax", ["h"], ["l"], "logsoftmax", axis=1),
+        node("ReduceMean", ["l"], ["m"], "mean", axes=[-1, 2], keepdims=0),
+    ]
+    return model(nodes, [tensor("a", [3, 2]), tensor("x", [1, 4, 5, 5])],
+                 [tensor("s", [2, 4]), tensor("p", [1, 4, 1, 1]), tensor("m", [1, 4])],
+                 [weight("b", 3, 4), weight("c", 2, 4)], opset=14)
+
+
 def set_dim():
     """An input with symbolic dimensions: --set-dim gives their sizes."""
     return model([node("Relu", ["x"], ["y"], "relu")],
