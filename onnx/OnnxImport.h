@@ -35,6 +35,13 @@ struct OnnxImportOptions {
   /// The name of the model's function; empty takes the graph's name
   /// (made an identifier), or the file's when the graph has none.
   std::string modelName;
+  /// The model is imported to be trained (netc's --loss, --train-with). A
+  /// BatchNormalization in training mode is then netc's batch_norm: batch
+  /// statistics in train steps, which also update the running ones, and the
+  /// running statistics in the forward function. Without it such a node is
+  /// refused: ONNX means batch statistics in every run, which no forward
+  /// function of netc computes.
+  bool training = false;
 };
 
 /// The opsets of the default domain that the importer reads.

@@ -207,6 +207,9 @@ public:
   mlir::OpBuilder builder;
   int64_t opset = 0;
 
+  /// The choices the import was asked for.
+  const OnnxImportOptions &importOptions() const { return options; }
+
   /// The location of the file itself (graph-level errors).
   mlir::Location fileLoc() const { return fileLocation; }
   /// The location of something named `name` in the file.

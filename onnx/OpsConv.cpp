@@ -232,6 +232,10 @@ LogicalResult convertBatchNorm(OnnxNode &node) {
   bool training = node.opset() >= 14 ? node.attrInt("training_mode", 0) != 0 : node.hasOutput(1);
   if (node.opset() < 9 && node.attrInt("spatial", 1) != 1)
     return node.emitUnsupported("spatial", "0 (per-element statistics)");
+  if (training && !node.importer().importOptions().training)
+    return node.emitUnsupported(
+        "training mode", "outside training (batch statistics are used in train steps only: "
+                         "train it with --loss and --train-with, or export in eval mode)");
   // saved_mean and saved_var (opsets before 14; PyTorch's training exports
   // name them and use neither) are left unbound: a node reading one is told
   // that it is not defined.

@@ -68,8 +68,20 @@ Value gatherConstant(OpsBuilder &b, Value x, int64_t axis, SmallVector<int64_t> 
 
 /// Gather with run-time indices: the data's axis first, the rest flattened,
 /// nn.embedding, then the axes back in ONNX's order.
+/// `idx` with ONNX's negative indices (counting from the end of an axis of
+/// size `n`) made non-negative: idx + n * relu(-sign(idx)), computed in f64,
+/// which holds every index exactly.
+Value wrapNegative(OpsBuilder &b, Value idx, int64_t n) {
+  Type indexType = OpsBuilder::element(idx);
+  Value f = b.cast(idx, b.builder().getF64Type());
+  Value negative = b.unary("nn.relu", b.unary("nn.neg", b.unary("nn.sign", f)));
+  Value shifted = b.binary("nn.add", f, b.binary("nn.mul", negative, b.scalar(double(n), f)));
+  return b.cast(b.unary("nn.detach", shifted), indexType);
+}
+
 Value gatherRuntime(OpsBuilder &b, Value x, int64_t axis, Value idx) {
   ArrayRef<int64_t> dims = OpsBuilder::dims(x);
+  idx = wrapNegative(b, idx, dims[axis]);
   SmallVector<int64_t> order{axis}, others;
   for (int64_t k = 0; k < int64_t(dims.size()); ++k)
     if (k != axis) {

@@ -20,6 +20,7 @@
 #include "jit/JIT.h"
 #include "onnx/OnnxImport.h"
 #include "onnx/OnnxOpList.h"
+#include "onnx/OnnxTensorFile.h"
 #include "passes/Passes.h"
 #include "reports/Reports.h"
 
@@ -420,9 +421,10 @@ LogicalResult compile(llvm::SourceMgr &sourceMgr, MLIRContext &context, llvm::ra
   OwningOpRef<ModuleOp> module;
   if (isMLIRInput())
     module = parseSourceFile<ModuleOp>(sourceMgr, &context);
-  else if (isOnnxInput())
+  else if (isOnnxInput()) {
+    onnxOptions.training = netc::tool::trainingFlagsGiven();
     module = netc::onnx::importOnnxFile(inputFilename, context, onnxOptions, netc::tool::modelWeights);
-  else
+  } else
     module = netc::frontend::importNetFile(sourceMgr, context, importOptions);
   if (!module)
     return failure();
