@@ -11,6 +11,7 @@
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
+#include "ir/ModelWeights.h"
 
 #include <cstdint>
 #include <map>
@@ -51,6 +52,9 @@ struct ImportOptions {
   /// `const NAME` (the expression is still checked). A NAME that no such
   /// constant has is an error.
   std::map<std::string, ConstOverride> constOverrides;
+  /// Where the model's `weights "file"` statement puts the file's values;
+  /// null: the statement is checked and its values dropped.
+  ModelWeights *weights = nullptr;
 };
 
 /// Imports the model chosen by `options` from the main buffer of `sourceMgr`.
