@@ -38,19 +38,14 @@ namespace netc::tool {
 
 namespace {
 
-/// Ops the language spells as `NAME(x, ...)` with the same operands and no
-/// attribute.
-const char *plainCallName(Operation *op) {
-  llvm::StringRef name = op->getName().getStringRef();
-  static const char *const plain[] = {"relu", "sigmoid", "tanh",   "exp",  "log", "sqrt",
-                                      "silu", "gelu",    "sqnorm", "matmul", "mse", "bce",
-                                      "bce_logits"};
-  if (!op->getAttrs().empty() || !name.consume_front("nn."))
-    return nullptr;
-  for (const char *p : plain)
-    if (name == p)
-      return p;
-  return nullptr;
+/// The length of `text` with every number counted as one character, so
+/// that pieces differing only in their numbers print alike.
+size_t shapeLength(llvm::StringRef text) {
+  size_t length = 0;
+  for (size_t i = 0; i < text.size(); ++i)
+    if (!(llvm::isDigit(text[i]) && i > 0 && llvm::isDigit(text[i - 1])))
+      ++length;
+  return length;
 }
 
 /// What to call the value of `op`: the name the source bound it to, or `h`.
@@ -173,12 +168,9 @@ std::optional<std::string> ModelPrinter::expression(Operation *op) {
     std::string lhs = side(op->getOperand(0));
     return lhs + it->second + side(op->getOperand(1));
   }
-  if (const char *plain = plainCallName(op)) {
-    std::string text = std::string(plain) + "(";
-    for (auto [i, v] : llvm::enumerate(op->getOperands()))
-      text += (i ? ", " : "") + operand(v);
-    return text + ")";
-  }
+  if (std::optional<std::string> call =
+          spellLanguageCall(op, [&](Value v) { return operand(v); }))
+    return call;
   if (name == "nn.gelu_tanh")
     return "gelu(" + operand(op->getOperand(0)) + ", approximate=\"tanh\")";
   if (name == "nn.randn" || name == "nn.rand")
@@ -251,7 +243,7 @@ void ModelPrinter::emitOps(llvm::ArrayRef<Operation *> ops) {
                     !llvm::is_contained(next->getOperands().drop_front(), result);
     // One call inside another at most, two inside a one-operand op: relu(bn(conv(x))).
     size_t depth = next && next->getNumOperands() == 1 ? 2 : 1;
-    if (usedOnce && text->size() < 90 && size_t(llvm::count(*text, '(')) <= depth && (op->getNumResults() == 1 || layers.formOf(op)) &&
+    if (usedOnce && shapeLength(*text) < 80 && size_t(llvm::count(*text, '(')) <= depth && (op->getNumResults() == 1 || layers.formOf(op)) &&
         !pieces.count(i + 1)) {
       inlined[op] = *text;
       continue;

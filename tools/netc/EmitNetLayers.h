@@ -16,8 +16,10 @@
 
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
 
 #include <map>
+#include <optional>
 #include <string>
 
 namespace netc::tool {
@@ -80,6 +82,11 @@ private:
   llvm::DenseSet<mlir::Value> implicitUpdates;
   std::map<std::string, int64_t> counters;
 };
+
+/// `op` as the language's own call (EmitNetCalls.cpp), its operands spelt by
+/// `operand`; nullopt when no call builds it exactly.
+std::optional<std::string> spellLanguageCall(mlir::Operation *op,
+                                             llvm::function_ref<std::string(mlir::Value)> operand);
 
 } // namespace netc::tool
 
