@@ -19,6 +19,8 @@ packages=(
   python3-torchvision
   # Graphviz: docs/user-guide.md renders --emit=dot, and its commands run as a test
   graphviz
+  # ONNX import (onnx/): the ModelProto classes and protobuf; python3-onnx writes the test models
+  libonnx-dev libprotobuf-dev python3-onnx
 )
 
 missing=()

@@ -69,6 +69,7 @@ std::string ModelPrinter::freshName(llvm::StringRef hint) {
   for (int i = 1; taken.contains(name); ++i)
     name = base + "_" + std::to_string(i);
   taken.insert(name);
+  locals.insert(name);
   return name;
 }
 
@@ -93,7 +94,9 @@ void ModelPrinter::declare(unsigned index) {
     return;
   }
   std::string keyword = arg.role == nn::ArgRole::Param ? "param" : "state";
-  if (isDottedName(arg.name) && !taken.contains(arg.name)) {
+  // A dotted name is a reference of its own; a plain one must be free.
+  if (isDottedName(arg.name) &&
+      (arg.name.find('.') != std::string::npos || !locals.contains(arg.name))) {
     names[v] = arg.name;
     pending += "  " + keyword + " " + arg.name + ": " + *type + *init + "\n";
     return;
@@ -209,7 +212,7 @@ void ModelPrinter::printResults(bool all) {
     bool isLoss = r.role == nn::ResultRole::Loss;
     std::string label = isPlainIdentifier(r.name) ? r.name : quote(r.name);
     if (isPlainIdentifier(r.name))
-      taken.insert(r.name);
+      taken.insert(r.name), locals.insert(r.name);
     std::string head = isLoss ? (r.name == "loss" ? "  loss " : "  loss " + label + " = ")
                               : "  output " + label + " = ";
     pending += head + operand(v) + "\n";
@@ -266,11 +269,19 @@ void ModelPrinter::emitOps(llvm::ArrayRef<Operation *> ops) {
       names[result] = "?";
       ++nextResult;
     } else if (!blockPath && nextResult < results.size() && ret->getOperand(nextResult) == result &&
+               results[nextResult].role == nn::ResultRole::Output &&
+               !isPlainIdentifier(results[nextResult].name) && result.hasOneUse()) {
+      // An output named by a string, used by nothing else.
+      pending += "  output " + quote(results[nextResult].name) + " = " + *text + "\n";
+      names[result] = "?";
+      ++nextResult;
+    } else if (!blockPath && nextResult < results.size() && ret->getOperand(nextResult) == result &&
         results[nextResult].role == nn::ResultRole::Output &&
         isPlainIdentifier(results[nextResult].name) && !taken.contains(results[nextResult].name)) {
       // The first result still to print is this value: it becomes the output itself.
       std::string local = results[nextResult].name;
       taken.insert(local);
+      locals.insert(local);
       names[result] = local;
       pending += "  output " + local + " = " + *text + "\n";
       ++nextResult;

@@ -111,6 +111,30 @@ std::optional<std::string> spellLanguageCall(Operation *op,
   }
   if (name == "leaky_relu" && hasExactly(op, {"slope"}) && number("slope"))
     return call(name, ", slope=" + *number("slope"));
+  if ((name == "mean" || name == "sum") && op->getNumOperands() == 1 &&
+      (hasExactly(op, {"keepdim"}) || hasExactly(op, {"keepdim", "dims"}))) {
+    auto dims = ints(op, "dims");
+    std::string keywords = dims.empty() ? "" : ", dim=" + compact(dims);
+    if (dims.size() > 1)
+      keywords = ", dim=" + spellInts(dims);
+    if (op->getAttrOfType<BoolAttr>("keepdim").getValue())
+      keywords += ", keepdim=true";
+    return call(name, keywords);
+  }
+  if (name == "reshape" && hasExactly(op, {"shape"}))
+    return call(name, ", " + spellInts(ints(op, "shape")));
+  if (name == "transpose" && hasExactly(op, {"dim0", "dim1"}))
+    return call(name, ", " + std::to_string(op->getAttrOfType<IntegerAttr>("dim0").getInt()) +
+                          ", " + std::to_string(op->getAttrOfType<IntegerAttr>("dim1").getInt()));
+  if (name == "permute" && hasExactly(op, {"dims"}))
+    return call(name, ", " + spellInts(ints(op, "dims")));
+  if (name == "concat" && hasExactly(op, {"dim"}) && op->getNumOperands() > 0) {
+    std::string text = "concat([";
+    for (auto [i, v] : llvm::enumerate(op->getOperands()))
+      text += (i ? ", " : "") + operand(v);
+    int64_t dim = op->getAttrOfType<IntegerAttr>("dim").getInt();
+    return text + "]" + (dim != 1 ? ", dim=" + std::to_string(dim) : "") + ")";
+  }
   if (name == "dropout" && hasExactly(op, {"p"}) && op->getNumOperands() == 1 && number("p"))
     return call(name, ", " + *number("p"));
   return std::nullopt;

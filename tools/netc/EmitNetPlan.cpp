@@ -205,6 +205,7 @@ LogicalResult ModelPrinter::print(llvm::raw_ostream &os, const std::string &weig
       return fn.emitError() << "cannot print input '" << arg.name << "' of a 0-d type as .net";
     std::string local = isPlainIdentifier(arg.name) ? arg.name : freshName(arg.name);
     taken.insert(local);
+    locals.insert(local);
     names[v] = local;
     head += "  input " + local + ": " + *type +
             (local == arg.name ? "" : " name=" + quote(arg.name)) + "\n";

@@ -77,6 +77,8 @@ private:
   llvm::DenseMap<mlir::Value, std::string> names;
   llvm::DenseMap<mlir::Operation *, std::string> inlined;
   llvm::StringSet<> taken;
+  /// The local names given so far (a subset of `taken`).
+  llvm::StringSet<> locals;
   int64_t declared = 0;
   unsigned nextResult = 0;
   std::string pending;

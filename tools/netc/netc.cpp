@@ -18,6 +18,7 @@
 #include "interp/Model.h"
 #include "ir/NNDialect.h"
 #include "jit/JIT.h"
+#include "onnx/OnnxImport.h"
 #include "passes/Passes.h"
 #include "reports/Reports.h"
 
@@ -108,6 +109,10 @@ cl::list<std::string> defines("D", cl::Prefix,
                                        "an integer or float VALUE (repeatable; also "
                                        "-DNAME=VALUE)"),
                               cl::value_desc("NAME=VALUE"), cl::cat(modelCategory));
+cl::list<std::string> setDims("set-dim",
+                              cl::desc("For an .onnx model, the size N of the symbolic dimension "
+                                       "NAME of its inputs (repeatable)"),
+                              cl::value_desc("NAME=N"), cl::cat(modelCategory));
 cl::opt<bool> gradInputs("grad-inputs",
                           cl::desc("With --emit=grad, also return the gradient of every float "
                                    "input"),
@@ -199,6 +204,8 @@ void printVersion(llvm::raw_ostream &os) {
 
 /// Whether the input is MLIR text rather than a .net model.
 bool isMLIRInput() { return llvm::StringRef(inputFilename).ends_with(".mlir"); }
+/// Whether the input is an ONNX model (onnx/), read by the ONNX importer.
+bool isOnnxInput() { return netc::onnx::isOnnxPath(inputFilename); }
 
 /// Says which file netc would write over one of its inputs (the model, the
 /// --load file, the --data file), if any: -o, the header beside an object or
@@ -221,12 +228,23 @@ std::optional<std::string> outputOverwritingInput() {
 /// The frontend's options: --model and the -D constants.
 netc::frontend::ImportOptions importOptions;
 
-/// Reads the -D flags into importOptions; the misuse of one, or nullopt.
+/// The ONNX importer's options (--set-dim, --model) and the weights it reads.
+netc::onnx::OnnxImportOptions onnxOptions;
+netc::ModelWeights &modelWeights = netc::toolModelWeights();
+
+/// Reads the -D and --set-dim flags into importOptions and onnxOptions; the
+/// misuse of one, or nullopt.
 std::optional<std::string> readDefines() {
   importOptions.modelName = modelName;
   importOptions.weights = &netc::toolModelWeights();
-  if (!defines.empty() && isMLIRInput())
+  onnxOptions.modelName = modelName;
+  if (!defines.empty() && (isMLIRInput() || isOnnxInput()))
     return "-D applies to .net files only";
+  if (!setDims.empty() && !isOnnxInput())
+    return "--set-dim applies to .onnx files only";
+  for (const std::string &flag : setDims)
+    if (std::optional<std::string> misuse = netc::onnx::addSetDim(flag, onnxOptions))
+      return misuse;
   for (const std::string &define : defines) {
     size_t eq = define.find('=');
     std::string name = define.substr(0, eq);
@@ -364,7 +382,7 @@ LogicalResult interpret(ModuleOp module, MLIRContext &context, llvm::raw_ostream
 /// Runs the stages the requested output needs and prints it to `os`.
 LogicalResult compile(llvm::SourceMgr &sourceMgr, MLIRContext &context, llvm::raw_ostream &os) {
   if (emitKind == Emit::Ast) {
-    if (isMLIRInput()) {
+    if (isMLIRInput() || isOnnxInput()) {
       emitError(UnknownLoc::get(&context)) << "--emit=ast needs a .net file";
       return failure();
     }
@@ -373,6 +391,8 @@ LogicalResult compile(llvm::SourceMgr &sourceMgr, MLIRContext &context, llvm::ra
   OwningOpRef<ModuleOp> module;
   if (isMLIRInput())
     module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  else if (isOnnxInput())
+    module = netc::onnx::importOnnxFile(inputFilename, context, onnxOptions, modelWeights);
   else
     module = netc::frontend::importNetFile(sourceMgr, context, importOptions);
   if (!module)
@@ -501,9 +521,14 @@ int main(int argc, char **argv) {
     llvm::errs() << "netc: error: " << *clash << "; refusing to overwrite it\n";
     return 1;
   }
-  std::unique_ptr<llvm::MemoryBuffer> input = netc::tool::readInputFile(
-      inputFilename, isMLIRInput() ? netc::tool::kMaxMLIRFileBytes : netc::tool::kMaxNetFileBytes,
-      error);
+  // An ONNX model (and its external data) is read by its importer, which
+  // reports a missing or bad file as an error of the model.
+  std::unique_ptr<llvm::MemoryBuffer> input =
+      isOnnxInput() ? llvm::MemoryBuffer::getMemBuffer("", inputFilename)
+                    : netc::tool::readInputFile(inputFilename,
+                                                isMLIRInput() ? netc::tool::kMaxMLIRFileBytes
+                                                              : netc::tool::kMaxNetFileBytes,
+                                                error);
   if (!input) {
     llvm::errs() << "netc: error: " << error << "\n";
     return 1;
