@@ -332,7 +332,7 @@ StmtPtr Parser::parseParam() {
   std::unique_ptr<CallExpr> init;
   std::string exportName;
   // `init` is special only here; elsewhere it is an ordinary name.
-  if (at(TokenKind::Ident) && tok().text == "init" && peekAhead(1).kind == TokenKind::Equal) {
+  if (at(TokenKind::Ident) && tok().text == "init") {
     consume();
     if (!at(TokenKind::Equal)) {
       errorExpected("'=' after 'init'");

@@ -219,8 +219,32 @@ void ModelPrinter::printResults(bool all) {
   }
 }
 
-void ModelPrinter::emitOps(llvm::ArrayRef<Operation *> ops) {
+std::optional<std::string> ModelPrinter::resultStatement(Value result) {
   Operation *ret = fn.front().getTerminator();
+  if (blockPath || nextResult >= results.size() || ret->getOperand(nextResult) != result)
+    return std::nullopt;
+  const nn::ResultInfo &r = results[nextResult];
+  bool plain = isPlainIdentifier(r.name);
+  if (r.role == nn::ResultRole::Loss && result.hasOneUse()) {
+    names[result] = "?"; // Used by nothing else.
+    return r.name == "loss" ? "  loss " : "  loss " + (plain ? r.name : quote(r.name)) + " = ";
+  }
+  if (r.role != nn::ResultRole::Output)
+    return std::nullopt;
+  if (!plain && result.hasOneUse()) {
+    names[result] = "?";
+    return "  output " + quote(r.name) + " = ";
+  }
+  if (!plain || taken.contains(r.name))
+    return std::nullopt;
+  // `output y = ...` binds y for the uses that follow.
+  taken.insert(r.name);
+  locals.insert(r.name);
+  names[result] = r.name;
+  return "  output " + r.name + " = ";
+}
+
+void ModelPrinter::emitOps(llvm::ArrayRef<Operation *> ops) {
   for (size_t i = 0; i < ops.size(); ++i) {
     std::optional<std::string> text;
     if (auto it = pieces.find(i); it != pieces.end())
@@ -246,8 +270,8 @@ void ModelPrinter::emitOps(llvm::ArrayRef<Operation *> ops) {
                     !llvm::is_contained(next->getOperands().drop_front(), result);
     // One call inside another at most, two inside a one-operand op: relu(bn(conv(x))).
     size_t depth = next && next->getNumOperands() == 1 ? 2 : 1;
-    if (usedOnce && shapeLength(*text) < 80 && size_t(llvm::count(*text, '(')) <= depth && (op->getNumResults() == 1 || layers.formOf(op)) &&
-        !pieces.count(i + 1)) {
+    if (usedOnce && shapeLength(*text) < 80 && size_t(llvm::count(*text, '(')) <= depth &&
+        (op->getNumResults() == 1 || layers.formOf(op)) && !pieces.count(i + 1)) {
       inlined[op] = *text;
       continue;
     }
@@ -259,31 +283,9 @@ void ModelPrinter::emitOps(llvm::ArrayRef<Operation *> ops) {
         lhs += (lhs.empty() ? "" : ", ") + names[r];
       }
       pending += "  " + lhs + " = " + *text + "\n";
-    } else if (!blockPath && nextResult < results.size() && ret->getOperand(nextResult) == result &&
-               results[nextResult].role == nn::ResultRole::Loss && result.hasOneUse()) {
-      // A loss used by nothing else is the statement itself.
-      const std::string &loss = results[nextResult].name;
-      pending += loss == "loss" ? "  loss " + *text + "\n"
-                                : "  loss " + (isPlainIdentifier(loss) ? loss : quote(loss)) +
-                                      " = " + *text + "\n";
-      names[result] = "?";
-      ++nextResult;
-    } else if (!blockPath && nextResult < results.size() && ret->getOperand(nextResult) == result &&
-               results[nextResult].role == nn::ResultRole::Output &&
-               !isPlainIdentifier(results[nextResult].name) && result.hasOneUse()) {
-      // An output named by a string, used by nothing else.
-      pending += "  output " + quote(results[nextResult].name) + " = " + *text + "\n";
-      names[result] = "?";
-      ++nextResult;
-    } else if (!blockPath && nextResult < results.size() && ret->getOperand(nextResult) == result &&
-        results[nextResult].role == nn::ResultRole::Output &&
-        isPlainIdentifier(results[nextResult].name) && !taken.contains(results[nextResult].name)) {
-      // The first result still to print is this value: it becomes the output itself.
-      std::string local = results[nextResult].name;
-      taken.insert(local);
-      locals.insert(local);
-      names[result] = local;
-      pending += "  output " + local + " = " + *text + "\n";
+    } else if (std::optional<std::string> head = resultStatement(result)) {
+      // The first result still to print is this value: the statement is the result's own.
+      pending += *head + *text + "\n";
       ++nextResult;
     } else {
       std::string local = freshName(nameHint(op));

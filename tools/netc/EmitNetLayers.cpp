@@ -102,6 +102,18 @@ bool LayerForms::claim(Operation *op, llvm::ArrayRef<Value> values,
   return true;
 }
 
+void LayerForms::claimWeightAndBias(Operation *op, DictionaryAttr init, LayerForm form) {
+  llvm::SmallVector<Value> params{op->getOperand(1)};
+  llvm::SmallVector<const char *> suffixes{".weight"};
+  if (op->getNumOperands() == 3) {
+    params.push_back(op->getOperand(2));
+    suffixes.push_back(".bias");
+  } else {
+    form.keywords += ", bias=false";
+  }
+  claim(op, params, suffixes, llvm::SmallVector<DictionaryAttr>(params.size(), init), form);
+}
+
 void LayerForms::tryConv(Operation *op) {
   Value x = op->getOperand(0), w = op->getOperand(1);
   llvm::ArrayRef<int64_t> xs = shapeOf(x), ws = shapeOf(w);
@@ -136,15 +148,7 @@ void LayerForms::tryConv(Operation *op) {
     form.keywords += ", dilation=" + pair(dilation);
   if (groups != 1)
     form.keywords += ", groups=" + std::to_string(groups);
-  llvm::SmallVector<Value> params{w};
-  llvm::SmallVector<const char *> suffixes{".weight"};
-  if (op->getNumOperands() == 3) {
-    params.push_back(op->getOperand(2));
-    suffixes.push_back(".bias");
-  } else {
-    form.keywords += ", bias=false";
-  }
-  claim(op, params, suffixes, llvm::SmallVector<DictionaryAttr>(params.size(), init), form);
+  claimWeightAndBias(op, init, form);
 }
 
 void LayerForms::tryLinear(Operation *op) {
@@ -158,15 +162,7 @@ void LayerForms::tryLinear(Operation *op) {
   LayerForm form;
   form.callee = "linear";
   form.keywords = ", out=" + std::to_string(ws[0]);
-  llvm::SmallVector<Value> params{w};
-  llvm::SmallVector<const char *> suffixes{".weight"};
-  if (op->getNumOperands() == 3) {
-    params.push_back(op->getOperand(2));
-    suffixes.push_back(".bias");
-  } else {
-    form.keywords += ", bias=false";
-  }
-  claim(op, params, suffixes, llvm::SmallVector<DictionaryAttr>(params.size(), init), form);
+  claimWeightAndBias(op, init, form);
 }
 
 void LayerForms::tryBatchNorm(Operation *op) {

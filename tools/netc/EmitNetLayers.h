@@ -68,6 +68,9 @@ private:
   void tryConv(mlir::Operation *op);
   void tryLinear(mlir::Operation *op);
   void tryBatchNorm(mlir::Operation *op);
+  /// Claims the weight (operand 1) and the bias (operand 2, if any) of a
+  /// conv2d or linear, both initialised by `init`.
+  void claimWeightAndBias(mlir::Operation *op, mlir::DictionaryAttr init, LayerForm form);
   /// Whether the parameters `values` are consecutive arguments named
   /// prefix + suffixes, each used only by `op` (and its counter), with the
   /// initialisers `inits` (nn.init dictionaries); records the form.

@@ -57,6 +57,9 @@ private:
   /// Prints the results from `nextResult` on, as far as their values are
   /// named (all of them when `all`).
   void printResults(bool all);
+  /// The head of the statement (`  output y = `) that gives `result` when it
+  /// is the next result to print, binding its name; else nullopt.
+  std::optional<std::string> resultStatement(mlir::Value result);
   /// Prints `ops` as statements into `pending` (a block body ends with `return`).
   void emitOps(llvm::ArrayRef<mlir::Operation *> ops);
   /// The call of `piece`, or nullopt when it cannot be one after all.
