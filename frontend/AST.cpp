@@ -165,6 +165,9 @@ private:
       dumpExpr(*s.value, depth + 1);
       return;
     }
+    case Stmt::Kind::Weights:
+      line(depth, "WeightsStmt", stmt.loc, quoted(static_cast<const WeightsStmt &>(stmt).path));
+      return;
     case Stmt::Kind::Train: {
       const auto &s = static_cast<const TrainStmt &>(stmt);
       line(depth, "TrainStmt", s.loc);

@@ -215,7 +215,8 @@ public:
     If,
     Block,
     State,
-    Update
+    Update,
+    Weights
   };
 
   virtual ~Stmt() = default;
@@ -248,6 +249,9 @@ struct InputDecl : Stmt {
   std::string name;
   Loc nameLoc;
   TypeExpr type;
+  /// `name="input.1"`: the name the model exports (nn.input) when it is not
+  /// an identifier; empty when the input is exported as `name`.
+  std::string exportName;
 };
 
 /// `param name: type` with an optional `init=call`; init is null without one.
@@ -266,6 +270,9 @@ struct ParamDecl : Stmt {
   Loc nameLoc;
   TypeExpr type;
   std::unique_ptr<CallExpr> init;
+  /// `name="onnx::Conv_497"`: the parameter's or buffer's full name when it
+  /// is not a dotted name; empty when it is `name` (qualified as usual).
+  std::string exportName;
 };
 
 /// `name = value`; located at the name. `name <- value` (kind Update) gives
@@ -281,6 +288,16 @@ struct AssignStmt : Stmt {
   bool isUpdate() const { return kind == Kind::Update; }
   std::string name;
   ExprPtr value;
+};
+
+/// `weights "file.safetensors"`: the initial values of the model's
+/// parameters and buffers (ImportWeights.cpp).
+struct WeightsStmt : Stmt {
+  WeightsStmt(Loc loc, std::string path, Loc pathLoc)
+      : Stmt(Kind::Weights, loc), path(std::move(path)), pathLoc(pathLoc) {}
+  static bool classof(const Stmt *s) { return s->kind == Kind::Weights; }
+  std::string path;
+  Loc pathLoc;
 };
 
 /// `output [name =] value`; name is empty when the output is unnamed.

@@ -37,8 +37,8 @@ static_assert(Lexer::MaxIdentifierBytes == netc::kMaxNameBytes);
 
 Importer::Importer(MLIRContext &context, StringRef filename, const ImportOptions &options)
     : context(context), builder(&context), filename(filename.str()),
-      overrides(options.constOverrides), maxUnrolled(options.maxUnrolled),
-      trainedLater(options.trainedLater) {}
+      overrides(options.constOverrides), weightsOut(options.weights),
+      maxUnrolled(options.maxUnrolled), trainedLater(options.trainedLater) {}
 
 InFlightDiagnostic Importer::error(Loc loc) {
   failed = true;
@@ -145,6 +145,7 @@ void Importer::importModel(const ModelDecl &model) {
     error(*trainLoc) << "'train' needs a 'loss' in model '" << model.name << "'";
   finishTrains(model);
   finishBuffers(model);
+  finishWeights();
   if (results.empty() && !failed)
     error(model.loc) << "model '" << model.name << "' has no output and no loss";
   if (!failed)
@@ -192,9 +193,12 @@ void Importer::importInput(const InputDecl &input) {
     error(input.nameLoc) << "input '" << input.name << "' is declared twice";
     return;
   }
+  const std::string &exported = input.exportName.empty() ? input.name : input.exportName;
+  if (!input.exportName.empty() && !checkName(input.nameLoc, exported, "input name"))
+    return;
   Value arg = body->addArgument(*type, location(input.nameLoc));
   argAttrs.push_back(builder.getDictionaryAttr(
-      nn::roleAttr(builder.getContext(), nn::ArgRole::Input, input.name)));
+      nn::roleAttr(builder.getContext(), nn::ArgRole::Input, exported)));
   bindings[input.name] = Val::ofTensor(input.nameLoc, arg);
 }
 
@@ -250,6 +254,10 @@ void Importer::importStmt(const Stmt &stmt, bool inRepeat) {
     if (notInBlock(stmt.kind == Stmt::Kind::Loss ? "loss" : "output") &&
         notInRepeat(stmt.kind == Stmt::Kind::Loss ? "loss" : "output"))
       importOutputOrLoss(stmt);
+    return;
+  case Stmt::Kind::Weights:
+    if (notInBlock("weights") && notInRepeat("weights"))
+      importWeights(static_cast<const WeightsStmt &>(stmt));
     return;
   case Stmt::Kind::Train:
     if (notInBlock("train") && notInRepeat("train"))
@@ -388,10 +396,12 @@ void Importer::importParam(const ParamDecl &param) {
                            << "must be zeros() or ones()";
     return;
   }
-  Value v = param.isState() ? newBuffer(param.nameLoc, param.name, *type, init)
-                            : newParam(param.nameLoc, param.name, *type, init);
+  // `param w: ... name="onnx::W"` exports the name and binds the identifier.
+  const std::string &full = param.exportName.empty() ? param.name : param.exportName;
+  Value v = param.isState() ? newBuffer(param.nameLoc, full, *type, init)
+                            : newParam(param.nameLoc, full, *type, init);
   // `param a.b` is referred to by its dotted name, through the parameters.
-  if (v && param.name.find('.') == std::string::npos)
+  if (v && (param.name.find('.') == std::string::npos || !param.exportName.empty()))
     bindings[param.name] = Val::ofTensor(param.nameLoc, v);
 }
 

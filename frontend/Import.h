@@ -11,6 +11,7 @@
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
+#include "ir/ModelWeights.h"
 
 #include <cstdint>
 #include <map>
@@ -55,6 +56,9 @@ struct ImportOptions {
   /// (frontend/Training.h): its buffers get their train-step updates, and
   /// train-only checks apply, as if it had `train`.
   bool trainedLater = false;
+  /// Where the model's `weights "file"` statement puts the file's values;
+  /// null: the statement is checked and its values dropped.
+  ModelWeights *weights = nullptr;
 };
 
 /// Imports the model chosen by `options` from the main buffer of `sourceMgr`.

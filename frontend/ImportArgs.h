@@ -97,6 +97,11 @@ void registerAttentionOps(const OpRegistrar &add);
 /// randn_like and rand_like, seeded draws (ImportRandom.cpp).
 void registerRandomOps(const OpRegistrar &add);
 
+/// `nn.OP(...)`, an op of the IR spelled directly, and `constant(...)`, a
+/// tensor of explicit values (ImportGeneric.cpp).
+Val importGenericOp(Importer &im, const CallExpr &call);
+void registerLiteralOps(const OpRegistrar &add);
+
 /// The prefix of a layer's parameters: `name=` or the op name and its index
 /// (ImportOps.cpp); nullopt after an error.
 std::optional<std::string> importLayerName(Importer &im, const CallArgs &args);

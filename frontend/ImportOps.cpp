@@ -450,6 +450,7 @@ const std::map<std::string, OpEntry> &opTable() {
     registerAttentionOps(add);
     registerRecurrentOps(add);
     registerRandomOps(add);
+    registerLiteralOps(add);
     return t;
   }();
   return table;
@@ -475,6 +476,8 @@ std::optional<std::string> importLayerName(Importer &im, const CallArgs &args) {
 Val Importer::evalCall(const CallExpr &call) {
   if (auto block = blocks.find(call.callee); block != blocks.end())
     return evalBlockCall(*block->second, call);
+  if (llvm::StringRef(call.callee).starts_with("nn."))
+    return importGenericOp(*this, call);
   const auto &table = opTable();
   auto it = table.find(call.callee);
   if (it == table.end()) {

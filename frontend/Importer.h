@@ -194,6 +194,11 @@ private:
   void finishBuffers(const ModelDecl &model);
   void bindResult(const std::string &name, const Val &value);
   void importTrain(const TrainStmt &train);
+  //===--- The model's initial values (ImportWeights.cpp) ---===//
+  void importWeights(const WeightsStmt &stmt);
+  /// Checks the names and shapes of the `weights` file against the model's
+  /// parameters and buffers, and hands its bytes on.
+  void finishWeights();
   /// Checks the `train` statements against the losses and parameters (each
   /// loss trained once, known names, prefixes that select parameters, no
   /// parameter in two steps) and puts the optimizers on the function: one
@@ -291,6 +296,11 @@ private:
   std::vector<TrainSpec> trains;
   /// The optimizer of each loss result in models with several losses.
   std::map<std::string, mlir::DictionaryAttr> lossOptimizers;
+  /// The `weights` statement's file, read, and where its values go.
+  std::vector<uint8_t> weightsBytes;
+  std::string weightsPath;
+  Loc weightsLoc;
+  ModelWeights *weightsOut = nullptr;
   /// The weight of the statements unrolled so far (see ImportOptions), and
   /// its bound.
   int64_t unrolled = 0;

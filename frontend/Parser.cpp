@@ -239,6 +239,9 @@ StmtPtr Parser::parseStatementBody() {
   case TokenKind::KwState:
     return parseParam();
   case TokenKind::Ident:
+    // `weights` is a statement only before a string; elsewhere a name.
+    if (tok().text == "weights" && next == TokenKind::String)
+      return parseWeights();
     return parseAssign();
   default:
     errorExpected("a statement");
@@ -282,7 +285,7 @@ std::unique_ptr<ConstDecl> Parser::parseConst() {
                                      name.loc, std::move(value));
 }
 
-/// input := 'input' IDENT ':' type
+/// input := 'input' IDENT ':' type ('name' '=' STRING)?
 StmtPtr Parser::parseInput() {
   const Token &keyword = consume();
   const Token *nameTok = parseName("an input name", " after 'input'");
@@ -297,12 +300,15 @@ StmtPtr Parser::parseInput() {
   TypeExpr type;
   if (!parseType(type))
     return nullptr;
-  return std::make_unique<InputDecl>(keyword.loc, std::string(name.text),
-                                     name.loc, std::move(type));
+  auto decl = std::make_unique<InputDecl>(keyword.loc, std::string(name.text), name.loc,
+                                          std::move(type));
+  if (!parseExportName(decl->exportName))
+    return nullptr;
+  return decl;
 }
 
-/// param := 'param' IDENT ('.' (IDENT | INT))* ':' type ('init' '=' call)?
-/// state := 'state' IDENT ('.' (IDENT | INT))* ':' type ('init' '=' call)?
+/// param := 'param' IDENT ('.' (IDENT | INT))* ':' type ('init' '=' call)? ('name' '=' STRING)?
+/// state := 'state' IDENT ('.' (IDENT | INT))* ':' type ('init' '=' call)? ('name' '=' STRING)?
 StmtPtr Parser::parseParam() {
   const Token &keyword = consume();
   bool state = keyword.kind == TokenKind::KwState;
@@ -324,6 +330,7 @@ StmtPtr Parser::parseParam() {
   if (!parseType(type))
     return nullptr;
   std::unique_ptr<CallExpr> init;
+  std::string exportName;
   // `init` is special only here; elsewhere it is an ordinary name.
   if (at(TokenKind::Ident) && tok().text == "init") {
     consume();
@@ -336,14 +343,19 @@ StmtPtr Parser::parseParam() {
                          "'init='");
     if (!init)
       return nullptr;
-  } else if (!at(TokenKind::Newline) && !at(TokenKind::Semicolon) &&
+  }
+  if (!parseExportName(exportName))
+    return nullptr;
+  if (!at(TokenKind::Newline) && !at(TokenKind::Semicolon) &&
              !at(TokenKind::RBrace) && !at(TokenKind::Eof)) {
     errorExpected(fmt::format("'init=' or newline after the type of {} '{}'", what, nameText));
     return nullptr;
   }
-  return std::make_unique<ParamDecl>(keyword.loc, nameText, nameTok->loc, std::move(type),
-                                     std::move(init),
-                                     state ? Stmt::Kind::State : Stmt::Kind::Param);
+  auto decl = std::make_unique<ParamDecl>(keyword.loc, nameText, nameTok->loc, std::move(type),
+                                          std::move(init),
+                                          state ? Stmt::Kind::State : Stmt::Kind::Param);
+  decl->exportName = std::move(exportName);
+  return decl;
 }
 
 /// type  := dtype '[' expr (',' expr)* ','? ']'
@@ -397,8 +409,8 @@ bool Parser::parseType(TypeExpr &type) {
   return true;
 }
 
-/// output := 'output' (IDENT '=')? expr
-/// loss   := 'loss' (IDENT '=')? expr
+/// output := 'output' ((IDENT | STRING) '=')? expr
+/// loss   := 'loss' ((IDENT | STRING) '=')? expr
 StmtPtr Parser::parseOutputOrLoss() {
   const Token &keyword = consume();
   std::string name;
@@ -409,6 +421,11 @@ StmtPtr Parser::parseOutputOrLoss() {
         keyword.kind == TokenKind::KwOutput ? "an output name" : "a loss name", "");
     name = std::string(nameTok.text);
     nameLoc = nameTok.loc;
+    consume();
+  } else if (at(TokenKind::String) && peekAhead(1).kind == TokenKind::Equal) {
+    // `output "191" = ...`: an exported name that is not an identifier.
+    name = tok().stringValue;
+    nameLoc = consume().loc;
     consume();
   } else if (at(TokenKind::Equal)) {
     // `loss = mse(y, t)`: the keyword is not a name to bind.

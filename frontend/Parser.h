@@ -163,6 +163,11 @@ private:
   bool expectTerminator();
   std::unique_ptr<ConstDecl> parseConst();
   StmtPtr parseInput();
+  /// Parses an optional `name="..."` after a declaration's type into
+  /// `exportName` (ParserNames.cpp); false after an error.
+  bool parseExportName(std::string &exportName);
+  /// weights := 'weights' STRING (ParserNames.cpp).
+  StmtPtr parseWeights();
   StmtPtr parseParam();
   StmtPtr parseOutputOrLoss();
   StmtPtr parseTrain();

@@ -135,6 +135,13 @@ ExprPtr Parser::parsePrimary(unsigned &depth) {
   Loc lastLoc = t.loc;
   if (!parseDottedTail(name, lastLoc))
     return nullptr;
+  // `nn.conv2d(...)`: an op of the IR spelled directly (ImportGeneric.cpp).
+  if (at(TokenKind::LParen)) {
+    std::unique_ptr<CallExpr> call = parseCallArgs(t, depth);
+    if (call)
+      call->callee = name;
+    return call;
+  }
   size_t lastDot = name.rfind('.');
   return std::make_unique<DottedRef>(t.loc, name.substr(0, lastDot), name.substr(lastDot + 1),
                                      lastLoc);

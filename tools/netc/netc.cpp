@@ -25,6 +25,7 @@
 #include "reports/Reports.h"
 
 #include "DefaultWeights.h"
+#include "EmitNet.h"
 #include "InputFiles.h"
 #include "Outputs.h"
 #include "TrainingFlags.h"
@@ -56,7 +57,7 @@ namespace cl = llvm::cl;
 namespace {
 
 /// What netc writes.
-enum class Emit { Ast, NN, Opt, Grad, RF, RFJson, RFSvg, Stats, Dot, Halide, Obj, Lib, Exe };
+enum class Emit { Ast, NN, Opt, Grad, RF, RFJson, RFSvg, Stats, Dot, Halide, Obj, Lib, Exe, Net };
 
 // `netc --help` lists these groups (LLVM sorts them by name) and nothing else of LLVM's and
 // MLIR's hundreds of options but the MLIR flags of mlirCategory (see showOnlyNetcOptions).
@@ -91,7 +92,9 @@ cl::opt<Emit> emitKind(
                clEnumValN(Emit::Lib, "lib",
                           "a static library and its C API header (-o DIR/libNAME.a)"),
                clEnumValN(Emit::Exe, "exe",
-                          "a standalone executable (-o NAME; the default with -o)")),
+                          "a standalone executable (-o NAME; the default with -o)"),
+               clEnumValN(Emit::Net, "net",
+                          "the model as .net source that compiles back to the same IR")),
     cl::cat(outputCategory));
 cl::OptionCategory codegenCategory("Code generation",
                                    "For --emit=halide, obj, lib and exe.");
@@ -260,6 +263,7 @@ netc::onnx::OnnxImportOptions onnxOptions;
 /// misuse of one, or nullopt.
 std::optional<std::string> readDefines() {
   importOptions.modelName = modelName;
+  importOptions.weights = &netc::tool::modelWeights;
   onnxOptions.modelName = modelName;
   if (!defines.empty() && (isMLIRInput() || isOnnxInput()))
     return "-D applies to .net files only";
@@ -438,6 +442,7 @@ LogicalResult compile(llvm::SourceMgr &sourceMgr, MLIRContext &context, llvm::ra
   applyDefaultTimingPassManagerCLOptions(pm);
   switch (emitKind) {
   case Emit::NN:
+  case Emit::Net:
     netc::buildImportPipeline(pm);
     break;
   case Emit::Grad:
@@ -470,6 +475,8 @@ LogicalResult compile(llvm::SourceMgr &sourceMgr, MLIRContext &context, llvm::ra
     return netc::printStats(*module, os);
   case Emit::Dot:
     return netc::printDot(*module, os);
+  case Emit::Net:
+    return netc::tool::emitNetWithWeights(*module, outputFilename, os);
   case Emit::Halide:
   case Emit::Obj:
   case Emit::Lib:
