@@ -9,7 +9,6 @@
 
 #include "codegen/Artifact.h"
 #include "codegen/Codegen.h"
-#include "codegen/HalideInfo.h"
 #include "codegen/OutputPaths.h"
 #include "codegen/Register.h"
 #include "frontend/Import.h"
@@ -26,6 +25,7 @@
 
 #include "DefaultWeights.h"
 #include "EmitNet.h"
+#include "Help.h"
 #include "InputFiles.h"
 #include "Outputs.h"
 #include "TrainingFlags.h"
@@ -39,7 +39,6 @@
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Support/Timing.h"
 
-#include "llvm/Config/llvm-config.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Error.h"
 #include "llvm/Support/InitLLVM.h"
@@ -60,7 +59,7 @@ namespace {
 enum class Emit { Ast, NN, Opt, Grad, RF, RFJson, RFSvg, Stats, Dot, Halide, Obj, Lib, Exe, Net };
 
 // `netc --help` lists these groups (LLVM sorts them by name) and nothing else of LLVM's and
-// MLIR's hundreds of options but the MLIR flags of mlirCategory (see showOnlyNetcOptions).
+// MLIR's hundreds of options but the MLIR flags of mlirCategory (see showOnlyOptions).
 cl::OptionCategory outputCategory("Output", "What netc writes (--emit) and where (-o; text goes "
                                             "to stdout without it).");
 cl::OptionCategory modelCategory("Model selection",
@@ -68,7 +67,7 @@ cl::OptionCategory modelCategory("Model selection",
 cl::OptionCategory testingCategory("Testing", "For tests of error messages.");
 cl::OptionCategory mlirCategory("MLIR", "MLIR's flags for looking inside the pass pipeline.");
 
-cl::opt<std::string> inputFilename(cl::Positional, cl::desc("<model.net | file.mlir>"),
+cl::opt<std::string> inputFilename(cl::Positional, cl::desc("<model.net | model.onnx | file.mlir>"),
                                    cl::Required);
 cl::opt<std::string> outputFilename("o", cl::desc("Write the output to <file> (atomically)"),
                                     cl::value_desc("file"), cl::init("-"),
@@ -221,14 +220,6 @@ cl::opt<std::string> plotFile("plot",
 /// Set when --gradcheck ran and some parameter failed: netc prints the table
 /// and exits 1.
 bool gradCheckFailed = false;
-
-/// Prints netc's version and those of the libraries it was built with.
-void printVersion(llvm::raw_ostream &os) {
-  os << "netc " << NETC_VERSION << "\n"
-     << "  LLVM " << LLVM_VERSION_STRING << ", MLIR " << LLVM_VERSION_STRING << ", Halide "
-     << netc::codegen::halideVersion() << "\n"
-     << "  host target: " << netc::codegen::halideHostTarget() << "\n";
-}
 
 /// Whether the input is MLIR text rather than a .net model.
 bool isMLIRInput() { return llvm::StringRef(inputFilename).ends_with(".mlir"); }
@@ -502,32 +493,6 @@ LogicalResult compile(llvm::SourceMgr &sourceMgr, MLIRContext &context, llvm::ra
   }
 }
 
-/// Hides every option but netc's own and the MLIR flags users need, which
-/// join the "MLIR" group; hidden options still work.
-void showOnlyNetcOptions() {
-  llvm::StringMap<cl::Option *> &options = cl::getRegisteredOptions();
-  for (llvm::StringRef name :
-       {"mlir-print-ir-before-all", "mlir-print-ir-after-all", "mlir-print-ir-after-change",
-        "mlir-print-debuginfo", "mlir-timing"})
-    if (cl::Option *option = options.lookup(name))
-      option->addCategory(mlirCategory);
-  cl::HideUnrelatedOptions({&outputCategory, &modelCategory, &codegenCategory, &runCategory,
-                            &mlirCategory, &testingCategory,
-                            &netc::tool::trainingFlagsCategory()});
-}
-
-/// The overview of --help.
-const char *const kOverview =
-    "netc: a compiler for neural networks\n\n"
-    "  netc model.net                         the nn dialect after shape inference\n"
-    "  netc model.net --emit=rf-svg -o rf.svg the receptive fields, drawn\n"
-    "  netc model.net -o model                a standalone executable (./model --help)\n"
-    "  netc model.net --emit=lib -o libm.a    a static library and its C header m.h\n"
-    "  netc model.net --run                   run it on the reference interpreter\n\n"
-    "EXIT CODES: 0 success; 1 an error in the input (the .net or .mlir file, a file it\n"
-    "names, a failed --gradcheck), reported as FILE:LINE:COL: error: ...; 2 a bad command\n"
-    "line (an unknown flag gets the closest one suggested).\n";
-
 } // namespace
 
 int main(int argc, char **argv) {
@@ -537,10 +502,13 @@ int main(int argc, char **argv) {
   registerMLIRContextCLOptions();
   registerPassManagerCLOptions();
   registerDefaultTimingManagerCLOptions();
-  showOnlyNetcOptions();
-  cl::SetVersionPrinter(printVersion);
+  netc::tool::showOnlyOptions({&outputCategory, &modelCategory, &codegenCategory, &runCategory,
+                               &mlirCategory, &testingCategory,
+                               &netc::tool::trainingFlagsCategory()},
+                              mlirCategory);
+  cl::SetVersionPrinter(netc::tool::printVersion);
   // A bad command line exits with 2, keeping 1 for errors in the input.
-  if (!cl::ParseCommandLineOptions(argc, argv, kOverview, &llvm::errs()))
+  if (!cl::ParseCommandLineOptions(argc, argv, netc::tool::kOverview, &llvm::errs()))
     return 2;
   // DESIGN.md: with -o and no --emit, netc writes an executable.
   if (!emitKind.getNumOccurrences() && outputFilename.getNumOccurrences() && !runFlag &&
