@@ -11,6 +11,7 @@
 
 #include "codegen/ArtifactModel.h"
 
+#include "ir/Names.h"
 #include "runtime/TensorFile.h"
 #include "runtime/Tensors.h"
 
@@ -31,15 +32,7 @@ netc_dtype dtypeNamed(const std::string &dtype) {
 }
 
 /// `text` as an assembler string literal, quotes included.
-std::string asmString(const std::string &text) {
-  std::string out = "\"";
-  for (char c : text) {
-    if (c == '"' || c == '\\')
-      out += '\\';
-    out += c;
-  }
-  return out + "\"";
-}
+std::string asmString(const std::string &text) { return quoteBackslashed(text); }
 
 LogicalResult writeBytes(ModuleOp module, const std::string &path, const void *data,
                          size_t size) {

@@ -122,4 +122,14 @@ std::string escapeDot(llvm::StringRef text) {
   });
 }
 
+std::string quoteBackslashed(llvm::StringRef text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\')
+      out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
 } // namespace netc

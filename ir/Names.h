@@ -37,6 +37,10 @@ std::optional<std::string> checkName(llvm::StringRef name, size_t maxBytes = kMa
 /// are cut after 64 bytes with "...".
 std::string printableName(llvm::StringRef text);
 
+/// `text` in double quotes, with backslashes before `"` and `\`: a string
+/// literal of the .net language, and of the assembler's `.incbin`.
+std::string quoteBackslashed(llvm::StringRef text);
+
 /// `text` escaped for XML character data and attribute values (& < > " ').
 /// Control characters that XML 1.0 forbids and invalid UTF-8 become U+FFFD.
 std::string escapeXML(llvm::StringRef text);

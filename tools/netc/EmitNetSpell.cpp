@@ -1,5 +1,6 @@
 //===- EmitNetSpell.cpp - spelling IR values as .net text -----------------===//
 
+#include "ir/Names.h"
 #include "EmitNetSpell.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
@@ -57,15 +58,7 @@ std::optional<std::string> spellType(Type type) {
   return dtypeName(ranked.getElementType()) + dims;
 }
 
-std::string quote(llvm::StringRef text) {
-  std::string out = "\"";
-  for (char c : text) {
-    if (c == '"' || c == '\\')
-      out += '\\';
-    out += c;
-  }
-  return out + "\"";
-}
+std::string quote(llvm::StringRef text) { return quoteBackslashed(text); }
 
 std::optional<std::string> spellAttribute(Attribute attr) {
   if (auto b = dyn_cast<BoolAttr>(attr))
