@@ -15,7 +15,12 @@ squeezenet1_1, vgg11, alexnet, shufflenet_v2_x1_0, efficientnet_b0). For each:
    (numpy_helper) and written as safetensors under their ONNX names (--weights), and a
    batch of random images is the input (--inputs, named as the ONNX graph input);
 4. the executable's output is compared with the PyTorch module's on the same input in
-   float64 (the f32 weights widened): max |netc - torch| <= 1e-4 max |torch|.
+   float64 (the f32 weights widened): max |netc - torch| <= 1e-4 max |torch|;
+5. the executable run without --weights (the initializers it embeds) gives the same output
+   bit for bit;
+6. `netc DIR/MODEL.onnx --emit=net -o DIR/MODEL.net` prints the model as .net source (its
+   weights beside it), and that source imports to the same IR as the ONNX file
+   (`--emit=nn` of both, compared as text).
 Prints `ok MODEL: ...` or `FAIL MODEL: ...` per model and exits 1 on any failure.
 """
 import argparse
@@ -103,7 +108,32 @@ def check(name, args):
     print(f"{'ok' if ok else 'FAIL'} {name}: logits {list(got.shape)}, max |diff| / max |ref| = "
           f"{err:.2e} (tolerance {RTOL:.0e}); {count} initializers; export {t1 - t0:.1f} s, "
           f"netc {t2 - t1:.1f} s", flush=True)
-    return ok
+    return ok & check_embedded(name, exe, inputs, outputs, args) & check_round_trip(name, path, args)
+
+
+def check_embedded(name, exe, inputs, outputs, args):
+    """Step 5: the embedded initializers are the weights of a run without --weights."""
+    again = os.path.join(args.work, name + ".embedded.safetensors")
+    subprocess.run([exe, "--inputs", inputs, "--outputs", again, "--threads", str(args.threads)],
+                   check=True)
+    same = torch.equal(st.read(again)["logits"], st.read(outputs)["logits"])
+    print(f"{'ok' if same else 'FAIL'} {name}: the embedded weights give the same logits",
+          flush=True)
+    return same
+
+
+def check_round_trip(name, path, args):
+    """Step 6: --emit=net source imports to the IR of the ONNX file."""
+    source = os.path.join(args.work, name + ".net")
+    subprocess.run([args.netc, path, "--emit=net", "-o", source], check=True)
+    ir = [subprocess.run([args.netc, f, "--emit=nn"], check=True, capture_output=True,
+                         text=True).stdout for f in (path, source)]
+    with open(source) as f:
+        lines = len(f.read().splitlines())
+    same = ir[0] == ir[1]
+    print(f"{'ok' if same else 'FAIL'} {name}: --emit=net round trip ({lines} lines of .net)",
+          flush=True)
+    return same
 
 
 def main():
