@@ -19,13 +19,12 @@ import subprocess
 import sys
 import warnings
 
-import onnx
 import torch
-from onnx import numpy_helper
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import safetensors as st  # noqa: E402
+from onnx_models import onnx_weights  # noqa: E402
 
 
 def transformer():
@@ -44,16 +43,6 @@ def lstm():
 MODELS = {"transformer": transformer, "lstm": lstm}
 
 
-def float_initializers(model):
-    """The float initializers of an ONNX model as torch tensors, by name."""
-    out = {}
-    for t in model.graph.initializer:
-        a = numpy_helper.to_array(t)
-        if a.dtype.kind == "f":
-            out[t.name] = torch.from_numpy(a.copy())
-    return out
-
-
 def run(name, args):
     module, inputs, output_names = MODELS[name]()
     stem = os.path.join(args.work, name)
@@ -66,7 +55,7 @@ def run(name, args):
         torch.onnx.export(module, tuple(inputs.values()), stem + ".onnx", opset_version=13,
                           input_names=list(inputs), output_names=output_names)
     refs = [refs] if torch.is_tensor(refs) else [refs[0], *refs[1]]
-    st.write(stem + ".weights.safetensors", float_initializers(onnx.load(stem + ".onnx")))
+    onnx_weights(stem + ".onnx", stem + ".weights.safetensors")
     st.write(stem + ".in.safetensors", inputs)
     subprocess.run([args.netc, stem + ".onnx", "-o", stem], check=True)
     subprocess.run([stem, "--threads", str(args.threads), "--weights",
