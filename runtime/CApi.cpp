@@ -9,6 +9,7 @@
 
 #include <cstring>
 #include <exception>
+#include <limits>
 #include <mutex>
 #include <new>
 #include <string>
@@ -218,6 +219,32 @@ int loadWeights(const netc_model &m, void *ctx, const char *path) noexcept {
 int saveWeights(const netc_model &m, void *ctx, const char *path) noexcept {
   return withPath(m, ctx, path, "save_weights",
                   [](Context &c, const std::string &p) { return c.saveWeights(p); });
+}
+
+int setHyper(const netc_model &m, void *ctx, const char *name, double value) noexcept {
+  return guarded(m, "set_hyper", ctx, [&] {
+    Context *c = lookup(m, ctx, "set_hyper");
+    if (!c)
+      return -1;
+    if (!name)
+      return failContext(*c, fnName(m, "set_hyper") + ": the name is NULL");
+    if (!c->setHyper(name, value))
+      return failContext(*c, fnName(m, "set_hyper") + ": " + c->lastError());
+    return 0;
+  });
+}
+
+double getHyper(const netc_model &m, const void *ctx, const char *name) noexcept {
+  double value = std::numeric_limits<double>::quiet_NaN();
+  guarded(m, "get_hyper", ctx, [&] {
+    Context *c = lookup(m, const_cast<void *>(ctx), "get_hyper");
+    int k = c && name ? c->findHyper(name) : -1;
+    if (k < 0)
+      return -1;
+    value = c->hyper(k);
+    return 0;
+  });
+  return value;
 }
 
 const char *lastError(const netc_model &m, const void *ctx) noexcept {

@@ -47,6 +47,11 @@ int trainStepAt(const netc_model &m, void *ctx, int index, const char *function,
 /// NAME_load_weights and NAME_save_weights.
 int loadWeights(const netc_model &m, void *ctx, const char *path) noexcept;
 int saveWeights(const netc_model &m, void *ctx, const char *path) noexcept;
+/// NAME_set_hyper / NAME_get_hyper: a run-time hyperparameter of the train
+/// step ("lr", "momentum", "beta1", "beta2", "weight_decay"; "d.lr" in models
+/// with several losses). get returns NaN for an unknown name or context.
+int setHyper(const netc_model &m, void *ctx, const char *name, double value) noexcept;
+double getHyper(const netc_model &m, const void *ctx, const char *name) noexcept;
 /// NAME_last_error: the context's last message for a live context of `m`,
 /// the calling thread's last message otherwise (NULL included). Never NULL.
 const char *lastError(const netc_model &m, const void *ctx) noexcept;

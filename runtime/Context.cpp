@@ -143,6 +143,9 @@ int64_t stepSeed(uint64_t seed, uint64_t step) {
   return static_cast<int64_t>(mix64(mix64(seed) + step));
 }
 
+/// A hyperparameter's argument: a 0-d f64 tensor.
+const netc_tensor kHyperDesc{"hyper", NETC_F64, 0, nullptr, NETC_INIT_CONSTANT, 0, 0, 0};
+
 struct Context::Impl {
   TensorList params, nextParams, grads, state, nextState, outputs, scratch;
   /// Buffers and their next values (written by BUFFER_UPDATE results).
@@ -151,6 +154,8 @@ struct Context::Impl {
   std::vector<netc_tensor> lossDescs;
   TensorList losses;
   std::vector<bool> lossValid;
+  /// The current value of every run-time hyperparameter (HYPER slot k reads hypers[k]).
+  std::vector<double> hypers;
   /// Counts the changes of parameter and state memory a device copy cannot
   /// see: reset, loading weights, the swap after a train step.
   uint64_t hostEpoch = 0;
@@ -211,6 +216,8 @@ Context::Context(const netc_model &model, uint64_t seed)
       return m.outputs[slot.index];
     case NETC_SLOT_SCRATCH:
       return m.scratch[slot.index];
+    case NETC_SLOT_HYPER:
+      return kHyperDesc;
     default:
       return impl->lossDescs[static_cast<size_t>(slot.index) % impl->lossDescs.size()];
     }
@@ -257,6 +264,9 @@ void Context::reset(uint64_t seed) {
     for (auto &t : *list)
       std::memset(t->data(), 0, t->bytes());
   impl->lossValid.assign(impl->losses.size(), false);
+  impl->hypers.clear();
+  for (int k = 0; k < m.num_hypers; ++k)
+    impl->hypers.push_back(m.hypers[k].value);
   loadDefaultWeights();
 }
 
@@ -364,13 +374,16 @@ bool Context::run(void *trainCall, const void *const *inputs, void *const *outpu
     case NETC_SLOT_SCRATCH:
       host = s.scratch[slot.index]->data();
       break;
+    case NETC_SLOT_HYPER:
+      host = &s.hypers[slot.index];
+      break;
     }
     // On GPU targets Halide keeps a device copy with each buffer. Inputs are
     // new every call; parameters and state only when their memory moved (the
     // swap after a train step) or the runtime wrote into it: otherwise the
     // copy on the device is still good and weights are not uploaded again.
     // On CPU targets the flag is never consulted.
-    bool fresh = slot.kind == NETC_SLOT_INPUT ||
+    bool fresh = slot.kind == NETC_SLOT_INPUT || slot.kind == NETC_SLOT_HYPER ||
                  ((slot.kind == NETC_SLOT_PARAM || slot.kind == NETC_SLOT_STATE ||
                    slot.kind == NETC_SLOT_BUFFER) &&
                   (host != call.lastHost[k] || call.lastEpoch != s.hostEpoch));
@@ -492,6 +505,41 @@ void *Context::param(int index) { return impl->params[index]->data(); }
 const void *Context::grad(int index) const { return impl->grads[index]->data(); }
 const void *Context::output(int index) const { return impl->outputs[index]->data(); }
 const void *Context::state(int index) const { return impl->state[index]->data(); }
+
+double Context::hyper(int index) const { return impl->hypers[index]; }
+
+int Context::findHyper(const std::string &name) const {
+  for (int k = 0; k < m.num_hypers; ++k)
+    if (name == m.hypers[k].name)
+      return k;
+  return -1;
+}
+
+bool Context::setHyper(const std::string &name, double value) {
+  int k = findHyper(name);
+  if (k < 0) {
+    std::string names;
+    for (int j = 0; j < m.num_hypers; ++j)
+      names += std::string(j ? ", " : "") + m.hypers[j].name;
+    error = std::string("model '") + m.name + "' has no hyperparameter '" + printable(name) +
+            "' (" + (names.empty() ? "it has no optimizer" : "its hyperparameters: " + names) +
+            ")";
+    return false;
+  }
+  if (!std::isfinite(value)) {
+    error = "hyperparameter '" + printable(name) + "' must be finite";
+    return false;
+  }
+  setHyper(k, value);
+  error.clear();
+  return true;
+}
+
+void Context::setHyper(int index, double value) { impl->hypers[index] = value; }
+
+void *Context::stateData(int index) { return impl->state[index]->data(); }
+void *Context::buffer(int index) { return impl->buffers[index]->data(); }
+void Context::touched() { ++impl->hostEpoch; }
 
 double Context::loss(int index) const {
   if (index < 0 || static_cast<size_t>(index) >= impl->losses.size() || !impl->lossValid[index])

@@ -102,6 +102,31 @@ public:
   /// The number of train steps run since creation or reset().
   uint64_t steps() const { return stepCount; }
 
+  /// The run-time hyperparameters (netc_model::hypers, "lr", "d.lr"): each
+  /// starts at its compiled value (again after reset()) and is passed to
+  /// every call of its train step.
+  int numHypers() const { return m.num_hypers; }
+  double hyper(int index) const;
+  /// The index of hyperparameter `name`, or -1.
+  int findHyper(const std::string &name) const;
+  /// Sets hyperparameter `name`; false, with lastError(), for a name the
+  /// model lacks (the message lists those it has) or a non-finite value.
+  bool setHyper(const std::string &name, double value);
+  void setHyper(int index, double value);
+
+  /// For checkpoints (runtime/Checkpoint.h): the storage of optimizer state
+  /// and buffers, writable; call touched() after writing any parameter,
+  /// buffer or state through these pointers.
+  void *stateData(int index);
+  void *buffer(int index);
+  /// Host memory changed behind the compiled code's back (device copies are stale).
+  void touched();
+  /// Sets the number of train steps run (resuming a run): the next train
+  /// step draws its dropout masks from stepSeed(seed(), steps).
+  void setSteps(uint64_t steps) { stepCount = steps; }
+  /// Changes the seed of later dropout masks without re-initialising anything.
+  void setSeed(uint64_t seed) { rootSeed = seed; }
+
   /// The message of the last failure ("" if none).
   const std::string &lastError() const { return error; }
   /// Records a failure found outside the context (the C API's checks).

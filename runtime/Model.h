@@ -59,8 +59,22 @@ typedef enum netc_slot_kind {
   NETC_SLOT_STATE_UPDATE = 8, /**< the new value of state[index], written */
   NETC_SLOT_SCRATCH = 9,      /**< scratch[index]: a result nobody reads */
   NETC_SLOT_BUFFER = 10,      /**< buffers[index], read */
-  NETC_SLOT_BUFFER_UPDATE = 11 /**< the new value of buffers[index], written */
+  NETC_SLOT_BUFFER_UPDATE = 11, /**< the new value of buffers[index], written */
+  NETC_SLOT_HYPER = 12          /**< hypers[index], read: a 0-d f64 buffer */
 } netc_slot_kind;
+
+/** A run-time hyperparameter of a train step (the learning rate, momentum,
+ *  betas, weight decay of its optimizer): a 0-d f64 argument the runtime
+ *  passes on every call, starting at the value the `train` statement gave. */
+typedef struct netc_hyper {
+  /** "lr", "momentum", "beta1", "beta2", "weight_decay", "alpha"; in models
+   *  with several losses prefixed by the loss: "d.lr". */
+  const char *name;
+  /** The compiled value, the one a context starts with. */
+  double value;
+  /** The train step it belongs to (an index into trainStepsOf(model)). */
+  int32_t step;
+} netc_hyper;
 
 /** One argument or result of an `_argv` entry point. */
 typedef struct netc_slot {
@@ -126,6 +140,11 @@ typedef struct netc_model {
    *  without. Appended, so that descriptors without it keep their layout. */
   const uint8_t *default_weights;
   uint64_t default_weights_size;
+  /** The run-time hyperparameters of every train step (HYPER slot k reads
+   *  hypers[k]); 0 and NULL in models without an optimizer. Appended, so that
+   *  descriptors without them keep their layout. */
+  int32_t num_hypers;
+  const netc_hyper *hypers;
 } netc_model;
 
 #ifdef __cplusplus

@@ -23,6 +23,10 @@ packages=(
   libonnx-dev libprotobuf-dev python3-onnx
   # zlib's header: .npz tensor files compressed by np.savez_compressed (runtime/Zip.cpp)
   zlib1g-dev
+  # the Python module (python/): pybind11's headers, NumPy arrays, python3-dev for Python.h
+  pybind11-dev python3-dev python3-numpy
+  # the digits tutorial and netc-data: scikit-learn ships the digits dataset
+  python3-sklearn
 )
 
 missing=()
