@@ -133,6 +133,13 @@ private:
 std::string drawGradStats(const std::string &model, const std::vector<GradStatsStep> &steps,
                           const std::vector<std::pair<uint64_t, double>> &losses);
 
+/// The panels of drawGradStats from page height `top` down: the gradient
+/// norms, and the loss below them when `withLoss`; `bottom` receives the page
+/// height they need.
+std::string drawGradPanels(const std::string &model, const std::vector<GradStatsStep> &steps,
+                           const std::vector<std::pair<uint64_t, double>> &losses, double top,
+                           bool withLoss, double &bottom);
+
 /// printf into a std::string.
 std::string formatString(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
