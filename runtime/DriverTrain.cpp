@@ -40,8 +40,7 @@ SampleSet Driver::loadSamples(const std::vector<std::string> &files, const char 
   SampleSet set;
   std::vector<std::string> extras;
   std::string error;
-  if (!set.load(files, m, extras, error, exact))
-    fail(error);
+  bool ok = set.load(files, m, extras, error, exact);
   if (!extras.empty()) {
     std::string names;
     for (const std::string &e : extras)
@@ -49,6 +48,8 @@ SampleSet Driver::loadSamples(const std::vector<std::string> &files, const char 
     std::fprintf(stderr, "%s: note: %s: skipping tensors that are no input of model '%s': %s\n",
                  prog.c_str(), flag, m.name, names.c_str());
   }
+  if (!ok)
+    fail(error);
   return set;
 }
 
