@@ -116,6 +116,8 @@ public:
   /// Starts and, after the last step, writes the CSV file and the plot.
   bool open(std::string &error) { return recorder.open(error); }
   bool finish(std::string &error) { return recorder.finish(error); }
+  /// The measured steps so far, for the plot of the executable's --plot.
+  const std::vector<GradStatsStep> &steps() const { return recorder.steps(); }
 
 private:
   Context &ctx;
