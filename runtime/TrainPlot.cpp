@@ -56,7 +56,8 @@ std::string lossPanel(const TrainHistory &h, double top) {
   bool anyVal = false;
   for (const EpochRecord &e : h.epochs) {
     train.add(e.step, e.trainLoss);
-    if (e.hasVal)
+    // Validation measures a loss only where the forward function computes one.
+    if (e.hasVal && std::isfinite(e.valLoss))
       val.add(e.step, e.valLoss), anyVal = true;
   }
   std::vector<double> all = steps.values;
@@ -88,7 +89,7 @@ std::string metricPanel(const TrainHistory &h, size_t k, double top) {
   for (const EpochRecord &e : h.epochs) {
     if (k < e.trainMetrics.size())
       train.add(e.epoch, e.trainMetrics[k]);
-    if (e.hasVal && k < e.valMetrics.size())
+    if (e.hasVal && k < e.valMetrics.size() && std::isfinite(e.valMetrics[k]))
       val.add(e.epoch, e.valMetrics[k]);
   }
   double first = h.epochs.empty() ? 1 : double(h.epochs.front().epoch);

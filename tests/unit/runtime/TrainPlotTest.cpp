@@ -116,6 +116,16 @@ TEST(TrainPlotTest, EverySeriesIsDrawnInOrder) {
   EXPECT_EQ(svg.find("class=\"layer\""), std::string::npos);
 }
 
+TEST(TrainPlotTest, UnmeasuredValidationLossIsLeftOut) {
+  TrainHistory h = makeHistory(3, 1.0, 0.9, true);
+  for (EpochRecord &e : h.epochs)
+    e.valLoss = std::nan("");
+  std::string svg = drawTraining(h, {});
+  EXPECT_EQ(svg.find("epoch-loss val"), std::string::npos);
+  EXPECT_EQ(svg.find(">val_loss<"), std::string::npos);
+  EXPECT_EQ(pathPoints(svg, "metric val\" data-metric=\"accuracy").size(), 3u);
+}
+
 TEST(TrainPlotTest, WithoutValidationThereIsNoValidationSeries) {
   std::string svg = drawTraining(makeHistory(3, 1.0, 0.9, false), {});
   EXPECT_EQ(pathPoints(svg, "epoch-loss train").size(), 3u);
