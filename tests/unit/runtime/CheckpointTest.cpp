@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "runtime/CApi.h"
 #include "runtime/Checkpoint.h"
 #include "runtime/Context.h"
 #include "runtime/FileIO.h"
@@ -241,6 +242,23 @@ TEST_F(CheckpointTest, SaveRefusesOtherFormatsAndLeavesNothing) {
   EXPECT_FALSE(saveCheckpoint(ctx, dir.path("no/such/c.safetensors"), {}, error));
   EXPECT_NE(error.find("c.safetensors"), std::string::npos) << error;
   EXPECT_TRUE(dir.files().empty());
+}
+
+TEST_F(CheckpointTest, CApiPairCarriesSeedAndSteps) {
+  void *a = capi::create(kModel, 21);
+  void *b = capi::create(kModel, 22);
+  ASSERT_TRUE(a && b);
+  scribble(*static_cast<Context *>(a), 3);
+  std::string path = dir.path("c.safetensors");
+  EXPECT_EQ(capi::saveCheckpoint(kModel, a, path.c_str()), 0) << capi::lastError(kModel, a);
+  EXPECT_EQ(capi::loadCheckpoint(kModel, b, path.c_str()), 0) << capi::lastError(kModel, b);
+  EXPECT_TRUE(Snapshot(*static_cast<Context *>(b)) == Snapshot(*static_cast<Context *>(a)));
+  EXPECT_EQ(capi::loadCheckpoint(kModel, b, nullptr), -1);
+  EXPECT_STREQ(capi::lastError(kModel, b), "toy_load_checkpoint: the path is NULL");
+  EXPECT_EQ(capi::loadCheckpoint(kModel, b, dir.path("none").c_str()), -1);
+  EXPECT_NE(std::string(capi::lastError(kModel, b)).find("none"), std::string::npos);
+  capi::destroy(kModel, a);
+  capi::destroy(kModel, b);
 }
 
 } // namespace
