@@ -137,9 +137,13 @@ LogicalResult readMatched(func::FuncOp fn, const std::vector<std::string> &specs
                           std::vector<runtime::MatchedTensor> &matched) {
   std::string error;
   std::string model = modelOf(fn);
+  // Weights may come from a checkpoint of an executable: its optimizer state
+  // and hyperparameters are passed over.
+  bool weights = std::strcmp(role, "parameter") == 0;
   if (!file.readAll(specs, error) ||
       !runtime::matchTensors(file, tensors.descs.data(), static_cast<int>(tensors.descs.size()),
-                             role, model.c_str(), allowBatches, matched, error))
+                             role, model.c_str(), allowBatches, matched, error,
+                             /*allowMissing=*/false, /*skipCheckpointState=*/weights))
     return fn.emitError() << error;
   return success();
 }

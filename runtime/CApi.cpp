@@ -1,6 +1,7 @@
 //===- CApi.cpp - the checked core of every generated C API ---------------===//
 
 #include "runtime/CApi.h"
+#include "runtime/Checkpoint.h"
 #include "runtime/Context.h"
 #include "runtime/Safetensors.h"
 #include "runtime/Tensors.h"
@@ -219,6 +220,25 @@ int loadWeights(const netc_model &m, void *ctx, const char *path) noexcept {
 int saveWeights(const netc_model &m, void *ctx, const char *path) noexcept {
   return withPath(m, ctx, path, "save_weights",
                   [](Context &c, const std::string &p) { return c.saveWeights(p); });
+}
+
+int saveCheckpoint(const netc_model &m, void *ctx, const char *path) noexcept {
+  return withPath(m, ctx, path, "save_checkpoint", [](Context &c, const std::string &p) {
+    std::string error;
+    bool ok = saveCheckpoint(c, p, TrainingPosition{c.seed(), c.steps(), 0}, error);
+    c.setLastError(error);
+    return ok;
+  });
+}
+
+int loadCheckpoint(const netc_model &m, void *ctx, const char *path) noexcept {
+  return withPath(m, ctx, path, "load_checkpoint", [](Context &c, const std::string &p) {
+    std::string error;
+    TrainingPosition pos;
+    bool ok = loadCheckpoint(c, p, pos, error);
+    c.setLastError(error);
+    return ok;
+  });
 }
 
 int setHyper(const netc_model &m, void *ctx, const char *name, double value) noexcept {

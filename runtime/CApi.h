@@ -47,6 +47,11 @@ int trainStepAt(const netc_model &m, void *ctx, int index, const char *function,
 /// NAME_load_weights and NAME_save_weights.
 int loadWeights(const netc_model &m, void *ctx, const char *path) noexcept;
 int saveWeights(const netc_model &m, void *ctx, const char *path) noexcept;
+/// NAME_save_checkpoint and NAME_load_checkpoint (runtime/Checkpoint.h): the
+/// whole training state with the context's seed and step count; a C API
+/// caller counts no epochs, so the epoch saved is 0.
+int saveCheckpoint(const netc_model &m, void *ctx, const char *path) noexcept;
+int loadCheckpoint(const netc_model &m, void *ctx, const char *path) noexcept;
 /// NAME_set_hyper / NAME_get_hyper: a run-time hyperparameter of the train
 /// step ("lr", "momentum", "beta1", "beta2", "weight_decay"; "d.lr" in models
 /// with several losses). get returns NaN for an unknown name or context.

@@ -104,15 +104,17 @@ def points(d):
     return [tuple(map(float, p)) for p in re.findall(r"[ML]([-\d.]+) ([-\d.]+)", d)]
 
 
-def check_plot(rep, what, path, rows):
+def check_plot(rep, what, path, rows, training=False):
+    """`training`: the executable's plot (runtime/TrainPlot.cpp), its loss panel first and
+    the gradient panel last; otherwise that of netc --run, gradients above the loss."""
     root = ET.parse(path).getroot()
-    frames = [r for r in root.iter(SVG + "rect") if r.get("stroke") == "#333"]
-    top = [float(frames[0].get(k)) for k in ("x", "y", "width", "height")]
-    bottom = [float(frames[1].get(k)) for k in ("x", "y", "width", "height")]
+    frames = [[float(r.get(k)) for k in ("x", "y", "width", "height")]
+              for r in root.iter(SVG + "rect") if r.get("stroke") == "#333"]
+    top, bottom = (frames[-1], frames[0]) if training else (frames[0], frames[1])
     layers = {p.get("data-layer"): p for p in root.iter(SVG + "path")
               if p.get("class") == "layer"}
     legend = [t.text for g in root.iter(SVG + "g") if g.get("class") == "legend"
-              for t in g.iter(SVG + "text")]
+              for t in g.iter(SVG + "text") if not (training and t.text.startswith("loss"))]
     rep.check(what, "layers", sorted(layers) == ["fc1", "fc2"] and legend == ["fc1", "fc2"],
               f"paths {sorted(layers)}, legend {legend}")
     bad = []
@@ -135,7 +137,8 @@ def check_plot(rep, what, path, rows):
                 (ys[0] - ys[1]) * (norms[0] - norms[1]) > 0:
             bad.append(f"{layer}: larger norm drawn lower")
     rep.check(what, "paths (values, inside the frame)", not bad, "; ".join(bad) or "ok")
-    loss = [p for p in root.iter(SVG + "path") if p.get("class") == "loss"]
+    loss = [p for p in root.iter(SVG + "path")
+            if p.get("class") == ("step-loss" if training else "loss")]
     lpts = points(loss[0].get("d")) if loss else []
     ok = len(lpts) == STEPS and all(bottom[0] <= x <= bottom[0] + bottom[2] and
                                     bottom[1] <= y <= bottom[1] + bottom[3] for x, y in lpts)
@@ -176,7 +179,7 @@ def main():
     check_ratios(rep, "interp", interp)
 
     # 4: the plots.
-    check_plot(rep, "exe plot", runner.path("exe.svg"), seeded)
+    check_plot(rep, "exe plot", runner.path("exe.svg"), seeded, training=True)
     check_plot(rep, "interp plot", runner.path("interp.svg"), interp)
     return rep.finish()
 
