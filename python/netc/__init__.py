@@ -46,7 +46,8 @@ def _convert(info, value, role):
             fits = True
         if not fits and src.kind in "iu" and dst.kind == "i":
             limits = np.iinfo(dst)
-            fits = array.size == 0 or (array.min() >= limits.min and array.max() <= limits.max)
+            fits = array.size == 0 or (int(array.min()) >= limits.min and
+                                     int(array.max()) <= limits.max)
         if not fits:
             raise TypeError("%s '%s' needs %s values, got an array of %s"
                             % (role, info.name, info.dtype, src))
