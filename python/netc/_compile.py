@@ -53,10 +53,12 @@ def _flag_words(defines, model, target, schedule, flags):
         words.append("--schedule=%s" % schedule)
     for name, value in sorted(flags.items()):
         flag = "--" + name.replace("_", "-")
-        if value is True:
-            words.append(flag)
-        elif value is not False and value is not None:
-            words.append("%s=%s" % (flag, value))
+        values = value if isinstance(value, (list, tuple)) else [value]
+        for one in values:
+            if one is True:
+                words.append(flag)
+            elif one is not False and one is not None:
+                words.append("%s=%s" % (flag, one))
     return words
 
 
