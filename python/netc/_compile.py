@@ -63,19 +63,29 @@ def _flag_words(defines, model, target, schedule, flags):
 
 
 def _cache_dir():
-    base = os.environ.get("NETC_CACHE") or os.environ.get("XDG_CACHE_HOME")
-    if base and not os.environ.get("NETC_CACHE"):
-        base = os.path.join(base, "netc")
-    return Path(base or Path.home() / ".cache" / "netc")
+    """$NETC_CACHE, else $XDG_CACHE_HOME/netc, else ~/.cache/netc."""
+    if os.environ.get("NETC_CACHE"):
+        return Path(os.environ["NETC_CACHE"])
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "netc"
+
+
+def _runtime_library(netc):
+    """The runtime archive netc builds into every library (codegen/Artifact.cpp)."""
+    env = os.environ.get("NETC_RUNTIME_LIB")
+    if env:
+        return env
+    return str(Path(os.path.realpath(netc)).parents[1] / "lib" / "libNetCRuntime.a")
 
 
 def _cached_output(source, netc, words):
-    """A cache path for the library of `source` compiled by `netc` with `words`."""
+    """A cache path for the library of `source` compiled by `netc` with `words`:
+    a rebuilt netc or runtime (the archive is rebuilt without netc) misses."""
     digest = hashlib.sha256()
     digest.update(Path(source).read_bytes())
-    stat = os.stat(netc)
-    digest.update(("%s\0%d\0%d\0" % (os.path.realpath(netc), stat.st_size,
-                                     stat.st_mtime_ns)).encode())
+    for tool in (netc, _runtime_library(netc)):
+        stat = os.stat(tool) if os.path.exists(tool) else None
+        digest.update(("%s\0%s\0%s\0" % (os.path.realpath(tool), stat and stat.st_size,
+                                         stat and stat.st_mtime_ns)).encode())
     digest.update("\0".join(words).encode())
     return _cache_dir() / digest.hexdigest()[:24] / ("lib%s.so" % Path(source).stem)
 
@@ -85,8 +95,8 @@ def build_library(path, out=None, defines=None, model=None, target=None, schedul
     """Compiles `path` (a .net or .onnx model) to a shared library; returns its path.
 
     `out` is the library's path (a name ending in .so) or a folder for
-    libSTEM.so; without it, a cache folder ($NETC_CACHE, else
-    ~/.cache/netc) holds it and an unchanged model is not compiled again.
+    libSTEM.so; without it, a cache folder (_cache_dir) holds it and an
+    unchanged model is not compiled again.
     """
     source = os.fspath(path)
     if not os.path.isfile(source):

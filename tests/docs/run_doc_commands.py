@@ -102,7 +102,7 @@ def run_document(path, commands, args, env):
                 print(f"FAIL {where}: {command}\n  exit status {status}; output:")
                 print("".join("  | " + l + "\n" for l in output.rstrip("\n").split("\n")))
                 return None
-            print(f"ok   {where} ({seconds:.1f} s): {command}")
+            print(f"ok   {where} ({seconds:.1f} s): {command.splitlines()[0]}")
         return len(commands)
     finally:
         if args.keep:
