@@ -5,7 +5,7 @@
 // model object from the C++ compiler, and libNAME.a written with LLVM's
 // archive writer from those two objects and the members of
 // libNetCRuntime.a. An executable links a generated main against that
-// library. Finished files are renamed into place; the folder is always
+// library; a shared library links all of it with netc_shared_model. Finished files are renamed into place; the folder is always
 // removed, so a failure leaves nothing behind.
 //
 //===----------------------------------------------------------------------===//
@@ -263,6 +263,18 @@ LogicalResult moveIntoPlace(ModuleOp module, const std::string &from, const std:
   return success();
 }
 
+/// The source of a shared library's one model-specific export.
+std::string sharedEntrySource(const std::string &name) {
+  return "#include \"runtime/CApiShared.h\"\n"
+         "extern \"C\" const netc_model " + name + "_model;\n"
+         "extern \"C\" const netc_model *netc_shared_model(void) { return &" + name + "_model; }\n";
+}
+
+/// Exports only the C API of runtime/CApiShared.h: the runtime's and Halide's
+/// symbols stay private, so that libraries of several models (or several
+/// versions of netc) coexist in one process.
+const char *const kSharedExports = "{\n  global: netc_shared_model; netc_so_*;\n  local: *;\n};\n";
+
 } // namespace
 
 std::string libraryHeaderPath(llvm::StringRef libraryPath, llvm::StringRef modelName) {
@@ -299,6 +311,27 @@ LogicalResult writeExecutable(ModuleOp module, const CodegenOptions &options,
   if (failed(runTool(module, link, build.file("link.log"), "linking " + built.model.name)))
     return failure();
   return moveIntoPlace(module, exe, executablePath);
+}
+
+LogicalResult writeSharedLibrary(ModuleOp module, const CodegenOptions &options,
+                                 const std::string &libraryPath) {
+  BuildDir build;
+  Built built;
+  if (failed(buildLibrary(module, options, resolveOutputLink(libraryPath), build, built)))
+    return failure();
+  std::string entry = build.file("shared.cpp"), exports = build.file("exports.map");
+  std::string so = build.file("lib" + built.model.name + ".so");
+  if (failed(writeText(module, entry, sharedEntrySource(built.model.name))) ||
+      failed(writeText(module, exports, kSharedExports)))
+    return failure();
+  std::vector<std::string> link = built.compiler;
+  link.insert(link.end(), {"-std=c++17", "-O2", "-fPIC", "-shared", "-I" + runtimeIncludeDir(),
+                           entry, "-Wl,--whole-archive", built.library, "-Wl,--no-whole-archive",
+                           "-Wl,--version-script=" + exports, "-Wl,-Bsymbolic", "-o", so,
+                           "-lpthread", "-ldl", "-lm"});
+  if (failed(runTool(module, link, build.file("link.log"), "linking lib" + built.model.name + ".so")))
+    return failure();
+  return moveIntoPlace(module, so, libraryPath);
 }
 
 } // namespace netc::codegen

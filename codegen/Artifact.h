@@ -1,6 +1,6 @@
 //===- Artifact.h - static libraries and executables of a model -*- C++ -*-===//
 //
-// `--emit=lib` and `--emit=exe`: from a module prepared for code generation
+// `--emit=lib`, `--emit=so` and `--emit=exe`: from a module prepared for code generation
 // (prepareForCodegen), compiles the model's functions with Halide, generates
 // its descriptor (runtime/Model.h) and C context API (NAME.h), compiles that
 // with the C++ compiler, and packs everything with the runtime
@@ -42,6 +42,12 @@ std::string libraryHeaderPath(llvm::StringRef libraryPath, llvm::StringRef model
 /// `main` is the runtime's driver (runtime/Driver.h).
 mlir::LogicalResult writeExecutable(mlir::ModuleOp module, const CodegenOptions &options,
                                     const std::string &executablePath);
+
+/// Writes a shared library of the model to `libraryPath` (conventionally
+/// DIR/libNAME.so): the model, its descriptor and the runtime, exporting the
+/// C API of runtime/CApiShared.h and nothing else (the Python module opens it).
+mlir::LogicalResult writeSharedLibrary(mlir::ModuleOp module, const CodegenOptions &options,
+                                       const std::string &libraryPath);
 
 } // namespace netc::codegen
 

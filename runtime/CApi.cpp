@@ -294,6 +294,51 @@ size_t tensorBytes(const netc_tensor *list, int count, int index) noexcept {
   return static_cast<size_t>(numel(list[index])) * dtypeSize(list[index].dtype);
 }
 
+int copyTensor(const netc_model &m, void *ctx, bool buffer, const char *name, void *data,
+               size_t bytes, bool write) noexcept {
+  const char *fn = write ? "set_tensor" : "get_tensor";
+  const char *what = buffer ? "buffer" : "parameter";
+  return guarded(m, fn, ctx, [&] {
+    Context *c = lookup(m, ctx, fn);
+    if (!c)
+      return -1;
+    if (!name || !data)
+      return failContext(*c, fnName(m, fn) + ": the " + (name ? "data" : "name") + " is NULL");
+    const netc_tensor *list = buffer ? m.buffers : m.params;
+    int count = buffer ? m.num_buffers : m.num_params;
+    for (int i = 0; i < count; ++i) {
+      if (std::strcmp(list[i].name, name) != 0)
+        continue;
+      size_t need = tensorBytes(list, count, i);
+      if (bytes != need)
+        return failContext(*c, fnName(m, fn) + ": " + what + " '" + name + "' (" +
+                                   typeString(list[i]) + ") needs " + std::to_string(need) +
+                                   " bytes, got " + std::to_string(bytes));
+      void *storage = buffer ? c->buffer(i) : c->param(i);
+      if (!write) {
+        std::memcpy(data, storage, need);
+        return 0;
+      }
+      std::memcpy(storage, data, need);
+      // The compiled code's device copies, if any, are stale now.
+      c->touched();
+      return 0;
+    }
+    return failContext(*c, fnName(m, fn) + ": model '" + m.name + "' has no " + what + " '" +
+                               printable(name) + "'");
+  });
+}
+
+int64_t steps(const netc_model &m, const void *ctx) noexcept {
+  int64_t count = -1;
+  guarded(m, "steps", ctx, [&] {
+    if (Context *c = lookup(m, ctx, "steps"))
+      count = static_cast<int64_t>(c->steps());
+    return 0;
+  });
+  return count;
+}
+
 bool isLive(const void *ctx) {
   std::lock_guard<std::mutex> lock(registryMutex());
   return registry().count(ctx) != 0;

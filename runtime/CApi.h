@@ -66,6 +66,13 @@ int setNumThreads(const netc_model &m, int n) noexcept;
 /// `index` of `list` (`count` long), 0 when out of range.
 size_t tensorBytes(const netc_tensor *list, int count, int index) noexcept;
 
+/// Copies parameter (or, with `buffer`, buffer) `name` of a live context
+/// into `data` (`bytes` long, the tensor's size), or from it with `write`.
+int copyTensor(const netc_model &m, void *ctx, bool buffer, const char *name, void *data,
+               size_t bytes, bool write) noexcept;
+/// The number of train steps a live context has run; -1 for another pointer.
+int64_t steps(const netc_model &m, const void *ctx) noexcept;
+
 /// Whether `ctx` is a live context (created and not yet destroyed).
 bool isLive(const void *ctx);
 

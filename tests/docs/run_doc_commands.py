@@ -10,7 +10,8 @@ The folder holds links to the source tree's examples/, bench/, docs/ and tests/ 
 build tree as build/, so commands are written as a user types them in a checkout
 (`netc examples/cnn.net`, `cmake --install build ...`); BUILD/bin comes first on
 PATH. A line ending in a backslash continues on the next; blank lines and lines
-that are only a comment are skipped. Fails (exit 1) on the first command of a
+that are only a comment are skipped; a line ending in a here-document (<<'EOF')
+takes the lines up to its terminator with it. Fails (exit 1) on the first command of a
 document that exits non-zero or runs past --timeout seconds, printing its output,
 and when a document has no command at all or an unclosed fence.
 
@@ -30,11 +31,13 @@ import tempfile
 import time
 
 FENCE = re.compile(r"^\s*```\s*([\w+-]*)")
+# A here-document (`python3 - <<'EOF'`): its lines up to the terminator belong to the command.
+HEREDOC = re.compile(r"<<-?\s*['\"]?(\w+)['\"]?\s*$")
 
 
 def extract(path):
     """Returns the commands of the ```sh blocks of one file as (line, command) pairs."""
-    commands, language, pending, start = [], None, "", 0
+    commands, language, pending, start, heredoc = [], None, "", 0, None
     with open(path, encoding="utf-8") as f:
         for number, line in enumerate(f, 1):
             match = FENCE.match(line)
@@ -49,6 +52,10 @@ def extract(path):
             if language != "sh":
                 continue
             text = line.rstrip("\n")
+            if heredoc is not None:
+                commands[-1] = (start, commands[-1][1] + "\n" + text)
+                heredoc = None if text.strip() == heredoc else heredoc
+                continue
             if not pending and (not text.strip() or text.lstrip().startswith("#")):
                 continue
             if not pending:
@@ -58,6 +65,8 @@ def extract(path):
                 continue
             commands.append((start, pending + text))
             pending = ""
+            match = HEREDOC.search(text)
+            heredoc = match.group(1) if match else None
     if language is not None:
         raise SystemExit(f"{path}: a ``` fence is not closed")
     return commands
@@ -93,7 +102,7 @@ def run_document(path, commands, args, env):
                 print(f"FAIL {where}: {command}\n  exit status {status}; output:")
                 print("".join("  | " + l + "\n" for l in output.rstrip("\n").split("\n")))
                 return None
-            print(f"ok   {where} ({seconds:.1f} s): {command}")
+            print(f"ok   {where} ({seconds:.1f} s): {command.splitlines()[0]}")
         return len(commands)
     finally:
         if args.keep:

@@ -56,7 +56,23 @@ namespace cl = llvm::cl;
 namespace {
 
 /// What netc writes.
-enum class Emit { Ast, NN, Opt, Grad, RF, RFJson, RFSvg, Stats, Dot, Halide, Obj, Lib, Exe, Net };
+enum class Emit {
+  Ast,
+  NN,
+  Opt,
+  Grad,
+  RF,
+  RFJson,
+  RFSvg,
+  Stats,
+  Dot,
+  Halide,
+  Obj,
+  Lib,
+  So,
+  Exe,
+  Net
+};
 
 // `netc --help` lists these groups (LLVM sorts them by name) and nothing else of LLVM's and
 // MLIR's hundreds of options but the MLIR flags of mlirCategory (see showOnlyOptions).
@@ -90,6 +106,8 @@ cl::opt<Emit> emitKind(
                clEnumValN(Emit::Obj, "obj", "an object file and a C header (-o NAME.o)"),
                clEnumValN(Emit::Lib, "lib",
                           "a static library and its C API header (-o DIR/libNAME.a)"),
+               clEnumValN(Emit::So, "so",
+                          "a shared library for the Python module (-o DIR/libNAME.so)"),
                clEnumValN(Emit::Exe, "exe",
                           "a standalone executable (-o NAME; the default with -o)"),
                clEnumValN(Emit::Net, "net",
@@ -440,6 +458,7 @@ LogicalResult compile(llvm::SourceMgr &sourceMgr, MLIRContext &context, llvm::ra
   case Emit::Halide:
   case Emit::Obj:
   case Emit::Lib:
+  case Emit::So:
   case Emit::Exe:
     netc::buildTrainPipeline(pm, gradInputs);
     break;
@@ -471,6 +490,7 @@ LogicalResult compile(llvm::SourceMgr &sourceMgr, MLIRContext &context, llvm::ra
   case Emit::Halide:
   case Emit::Obj:
   case Emit::Lib:
+  case Emit::So:
   case Emit::Exe: {
     netc::codegen::CodegenOptions options{targetName, scheduleName};
     options.defaultWeights = &netc::tool::modelWeights;
@@ -481,10 +501,15 @@ LogicalResult compile(llvm::SourceMgr &sourceMgr, MLIRContext &context, llvm::ra
     if (emitKind == Emit::Obj)
       return netc::tool::emitObject(*module, outputFilename, options);
     if (outputFilename == "-")
-      return module->emitError() << "--emit=" << (emitKind == Emit::Lib ? "lib" : "exe")
+      return module->emitError() << "--emit="
+                                 << (emitKind == Emit::Lib ? "lib"
+                                     : emitKind == Emit::So ? "so"
+                                                            : "exe")
                                  << " needs -o";
     if (emitKind == Emit::Lib)
       return netc::codegen::writeLibrary(*module, options, outputFilename);
+    if (emitKind == Emit::So)
+      return netc::codegen::writeSharedLibrary(*module, options, outputFilename);
     return netc::codegen::writeExecutable(*module, options, outputFilename);
   }
   default:
@@ -582,7 +607,7 @@ int main(int argc, char **argv) {
     return 1;
   // Binary artifacts are written by their emitters; only text goes through here.
   if (verifyDiagnostics || emitKind == Emit::Obj || emitKind == Emit::Lib ||
-      emitKind == Emit::Exe)
+      emitKind == Emit::So || emitKind == Emit::Exe)
     return 0;
 
   // A link given as -o is written through, as cp does.
