@@ -86,6 +86,9 @@ ReceptiveFieldRule ReshapeOp::getReceptiveFieldRule() {
 
 FailureOr<SmallVector<Value>> ReshapeOp::buildVJP(OpBuilder &builder, ValueRange resultGrads) {
   GradientBuilder gb(builder, *this);
+  // Integer tensors (labels, indices) have no gradient, as in PyTorch.
+  if (!isa<FloatType>(elementTypeOf(getInput())))
+    return gb.finish({Value()});
   return gb.finish({gb.reshape(resultGrads[0], staticShape(getInput()))});
 }
 

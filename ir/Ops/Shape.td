@@ -31,7 +31,9 @@ def NN_ReshapeOp : NN_Op<"reshape", [Pure, NN_Differentiable, NN_FieldRule, NN_C
   let summary = "views a tensor with another shape (torch.reshape)";
   let description = [{
     Reinterprets the elements in row-major order with `shape`; at most one
-    entry may be -1 and is inferred from the element count.
+    entry may be -1 and is inferred from the element count. Any element type
+    (f32, f64, i32, i64): integer tensors such as class labels reshape too, and
+    carry no gradient.
 
     Example:
 
@@ -39,8 +41,8 @@ def NN_ReshapeOp : NN_Op<"reshape", [Pure, NN_Differentiable, NN_FieldRule, NN_C
     %y = nn.reshape %x {shape = array<i64: 4, -1>} : (tensor<2x6xf32>) -> tensor<4x3xf32>
     ```
   }];
-  let arguments = (ins NN_FloatTensor:$input, DenseI64ArrayAttr:$shape);
-  let results = (outs NN_FloatTensor:$result);
+  let arguments = (ins NN_AnyTensor:$input, DenseI64ArrayAttr:$shape);
+  let results = (outs NN_AnyTensor:$result);
   let hasFolder = 1;
 }
 
