@@ -50,6 +50,8 @@ ReceptiveFieldRule FlattenOp::getReceptiveFieldRule() {
 
 FailureOr<SmallVector<Value>> FlattenOp::buildVJP(OpBuilder &builder, ValueRange resultGrads) {
   GradientBuilder gb(builder, *this);
+  if (!isa<FloatType>(elementTypeOf(getInput())))
+    return gb.finish({Value()});  // integers carry no gradient, as in PyTorch
   return gb.finish({gb.reshape(resultGrads[0], staticShape(getInput()))});
 }
 

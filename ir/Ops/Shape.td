@@ -12,7 +12,8 @@
 def NN_FlattenOp : NN_Op<"flatten", [Pure, NN_Differentiable, NN_FieldRule, NN_Costed]> {
   let summary = "merges a range of axes (torch.flatten)";
   let description = [{
-    Merges axes `start_dim` to `end_dim` (defaults 1 and -1) into one.
+    Merges axes `start_dim` to `end_dim` (defaults 1 and -1) into one; any
+    element type, integers carrying no gradient.
 
     Example:
 
@@ -20,10 +21,10 @@ def NN_FlattenOp : NN_Op<"flatten", [Pure, NN_Differentiable, NN_FieldRule, NN_C
     %y = nn.flatten %x : (tensor<2x3x4x5xf32>) -> tensor<2x60xf32>
     ```
   }];
-  let arguments = (ins NN_FloatTensor:$input,
+  let arguments = (ins NN_AnyTensor:$input,
                        DefaultValuedAttr<I64Attr, "1">:$start_dim,
                        DefaultValuedAttr<I64Attr, "-1">:$end_dim);
-  let results = (outs NN_FloatTensor:$result);
+  let results = (outs NN_AnyTensor:$result);
   let hasFolder = 1;
 }
 
