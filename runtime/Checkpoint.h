@@ -43,6 +43,17 @@ bool saveCheckpoint(Context &ctx, const std::string &path, const TrainingPositio
 bool loadCheckpoint(Context &ctx, const std::string &path, TrainingPosition &pos,
                     std::string &error);
 
+/// The start of the names of the tensors a checkpoint adds to the weights
+/// (optimizer state and hyperparameters), which parameters may not use.
+constexpr char kCheckpointPrefix[] = "netc:";
+
+/// Whether `name` is one of those tensors, which loading a checkpoint as a
+/// weights file skips. Inline: the compiler's weight checks use it without
+/// linking the rest of the runtime.
+inline bool isCheckpointStateName(const std::string &name) {
+  return name.compare(0, sizeof kCheckpointPrefix - 1, kCheckpointPrefix) == 0;
+}
+
 } // namespace netc::runtime
 
 #endif // NETC_RUNTIME_CHECKPOINT_H

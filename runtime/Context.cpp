@@ -477,7 +477,8 @@ bool Context::loadWeights(const std::vector<std::string> &specs) {
   listWeights(m, impl->params, impl->buffers, descs, storage);
   int count = static_cast<int>(descs.size());
   if (!file.readAll(specs, error) ||
-      !matchTensors(file, descs.data(), count, "parameter", m.name, false, matched, error))
+      !matchTensors(file, descs.data(), count, "parameter", m.name, false, matched, error,
+                    /*allowMissing=*/false, /*skipCheckpointState=*/true))
     return false;
   copyMatched(file, matched, storage);
   ++impl->hostEpoch;

@@ -134,6 +134,9 @@ void Driver::parse(int argc, char **argv) {
       opt.threads = static_cast<int>(count(kMaxThreads));
     } else if (arg == "--seed") {
       opt.seed = count(UINT64_MAX);
+      opt.seedGiven = true;
+    } else if (parseTrainingFlag(arg, hasValue, next)) {
+      // --epochs, --val, --lr, --schedule, --checkpoint, --plot, ...
     } else if (isGradStatsFlag(arg)) {
       std::string error;
       if (!setGradStatsFlag(opt.gradStats, arg, next(), error))
@@ -158,7 +161,10 @@ void Driver::parse(int argc, char **argv) {
     usage("--json needs --bench N", 2);
   if (opt.bench == 0)
     usage("--bench needs at least 1 run", 2);
-  std::string gradStatsError = gradStatsMisuse(opt.gradStats, opt.train, opt.steps);
+  checkTrainingFlags();
+  // With --epochs the number of steps is known once the data is read.
+  std::string gradStatsError = gradStatsMisuse(opt.gradStats, opt.train,
+                                               opt.training.epochs ? UINT64_MAX : opt.steps);
   if (!gradStatsError.empty())
     usage(gradStatsError, 2);
 }
@@ -191,13 +197,13 @@ void Driver::printHelp() {
               "                        a NaN or infinite loss stops training with an error\n"
               "                        and saves nothing (without --steps: 1 step)\n"
               "  --allow-nonfinite     with --train, go on training past a non-finite loss\n"
-              "  --log FILE.csv        with --train, write step,loss,seconds per step to FILE\n"
-              "                        (a column per loss in models with several)\n"
+              "  --log FILE.csv        with --train, write a row per step (and per epoch):\n"
+              "                        step,loss,seconds,lr,metrics (see docs/training.md)\n"
               "  --train-step NAME     with --train in a model with several losses, run only\n"
               "                        the train step of loss NAME (default: all, in order)\n"
-              "  --data FILE           training batches: tensors named as the inputs, of their\n"
-              "                        shape or with a leading axis of batches (step i uses\n"
-              "                        batch i mod count)\n"
+              "  --data FILE           training samples: tensors named as the inputs, [N, ...]\n"
+              "                        for an input [B, ...], or [BATCHES, B, ...]; with\n"
+              "                        --steps, step i uses batch i mod count\n"
               "  --bench N [--json]    time N runs (at most 10000000) of forward (and train\n"
               "                        step) after a warm-up\n"
               "  --threads N           worker threads, at most 256 (0 or default: all cores)\n"
@@ -207,8 +213,10 @@ void Driver::printHelp() {
               "  --grad-stats-every N  the same at steps 1, N, 2N, ... and the last\n"
               "  --grad-stats-csv FILE write them as step,loss,param,grad_norm,weight_norm,\n"
               "                        update_norm,update_ratio rows to FILE\n"
-              "  --plot FILE.svg       draw the gradient norm per layer and the loss (SVG)\n"
-              "\ntensor files, by extension: .safetensors (any other name too), .npz\n"
+              "  --plot FILE.svg       with --train, draw the loss and metric curves (SVG),\n"
+              "                        and the gradient norm per layer with --grad-stats\n");
+  printTrainingHelp();
+  std::printf("\ntensor files, by extension: .safetensors (any other name too), .npz\n"
               "(np.savez, np.savez_compressed), .npy (one tensor: NAME=FILE.npy, else\n"
               "named after the file); ONNX .pb tensors are read by netc --run only.\n"
               "--weights, --inputs, --outputs and --data may be given several\n"
@@ -220,50 +228,17 @@ void Driver::loadInputs() {
   for (int i = 0; i < m.num_inputs; ++i) {
     inputs.push_back(std::make_unique<HostTensor>(m.inputs[i]));
     inputPtrs.push_back(inputs.back()->data());
+    inputData.push_back(inputs.back()->data());
     ctx->fillInput(i, inputs.back()->data(), opt.seed);
   }
   if (opt.inputs.empty())
     return;
-  TensorFile file;
-  std::vector<MatchedTensor> matched;
+  SampleSet given = loadSamples(opt.inputs, "--inputs", true);
   std::string error;
-  if (!file.readAll(opt.inputs, error) ||
-      !matchTensors(file, m.inputs, m.num_inputs, "input", m.name, false, matched, error))
-    fail(error);
   for (int i = 0; i < m.num_inputs; ++i) {
-    std::memcpy(inputs[i]->data(), file.data(*matched[i].entry), inputs[i]->bytes());
-    if (!checkIndices(m.inputs[i], inputs[i]->data(),
-                      file.pathOf(*matched[i].entry) + ": tensor '" +
-                          printable(m.inputs[i].name) + "'",
-                      error))
+    std::memcpy(inputs[i]->data(), given.input(i).data, inputs[i]->bytes());
+    if (!checkIndices(m.inputs[i], inputs[i]->data(), given.input(i).where, error))
       fail(error);
-  }
-}
-
-void Driver::loadData() {
-  std::string error;
-  if (!dataFile.readAll(opt.data, error) ||
-      !matchTensors(dataFile, m.inputs, m.num_inputs, "input", m.name, true, dataTensors, error))
-    fail(error);
-  // Every batch is checked up front, so a bad index never reaches compiled code.
-  for (int i = 0; i < m.num_inputs; ++i)
-    for (int64_t b = 0; b < dataTensors[i].batches; ++b) {
-      std::memcpy(inputs[i]->data(), dataFile.data(*dataTensors[i].entry) + b * inputs[i]->bytes(),
-                  inputs[i]->bytes());
-      std::string where = dataFile.pathOf(*dataTensors[i].entry) + ": tensor '" + printable(m.inputs[i].name) + "'" +
-                          (dataTensors[i].batches > 1 ? " batch " + std::to_string(b) : "");
-      if (!checkIndices(m.inputs[i], inputs[i]->data(), where, error))
-        fail(error);
-    }
-}
-
-void Driver::setBatch(uint64_t step) {
-  if (dataTensors.empty())
-    return;
-  for (int i = 0; i < m.num_inputs; ++i) {
-    uint64_t b = step % static_cast<uint64_t>(dataTensors[i].batches);
-    std::memcpy(inputs[i]->data(), dataFile.data(*dataTensors[i].entry) + b * inputs[i]->bytes(),
-                inputs[i]->bytes());
   }
 }
 

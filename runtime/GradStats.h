@@ -116,6 +116,8 @@ public:
   /// Starts and, after the last step, writes the CSV file and the plot.
   bool open(std::string &error) { return recorder.open(error); }
   bool finish(std::string &error) { return recorder.finish(error); }
+  /// The measured steps so far, for the plot of the executable's --plot.
+  const std::vector<GradStatsStep> &steps() const { return recorder.steps(); }
 
 private:
   Context &ctx;
@@ -130,6 +132,13 @@ private:
 /// on a log scale, and the loss of every step below it.
 std::string drawGradStats(const std::string &model, const std::vector<GradStatsStep> &steps,
                           const std::vector<std::pair<uint64_t, double>> &losses);
+
+/// The panels of drawGradStats from page height `top` down: the gradient
+/// norms, and the loss below them when `withLoss`; `bottom` receives the page
+/// height they need.
+std::string drawGradPanels(const std::string &model, const std::vector<GradStatsStep> &steps,
+                           const std::vector<std::pair<uint64_t, double>> &losses, double top,
+                           bool withLoss, double &bottom);
 
 /// printf into a std::string.
 std::string formatString(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

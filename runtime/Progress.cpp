@@ -8,10 +8,7 @@
 
 namespace netc::runtime {
 
-namespace {
-
-/// "12.3 s", "4 min 05 s", "2 h 03 min": the time left, as a person reads it.
-std::string duration(double seconds) {
+std::string humanDuration(double seconds) {
   char text[48];
   if (seconds < 60)
     std::snprintf(text, sizeof text, "%.1f s", seconds);
@@ -26,10 +23,8 @@ std::string duration(double seconds) {
   return text;
 }
 
-} // namespace
-
-Progress::Progress(uint64_t total, std::FILE *out)
-    : total(total), out(out), terminal(isatty(fileno(out)) != 0),
+Progress::Progress(uint64_t total, std::FILE *out, bool pipedSteps)
+    : total(total), out(out), terminal(isatty(fileno(out)) != 0), pipedSteps(pipedSteps),
       // ceil(total / 100) without total + 99, which wraps to 0 near 2^64 (and
       // step % 0 is SIGFPE).
       every(total > 100 ? total / 100 + (total % 100 != 0) : 1), start(Clock::now()),
@@ -39,17 +34,18 @@ void Progress::update(uint64_t step, double loss, const char *losses) {
   Clock::time_point now = Clock::now();
   bool last = step == total;
   if (terminal ? !last && drawn && now - lastDraw < std::chrono::milliseconds(50)
-               : !printsStep(step))
+               : !pipedSteps || !printsStep(step))
     return;
   double elapsed = std::chrono::duration<double>(now - start).count();
   double rate = elapsed > 0 ? double(step) / elapsed : 0;
-  std::string left = rate > 0 && step <= total ? duration(double(total - step) / rate) : "?";
+  std::string left = rate > 0 && step <= total ? humanDuration(double(total - step) / rate) : "?";
   char value[32];
   std::snprintf(value, sizeof value, "%.8g", loss);
   char line[512];
   int width =
-      std::snprintf(line, sizeof line, "step %llu/%llu  loss %s  %.1f steps/s  %s left",
-                    static_cast<unsigned long long>(step), static_cast<unsigned long long>(total),
+      std::snprintf(line, sizeof line, "%sstep %llu/%llu  loss %s  %.1f steps/s  %s left",
+                    prefix.c_str(), static_cast<unsigned long long>(step),
+                    static_cast<unsigned long long>(total),
                     losses ? losses : value, rate, left.c_str());
   width = std::min(width, static_cast<int>(sizeof line) - 1);
   if (terminal) {
@@ -62,6 +58,18 @@ void Progress::update(uint64_t step, double loss, const char *losses) {
   std::fflush(out);
   drawn = true;
   lastDraw = now;
+}
+
+void Progress::line(const std::string &text) {
+  if (terminal && drawn) {
+    int width = static_cast<int>(text.size());
+    std::fprintf(out, "\r%s%*s\n", text.c_str(), lastWidth > width ? lastWidth - width : 0, "");
+  } else {
+    std::fprintf(out, "%s\n", text.c_str());
+  }
+  std::fflush(out);
+  drawn = false;
+  lastWidth = 0;
 }
 
 double Progress::finish() {

@@ -1,6 +1,7 @@
 //===- Tensors.cpp - host tensors of a compiled model ---------------------===//
 
 #include "runtime/Tensors.h"
+#include "runtime/Checkpoint.h"
 #include "runtime/TensorFile.h"
 
 #include <algorithm>
@@ -156,9 +157,11 @@ bool matchTensors(const SafetensorsFile &file, const netc_tensor *descs, int cou
 
 bool matchTensors(TensorFile &file, const netc_tensor *descs, int count, const char *role,
                   const char *model, bool allowBatches, std::vector<MatchedTensor> &out,
-                  std::string &error, bool allowMissing) {
+                  std::string &error, bool allowMissing, bool skipCheckpointState) {
   std::vector<std::pair<const SafetensorsEntry *, std::string>> entries;
   for (const TensorEntry &entry : file.tensors()) {
+    if (skipCheckpointState && isCheckpointStateName(entry.name))
+      continue;
     for (int i = 0; i < count; ++i)
       if (entry.name == descs[i].name && !isFloat(descs[i].dtype) &&
           entry.dtype != safetensorsDType(descs[i].dtype) &&

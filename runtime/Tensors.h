@@ -82,10 +82,13 @@ bool matchTensors(const SafetensorsFile &file, const netc_tensor *descs, int cou
 /// messages name the file each tensor came from. Integers (and booleans) of
 /// another width than an integer tensor of the model are converted first,
 /// each value checked to fit. With `allowMissing`, a tensor the file lacks
-/// is no error and its match has a null entry (default weights).
+/// is no error and its match has a null entry (default weights). With
+/// `skipCheckpointState`, a checkpoint's optimizer state and hyperparameters
+/// are passed over (a checkpoint read as a weights file).
 bool matchTensors(TensorFile &file, const netc_tensor *descs, int count, const char *role,
                   const char *model, bool allowBatches, std::vector<MatchedTensor> &out,
-                  std::string &error, bool allowMissing = false);
+                  std::string &error, bool allowMissing = false,
+                  bool skipCheckpointState = false);
 
 /// Checks that an integer tensor's values lie in [0, desc.bound) when the
 /// bound is known. `where` starts the message ("FILE: tensor 'label'").
