@@ -23,6 +23,8 @@ include "mlir/Interfaces/SideEffectInterfaces.td"
 
 def NN_FloatTensor : TensorOf<[F32, F64]>;
 def NN_IndexTensor : TensorOf<[I32, I64]>;
+/// Any element type netc knows: for ops that only move elements (reshape).
+def NN_AnyTensor : TensorOf<[F32, F64, I32, I64]>;
 
 /// Ops that build their own vector-Jacobian product.
 defvar NN_Differentiable = DeclareOpInterfaceMethods<NN_GradientOpInterface>;

@@ -50,6 +50,8 @@ ReceptiveFieldRule FlattenOp::getReceptiveFieldRule() {
 
 FailureOr<SmallVector<Value>> FlattenOp::buildVJP(OpBuilder &builder, ValueRange resultGrads) {
   GradientBuilder gb(builder, *this);
+  if (!isa<FloatType>(elementTypeOf(getInput())))
+    return gb.finish({Value()});  // integers carry no gradient, as in PyTorch
   return gb.finish({gb.reshape(resultGrads[0], staticShape(getInput()))});
 }
 
@@ -86,6 +88,9 @@ ReceptiveFieldRule ReshapeOp::getReceptiveFieldRule() {
 
 FailureOr<SmallVector<Value>> ReshapeOp::buildVJP(OpBuilder &builder, ValueRange resultGrads) {
   GradientBuilder gb(builder, *this);
+  // Integer tensors (labels, indices) have no gradient, as in PyTorch.
+  if (!isa<FloatType>(elementTypeOf(getInput())))
+    return gb.finish({Value()});
   return gb.finish({gb.reshape(resultGrads[0], staticShape(getInput()))});
 }
 

@@ -12,7 +12,8 @@
 def NN_FlattenOp : NN_Op<"flatten", [Pure, NN_Differentiable, NN_FieldRule, NN_Costed]> {
   let summary = "merges a range of axes (torch.flatten)";
   let description = [{
-    Merges axes `start_dim` to `end_dim` (defaults 1 and -1) into one.
+    Merges axes `start_dim` to `end_dim` (defaults 1 and -1) into one; any
+    element type, integers carrying no gradient.
 
     Example:
 
@@ -20,10 +21,10 @@ def NN_FlattenOp : NN_Op<"flatten", [Pure, NN_Differentiable, NN_FieldRule, NN_C
     %y = nn.flatten %x : (tensor<2x3x4x5xf32>) -> tensor<2x60xf32>
     ```
   }];
-  let arguments = (ins NN_FloatTensor:$input,
+  let arguments = (ins NN_AnyTensor:$input,
                        DefaultValuedAttr<I64Attr, "1">:$start_dim,
                        DefaultValuedAttr<I64Attr, "-1">:$end_dim);
-  let results = (outs NN_FloatTensor:$result);
+  let results = (outs NN_AnyTensor:$result);
   let hasFolder = 1;
 }
 
@@ -31,7 +32,9 @@ def NN_ReshapeOp : NN_Op<"reshape", [Pure, NN_Differentiable, NN_FieldRule, NN_C
   let summary = "views a tensor with another shape (torch.reshape)";
   let description = [{
     Reinterprets the elements in row-major order with `shape`; at most one
-    entry may be -1 and is inferred from the element count.
+    entry may be -1 and is inferred from the element count. Any element type
+    (f32, f64, i32, i64): integer tensors such as class labels reshape too, and
+    carry no gradient.
 
     Example:
 
@@ -39,8 +42,8 @@ def NN_ReshapeOp : NN_Op<"reshape", [Pure, NN_Differentiable, NN_FieldRule, NN_C
     %y = nn.reshape %x {shape = array<i64: 4, -1>} : (tensor<2x6xf32>) -> tensor<4x3xf32>
     ```
   }];
-  let arguments = (ins NN_FloatTensor:$input, DenseI64ArrayAttr:$shape);
-  let results = (outs NN_FloatTensor:$result);
+  let arguments = (ins NN_AnyTensor:$input, DenseI64ArrayAttr:$shape);
+  let results = (outs NN_AnyTensor:$result);
   let hasFolder = 1;
 }
 
