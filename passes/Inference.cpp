@@ -5,8 +5,8 @@
 // (`nn.buffer_update`). Inference needs neither these nor the random masks of
 // dropout: this pass makes every dropout the identity, replaces every
 // nn.train_select by its inference operand, drops the loss and buffer_update
-// results from the signature and the returns, and erases every op no result
-// needs any more. Arguments stay, even those only the loss read (targets), so
+// results from the signature and the returns (the loss stays with
+// keep-loss), and erases every op no result needs any more. Arguments stay, even those only the loss read (targets), so
 // that callers and the generated C API keep one argument order for both forms.
 //
 //===----------------------------------------------------------------------===//
@@ -39,6 +39,7 @@ bool isRemovableWhenUnused(Operation *op) {
 }
 
 struct InferencePass : public netc::impl::NNInferenceBase<InferencePass> {
+  using NNInferenceBase::NNInferenceBase;
   void runOnOperation() override;
 };
 
@@ -60,7 +61,7 @@ void InferencePass::runOnOperation() {
   // Buffers change only in train steps: their next values go with the loss.
   llvm::BitVector lossResults(fn.getNumResults());
   for (unsigned i = 0, e = fn.getNumResults(); i < e; ++i)
-    if (nn::resultRole(fn, i) == nn::ResultRole::Loss ||
+    if ((nn::resultRole(fn, i) == nn::ResultRole::Loss && !keepLoss) ||
         nn::resultRole(fn, i) == nn::ResultRole::BufferUpdate)
       lossResults.set(i);
   if (lossResults.any()) {

@@ -56,8 +56,10 @@ void buildTrainPipeline(mlir::OpPassManager &pm, bool gradInputs);
 /// Puts every model function that is not a train step into its inference
 /// form (nn-inference, then canonicalization): codegen compiles those as
 /// `NAME_forward`, and train steps (`NAME_train_step`, from nn-autodiff) as
-/// they are.
-mlir::LogicalResult prepareForCodegen(mlir::ModuleOp module);
+/// they are. `keepLoss`: the forward function keeps the loss result,
+/// computed in inference mode (executables and libraries report it; a raw
+/// Halide object keeps the outputs alone).
+mlir::LogicalResult prepareForCodegen(mlir::ModuleOp module, bool keepLoss = false);
 
 /// Registers every netc pass and pipeline with MLIR's global registry (for netc-opt).
 void registerAllPassesAndPipelines();

@@ -128,7 +128,15 @@ def NNInference : Pass<"nn-inference", "mlir::func::FuncOp"> {
     (`nn.loss`), the next values of buffers (`nn.buffer_update`), the ops
     that only fed them, and the inputs used only by the loss (targets) stay
     as unused arguments; buffers stay as arguments and are read.
+
+    With `keep-loss` the loss stays a result, computed in inference mode
+    (no dropout, running statistics): the forward function of generated
+    executables and libraries reports it, which validation reads.
   }];
+  let options = [
+    Option<"keepLoss", "keep-loss", "bool", /*default=*/"false",
+           "Keep the loss result (computed in inference mode)">,
+  ];
 }
 
 def NNAutodiff : Pass<"nn-autodiff", "mlir::ModuleOp"> {

@@ -42,12 +42,12 @@ void buildTrainPipeline(OpPassManager &pm, bool gradInputs) {
   pm.addPass(createCSEPass());
 }
 
-LogicalResult prepareForCodegen(ModuleOp module) {
+LogicalResult prepareForCodegen(ModuleOp module, bool keepLoss) {
   for (auto func : llvm::to_vector(module.getOps<func::FuncOp>())) {
     if (func.isExternal() || nn::trainStepOf(func))
       continue;
     PassManager pm(module.getContext(), func::FuncOp::getOperationName());
-    pm.addPass(createNNInference());
+    pm.addPass(createNNInference(NNInferenceOptions{keepLoss}));
     pm.addPass(createCanonicalizerPass());
     if (failed(pm.run(func)))
       return failure();

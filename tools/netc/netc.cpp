@@ -494,7 +494,10 @@ LogicalResult compile(llvm::SourceMgr &sourceMgr, MLIRContext &context, llvm::ra
   case Emit::Exe: {
     netc::codegen::CodegenOptions options{targetName, scheduleName};
     options.defaultWeights = &netc::tool::modelWeights;
-    if (failed(netc::prepareForCodegen(*module)))
+    // Executables and libraries keep the loss in the forward function:
+    // validation reports it (runtime/DriverEpochs.cpp).
+    bool keepLoss = emitKind == Emit::Lib || emitKind == Emit::So || emitKind == Emit::Exe;
+    if (failed(netc::prepareForCodegen(*module, keepLoss)))
       return failure();
     if (emitKind == Emit::Halide)
       return netc::codegen::emitHalideStatements(*module, options, os);
