@@ -184,6 +184,10 @@ void Driver::printHelp() {
   list("buffers", m.buffers, m.num_buffers);
   for (const netc_train_step &step : trainStepsOf(m))
     std::printf("loss: %s (%s)\n", printable(step.name).c_str(), dslDType(step.loss_dtype));
+  for (int h = 0; h < m.num_hypers; ++h)
+    std::printf("%s%s %g%s", h ? ", " : "hyperparameters (--lr, --hyper): ",
+                printable(m.hypers[h].name).c_str(), m.hypers[h].value,
+                h + 1 == m.num_hypers ? "\n" : "");
   if (m.default_weights_size)
     std::printf("default weights: embedded (%llu bytes), loaded before --weights\n",
                 static_cast<unsigned long long>(m.default_weights_size));

@@ -290,6 +290,11 @@ void Driver::startRun() {
   else
     run.steps = opt.steps;
   run.valLoss = run.hasVal && !run.forwardLosses.empty();
+  if (run.hasVal && !run.valLoss && run.metrics.empty())
+    std::fprintf(stderr,
+                 "%s: note: model '%s' has no metric output (a 0-d output such as "
+                 "accuracy): validation has nothing to report\n",
+                 prog.c_str(), m.name);
   run.endStep = run.firstStep + run.steps;
   std::string misuse = gradStatsMisuse(opt.gradStats, true, run.steps);
   if (!misuse.empty())
