@@ -209,6 +209,7 @@ LogicalResult buildLibrary(ModuleOp module, const CodegenOptions &options,
   if (failed(model))
     return failure();
   out.model = std::move(*model);
+  out.model.libraryFile = path::filename(output).str();
   // Large functions compile as chains of parts (Halide's lowering time grows
   // with the square of a pipeline's size). GPU targets keep one pipeline per
   // function: temporaries between parts would bounce through the host.

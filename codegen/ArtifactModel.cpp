@@ -75,9 +75,10 @@ bool usedByBce(BlockArgument arg) {
 /// Reads one function's arguments and results into `model`.
 class FunctionReader {
 public:
+  /// `stepIndex`: which train step `fn` is, in a model with several losses.
   FunctionReader(ArtifactModel &model, func::FuncOp fn, bool train,
-                 std::vector<ArtifactSlot> *into = nullptr)
-      : model(model), fn(fn), train(train), into(into) {}
+                 std::vector<ArtifactSlot> *into = nullptr, int stepIndex = 0)
+      : model(model), fn(fn), train(train), into(into), stepIndex(stepIndex) {}
 
   LogicalResult read() {
     std::vector<ArtifactSlot> &slots =
@@ -174,9 +175,25 @@ private:
         return failure();
       return ArtifactSlot{state ? "STATE" : "BUFFER", *index};
     }
+    if (role == nn::ArgRole::Hyper)
+      return hyper(i, type);
     return fn.emitError() << "argument #" << i << " of '" << fn.getSymName()
-                          << "' has no nn.input, nn.param, nn.seed, nn.state or nn.buffer "
-                             "attribute";
+                          << "' has no nn.input, nn.param, nn.seed, nn.state, nn.buffer or "
+                             "nn.hyper attribute";
+  }
+
+  /// A hyperparameter argument: a 0-d f64 tensor named once in the model.
+  FailureOr<ArtifactSlot> hyper(unsigned i, Type type) {
+    std::string name = attrName(nn::argName(fn, i, nn::ArgRole::Hyper), "");
+    auto ranked = dyn_cast<RankedTensorType>(type);
+    if (!ranked || ranked.getRank() != 0 || !ranked.getElementType().isF64())
+      return fn.emitError() << "hyperparameter '" << name << "' has type " << type
+                            << ", expected tensor<f64>";
+    for (auto [k, h] : llvm::enumerate(model.hypers))
+      if (h.name == name)
+        return ArtifactSlot{"HYPER", static_cast<int>(k)};
+    model.hypers.push_back({name, nn::hyperValue(fn, i).value_or(0.0), stepIndex});
+    return ArtifactSlot{"HYPER", static_cast<int>(model.hypers.size() - 1)};
   }
 
   LogicalResult readInit(unsigned i, ArtifactTensor &t) {
@@ -273,6 +290,7 @@ private:
   func::FuncOp fn;
   bool train;
   std::vector<ArtifactSlot> *into;
+  int stepIndex;
 };
 
 /// "sgd(lr=0.1, momentum=0.9)" from an nn.optimizer dictionary.
@@ -372,8 +390,9 @@ FailureOr<ArtifactModel> describeModel(ModuleOp module) {
     return failure();
   if (!model.steps.empty()) {
     model.hasTrain = true;
-    for (auto [step, fn] : llvm::zip_equal(model.steps, trains)) {
-      if (failed(FunctionReader(model, fn, true, &step.slots).read()))
+    for (auto [k, step] : llvm::enumerate(model.steps)) {
+      func::FuncOp fn = trains[k];
+      if (failed(FunctionReader(model, fn, true, &step.slots, static_cast<int>(k)).read()))
         return failure();
       step.kernel = model.name + "_halide_train_step_" + step.name;
       SymbolTable::setSymbolName(fn, step.kernel);

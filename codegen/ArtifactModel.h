@@ -35,6 +35,15 @@ struct ArtifactTensor {
   int64_t bound = 0;
 };
 
+/// A run-time hyperparameter of a train step (nn.hyper): its name, the value
+/// the model was compiled with, and the train step (index into `steps`, 0
+/// with one train step) whose optimizer it belongs to.
+struct ArtifactHyper {
+  std::string name;
+  double value = 0;
+  int step = 0;
+};
+
 /// One argument or result of an entry point: a netc_slot_kind (without the
 /// NETC_SLOT_ prefix) and an index into the list the kind refers to.
 struct ArtifactSlot {
@@ -48,6 +57,8 @@ struct ArtifactModel {
   std::vector<ArtifactTensor> inputs, params, outputs, state, scratch;
   /// Non-trainable state saved with the weights (nn.buffer), zero at start.
   std::vector<ArtifactTensor> buffers;
+  /// The run-time hyperparameters of every train step (HYPER slots).
+  std::vector<ArtifactHyper> hypers;
   std::optional<std::string> lossName;
   std::string lossDType = "f32";
   /// The optimizer as a person reads it ("sgd(lr=0.1)"), empty without one.
@@ -70,6 +81,9 @@ struct ArtifactModel {
   /// Entry points compiled as chains of parts (codegen/Split.h): the
   /// generated source defines their `_argv` forms over the parts'.
   std::vector<KernelChain> chains;
+  /// The file name of the library the header goes with (the -o name);
+  /// empty: libNAME.a.
+  std::string libraryFile;
   /// The size of the default weights the artifact embeds (symbol
   /// NAME_default_weights, ArtifactWeights.cpp); 0 without.
   uint64_t defaultWeightsBytes = 0;

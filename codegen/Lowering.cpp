@@ -140,6 +140,10 @@ LogicalResult FunctionLowering::lower() {
          {nn::ArgRole::Input, nn::ArgRole::Param, nn::ArgRole::State, nn::ArgRole::Buffer})
       if (StringAttr s = nn::argName(func, arg.getArgNumber(), role))
         name = s.str();
+    // A hyperparameter (0-d f64) is an input buffer too; its own prefix keeps
+    // "lr" apart from a parameter of that name.
+    if (StringAttr s = nn::argName(func, arg.getArgNumber(), nn::ArgRole::Hyper))
+      name = "hyper_" + s.str();
     for (char &c : name)
       if (!isalnum(static_cast<unsigned char>(c)))
         c = '_';

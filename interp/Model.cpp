@@ -173,6 +173,11 @@ FailureOr<SmallVector<Tensor>> makeArguments(func::FuncOp fn, uint64_t seed,
       }
       break;
     }
+    case ArgRole::Hyper:
+      // A hyperparameter takes the value the model was compiled with.
+      values.push_back(
+          Tensor::scalar(nn::hyperValue(fn, arg.index).value_or(0.0), *elementType));
+      break;
     case ArgRole::State:
     case ArgRole::Other:
       values.push_back(Tensor::zeros(shape, *elementType));

@@ -22,12 +22,16 @@ template <typename Role> struct RoleEntry {
 };
 
 // In order of precedence: a value with several role attributes takes the first.
+// A run-time hyperparameter of a train step and its compiled value (0-d f64).
+constexpr StringLiteral kHyperAttr = "nn.hyper", kValueAttr = "nn.value";
+
 constexpr RoleEntry<ArgRole> kArgRoles[] = {
     {ArgRole::Input, NNDialect::InputAttrHelper::getNameStr(), kMaxNameBytes},
     {ArgRole::Param, NNDialect::ParamAttrHelper::getNameStr(), kMaxNameBytes},
     {ArgRole::Seed, NNDialect::SeedAttrHelper::getNameStr(), 0},
     {ArgRole::State, NNDialect::StateAttrHelper::getNameStr(), kMaxDerivedNameBytes},
     {ArgRole::Buffer, NNDialect::BufferAttrHelper::getNameStr(), kMaxNameBytes},
+    {ArgRole::Hyper, kHyperAttr, kMaxDerivedNameBytes},
 };
 
 constexpr RoleEntry<ResultRole> kResultRoles[] = {
@@ -132,6 +136,18 @@ NamedAttribute roleAttr(MLIRContext *ctx, ArgRole role, StringRef name) {
 NamedAttribute roleAttr(MLIRContext *ctx, ResultRole role, StringRef name) {
   Builder b(ctx);
   return b.getNamedAttr(roleAttrName(role), b.getStringAttr(name));
+}
+
+std::optional<double> hyperValue(func::FuncOp fn, unsigned index) {
+  if (auto value = fn.getArgAttrOfType<FloatAttr>(index, kValueAttr))
+    return value.getValueAsDouble();
+  return std::nullopt;
+}
+
+void setHyper(func::FuncOp fn, unsigned index, StringRef name, double value) {
+  Builder b(fn.getContext());
+  fn.setArgAttr(index, roleAttrName(ArgRole::Hyper), b.getStringAttr(name));
+  fn.setArgAttr(index, kValueAttr, b.getF64FloatAttr(value));
 }
 
 DictionaryAttr paramInit(func::FuncOp fn, unsigned index) {

@@ -7,6 +7,8 @@
 //              nn.param = "fc.weight" a trained parameter (with nn.init)
 //              nn.seed                the i64 dropout seed of a train step
 //              nn.state = "w.m"       optimizer state of a train step
+//              nn.hyper = "lr"        a run-time hyperparameter of a train step
+//                                     (0-d f64; nn.value holds its compiled value)
 //              nn.buffer = "bn.mean"  non-trainable state kept with the weights
 //   results    nn.output, nn.loss, nn.grad, nn.grad_input, nn.param_update,
 //              nn.state (its next value), nn.buffer_update
@@ -24,12 +26,13 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/ADT/SmallVector.h"
 
+#include <optional>
 #include <string>
 
 namespace netc::nn {
 
 /// What an argument of a model function is.
-enum class ArgRole { Input, Param, Seed, State, Buffer, Other };
+enum class ArgRole { Input, Param, Seed, State, Buffer, Hyper, Other };
 
 /// What a result of a model function is.
 enum class ResultRole { Loss, Output, Grad, GradInput, ParamUpdate, State, BufferUpdate, Other };
@@ -80,6 +83,13 @@ inline bool isInput(mlir::Value value) { return hasArgRole(value, ArgRole::Input
 /// takes no name (it is a unit attribute).
 mlir::NamedAttribute roleAttr(mlir::MLIRContext *ctx, ArgRole role, llvm::StringRef name = {});
 mlir::NamedAttribute roleAttr(mlir::MLIRContext *ctx, ResultRole role, llvm::StringRef name);
+
+/// The compiled value (nn.value) of hyperparameter argument `index`, or
+/// nullopt when it has none.
+std::optional<double> hyperValue(mlir::func::FuncOp fn, unsigned index);
+/// Marks argument `index` of `fn` as the hyperparameter `name` with the
+/// compiled value `value`.
+void setHyper(mlir::func::FuncOp fn, unsigned index, llvm::StringRef name, double value);
 
 /// The nn.init dictionary of parameter argument `index`, or null.
 mlir::DictionaryAttr paramInit(mlir::func::FuncOp fn, unsigned index);

@@ -4,6 +4,7 @@
 #include "codegen/Codegen.h"
 #include "codegen/Lowering.h"
 #include "codegen/Schedules/Schedules.h"
+#include "ir/NNOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/BuiltinAttributes.h"
@@ -162,6 +163,9 @@ OwningOpRef<func::FuncOp> widenToF64(func::FuncOp func) {
         c.setValueAttr(DenseElementsAttr::get(wide, ArrayRef<double>(values)));
       }
     }
+    // A cast to f32 (an optimizer's f64 scalar meeting an f32 tensor) casts to f64.
+    if (auto c = dyn_cast<nn::CastOp>(op); c && c.getDtype().isF32())
+      c.setDtype(b.getF64Type());
     for (Value result : op->getResults())
       result.setType(widen(result.getType()));
   });

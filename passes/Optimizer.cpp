@@ -7,6 +7,13 @@
 // its current value, new results for the next, so the step stays a pure
 // function the runtime calls in a loop. The contract is in Passes.td.
 //
+// The hyperparameters (learning rate, momentum, betas, eps, weight decay,
+// alpha) are arguments too (nn.hyper, 0-d f64, compiled value in nn.value),
+// so a schedule changes them without recompiling. Their scalar formulas
+// (bias corrections, step size, 1 - beta) are computed in f64 and cast to
+// the parameter's element type where they meet tensors, as torch.optim
+// computes them in double and applies them as the tensor's type.
+//
 //===----------------------------------------------------------------------===//
 
 #include "ir/Build.h"
@@ -19,8 +26,6 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Matchers.h"
-
-#include <cmath>
 
 namespace netc {
 #define GEN_PASS_DEF_NNOPTIMIZER
@@ -61,16 +66,26 @@ private:
   }
   /// A 0-d constant of `like`'s element type.
   Value constant(Value like, double value);
+  /// A 0-d f64 constant.
+  Value constant64(double value);
+  /// Appends the hyperparameter argument `key` (prefixed with the loss of a
+  /// step of a model with several losses) with its compiled value, or
+  /// `fallback` (torch's default); returns the 0-d f64 argument.
+  Value addHyper(StringRef key, double fallback);
+  /// The 0-d f64 `scalar` in `like`'s element type (one cast per type).
+  Value as(Value scalar, Value like);
   Value add(Value a, Value b) { return create<AddOp>({a, b}); }
   Value sub(Value a, Value b) { return create<SubOp>({a, b}); }
   Value mul(Value a, Value b) { return create<MulOp>({a, b}); }
   Value div(Value a, Value b) { return create<DivOp>({a, b}); }
-  template <typename OpTy> Value create(ValueRange operands) {
-    return createInferred<OpTy>(builder, step.getLoc(), operands);
+  template <typename OpTy>
+  Value create(ValueRange operands, ArrayRef<NamedAttribute> attrs = {}) {
+    return createInferred<OpTy>(builder, step.getLoc(), operands, attrs);
   }
   /// Appends a state argument named `name` of `type`.
   BlockArgument addState(Type type, const Twine &name);
-  /// `g + wd * p` when weight decay is on, else `g`.
+  /// `g + wd * p`: with wd = 0 it is `g`, so the term is always built and
+  /// weight decay can change at run time.
   Value decayed(const Slot &slot);
   void buildSGD();
   /// Adam, or AdamW when `decoupled` (the weight decay scales the parameter
@@ -85,6 +100,9 @@ private:
   /// The state arguments in order, and the updated parameters and state.
   SmallVector<BlockArgument> stateArgs;
   SmallVector<Value> paramUpdates, stateUpdates;
+  /// The weight decay hyperparameter (every optimizer has one).
+  Value weightDecay;
+  llvm::DenseMap<std::pair<Value, Type>, Value> casts;
 };
 
 Value UpdateBuilder::constant(Value like, double value) {
@@ -92,6 +110,34 @@ Value UpdateBuilder::constant(Value like, double value) {
   auto type = RankedTensorType::get({}, elementType);
   return builder.create<arith::ConstantOp>(
       step.getLoc(), DenseElementsAttr::get(type, builder.getFloatAttr(elementType, value)));
+}
+
+Value UpdateBuilder::constant64(double value) {
+  auto type = RankedTensorType::get({}, builder.getF64Type());
+  return builder.create<arith::ConstantOp>(
+      step.getLoc(), DenseElementsAttr::get(type, builder.getF64FloatAttr(value)));
+}
+
+Value UpdateBuilder::addHyper(StringRef key, double fallback) {
+  std::string name = key.str();
+  if (auto loss = optimizer.getAs<StringAttr>("loss"))
+    name = (loss.getValue() + "." + key).str();
+  unsigned index = step.getNumArguments();
+  step.insertArgument(index, RankedTensorType::get({}, builder.getF64Type()),
+                      builder.getDictionaryAttr({}), step.getLoc());
+  nn::setHyper(step, index, name, hyper(key, fallback));
+  return step.getArgument(index);
+}
+
+Value UpdateBuilder::as(Value scalar, Value like) {
+  Type elementType = cast<TensorType>(like.getType()).getElementType();
+  if (elementType.isF64())
+    return scalar;
+  Value &converted = casts[{scalar, elementType}];
+  if (!converted)
+    converted = create<CastOp>(
+        {scalar}, {builder.getNamedAttr("dtype", TypeAttr::get(elementType))});
+  return converted;
 }
 
 BlockArgument UpdateBuilder::addState(Type type, const Twine &name) {
@@ -103,43 +149,47 @@ BlockArgument UpdateBuilder::addState(Type type, const Twine &name) {
 }
 
 Value UpdateBuilder::decayed(const Slot &slot) {
-  double wd = hyper("weight_decay", 0.0);
-  if (wd == 0.0)
-    return slot.grad;
-  return add(slot.grad, mul(constant(slot.param, wd), slot.param));
+  return add(slot.grad, mul(as(weightDecay, slot.param), slot.param));
 }
 
 void UpdateBuilder::buildSGD() {
-  double lr = hyper("lr", 0.0), momentum = hyper("momentum", 0.0);
+  Value lr = addHyper("lr", 0.0);
+  weightDecay = addHyper("weight_decay", 0.0);
+  // Without momentum there is no buffer: the structure stays compile-time.
+  bool hasMomentum = hyper("momentum", 0.0) != 0.0;
+  Value momentum = hasMomentum ? addHyper("momentum", 0.0) : Value();
   bool nesterov = false;
   if (auto attr = optimizer.getAs<BoolAttr>("nesterov"))
     nesterov = attr.getValue();
   SmallVector<BlockArgument> buffers;
-  if (momentum != 0.0)
+  if (hasMomentum)
     for (const Slot &slot : slots)
       buffers.push_back(addState(slot.param.getType(), slot.name.getValue() + ".momentum_buffer"));
   for (auto [i, slot] : llvm::enumerate(slots)) {
     if (!slot.hasGrad) {
       paramUpdates.push_back(slot.param);
-      if (momentum != 0.0)
+      if (hasMomentum)
         stateUpdates.push_back(buffers[i]);
       continue;
     }
     Value d = decayed(slot);
-    if (momentum != 0.0) {
+    if (hasMomentum) {
       // buf = momentum * buf + d; torch's first step sets buf = d, which this
       // gives exactly from buf = 0.
-      Value buf = add(mul(constant(slot.param, momentum), buffers[i]), d);
+      Value m = as(momentum, slot.param);
+      Value buf = add(mul(m, buffers[i]), d);
       stateUpdates.push_back(buf);
-      d = nesterov ? add(d, mul(constant(slot.param, momentum), buf)) : buf;
+      d = nesterov ? add(d, mul(m, buf)) : buf;
     }
-    paramUpdates.push_back(sub(slot.param, mul(constant(slot.param, lr), d)));
+    paramUpdates.push_back(sub(slot.param, mul(as(lr, slot.param), d)));
   }
 }
 
 LogicalResult UpdateBuilder::buildAdam(bool decoupled) {
-  double lr = hyper("lr", 1e-3), beta1 = hyper("beta1", 0.9), beta2 = hyper("beta2", 0.999),
-         eps = hyper("eps", 1e-8), wd = hyper("weight_decay", 0.0);
+  Value lr = addHyper("lr", 1e-3);
+  weightDecay = addHyper("weight_decay", 0.0);
+  Value beta1 = addHyper("beta1", 0.9), beta2 = addHyper("beta2", 0.999),
+        eps = addHyper("eps", 1e-8);
   if (slots.empty())
     return success();
   Type elementType = cast<TensorType>(slots.front().param.getType()).getElementType();
@@ -162,12 +212,16 @@ LogicalResult UpdateBuilder::buildAdam(bool decoupled) {
     countName = (loss.getValue() + ".step").str();
   BlockArgument stepCount = addState(RankedTensorType::get({}, elementType), countName);
 
-  // The bias corrections, with b^t = exp(t log b) on 0-d tensors.
+  // The bias corrections in f64, with b^t = exp(t log b) on 0-d tensors.
   Value t = add(stepCount, constant(stepCount, 1.0));
-  auto power = [&](double base) { return create<ExpOp>({mul(t, constant(t, std::log(base)))}); };
-  Value one = constant(t, 1.0);
-  Value stepSize = div(constant(t, lr), sub(one, power(beta1)));
+  Value t64 = elementType.isF64() ? t : create<CastOp>({t}, {builder.getNamedAttr(
+                                            "dtype", TypeAttr::get(builder.getF64Type()))});
+  auto power = [&](Value base) { return create<ExpOp>({mul(t64, create<LogOp>({base}))}); };
+  Value one = constant64(1.0);
+  Value stepSize = div(lr, sub(one, power(beta1)));
   Value correction2Sqrt = create<SqrtOp>({sub(one, power(beta2))});
+  Value oneMinusBeta1 = sub(one, beta1), oneMinusBeta2 = sub(one, beta2);
+  Value decoupledScale = decoupled ? sub(one, mul(lr, weightDecay)) : Value();
 
   for (auto [i, slot] : llvm::enumerate(slots)) {
     if (!slot.hasGrad) {
@@ -176,13 +230,13 @@ LogicalResult UpdateBuilder::buildAdam(bool decoupled) {
       continue;
     }
     Value p = slot.param, g = decoupled ? slot.grad : decayed(slot);
-    // AdamW: p = p * (1 - lr * wd) before the Adam step.
-    if (decoupled && wd != 0.0)
-      p = mul(p, constant(p, 1.0 - lr * wd));
-    Value m = add(mul(constant(p, beta1), expAvg[i]), mul(constant(p, 1.0 - beta1), g));
-    Value v = add(mul(constant(p, beta2), expAvgSq[i]), mul(mul(constant(p, 1.0 - beta2), g), g));
-    Value denom = add(div(create<SqrtOp>({v}), correction2Sqrt), constant(p, eps));
-    paramUpdates.push_back(sub(p, mul(stepSize, div(m, denom))));
+    // AdamW: p = p * (1 - lr * wd) before the Adam step (exact for wd = 0).
+    if (decoupled)
+      p = mul(p, as(decoupledScale, p));
+    Value m = add(mul(as(beta1, p), expAvg[i]), mul(as(oneMinusBeta1, p), g));
+    Value v = add(mul(as(beta2, p), expAvgSq[i]), mul(mul(as(oneMinusBeta2, p), g), g));
+    Value denom = add(div(create<SqrtOp>({v}), as(correction2Sqrt, p)), as(eps, p));
+    paramUpdates.push_back(sub(p, mul(as(stepSize, p), div(m, denom))));
     stateUpdates.append({m, v});
   }
   stateUpdates.push_back(t);
@@ -190,8 +244,13 @@ LogicalResult UpdateBuilder::buildAdam(bool decoupled) {
 }
 
 void UpdateBuilder::buildRMSprop() {
-  double lr = hyper("lr", 1e-2), alpha = hyper("alpha", 0.99), eps = hyper("eps", 1e-8),
-         momentum = hyper("momentum", 0.0);
+  Value lr = addHyper("lr", 1e-2);
+  weightDecay = addHyper("weight_decay", 0.0);
+  Value alpha = addHyper("alpha", 0.99), eps = addHyper("eps", 1e-8);
+  // Without momentum there is no buffer: the structure stays compile-time.
+  bool hasMomentum = hyper("momentum", 0.0) > 0.0;
+  Value momentum = hasMomentum ? addHyper("momentum", 0.0) : Value();
+  Value oneMinusAlpha = sub(constant64(1.0), alpha);
   bool centered = false;
   if (auto attr = optimizer.getAs<BoolAttr>("centered"))
     centered = attr.getValue();
@@ -200,7 +259,7 @@ void UpdateBuilder::buildRMSprop() {
   SmallVector<BlockArgument> squareAvg, buffers, gradAvg;
   for (const Slot &slot : slots) {
     squareAvg.push_back(addState(slot.param.getType(), slot.name.getValue() + ".square_avg"));
-    if (momentum > 0.0)
+    if (hasMomentum)
       buffers.push_back(addState(slot.param.getType(), slot.name.getValue() + ".momentum_buffer"));
     if (centered)
       gradAvg.push_back(addState(slot.param.getType(), slot.name.getValue() + ".grad_avg"));
@@ -208,7 +267,7 @@ void UpdateBuilder::buildRMSprop() {
   for (auto [i, slot] : llvm::enumerate(slots)) {
     // State updates in argument order: parameter by parameter.
     SmallVector<Value> next{squareAvg[i]};
-    if (momentum > 0.0)
+    if (hasMomentum)
       next.push_back(buffers[i]);
     if (centered)
       next.push_back(gradAvg[i]);
@@ -218,21 +277,22 @@ void UpdateBuilder::buildRMSprop() {
       continue;
     }
     Value p = slot.param, g = decayed(slot);
-    Value sq = add(mul(constant(p, alpha), squareAvg[i]), mul(mul(constant(p, 1.0 - alpha), g), g));
+    Value a = as(alpha, p), b = as(oneMinusAlpha, p);
+    Value sq = add(mul(a, squareAvg[i]), mul(mul(b, g), g));
     next[0] = sq;
     Value avg = sq;
     if (centered) {
-      Value ga = add(mul(constant(p, alpha), gradAvg[i]), mul(constant(p, 1.0 - alpha), g));
+      Value ga = add(mul(a, gradAvg[i]), mul(b, g));
       next.back() = ga;
       avg = sub(sq, mul(ga, ga));
     }
-    Value denom = add(create<SqrtOp>({avg}), constant(p, eps));
-    if (momentum > 0.0) {
-      Value buf = add(mul(constant(p, momentum), buffers[i]), div(g, denom));
+    Value denom = add(create<SqrtOp>({avg}), as(eps, p));
+    if (hasMomentum) {
+      Value buf = add(mul(as(momentum, p), buffers[i]), div(g, denom));
       next[1] = buf;
-      paramUpdates.push_back(sub(p, mul(constant(p, lr), buf)));
+      paramUpdates.push_back(sub(p, mul(as(lr, p), buf)));
     } else {
-      paramUpdates.push_back(sub(p, mul(constant(p, lr), div(g, denom))));
+      paramUpdates.push_back(sub(p, mul(as(lr, p), div(g, denom))));
     }
     stateUpdates.append(next);
   }
