@@ -5,8 +5,9 @@
 // model object from the C++ compiler, and libNAME.a written with LLVM's
 // archive writer from those two objects and the members of
 // libNetCRuntime.a. An executable links a generated main against that
-// library; a shared library links all of it with netc_shared_model. Finished files are renamed into place; the folder is always
-// removed, so a failure leaves nothing behind.
+// library; a shared library links all of it with netc_shared_model.
+// Finished files are renamed into place; the folder is always removed, so a
+// failure leaves nothing behind.
 //
 //===----------------------------------------------------------------------===//
 
@@ -265,9 +266,11 @@ LogicalResult moveIntoPlace(ModuleOp module, const std::string &from, const std:
 
 /// The source of a shared library's one model-specific export.
 std::string sharedEntrySource(const std::string &name) {
-  return "#include \"runtime/CApiShared.h\"\n"
-         "extern \"C\" const netc_model " + name + "_model;\n"
-         "extern \"C\" const netc_model *netc_shared_model(void) { return &" + name + "_model; }\n";
+  std::string model = name + "_model";
+  std::string source = "#include \"runtime/CApiShared.h\"\n";
+  source += "extern \"C\" const netc_model " + model + ";\n";
+  source += "extern \"C\" const netc_model *netc_shared_model(void) { return &" + model + "; }\n";
+  return source;
 }
 
 /// Exports only the C API of runtime/CApiShared.h: the runtime's and Halide's
@@ -329,7 +332,8 @@ LogicalResult writeSharedLibrary(ModuleOp module, const CodegenOptions &options,
                            entry, "-Wl,--whole-archive", built.library, "-Wl,--no-whole-archive",
                            "-Wl,--version-script=" + exports, "-Wl,-Bsymbolic", "-o", so,
                            "-lpthread", "-ldl", "-lm"});
-  if (failed(runTool(module, link, build.file("link.log"), "linking lib" + built.model.name + ".so")))
+  std::string what = "linking lib" + built.model.name + ".so";
+  if (failed(runTool(module, link, build.file("link.log"), what)))
     return failure();
   return moveIntoPlace(module, so, libraryPath);
 }

@@ -27,8 +27,6 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Matchers.h"
 
-#include <cmath>
-
 namespace netc {
 #define GEN_PASS_DEF_NNOPTIMIZER
 #include "passes/Passes.h.inc"

@@ -225,22 +225,30 @@ def NNOptimizer : Pass<"nn-optimizer", "mlir::ModuleOp"> {
     its own (one of several losses) takes that one; it updates the
     parameters that have an `nn.grad` result, when its optimizer selects
     them with `params`, and its Adam step count is `{nn.state =
-    "<loss>.step"}`. With p a parameter, g its gradient (the
-    `nn.grad` result) and every hyperparameter a 0-d constant of p's element
-    type:
+    "<loss>.step"}`. With p a parameter, g its gradient (the `nn.grad`
+    result) and every hyperparameter a run-time argument (below), its scalar
+    formulas computed in f64 and cast to p's element type where they meet
+    p:
 
-    - `sgd`: d = g + wd * p (when wd != 0); when momentum != 0,
+    - `sgd`: d = g + wd * p; when momentum != 0,
       buf' = momentum * buf + d (PyTorch's first step sets buf = d, which
       this gives with buf = 0) and d = nesterov ? d + momentum * buf' : buf';
       then p' = p - lr * d.
     - `adam` (weight decay added to the gradient, not AdamW):
-      g = g + wd * p (when wd != 0); m' = b1 * m + (1 - b1) * g;
+      g = g + wd * p; m' = b1 * m + (1 - b1) * g;
       v' = b2 * v + (1 - b2) * g * g; t = step + 1;
       step_size = lr / (1 - b1^t);
       denom = sqrt(v') / sqrt(1 - b2^t) + eps; p' = p - step_size * m' / denom,
-      with b^t computed as exp(t * log(b)) by `nn.exp` on 0-d tensors.
+      with b^t computed as exp(t * log(b)) on 0-d f64 tensors. `adamw`
+      first scales p by (1 - lr * wd).
+    - `rmsprop`: torch.optim.RMSprop with alpha, eps, momentum and centering.
 
-    New arguments follow `%seed`: the optimizer state. SGD with
+    New arguments follow `%seed`: the hyperparameters, 0-d f64 tensors
+    `{nn.hyper = "lr", nn.value = <compiled value> : f64}` ("<loss>.lr" in a
+    step of several losses): lr and weight_decay always (g + 0 * p is g),
+    then momentum (SGD, when the compiled momentum != 0), beta1, beta2 and
+    eps (Adam), alpha, eps and momentum (RMSprop, when momentum > 0); then
+    the optimizer state. SGD with
     momentum != 0 has one `{nn.state = "<param>.momentum_buffer"}` per
     parameter; Adam has `{nn.state = "<param>.exp_avg"}` and
     `{nn.state = "<param>.exp_avg_sq"}` per parameter (in that order,

@@ -20,6 +20,7 @@
 #include <dlfcn.h>
 
 #include <memory>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -28,28 +29,36 @@ namespace py = pybind11;
 
 namespace {
 
+/// The functions of CApiShared.h: each member of Api and the exported name
+/// it is found under.
+#define NETC_SO_FUNCTIONS(X)                                                                       \
+  X(model, netc_shared_model)                                                                      \
+  X(abiVersion, netc_so_abi_version)                                                               \
+  X(create, netc_so_create)                                                                        \
+  X(destroy, netc_so_destroy)                                                                      \
+  X(forward, netc_so_forward)                                                                      \
+  X(trainStep, netc_so_train_step)                                                                 \
+  X(loadWeights, netc_so_load_weights)                                                             \
+  X(saveWeights, netc_so_save_weights)                                                             \
+  X(setHyper, netc_so_set_hyper)                                                                   \
+  X(getHyper, netc_so_get_hyper)                                                                   \
+  X(getTensor, netc_so_get_tensor)                                                                 \
+  X(setTensor, netc_so_set_tensor)                                                                 \
+  X(steps, netc_so_steps)                                                                          \
+  X(lastError, netc_so_last_error)                                                                 \
+  X(setNumThreads, netc_so_set_num_threads)
+
 /// The functions of CApiShared.h, found by name in one opened library.
 struct Api {
-  decltype(&netc_shared_model) model;
-  decltype(&netc_so_abi_version) abiVersion;
-  decltype(&netc_so_create) create;
-  decltype(&netc_so_destroy) destroy;
-  decltype(&netc_so_forward) forward;
-  decltype(&netc_so_train_step) trainStep;
-  decltype(&netc_so_load_weights) loadWeights;
-  decltype(&netc_so_save_weights) saveWeights;
-  decltype(&netc_so_set_hyper) setHyper;
-  decltype(&netc_so_get_hyper) getHyper;
-  decltype(&netc_so_get_tensor) getTensor;
-  decltype(&netc_so_set_tensor) setTensor;
-  decltype(&netc_so_steps) steps;
-  decltype(&netc_so_last_error) lastError;
-  decltype(&netc_so_set_num_threads) setNumThreads;
+#define NETC_SO_MEMBER(member, symbol) decltype(&symbol) member = nullptr;
+  NETC_SO_FUNCTIONS(NETC_SO_MEMBER)
+#undef NETC_SO_MEMBER
 };
 
 /// Finds `name` in `handle` or throws naming the library. (Not `bind`: argument
 /// dependent lookup would prefer std::bind.)
-template <typename Fn> void findSymbol(void *handle, const std::string &path, const char *name, Fn &fn) {
+template <typename Fn>
+void findSymbol(void *handle, const std::string &path, const char *name, Fn &fn) {
   fn = reinterpret_cast<Fn>(dlsym(handle, name));
   if (!fn)
     throw std::runtime_error("'" + path + "' is not a netc model library (no " + name +
@@ -102,7 +111,8 @@ py::list inputsRead(const netc_slot *slots, int count) {
   return out;
 }
 
-/// One context of a model in an opened library (closed with it).
+/// One context of a model in an opened library (closed with it). Calls that
+/// run compiled code release the GIL and hold `running` instead.
 class Library {
 public:
   Library(const std::string &path, uint64_t seed) : path(path) {
@@ -171,6 +181,7 @@ public:
     int rc;
     {
       py::gil_scoped_release release;
+      std::lock_guard<std::mutex> lock(running);
       rc = api.forward(m, ctx, in.ptrs.data(), in.bytes.data(), outPtrs.data(), outBytes.data());
     }
     check(rc);
@@ -184,6 +195,7 @@ public:
     int rc;
     {
       py::gil_scoped_release release;
+      std::lock_guard<std::mutex> lock(running);
       rc = api.trainStep(m, ctx, index, in.ptrs.data(), in.bytes.data(), &loss);
     }
     check(rc);
@@ -206,9 +218,7 @@ public:
 
   void loadWeights(const std::string &file) { check(api.loadWeights(m, ctx, file.c_str())); }
   void saveWeights(const std::string &file) { check(api.saveWeights(m, ctx, file.c_str())); }
-  void setHyper(const std::string &name, double v) {
-    check(api.setHyper(m, ctx, name.c_str(), v));
-  }
+  void setHyper(const std::string &name, double v) { check(api.setHyper(m, ctx, name.c_str(), v)); }
   double getHyper(const std::string &name) const { return api.getHyper(m, ctx, name.c_str()); }
   int64_t steps() const { return api.steps(m, ctx); }
   int setNumThreads(int n) {
@@ -225,21 +235,9 @@ private:
   };
 
   void bindAll() {
-    findSymbol(handle, path, "netc_shared_model", api.model);
-    findSymbol(handle, path, "netc_so_abi_version", api.abiVersion);
-    findSymbol(handle, path, "netc_so_create", api.create);
-    findSymbol(handle, path, "netc_so_destroy", api.destroy);
-    findSymbol(handle, path, "netc_so_forward", api.forward);
-    findSymbol(handle, path, "netc_so_train_step", api.trainStep);
-    findSymbol(handle, path, "netc_so_load_weights", api.loadWeights);
-    findSymbol(handle, path, "netc_so_save_weights", api.saveWeights);
-    findSymbol(handle, path, "netc_so_set_hyper", api.setHyper);
-    findSymbol(handle, path, "netc_so_get_hyper", api.getHyper);
-    findSymbol(handle, path, "netc_so_get_tensor", api.getTensor);
-    findSymbol(handle, path, "netc_so_set_tensor", api.setTensor);
-    findSymbol(handle, path, "netc_so_steps", api.steps);
-    findSymbol(handle, path, "netc_so_last_error", api.lastError);
-    findSymbol(handle, path, "netc_so_set_num_threads", api.setNumThreads);
+#define NETC_SO_FIND(member, symbol) findSymbol(handle, path, #symbol, api.member);
+    NETC_SO_FUNCTIONS(NETC_SO_FIND)
+#undef NETC_SO_FIND
   }
 
   void check(int rc) const {
@@ -259,8 +257,7 @@ private:
 
   /// The memory-safety checks: the Python side converts arrays before this.
   static void checkArray(const netc_tensor &t, const py::array &a) {
-    if (!a.dtype().is(dtypeOf(t.dtype)) || !(a.flags() & py::array::c_style) ||
-        a.ndim() != t.rank)
+    if (!a.dtype().is(dtypeOf(t.dtype)) || !(a.flags() & py::array::c_style) || a.ndim() != t.rank)
       throw py::type_error(std::string("tensor '") + t.name + "' needs a C-contiguous " +
                            dtypeName(t.dtype) + " array of rank " + std::to_string(t.rank));
     for (int d = 0; d < t.rank; ++d)
@@ -296,6 +293,8 @@ private:
   Api api{};
   const netc_model *m = nullptr;
   void *ctx = nullptr;
+  /// Held by the calls that run without the GIL: a context is not thread-safe.
+  std::mutex running;
 };
 
 } // namespace

@@ -26,6 +26,7 @@
 #include "codegen/Schedules/HandScheduler.h"
 
 #include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/TypeUtilities.h"
 
 #include <cstdlib>
 
@@ -105,6 +106,16 @@ void gpuHandSchedule(FunctionLowering &fl) {
   for (const LoweredFunc &lf : fl.loweredFuncs())
     families[lf.op] = lf.family;
   for (const LoweredFunc &lf : fl.loweredFuncs()) {
+    // An optimizer's f64 scalars (hyperparameters, bias corrections) are
+    // worked out on the host, inlined into the cast that hands them to the
+    // kernels as the parameters' type: OpenCL kernels may not use doubles.
+    if (lf.type.getRank() == 0 && lf.op->getNumOperands() == 1 &&
+        getElementTypeOrSelf(lf.op->getOperand(0).getType()).isF64() &&
+        !lf.type.getElementType().isF64()) {
+      Func scalar = lf.func;
+      scalar.compute_root();
+      continue;
+    }
     if (lf.family == OpFamily::Elementwise && onlyFeedsElementwise(lf, families))
       continue;
     Func f = lf.func;

@@ -114,7 +114,7 @@ cl::opt<Emit> emitKind(
                           "the model as .net source that compiles back to the same IR")),
     cl::cat(outputCategory));
 cl::OptionCategory codegenCategory("Code generation",
-                                   "For --emit=halide, obj, lib and exe.");
+                                   "For --emit=halide, obj, lib, so and exe.");
 cl::opt<std::string> targetName("target", cl::desc("Halide target string (host, host-cuda, ...)"),
                                 cl::value_desc("target"), cl::init("host"),
                                 cl::cat(codegenCategory));
