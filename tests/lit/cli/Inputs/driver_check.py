@@ -5,7 +5,7 @@
   driver_check.py rows LOG E PER     the --log of E epochs of PER steps: its columns and rows
   driver_check.py nocr FILE          FILE has no carriage return
   driver_check.py losses LOG         prints the step rows' losses (one line)
-  driver_check.py val LOG DIR K      the last epoch row's val_accuracy is the mean accuracy of
+  driver_check.py val LOG DIR K      the last epoch row's val_accuracy (val_loss) is the mean accuracy (cross-entropy) of
                                      DIR/out{0..K-1}.npz (the forward function's outputs)
   driver_check.py lr LOG SCHEDULE BASE [PER]
                                      the lr column of every step row follows SCHEDULE (the
@@ -64,11 +64,24 @@ def rows(log, epochs, per):
 
 def val(log, folder, count):
     last = [r for r in read(log) if r["kind"] == "epoch"][-1]
-    accuracies = [float(np.load(f"{folder}/out{k}.npz")["accuracy"]) for k in range(count)]
+    outs = [np.load(f"{folder}/out{k}.npz") for k in range(count)]
+    accuracies = [float(o["accuracy"]) for o in outs]
     expected = sum(accuracies) / count
     got = float(last["val_accuracy"])
     assert math.isclose(got, expected, rel_tol=1e-6, abs_tol=1e-7), (got, expected, accuracies)
     print(f"val_accuracy {got:.6g} is the mean of {count} forward batches")
+    # The validation loss: cross-entropy of each batch's logits, recomputed here in f64.
+    losses = []
+    for k, o in enumerate(outs):
+        z = o["z"].astype(np.float64)
+        y = np.load(f"{folder}/valbatch{k}.npz")["y"]
+        z = z - z.max(axis=1, keepdims=True)
+        logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+        losses.append(-logp[np.arange(len(y)), y].mean())
+    expected = sum(losses) / count
+    got = float(last["val_loss"])
+    assert math.isclose(got, expected, rel_tol=1e-5), (got, expected, losses)
+    print(f"val_loss {got:.6g} is the mean cross-entropy of {count} forward batches")
 
 
 def factor(schedule, step, epoch, total):
