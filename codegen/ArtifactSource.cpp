@@ -231,6 +231,13 @@ std::string generateHeader(const ArtifactModel &model) {
      << "/** Writes every parameter to a tensor file (atomically): .safetensors, .npz or,\n"
      << " *  for a model with one parameter, .npy. */\n"
      << "int " << n << "_save_weights(" << n << "_context *ctx, const char *path);\n\n"
+     << "/** Writes a checkpoint (atomically, safetensors): parameters, buffers,\n"
+     << " *  optimizer state, hyperparameters, the step count and the seed; what\n"
+     << " *  the executable's --checkpoint writes. */\n"
+     << "int " << n << "_save_checkpoint(" << n << "_context *ctx, const char *path);\n\n"
+     << "/** Restores a checkpoint of this model (all or nothing): training goes on\n"
+     << " *  from it exactly as the executable's --resume does. */\n"
+     << "int " << n << "_load_checkpoint(" << n << "_context *ctx, const char *path);\n\n"
      << "/** The message of the last failure of a call on `ctx`, \"\" if none. For\n"
      << " *  failures without a usable context (a NULL, destroyed or foreign context,\n"
      << " *  " << n << "_create, " << n << "_destroy, " << n << "_set_num_threads), " << n
@@ -432,6 +439,10 @@ std::string generateSource(const ArtifactModel &model) {
        "capi::loadWeights(" + n + "_model, ctx, path)");
   line("int " + n + "_save_weights(" + ctx + ", const char *path)",
        "capi::saveWeights(" + n + "_model, ctx, path)");
+  line("int " + n + "_save_checkpoint(" + ctx + ", const char *path)",
+       "capi::saveCheckpoint(" + n + "_model, ctx, path)");
+  line("int " + n + "_load_checkpoint(" + ctx + ", const char *path)",
+       "capi::loadCheckpoint(" + n + "_model, ctx, path)");
   line("const char *" + n + "_last_error(const " + ctx + ")",
        "capi::lastError(" + n + "_model, ctx)");
   line("int " + n + "_set_hyper(" + ctx + ", const char *name, double value)",
