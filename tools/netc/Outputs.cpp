@@ -1,16 +1,18 @@
 //===- Outputs.cpp - netc's object files and quoted diagnostics ----------===//
 //
-// Two pieces of the driver that read no flag: writing an object and its
-// header atomically, and keeping the diagnostic printer from quoting files
-// netc has not read.
+// Pieces of the driver that read no flag: code generation for each --emit
+// kind, writing an object and its header atomically, and keeping the
+// diagnostic printer from quoting files netc has not read.
 //
 //===----------------------------------------------------------------------===//
 
 #include "Outputs.h"
 #include "InputFiles.h"
 
+#include "codegen/Artifact.h"
 #include "codegen/Codegen.h"
 #include "codegen/OutputPaths.h"
+#include "passes/Passes.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Diagnostics.h"
@@ -26,6 +28,30 @@
 using namespace mlir;
 
 namespace netc::tool {
+
+LogicalResult emitCode(ModuleOp module, Emit kind, const codegen::CodegenOptions &options,
+                       const std::string &outputFilename, llvm::raw_ostream &os) {
+  // Executables and libraries keep the loss in the forward function:
+  // validation reports it (runtime/DriverEpochs.cpp).
+  bool keepLoss = kind == Emit::Lib || kind == Emit::So || kind == Emit::Exe;
+  if (failed(prepareForCodegen(module, keepLoss)))
+    return failure();
+  if (kind == Emit::Halide)
+    return codegen::emitHalideStatements(module, options, os);
+  if (kind == Emit::Obj)
+    return emitObject(module, outputFilename, options);
+  if (outputFilename == "-")
+    return module.emitError() << "--emit="
+                              << (kind == Emit::Lib  ? "lib"
+                                  : kind == Emit::So ? "so"
+                                                     : "exe")
+                              << " needs -o";
+  if (kind == Emit::Lib)
+    return codegen::writeLibrary(module, options, outputFilename);
+  if (kind == Emit::So)
+    return codegen::writeSharedLibrary(module, options, outputFilename);
+  return codegen::writeExecutable(module, options, outputFilename);
+}
 
 /// Writes NAME.o and NAME.h for `-o NAME.o`; nothing is left behind on failure.
 LogicalResult emitObject(ModuleOp module, const std::string &outputFilename,

@@ -9,6 +9,7 @@
 
 namespace llvm {
 class SourceMgr;
+class raw_ostream;
 } // namespace llvm
 namespace mlir {
 class MLIRContext;
@@ -19,6 +20,32 @@ struct CodegenOptions;
 } // namespace netc::codegen
 
 namespace netc::tool {
+
+/// What netc writes (--emit).
+enum class Emit {
+  Ast,
+  NN,
+  Opt,
+  Grad,
+  RF,
+  RFJson,
+  RFSvg,
+  Stats,
+  Dot,
+  Halide,
+  Obj,
+  Lib,
+  So,
+  Exe,
+  Net
+};
+
+/// Generates code for `kind` (Halide, Obj, Lib, So or Exe) from the
+/// optimized, differentiated `module`: Halide statements to `os`, the other
+/// kinds as files at `outputFilename`.
+mlir::LogicalResult emitCode(mlir::ModuleOp module, Emit kind,
+                             const codegen::CodegenOptions &options,
+                             const std::string &outputFilename, llvm::raw_ostream &os);
 
 /// Writes NAME.o and NAME.h for `-o NAME.o` (`outputFilename`); nothing is
 /// left behind on failure.

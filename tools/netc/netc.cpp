@@ -51,28 +51,11 @@
 #include "llvm/Support/raw_ostream.h"
 
 using namespace mlir;
+using netc::tool::Emit;
 namespace cl = llvm::cl;
 
 namespace {
 
-/// What netc writes.
-enum class Emit {
-  Ast,
-  NN,
-  Opt,
-  Grad,
-  RF,
-  RFJson,
-  RFSvg,
-  Stats,
-  Dot,
-  Halide,
-  Obj,
-  Lib,
-  So,
-  Exe,
-  Net
-};
 
 // `netc --help` lists these groups (LLVM sorts them by name) and nothing else of LLVM's and
 // MLIR's hundreds of options but the MLIR flags of mlirCategory (see showOnlyOptions).
@@ -494,26 +477,7 @@ LogicalResult compile(llvm::SourceMgr &sourceMgr, MLIRContext &context, llvm::ra
   case Emit::Exe: {
     netc::codegen::CodegenOptions options{targetName, scheduleName};
     options.defaultWeights = &netc::tool::modelWeights;
-    // Executables and libraries keep the loss in the forward function:
-    // validation reports it (runtime/DriverEpochs.cpp).
-    bool keepLoss = emitKind == Emit::Lib || emitKind == Emit::So || emitKind == Emit::Exe;
-    if (failed(netc::prepareForCodegen(*module, keepLoss)))
-      return failure();
-    if (emitKind == Emit::Halide)
-      return netc::codegen::emitHalideStatements(*module, options, os);
-    if (emitKind == Emit::Obj)
-      return netc::tool::emitObject(*module, outputFilename, options);
-    if (outputFilename == "-")
-      return module->emitError() << "--emit="
-                                 << (emitKind == Emit::Lib ? "lib"
-                                     : emitKind == Emit::So ? "so"
-                                                            : "exe")
-                                 << " needs -o";
-    if (emitKind == Emit::Lib)
-      return netc::codegen::writeLibrary(*module, options, outputFilename);
-    if (emitKind == Emit::So)
-      return netc::codegen::writeSharedLibrary(*module, options, outputFilename);
-    return netc::codegen::writeExecutable(*module, options, outputFilename);
+    return netc::tool::emitCode(*module, emitKind, options, outputFilename, os);
   }
   default:
     module->print(os);
