@@ -57,8 +57,8 @@ void buildTrainPipeline(mlir::OpPassManager &pm, bool gradInputs);
 /// form (nn-inference, then canonicalization): codegen compiles those as
 /// `NAME_forward`, and train steps (`NAME_train_step`, from nn-autodiff) as
 /// they are. `keepLoss`: the forward function keeps the loss result,
-/// computed in inference mode (executables and libraries report it; a raw
-/// Halide object keeps the outputs alone).
+/// computed in inference mode (executables report it; libraries and objects
+/// keep the outputs alone).
 mlir::LogicalResult prepareForCodegen(mlir::ModuleOp module, bool keepLoss = false);
 
 /// Registers every netc pass and pipeline with MLIR's global registry (for netc-opt).

@@ -131,7 +131,7 @@ def NNInference : Pass<"nn-inference", "mlir::func::FuncOp"> {
 
     With `keep-loss` the loss stays a result, computed in inference mode
     (no dropout, running statistics): the forward function of generated
-    executables and libraries reports it, which validation reads.
+    executables reports it, which validation reads.
   }];
   let options = [
     Option<"keepLoss", "keep-loss", "bool", /*default=*/"false",

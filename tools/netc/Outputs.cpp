@@ -31,9 +31,10 @@ namespace netc::tool {
 
 LogicalResult emitCode(ModuleOp module, Emit kind, const codegen::CodegenOptions &options,
                        const std::string &outputFilename, llvm::raw_ostream &os) {
-  // Executables and libraries keep the loss in the forward function:
-  // validation reports it (runtime/DriverEpochs.cpp).
-  bool keepLoss = kind == Emit::Lib || kind == Emit::So || kind == Emit::Exe;
+  // Executables keep the loss in the forward function: validation reports
+  // it (runtime/DriverEpochs.cpp). A library's forward, whose C API returns
+  // the outputs alone, does not spend time on it.
+  bool keepLoss = kind == Emit::Exe;
   if (failed(prepareForCodegen(module, keepLoss)))
     return failure();
   if (kind == Emit::Halide)
