@@ -14,6 +14,9 @@ config.test_exec_root = os.path.join(config.netc_obj_root, "tests", "lit")
 # Our tools first, then LLVM 19's FileCheck, not, count and split-file (never FileCheck-14).
 config.environment["PATH"] = os.pathsep.join(
     [config.netc_tools_dir, config.llvm_tools_dir, config.environment.get("PATH", "")])
+# netc's caches (host measurements, compiled artifacts) go to the build tree, never the
+# user's ~/.cache: a test sees only what this build measured and compiled.
+config.environment["NETC_CACHE_DIR"] = os.path.join(config.netc_obj_root, "tests", "netc-cache")
 config.substitutions.append(("%examples", os.path.join(config.netc_src_root, "examples")))
 # The build tree under test and the source tree (install and docs tests).
 config.substitutions.append(("%netc_build", config.netc_obj_root))
