@@ -24,11 +24,16 @@ import subprocess
 import sys
 import time
 
-import torch
-
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
+import allocators  # noqa: E402
+
+if __name__ == "__main__":
+    # PyTorch runs under the allocator fastest for it here (bench/allocators.py): this
+    # process starts again under it before PyTorch is imported.
+    ALLOCATOR, ALLOCATOR_TIMES = allocators.run_under_best()
+import torch  # noqa: E402
 from torch_models import MODELS  # noqa: E402
 import chart  # noqa: E402
 
@@ -54,6 +59,9 @@ COMPILE_ONLY = ["examples/residual.net", "examples/dropout2.net", "examples/embe
 
 
 def sh(cmd, **kw):
+    # netc, its executables and the peak run under their own allocator settings, not
+    # PyTorch's.
+    kw.setdefault("env", allocators.environment({}))
     return subprocess.run(cmd, check=True, capture_output=True, text=True, **kw).stdout
 
 
@@ -89,6 +97,10 @@ def machine_info(netc):
         info["OpenBLAS"] = "not installed"
     info["C compiler"] = sh(["cc", "--version"]).splitlines()[0]
     info["Python"] = platform.python_version()
+    probe = ", ".join("%s %.1f ms" % kv for kv in ALLOCATOR_TIMES.items())
+    info["PyTorch's allocator"] = ALLOCATOR + (
+        " (the fastest for PyTorch here; bench/allocators.py's probe: %s)" % probe
+        if probe else " (NETC_BENCH_ALLOCATOR)")
     return info
 
 

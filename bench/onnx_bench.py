@@ -7,9 +7,9 @@ random weights after torch.manual_seed(0), eval mode) is exported with torch.onn
 timed as bench.py times the .net models: the executable (`EXE --bench N --json --threads T
 --weights W`, W the model's initializers) and PyTorch eager (`torch.no_grad()`, the same
 module) alternate in rounds on the same machine; each side's time is the median over rounds
-of the per-round medians, and the ratio is netc / PyTorch. Both sides run under the same
-glibc malloc settings (MALLOC_ENV), which keep the large activation buffers of each call
-mapped between calls instead of returning them to the kernel. A model that netc cannot
+of the per-round medians, and the ratio is netc / PyTorch. PyTorch runs under the allocator
+fastest for it on the machine (bench/allocators.py: glibc, glibc with large blocks kept mapped,
+jemalloc or tcmalloc); the executables under their own heap settings. A model that netc cannot
 import or compile gets a row saying why. Prints the table as Markdown (docs/onnx-guide.md
 keeps the last one) and writes it to --out.
 """
@@ -26,11 +26,12 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "tests", "e2e"))
 
-# Set before PyTorch is imported, so that its allocations follow them too.
-MALLOC_ENV = {"MALLOC_MMAP_THRESHOLD_": str(1 << 30), "MALLOC_TRIM_THRESHOLD_": str(1 << 30)}
-for _k, _v in MALLOC_ENV.items():
-    os.environ.setdefault(_k, _v)
+import allocators  # noqa: E402
 
+if __name__ == "__main__":
+    # PyTorch runs under the allocator fastest for it here (bench/allocators.py): this
+    # process starts again under it before PyTorch is imported.
+    ALLOCATOR, _ = allocators.run_under_best()
 import torch  # noqa: E402
 
 from bench import loadavg, sh, time_torch  # noqa: E402
@@ -147,10 +148,10 @@ def main():
     load_after = loadavg()
     lines += ["", "Forward pass at %dx%d, %d alternating rounds; ratio = netc / PyTorch eager "
               "(below 1: netc is faster). Load average before / after: %s / %s (%d cores); "
-              "PyTorch %s." % (SIZE, SIZE, args.rounds,
-                               ", ".join("%.2f" % v for v in load_before),
-                               ", ".join("%.2f" % v for v in load_after), ncores,
-                               torch.__version__)]
+              "PyTorch %s under %s (bench/allocators.py)." % (
+                  SIZE, SIZE, args.rounds, ", ".join("%.2f" % v for v in load_before),
+                  ", ".join("%.2f" % v for v in load_after), ncores, torch.__version__,
+                  ALLOCATOR)]
     table = "\n".join(lines) + "\n"
     print(table)
     if args.out:

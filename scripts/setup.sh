@@ -27,6 +27,8 @@ packages=(
   pybind11-dev python3-dev python3-numpy
   # the digits tutorial and netc-data: scikit-learn ships the digits dataset
   python3-sklearn
+  # bench/: PyTorch at its best, under whichever allocator is fastest on the machine
+  libjemalloc2 libtcmalloc-minimal4
 )
 
 missing=()
