@@ -9,10 +9,12 @@
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/SymbolTable.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/Hashing.h"
 #include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/SmallPtrSet.h"
 
 #include <functional>
+#include <map>
 
 using namespace mlir;
 
@@ -31,6 +33,98 @@ bool recomputed(Operation *op) {
   return llvm::none_of(op->getResultTypes(), [](Type t) { return isa<RankedTensorType>(t); });
 }
 
+/// What an op computes, apart from where its operands come from: its name,
+/// attributes and types. Ops of equal shape compile to equal code.
+llvm::hash_code opShape(Operation *op) {
+  llvm::hash_code h = llvm::hash_combine(op->getName().getAsOpaquePointer(),
+                                         op->getAttrDictionary().getAsOpaquePointer());
+  for (Type t : op->getOperandTypes())
+    h = llvm::hash_combine(h, t.getAsOpaquePointer());
+  for (Type t : op->getResultTypes())
+    h = llvm::hash_combine(h, t.getAsOpaquePointer());
+  return h;
+}
+
+/// The first op of every part. Repeated layers (a ResNet stage, an unrolled
+/// MLP) make the op sequence periodic; a part that starts where the period
+/// does and spans whole periods recurs, and equal parts compile once
+/// (shareEqualParts). Elsewhere parts have `opsPerPart` ops. The last part
+/// takes a remainder of fewer than `opsPerPart` / 2 ops.
+std::vector<size_t> partBoundaries(ArrayRef<Operation *> ops, int64_t opsPerPart) {
+  std::vector<llvm::hash_code> shape;
+  for (Operation *op : ops)
+    shape.push_back(opShape(op));
+  size_t n = ops.size(), per = static_cast<size_t>(opsPerPart);
+  // The shortest period p at i: ops [i, i + 2p) repeat [i, i + p) twice.
+  auto periodAt = [&](size_t i) -> size_t {
+    for (size_t p = 1; p <= 2 * per && i + 3 * p <= n; ++p)
+      if (std::equal(shape.begin() + i, shape.begin() + i + p, shape.begin() + i + p) &&
+          std::equal(shape.begin() + i, shape.begin() + i + p, shape.begin() + i + 2 * p))
+        return p;
+    return 0;
+  };
+  std::vector<size_t> starts;
+  size_t i = 0;
+  while (i < n) {
+    starts.push_back(i);
+    size_t size = per;
+    if (size_t p = periodAt(i)) {
+      // Whole periods, as close to opsPerPart as they come.
+      size_t periods = std::max<size_t>(1, (per + p / 2) / p);
+      size = p * periods;
+    }
+    i += size;
+    if (n > i && n - i < per / 2)
+      i = n;
+  }
+  return starts;
+}
+
+/// A key equal for parts that compile to the same code: the function type
+/// and every op (recomputed ones too) with its operands numbered in order of
+/// definition. MLIR uniques types and attributes, so their addresses compare
+/// them exactly. Argument attributes (names) are left out: they name
+/// Halide's buffers but change no code.
+using PartKey = std::vector<const void *>;
+PartKey partKey(func::FuncOp fn) {
+  PartKey key{fn.getFunctionType().getAsOpaquePointer()};
+  DenseMap<Value, uintptr_t> number;
+  Block &body = fn.getBody().front();
+  for (BlockArgument arg : body.getArguments())
+    number[arg] = number.size();
+  for (Operation &op : body) {
+    key.push_back(op.getName().getAsOpaquePointer());
+    key.push_back(op.getAttrDictionary().getAsOpaquePointer());
+    key.push_back(reinterpret_cast<const void *>(uintptr_t(op.getNumOperands())));
+    for (Value v : op.getOperands())
+      key.push_back(reinterpret_cast<const void *>(number.lookup(v)));
+    key.push_back(reinterpret_cast<const void *>(uintptr_t(op.getNumResults())));
+    for (Value v : op.getResults()) {
+      key.push_back(v.getType().getAsOpaquePointer());
+      number[v] = number.size();
+    }
+  }
+  return key;
+}
+
+/// Parts of `chains` equal to an earlier part (partKey), in any chain, run
+/// the earlier part's entry point; their own functions are erased, so each
+/// distinct part is compiled once.
+void shareEqualParts(ModuleOp module, std::vector<KernelChain> &chains) {
+  std::map<PartKey, std::string> entryOfKey;
+  for (KernelChain &chain : chains)
+    for (ChainPart &part : chain.parts) {
+      auto fn = module.lookupSymbol<func::FuncOp>(part.entry);
+      if (!fn)
+        continue;
+      auto [it, inserted] = entryOfKey.try_emplace(partKey(fn), part.entry);
+      if (inserted)
+        continue;
+      fn.erase();
+      part.entry = it->second;
+    }
+}
+
 class Splitter {
 public:
   Splitter(func::FuncOp func, int64_t opsPerPart) : func(func), opsPerPart(opsPerPart) {}
@@ -44,7 +138,7 @@ public:
     auto ret = cast<func::ReturnOp>(func.getBody().front().getTerminator());
     bool returnsArgument =
         llvm::any_of(ret.getOperands(), [](Value v) { return isa<BlockArgument>(v); });
-    return tensorOps > 2 * opsPerPart && !returnsArgument;
+    return tensorOps > opsPerPart + opsPerPart / 2 && !returnsArgument;
   }
 
   FailureOr<KernelChain> split();
@@ -90,24 +184,17 @@ FailureOr<KernelChain> Splitter::split() {
   unsigned numArgs = func.getNumArguments();
   chain.entry = entryPointName(func);
 
-  // Parts in program order, each `opsPerPart` tensor ops (the last one up
-  // to twice that).
-  std::vector<std::vector<Operation *>> parts(1);
-  int64_t count = 0, total = 0;
+  // Parts in program order (partBoundaries).
+  std::vector<Operation *> tensorOps;
   for (Operation &op : body.without_terminator())
     if (!recomputed(&op))
-      ++total;
-  for (Operation &op : body.without_terminator()) {
-    if (recomputed(&op))
-      continue;
-    if (count == opsPerPart && total > opsPerPart) {
-      parts.emplace_back();
-      count = 0;
-    }
-    parts.back().push_back(&op);
-    ++count;
-    --total;
-  }
+      tensorOps.push_back(&op);
+  std::vector<std::vector<Operation *>> parts;
+  std::vector<size_t> starts = partBoundaries(tensorOps, opsPerPart);
+  for (size_t k = 0; k < starts.size(); ++k)
+    parts.emplace_back(tensorOps.begin() + starts[k],
+                       k + 1 < starts.size() ? tensorOps.begin() + starts[k + 1]
+                                             : tensorOps.end());
   DenseMap<Operation *, size_t> partOf;
   for (auto [k, ops] : llvm::enumerate(parts))
     for (Operation *op : ops)
@@ -241,6 +328,7 @@ FailureOr<std::vector<KernelChain>> splitLargeFunctions(ModuleOp module, int64_t
     chains.push_back(std::move(*chain));
     func.erase();
   }
+  shareEqualParts(module, chains);
   return chains;
 }
 
