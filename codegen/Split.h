@@ -8,6 +8,11 @@
 // through runtime/Chain.h, handing over the values that cross a boundary in
 // buffers of their own. The entry point keeps its name and arguments.
 //
+// Parts follow repeated layers: where the op sequence is periodic (a ResNet
+// stage, an unrolled MLP), a part spans whole periods, so that equal parts
+// recur; each distinct part is compiled once and runs wherever it occurs.
+// Compile time then grows with the number of distinct layers, not of layers.
+//
 // Plain MLIR: no Halide here.
 //
 //===----------------------------------------------------------------------===//
@@ -59,13 +64,14 @@ struct KernelChain {
 /// part of a split function; other characters become '_'.
 std::string entryPointName(mlir::func::FuncOp func);
 
-/// Ops (tensor-valued) per part. Below about twice this a function stays whole.
+/// Ops (tensor-valued) per part, about. Below 1.5 times this a function stays whole.
 constexpr int64_t kOpsPerPart = 24;
 
-/// Splits every function of `module` with more than 2 * `opsPerPart` tensor
+/// Splits every function of `module` with more than 1.5 * `opsPerPart` tensor
 /// ops into parts with entry points `ENTRY_part0`, `ENTRY_part1`, ... (marked with the unit
 /// attribute nn.part) and erases it; returns the chains that replace them.
-/// Functions that return one of their arguments stay whole.
+/// Functions that return one of their arguments stay whole. Equal parts (in
+/// any chain) share the entry point of the first and only it stays a function.
 mlir::FailureOr<std::vector<KernelChain>> splitLargeFunctions(mlir::ModuleOp module,
                                                               int64_t opsPerPart = kOpsPerPart);
 
