@@ -103,8 +103,7 @@ bool verbose() { return envOr("NETC_CACHE_VERBOSE") == "1"; }
 void registerCompileCacheOptions(llvm::cl::OptionCategory &category) {
   static llvm::cl::opt<bool> flag(
       "no-compile-cache",
-      llvm::cl::desc("Compile even if the compile cache holds the outputs of the same inputs, "
-                     "and keep nothing in it"),
+      llvm::cl::desc("Compile without the compile cache: reuse and keep nothing"),
       llvm::cl::init(false), llvm::cl::cat(category));
   noCompileCache = &flag;
 }
