@@ -149,8 +149,8 @@ std::string hashParts(llvm::ArrayRef<std::string> parts) {
   return hasher.hex();
 }
 
-CompileCache::CompileCache(llvm::ArrayRef<const char *> argv, Emit kind,
-                           const std::string &input, const std::string &output, bool enabled)
+CompileCache::CompileCache(llvm::ArrayRef<const char *> argv, Emit kind, const std::string &input,
+                           const std::string &output, bool enabled)
     : input(input) {
   outputs = cachedOutputFiles(kind, output);
   if (!enabled || outputs.empty() || (noCompileCache && *noCompileCache) ||
@@ -168,7 +168,7 @@ CompileCache::CompileCache(llvm::ArrayRef<const char *> argv, Emit kind,
   llvm::StringRef text = (*bytes)->getBuffer();
   // An ONNX model's external data sits in other files, named inside it by a
   // "location" entry: such a model is compiled every time.
-  if (input.size() > 5 && llvm::StringRef(input).ends_with(".onnx") && text.contains("location"))
+  if (llvm::StringRef(input).ends_with(".onnx") && text.contains("location"))
     return;
   std::vector<std::string> parts = {"netc compile cache 1", NETC_VERSION,
                                     codegen::halideHostTarget(),
