@@ -157,10 +157,15 @@ CompileCache::CompileCache(llvm::ArrayRef<const char *> argv, Emit kind, const s
       envOr("NETC_KEEP_TEMPS") == "1")
     return;
   std::vector<std::string> args = keyArguments(argv);
-  // A response file's contents would be part of the command line.
-  for (const std::string &arg : args)
-    if (llvm::StringRef(arg).starts_with("@"))
+  // A response file's contents would be part of the command line; --tune=full
+  // asks for the host to be measured again, which code generation does.
+  for (size_t i = 0; i < args.size(); ++i) {
+    llvm::StringRef arg = args[i];
+    arg.consume_front("-") && arg.consume_front("-");
+    if (arg.starts_with("@") || arg == "tune=full" ||
+        (arg == "tune" && i + 1 < args.size() && args[i + 1] == "full"))
       return;
+  }
   auto bytes = llvm::MemoryBuffer::getFile(input, /*IsText=*/false,
                                            /*RequiresNullTerminator=*/false);
   if (!bytes)
