@@ -34,7 +34,7 @@ if __name__ == "__main__":
     ALLOCATOR, _ = allocators.run_under_best()
 import torch  # noqa: E402
 
-from bench import loadavg, sh, time_torch  # noqa: E402
+from bench import loadavg, sh, time_torch, uncached  # noqa: E402
 
 # The torchvision constructors, in the order of the table.
 MODELS = ["resnet18", "mobilenet_v2", "squeezenet1_1", "vgg11", "alexnet",
@@ -69,7 +69,8 @@ def write_weights(onnx_path, out):
 def compile_model(netc, model, exe):
     """Compiles; the seconds it took, or the first line of netc's error."""
     t0 = time.perf_counter()
-    r = subprocess.run([netc, model, "-o", exe], capture_output=True, text=True)
+    r = subprocess.run([netc, model] + uncached(netc) + ["-o", exe], capture_output=True,
+                       text=True)
     if r.returncode:
         lines = [ln for ln in r.stderr.splitlines() if "error" in ln] or r.stderr.splitlines()
         return None, (lines[0] if lines else "status %d" % r.returncode)

@@ -23,6 +23,7 @@
 #include "passes/Passes.h"
 #include "reports/Reports.h"
 
+#include "CompileCache.h"
 #include "DefaultWeights.h"
 #include "EmitNet.h"
 #include "Help.h"
@@ -55,7 +56,6 @@ using netc::tool::Emit;
 namespace cl = llvm::cl;
 
 namespace {
-
 
 // `netc --help` lists these groups (LLVM sorts them by name) and nothing else of LLVM's and
 // MLIR's hundreds of options but the MLIR flags of mlirCategory (see showOnlyOptions).
@@ -494,6 +494,7 @@ int main(int argc, char **argv) {
   registerMLIRContextCLOptions();
   registerPassManagerCLOptions();
   registerDefaultTimingManagerCLOptions();
+  netc::tool::registerCompileCacheOptions(codegenCategory);
   netc::tool::showOnlyOptions({&outputCategory, &modelCategory, &codegenCategory, &runCategory,
                                &mlirCategory, &testingCategory,
                                &netc::tool::trainingFlagsCategory()},
@@ -529,6 +530,11 @@ int main(int argc, char **argv) {
     llvm::errs() << "netc: error: " << *clash << "; refusing to overwrite it\n";
     return 1;
   }
+  // An unchanged compile copies its artifacts from the cache (CompileCache.h).
+  netc::tool::CompileCache cache({argv, size_t(argc)}, emitKind, inputFilename, outputFilename,
+                                 !verifyDiagnostics);
+  if (cache.restore())
+    return 0;
   // An ONNX model (and its external data) is read by its importer, which
   // reports a missing or bad file as an error of the model.
   std::unique_ptr<llvm::MemoryBuffer> input =
@@ -574,8 +580,10 @@ int main(int argc, char **argv) {
     return 1;
   // Binary artifacts are written by their emitters; only text goes through here.
   if (verifyDiagnostics || emitKind == Emit::Obj || emitKind == Emit::Lib ||
-      emitKind == Emit::So || emitKind == Emit::Exe)
+      emitKind == Emit::So || emitKind == Emit::Exe) {
+    cache.store();
     return 0;
+  }
 
   // A link given as -o is written through, as cp does.
   std::string outputPath =

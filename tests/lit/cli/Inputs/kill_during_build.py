@@ -19,7 +19,7 @@ def default_signals():
         signal.signal(s, signal.SIG_DFL)
 
 
-proc = subprocess.Popen([netc, model, "-o", out], stderr=subprocess.DEVNULL,
+proc = subprocess.Popen([netc, model, "--no-compile-cache", "-o", out], stderr=subprocess.DEVNULL,
                         preexec_fn=default_signals)
 deadline = time.time() + 120
 while not glob.glob(os.path.join(folder, ".netc-*")):
