@@ -138,6 +138,7 @@ namespace {
 LogicalResult lowerModule(ModuleOp module, const CodegenOptions &options,
                           const Halide::Target &target, std::vector<Compiled> &out) {
   installHalideReporter();
+  int fmaLanes = fullRateF32Lanes(options.tune, options.target);
   for (auto func : module.getOps<func::FuncOp>()) {
     // A model with only a loss has no inference function to speak of.
     if (func.isExternal() || func.getNumResults() == 0)
@@ -149,7 +150,7 @@ LogicalResult lowerModule(ModuleOp module, const CodegenOptions &options,
     if (failed(c.lowering->lower()))
       return failure();
     c.pipeline = Halide::Pipeline(c.lowering->outputs());
-    if (failed(applySchedule(*c.lowering, c.pipeline, options.schedule)))
+    if (failed(applySchedule(*c.lowering, c.pipeline, options.schedule, fmaLanes)))
       return failure();
     out.push_back(std::move(c));
   }

@@ -8,6 +8,8 @@
 #ifndef NETC_CODEGEN_CODEGEN_H
 #define NETC_CODEGEN_CODEGEN_H
 
+#include "codegen/Schedules/HostTune.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
 
@@ -30,6 +32,11 @@ struct CodegenOptions {
   std::string target = "host";
   /// A name of scheduleNames(): "hand" by default.
   std::string schedule = "hand";
+  /// How the hand schedule picks the vector width of multiply-add tiles:
+  /// from a measurement of this host (cached by default), or Off for the
+  /// target's natural width. Targets other than the host always get the
+  /// natural width.
+  TuneMode tune = TuneMode::Cached;
   /// The model's default weights (ir/ModelWeights.h), or null: libraries and
   /// executables embed them, and every context starts from them.
   const ModelWeights *defaultWeights = nullptr;

@@ -43,7 +43,8 @@ FailureOr<std::unique_ptr<JITFunction>> JITFunction::compile(func::FuncOp func,
     if (failed(impl->lowering->lower()))
       return failure();
     impl->pipeline = Halide::Pipeline(impl->lowering->outputs());
-    if (failed(applySchedule(*impl->lowering, impl->pipeline, options.schedule)))
+    int fmaLanes = fullRateF32Lanes(options.tune, options.target);
+    if (failed(applySchedule(*impl->lowering, impl->pipeline, options.schedule, fmaLanes)))
       return failure();
     impl->pipeline.compile_jit(impl->target);
   } catch (const Halide::Error &e) {

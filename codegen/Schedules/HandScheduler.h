@@ -23,7 +23,6 @@ namespace netc::codegen::hand {
 
 // Internal to the schedules: the names their files use unqualified.
 using Halide::Func;
-using Halide::get_host_target;
 using Halide::Stage;
 using Halide::Target;
 using Halide::VarOrRVar;
@@ -77,25 +76,25 @@ int64_t chooseStrip(int64_t rowBlocks, int64_t batch, int64_t most);
 /// Schedules one CPU pipeline op by op (see Schedules.cpp for the rules).
 class HandScheduler {
 public:
-  explicit HandScheduler(FunctionLowering &fl) : fl(fl), target(fl.target()) {
+  /// `fullRateF32Lanes`: the f32 lanes that multiply-add at the full rate
+  /// (HostTune.h), or 0 for the natural width.
+  HandScheduler(FunctionLowering &fl, int fullRateF32Lanes)
+      : fl(fl), target(fl.target()), fullRateF32(fullRateF32Lanes) {
     cores = hostCores();
   }
   void run();
 
 private:
-  /// Lanes of `f`'s type that run at the full multiply-add rate: half the
-  /// natural AVX-512 width on AMD CPUs when compiling for this host (Zen 4
-  /// executes a 512-bit multiply-add as two 256-bit halves, so 8-lane vectors
+  /// Lanes of `f`'s type that run at the full multiply-add rate: the
+  /// measured share of the natural width (a CPU that runs 512-bit
+  /// multiply-adds as two 256-bit halves gets half, so that 8-lane vectors
   /// cost no throughput and tile widths like 56 without waste).
   int fullRateLanes(const Func &f) const {
     int natural = lanes(f);
-#if defined(__x86_64__) && defined(__GNUC__)
-    Target host = get_host_target();
-    if (target.arch == Target::X86 && target.has_feature(Target::AVX512) &&
-        host.has_feature(Target::AVX512) && __builtin_cpu_is("amd"))
-      return std::max(1, natural / 2);
-#endif
-    return natural;
+    int naturalF32 = std::max(1, target.natural_vector_size(Halide::Float(32)));
+    if (fullRateF32 <= 0 || fullRateF32 >= naturalF32)
+      return natural;
+    return std::max(1, natural * fullRateF32 / naturalF32);
   }
   int lanes(const Func &f) const {
     return std::max(1, target.natural_vector_size(f.value().type()));
@@ -130,6 +129,7 @@ private:
   FunctionLowering &fl;
   const Target &target;
   int cores = 1;
+  int fullRateF32 = 0;
   DenseMap<Operation *, const LoweredFunc *> byOp;
   SmallPtrSet<Operation *, 32> inlined;
   std::set<std::string> owned; // Funcs scheduled as the owner of another's tiles

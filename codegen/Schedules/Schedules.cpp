@@ -166,12 +166,13 @@ void setEstimates(FunctionLowering &fl) {
 
 } // namespace
 
-LogicalResult applySchedule(FunctionLowering &fl, Pipeline &pipeline, StringRef name) {
+LogicalResult applySchedule(FunctionLowering &fl, Pipeline &pipeline, StringRef name,
+                            int fullRateF32Lanes) {
   if (name == "hand") {
     if (fl.target().has_gpu_feature())
       gpuHandSchedule(fl);
     else
-      hand::HandScheduler(fl).run();
+      hand::HandScheduler(fl, fullRateF32Lanes).run();
     return success();
   }
   if (name == "naive") {

@@ -14,9 +14,11 @@ llvm::ArrayRef<llvm::StringRef> scheduleNames();
 /// from the target's vector width and cores), "naive" (everything
 /// compute_root, nothing vectorized), or one of Halide 14's autoschedulers
 /// ("adams2019", "mullapudi2016", "li2018") loaded from Debian's plugins.
-/// Errors are emitted at the function.
+/// Errors are emitted at the function. `fullRateF32Lanes` (fullRateF32Lanes()
+/// in HostTune.h; 0 for the natural width) sizes the hand schedule's
+/// multiply-add tiles.
 mlir::LogicalResult applySchedule(FunctionLowering &fl, Halide::Pipeline &pipeline,
-                                  llvm::StringRef name);
+                                  llvm::StringRef name, int fullRateF32Lanes = 0);
 
 } // namespace netc::codegen
 

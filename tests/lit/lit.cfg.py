@@ -22,3 +22,11 @@ config.substitutions.append(("%examples", os.path.join(config.netc_src_root, "ex
 config.substitutions.append(("%netc_build", config.netc_obj_root))
 config.substitutions.append(("%netc_src", config.netc_src_root))
 config.substitutions.append(("%torch_python", config.torch_python))
+# The hand schedule chooses between vector widths only on CPUs with AVX-512
+# (codegen/Schedules/HostTune.h); tests of that choice require one.
+try:
+    with open("/proc/cpuinfo") as cpuinfo:
+        if " avx512f" in cpuinfo.read():
+            config.available_features.add("avx512")
+except OSError:
+    pass

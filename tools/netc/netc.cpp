@@ -52,6 +52,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 using namespace mlir;
+using netc::codegen::TuneMode;
 using netc::tool::Emit;
 namespace cl = llvm::cl;
 
@@ -105,6 +106,12 @@ cl::opt<std::string> scheduleName(
     "schedule",
     cl::desc("hand (default), naive, or a Halide autoscheduler: adams2019, mullapudi2016, li2018"),
     cl::value_desc("name"), cl::init("hand"), cl::cat(codegenCategory));
+cl::opt<TuneMode> tuneMode(
+    "tune", cl::desc("Multiply-add vector widths for --target=host (docs/user-guide.md)"),
+    cl::values(clEnumValN(TuneMode::Off, "off", "the target's natural width"),
+               clEnumValN(TuneMode::Cached, "cached", "this CPU's measured width, cached (default)"),
+               clEnumValN(TuneMode::Full, "full", "measure this CPU again and cache it")),
+    cl::init(TuneMode::Cached), cl::cat(codegenCategory));
 cl::opt<std::string> modelName("model", cl::desc("The model to compile when the file has several"),
                                cl::value_desc("name"), cl::cat(modelCategory));
 cl::list<std::string> defines("D", cl::Prefix,
@@ -305,8 +312,8 @@ std::optional<std::string> commandLineMisuse() {
   // A value flag given twice would silently keep the last value.
   for (const cl::Option *opt :
        std::initializer_list<const cl::Option *>{&outputFilename, &emitKind, &targetName,
-                                                 &scheduleName, &modelName, &engine, &seedValue,
-                                                 &dumpFile, &loadFile, &stepCount,
+                                                 &scheduleName, &tuneMode, &modelName, &engine,
+                                                 &seedValue, &dumpFile, &loadFile, &stepCount,
                                                  &weightsFile, &saveWeightsFile, &dataFile})
     if (opt->getNumOccurrences() > 1)
       return "-" + std::string(opt->ArgStr.size() > 1 ? "-" : "") + opt->ArgStr.str() +
@@ -367,7 +374,7 @@ LogicalResult interpret(ModuleOp module, MLIRContext &context, llvm::raw_ostream
   netc::interp::Evaluator evaluator;
   if (engine == Engine::JIT) {
     auto jit = std::make_shared<netc::codegen::JITEvaluator>(
-        netc::codegen::CodegenOptions{targetName, scheduleName});
+        netc::codegen::CodegenOptions{targetName, scheduleName, tuneMode});
     evaluator = [jit](func::FuncOp fn, llvm::ArrayRef<netc::interp::Tensor> args,
                       bool forceF64) { return (*jit)(fn, args, forceF64); };
   }
@@ -475,7 +482,7 @@ LogicalResult compile(llvm::SourceMgr &sourceMgr, MLIRContext &context, llvm::ra
   case Emit::Lib:
   case Emit::So:
   case Emit::Exe: {
-    netc::codegen::CodegenOptions options{targetName, scheduleName};
+    netc::codegen::CodegenOptions options{targetName, scheduleName, tuneMode};
     options.defaultWeights = &netc::tool::modelWeights;
     return netc::tool::emitCode(*module, emitKind, options, outputFilename, os);
   }
