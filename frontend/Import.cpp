@@ -515,6 +515,19 @@ std::optional<ConstOverride> parseConstOverride(const std::string &text) {
   return value;
 }
 
+std::optional<std::string> addConstOverride(const std::string &define, ImportOptions &options) {
+  size_t eq = define.find('=');
+  std::string name = define.substr(0, eq);
+  if (eq == std::string::npos || name.empty())
+    return "-D " + define + ": expected -D NAME=VALUE";
+  std::optional<ConstOverride> value = parseConstOverride(define.substr(eq + 1));
+  if (!value)
+    return "-D " + define + ": '" + define.substr(eq + 1) + "' is not an integer or a float";
+  if (!options.constOverrides.emplace(name, *value).second)
+    return "-D " + name + " is given twice; give it once";
+  return std::nullopt;
+}
+
 /// Parses the main buffer, reporting syntax errors as diagnostics.
 static ParseResult parseBuffer(llvm::SourceMgr &sourceMgr, MLIRContext &context,
                                std::string &filename) {

@@ -61,6 +61,10 @@ struct ImportOptions {
   ModelWeights *weights = nullptr;
 };
 
+/// Adds `-D NAME=VALUE` (the text after -D) to `options`; the misuse of the
+/// flag (no '=', a value that is no number, a name given twice), or nullopt.
+std::optional<std::string> addConstOverride(const std::string &define, ImportOptions &options);
+
 /// Imports the model chosen by `options` from the main buffer of `sourceMgr`.
 /// Every error is emitted as a diagnostic (all independent errors of the file,
 /// not only the first); returns null if there was any.

@@ -109,7 +109,8 @@ cl::opt<std::string> scheduleName(
 cl::opt<TuneMode> tuneMode(
     "tune", cl::desc("Multiply-add vector widths for --target=host (docs/user-guide.md)"),
     cl::values(clEnumValN(TuneMode::Off, "off", "the target's natural width"),
-               clEnumValN(TuneMode::Cached, "cached", "this CPU's measured width, cached (default)"),
+               clEnumValN(TuneMode::Cached, "cached",
+                          "this CPU's measured width, cached (default)"),
                clEnumValN(TuneMode::Full, "full", "measure this CPU again and cache it")),
     cl::init(TuneMode::Cached), cl::cat(codegenCategory));
 cl::opt<std::string> modelName("model", cl::desc("The model to compile when the file has several"),
@@ -271,19 +272,9 @@ std::optional<std::string> readDefines() {
   for (const std::string &flag : setDims)
     if (std::optional<std::string> misuse = netc::onnx::addSetDim(flag, onnxOptions))
       return misuse;
-  for (const std::string &define : defines) {
-    size_t eq = define.find('=');
-    std::string name = define.substr(0, eq);
-    if (eq == std::string::npos || name.empty())
-      return "-D " + define + ": expected -D NAME=VALUE";
-    std::optional<netc::frontend::ConstOverride> value =
-        netc::frontend::parseConstOverride(define.substr(eq + 1));
-    if (!value)
-      return "-D " + define + ": '" + define.substr(eq + 1) +
-             "' is not an integer or a float";
-    if (!importOptions.constOverrides.emplace(name, *value).second)
-      return "-D " + name + " is given twice; give it once";
-  }
+  for (const std::string &define : defines)
+    if (std::optional<std::string> misuse = netc::frontend::addConstOverride(define, importOptions))
+      return misuse;
   return std::nullopt;
 }
 
