@@ -71,31 +71,6 @@ std::vector<std::string> environmentParts() {
   return parts;
 }
 
-/// Appends the name and bytes of every file under the host measurements'
-/// folder, sorted by name, so that measuring the host again is a miss.
-bool addTuneFiles(std::vector<std::string> &parts) {
-  std::string tune = codegen::cacheSubdir("tune");
-  if (tune.empty())
-    return true;
-  std::vector<std::string> files;
-  std::error_code ec;
-  for (fs::recursive_directory_iterator it(tune, ec), end; !ec && it != end; it.increment(ec))
-    if (it->type() == fs::file_type::regular_file)
-      files.push_back(it->path());
-  if (ec)
-    return false;
-  std::sort(files.begin(), files.end());
-  for (const std::string &file : files) {
-    auto buffer = llvm::MemoryBuffer::getFile(file, /*IsText=*/false,
-                                              /*RequiresNullTerminator=*/false);
-    if (!buffer)
-      return false;
-    parts.push_back("tune " + file.substr(tune.size()));
-    parts.push_back((*buffer)->getBuffer().str());
-  }
-  return true;
-}
-
 bool verbose() { return envOr("NETC_CACHE_VERBOSE") == "1"; }
 
 } // namespace
@@ -150,7 +125,8 @@ std::string hashParts(llvm::ArrayRef<std::string> parts) {
 }
 
 CompileCache::CompileCache(llvm::ArrayRef<const char *> argv, Emit kind, const std::string &input,
-                           const std::string &output, bool enabled)
+                           const std::string &output, bool enabled,
+                           const std::function<std::string()> &tuning)
     : input(input) {
   outputs = cachedOutputFiles(kind, output);
   if (!enabled || outputs.empty() || (noCompileCache && *noCompileCache) ||
@@ -190,8 +166,9 @@ CompileCache::CompileCache(llvm::ArrayRef<const char *> argv, Emit kind, const s
   // --default-weights has been read by now: its values are what the artifact embeds.
   parts.push_back("default weights");
   parts.push_back(std::string(modelWeights.safetensors.begin(), modelWeights.safetensors.end()));
-  if (!addTuneFiles(parts))
-    return;
+  // The host measurement the schedules use (HostTune.h): measuring the host
+  // again to another result is a miss.
+  parts.push_back("tuning " + tuning());
   std::string build = codegen::cacheSubdir("build");
   if (build.empty())
     return;

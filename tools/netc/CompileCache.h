@@ -27,6 +27,7 @@
 #include "llvm/Support/CommandLine.h"
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -56,8 +57,11 @@ class CompileCache {
 public:
   /// The key of compiling `input` with the command line `argv` to the files
   /// of --emit=`kind` at `-o output`; `enabled` false turns the cache off.
+  /// `tuning` says what the host measurements the schedules use are; it is
+  /// called only when the run is cached.
   CompileCache(llvm::ArrayRef<const char *> argv, Emit kind, const std::string &input,
-               const std::string &output, bool enabled);
+               const std::string &output, bool enabled,
+               const std::function<std::string()> &tuning);
 
   /// Whether this run uses the cache.
   bool enabled() const { return !key.empty(); }

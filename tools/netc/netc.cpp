@@ -11,6 +11,7 @@
 #include "codegen/Codegen.h"
 #include "codegen/OutputPaths.h"
 #include "codegen/Register.h"
+#include "codegen/Schedules/HostTune.h"
 #include "frontend/Import.h"
 #include "interp/Driver.h"
 #include "interp/Kernels.h"
@@ -529,8 +530,9 @@ int main(int argc, char **argv) {
     return 1;
   }
   // An unchanged compile copies its artifacts from the cache (CompileCache.h).
-  netc::tool::CompileCache cache({argv, size_t(argc)}, emitKind, inputFilename, outputFilename,
-                                 !verifyDiagnostics);
+  netc::tool::CompileCache cache(
+      {argv, size_t(argc)}, emitKind, inputFilename, outputFilename, !verifyDiagnostics,
+      [] { return std::to_string(netc::codegen::fullRateF32Lanes(tuneMode, targetName)); });
   if (cache.restore())
     return 0;
   // An ONNX model (and its external data) is read by its importer, which
