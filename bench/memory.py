@@ -15,7 +15,6 @@ the PyTorch side (internal).
 import json
 import os
 import re
-import resource
 import subprocess
 import sys
 
@@ -38,20 +37,36 @@ def torch_side(name, threads):
     before = rss_kib()
     for _ in range(3):
         spec.train_step()
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"before": before * 1024, "peak": peak * 1024}))
+    print(json.dumps({"before": before * 1024}))
+
+
+def launch(cmd):
+    """Runs `cmd` as a child of this small process and prints its peak RSS in bytes as the
+    last line. Linux carries a process's peak RSS over from the memory of the process it
+    was forked from, so a child of bench.py (PyTorch loaded) would start at bench.py's size;
+    a child of this fresh interpreter starts at a few MiB."""
+    sys.stdout.flush()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.execvp(cmd[0], cmd)
+        finally:
+            os._exit(127)
+    _, status, usage = os.wait4(pid, 0)
+    print(json.dumps({"status": os.waitstatus_to_exitcode(status),
+                      "peak": usage.ru_maxrss * 1024}))
 
 
 def peak_of(cmd, env):
-    """(stdout, peak RSS in bytes) of a child process."""
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env,
-                            text=True)
-    out = proc.stdout.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode:
-        raise subprocess.CalledProcessError(proc.returncode, cmd)
-    return out, usage.ru_maxrss * 1024
+    """(stdout, peak RSS in bytes) of `cmd`, run through launch()."""
+    full = [sys.executable, os.path.abspath(__file__), "launch"] + cmd
+    out = subprocess.run(full, check=True, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                         env=env, text=True).stdout
+    lines = out.strip().splitlines()
+    result = json.loads(lines[-1])
+    if result["status"]:
+        raise subprocess.CalledProcessError(result["status"], cmd)
+    return "\n".join(lines[:-1]), result["peak"]
 
 
 def predicted(netc_cmd, env):
@@ -66,16 +81,18 @@ def measure(name, exe, netc_cmd, threads, netc_env, torch_env):
     """{netc, torch, torch_before, predicted} in bytes for model `name`."""
     _, netc_peak = peak_of([exe, "--train", "--steps", "3", "--threads", str(threads)],
                            netc_env)
-    out, _ = peak_of([sys.executable, os.path.abspath(__file__), "torch", name, str(threads)],
-                     torch_env)
+    out, torch_peak = peak_of(
+        [sys.executable, os.path.abspath(__file__), "torch", name, str(threads)], torch_env)
     t = json.loads(out.strip().splitlines()[-1])
-    return {"netc": netc_peak, "torch": t["peak"], "torch_before": t["before"],
+    return {"netc": netc_peak, "torch": torch_peak, "torch_before": t["before"],
             "predicted": predicted(netc_cmd, netc_env)}
 
 
 if __name__ == "__main__":
     if len(sys.argv) == 4 and sys.argv[1] == "torch":
         torch_side(sys.argv[2], int(sys.argv[3]))
+    elif len(sys.argv) > 2 and sys.argv[1] == "launch":
+        launch(sys.argv[2:])
     else:
         sys.exit(__doc__)
 
