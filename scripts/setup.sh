@@ -29,6 +29,8 @@ packages=(
   python3-sklearn
   # bench/: PyTorch at its best, under whichever allocator is fastest on the machine
   libjemalloc2 libtcmalloc-minimal4
+  # data-parallel training (runtime/Distributed): Open MPI's library and mpirun
+  libopenmpi-dev openmpi-bin
 )
 
 missing=()
