@@ -39,6 +39,7 @@ import chart  # noqa: E402
 import compile_scaling  # noqa: E402
 import memory  # noqa: E402
 
+TRANSFORMER = {"B": 8, "T": 128, "D": 256, "HEADS": 8, "FF": 1024}
 # (name, .net file, passes timed, issue-7 targets per pass: ratio netc/PyTorch at most).
 BENCHES = [
     ("cnn", "examples/cnn.net", ["forward"], {"forward": 0.33}),
@@ -54,6 +55,12 @@ BENCHES = [
     # torchvision's ResNet-18 at 224x224 (PyTorch: torchvision.models.resnet18), batch 1 and 8.
     ("resnet18_b1", ("examples/resnet18.net", {"B": 1}), ["forward", "train_step"], {}),
     ("resnet18_b8", ("examples/resnet18.net", {"B": 8}), ["forward", "train_step"], {}),
+    # torchvision's MobileNetV2 at 224x224, batch 1 (depthwise convolutions).
+    ("mobilenet_v2_b1", ("examples/mobilenet_v2.net", {"B": 1}), ["forward"], {"forward": 0.8}),
+    # One pre-norm transformer layer (nn.TransformerEncoderLayer) at a working size:
+    # 8 sequences of 128 tokens, width 256, 8 heads, MLP 1024.
+    ("transformer", ("examples/transformer.net", TRANSFORMER),
+     ["forward", "train_step"], {"forward": 0.8, "train_step": 0.9}),
 ]
 # Examples compiled only for the compile-time column (target: 10 s each).
 COMPILE_ONLY = ["examples/residual.net", "examples/dropout2.net", "examples/embedding.net",

@@ -184,6 +184,28 @@ def _resnet18(batch):
     return make
 
 
+def _mobilenet_v2(batch):
+    def make():
+        import torchvision
+        m = torchvision.models.mobilenet_v2()
+        return Spec(m, [torch.randn(batch, 3, 224, 224), torch.randint(0, 1000, (batch,))],
+                    lambda m, i: F.cross_entropy(m(i[0]), i[1]),
+                    torch.optim.SGD(m.parameters(), lr=0.01, momentum=0.9))
+    return make
+
+
+def _transformer(batch=8, seq=128, width=256, heads=8, ff=1024):
+    """examples/transformer.net at the size bench.py compiles it with (its TRANSFORMER)."""
+    def make():
+        m = nn.TransformerEncoderLayer(width, heads, ff, dropout=0.0, activation="gelu",
+                                       batch_first=True, norm_first=True)
+        mask = torch.triu(torch.full((seq, seq), float("-inf")), diagonal=1)
+        return Spec(m, [torch.randn(batch, seq, width), torch.randn(batch, seq, width)],
+                    lambda m, i: F.mse_loss(m(i[0], src_mask=mask), i[1]),
+                    torch.optim.AdamW(m.parameters(), lr=0.001))
+    return make
+
+
 MODELS = {
     "cnn": _cnn,
     "cnn_train": _cnn_train,
@@ -196,4 +218,6 @@ MODELS = {
     "resnet8": _resnet8,
     "resnet18_b1": _resnet18(1),
     "resnet18_b8": _resnet18(8),
+    "mobilenet_v2_b1": _mobilenet_v2(1),
+    "transformer": _transformer(),
 }

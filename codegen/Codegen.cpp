@@ -150,7 +150,10 @@ LogicalResult lowerModule(ModuleOp module, const CodegenOptions &options,
     if (failed(c.lowering->lower()))
       return failure();
     c.pipeline = Halide::Pipeline(c.lowering->outputs());
-    if (failed(applySchedule(*c.lowering, c.pipeline, options.schedule, fmaLanes)))
+    ScheduleVariants variants;
+    if (options.schedule == "hand")
+      variants = chooseScheduleVariants(func, options.tune, options.target, target, fmaLanes);
+    if (failed(applySchedule(*c.lowering, c.pipeline, options.schedule, fmaLanes, &variants)))
       return failure();
     out.push_back(std::move(c));
   }

@@ -199,6 +199,47 @@ void HandScheduler::scheduleStridedConvInput(const LoweredFunc &lf) {
 // Weight gradient
 //===----------------------------------------------------------------------===//
 
+namespace {
+
+/// Multiply-adds of a weight gradient: every weight sums over (n, oy, ox).
+int64_t filterWork(nn::Conv2dBackwardFilterOp op) {
+  auto gradType = cast<RankedTensorType>(op.getGrad().getType());
+  auto type = cast<RankedTensorType>(op.getType());
+  return type.getNumElements() * (gradType.getNumElements() / type.getShape()[0]);
+}
+
+/// The vector length along the output rows of a weight gradient: whole
+/// vectors along ox when half the natural width divides it (tail tests cost
+/// more than narrower vectors), else a guarded last vector.
+int filterRowLanes(int64_t ow, int natural) {
+  int vl = std::min<int64_t>(natural, floorPow2(ow));
+  if (ow % vl && vl >= 8 && ow % (vl / 2) == 0)
+    vl /= 2;
+  return vl;
+}
+
+/// Whether vectors may run along the output channels instead.
+bool filterByChannelPossible(nn::Conv2dBackwardFilterOp op, int natural) {
+  int64_t outC = cast<RankedTensorType>(op.getType()).getShape()[0];
+  return op.getGroups() == 1 && outC % natural == 0 && natural >= 8;
+}
+
+} // namespace
+
+int HandScheduler::variantCount(Operation *op, const Target &target) {
+  auto filter = dyn_cast<nn::Conv2dBackwardFilterOp>(op);
+  if (!filter)
+    return 1;
+  auto type = cast<RankedTensorType>(filter.getType());
+  int natural = std::max(1, target.natural_vector_size(
+                                FunctionLowering::halideType(type.getElementType())));
+  int64_t ow = cast<RankedTensorType>(filter.getGrad().getType()).getShape().back();
+  bool wholeRows = ow % filterRowLanes(ow, natural) == 0;
+  return wholeRows && filterByChannelPossible(filter, natural) && filterWork(filter) >= kTunedWork
+             ? 2
+             : 1;
+}
+
 /// The weight gradient: a long reduction over (n, oy, ox) into a small
 /// [O, C, KH, KW] result. The reduction over ox is split by the vector width
 /// and factored out (rfactor), so each (o, c, ky, kx) accumulates a vector of
@@ -211,14 +252,14 @@ void HandScheduler::scheduleConvFilter(const LoweredFunc &lf) {
   int64_t outC = shape[0], inC = shape[1], kw = shape[3];
   auto gradType = cast<RankedTensorType>(op.getGrad().getType());
   int64_t ow = gradType.getShape().back();
-  int64_t work = lf.type.getNumElements() * (gradType.getNumElements() / outC);
+  int64_t work = filterWork(op);
   int stride = static_cast<int>(op.getStride()[1]);
-  // Whole vectors along ox when half the natural width divides it (tail
-  // tests cost more than narrower vectors), else a guarded last vector.
-  int vl = std::min<int64_t>(lanes(f), floorPow2(ow));
-  if (ow % vl && vl >= 8 && ow % (vl / 2) == 0)
-    vl /= 2;
-  if (ow % vl && op.getGroups() == 1 && outC % lanes(f) == 0 && lanes(f) >= 8) {
+  int vl = filterRowLanes(ow, lanes(f));
+  // Rows that are no whole number of vectors always go by channel; others
+  // where the measured choice says so (LayerTune.h).
+  auto chosen = variants ? variants->find(op) : ScheduleVariants::const_iterator();
+  bool byChannel = ow % vl || (variants && chosen != variants->end() && chosen->second == 1);
+  if (byChannel && filterByChannelPossible(op, lanes(f))) {
     scheduleConvFilterByChannel(lf);
     return;
   }

@@ -11,6 +11,7 @@
 #define NETC_CODEGEN_SCHEDULES_HANDSCHEDULER_H
 
 #include "codegen/Lowering.h"
+#include "codegen/Schedules/LayerTune.h"
 
 #include "llvm/ADT/SmallPtrSet.h"
 
@@ -44,6 +45,9 @@ constexpr int64_t kSmallElements = 1 << 15;
 /// Accumulator registers a tile may use (of 32 vector registers on AVX-512
 /// and NEON).
 constexpr int kMaxAccumulators = 24;
+/// Layers of fewer multiply-adds keep their default schedule variant
+/// unmeasured (LayerTune.h): they take microseconds either way.
+constexpr int64_t kTunedWork = int64_t(1) << 22;
 
 /// The cores of this machine (at least 1).
 int hostCores();
@@ -78,11 +82,22 @@ class HandScheduler {
 public:
   /// `fullRateF32Lanes`: the f32 lanes that multiply-add at the full rate
   /// (HostTune.h), or 0 for the natural width.
-  HandScheduler(FunctionLowering &fl, int fullRateF32Lanes)
-      : fl(fl), target(fl.target()), fullRateF32(fullRateF32Lanes) {
+  /// `variants`: the schedule variant of ops that have several (LayerTune.h);
+  /// ops absent, or a null map, get their default.
+  HandScheduler(FunctionLowering &fl, int fullRateF32Lanes,
+                const ScheduleVariants *variants = nullptr)
+      : fl(fl), target(fl.target()), fullRateF32(fullRateF32Lanes), variants(variants) {
     cores = hostCores();
   }
   void run();
+
+  /// How many schedule variants `op` has on `target` worth choosing between
+  /// by measurement (1: nothing to choose). Variant 0 is the default.
+  /// Convolution weight gradients of at least kTunedWork multiply-adds whose
+  /// output rows are whole vectors: 0 keeps vectors along the output rows,
+  /// 1 along the output channels (both possible: groups 1, output channels a
+  /// multiple of 8 or more lanes).
+  static int variantCount(Operation *op, const Target &target);
 
 private:
   /// Lanes of `f`'s type that run at the full multiply-add rate: the
@@ -130,6 +145,7 @@ private:
   const Target &target;
   int cores = 1;
   int fullRateF32 = 0;
+  const ScheduleVariants *variants = nullptr;
   DenseMap<Operation *, const LoweredFunc *> byOp;
   SmallPtrSet<Operation *, 32> inlined;
   std::set<std::string> owned; // Funcs scheduled as the owner of another's tiles

@@ -167,12 +167,12 @@ void setEstimates(FunctionLowering &fl) {
 } // namespace
 
 LogicalResult applySchedule(FunctionLowering &fl, Pipeline &pipeline, StringRef name,
-                            int fullRateF32Lanes) {
+                            int fullRateF32Lanes, const ScheduleVariants *variants) {
   if (name == "hand") {
     if (fl.target().has_gpu_feature())
       gpuHandSchedule(fl);
     else
-      hand::HandScheduler(fl, fullRateF32Lanes).run();
+      hand::HandScheduler(fl, fullRateF32Lanes, variants).run();
     return success();
   }
   if (name == "naive") {

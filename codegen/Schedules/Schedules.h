@@ -4,6 +4,7 @@
 #define NETC_CODEGEN_SCHEDULES_SCHEDULES_H
 
 #include "codegen/Lowering.h"
+#include "codegen/Schedules/LayerTune.h"
 
 namespace netc::codegen {
 
@@ -16,9 +17,11 @@ llvm::ArrayRef<llvm::StringRef> scheduleNames();
 /// ("adams2019", "mullapudi2016", "li2018") loaded from Debian's plugins.
 /// Errors are emitted at the function. `fullRateF32Lanes` (fullRateF32Lanes()
 /// in HostTune.h; 0 for the natural width) sizes the hand schedule's
-/// multiply-add tiles.
+/// multiply-add tiles; `variants` (LayerTune.h) picks the hand schedule's
+/// variant of ops that have several.
 mlir::LogicalResult applySchedule(FunctionLowering &fl, Halide::Pipeline &pipeline,
-                                  llvm::StringRef name, int fullRateF32Lanes = 0);
+                                  llvm::StringRef name, int fullRateF32Lanes = 0,
+                                  const ScheduleVariants *variants = nullptr);
 
 } // namespace netc::codegen
 
