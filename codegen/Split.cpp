@@ -169,7 +169,7 @@ void Splitter::orderOps() {
   Block &body = func.getBody().front();
   auto ret = cast<func::ReturnOp>(body.getTerminator());
   // Everything a result other than an update needs.
-  llvm::SmallPtrSet<Operation *, 64> needed;
+  llvm::SmallPtrSet<Operation *, 32> needed;
   SmallVector<Value> work;
   bool hasUpdate = false;
   for (auto [j, v] : llvm::enumerate(ret.getOperands())) {
