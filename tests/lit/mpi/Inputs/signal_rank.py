@@ -2,12 +2,13 @@
 reports how the job ended.
 
 usage: signal_rank.py RANK SIGNAL -- MPIRUN ARGS...
-Waits for the first 'epoch' line on the command's standard output (rank 0's), sends
+Waits for the first output mentioning 'epoch'  on the command's standard output (rank 0's), sends
 SIGNAL (KILL or STOP) to the process of rank RANK (found by OMPI_COMM_WORLD_RANK in its
 environment, among the command's descendants), then waits for the command at most 120 s.
-Prints its output (without the epoch lines after the first), then 'exit CODE', or 'HANG' (and kills the job) if it did not end.
+Prints 'signalled rank R with SIGS', the job's output without its progress lines, then 'exit CODE', or 'HANG' (and kills the job) if it did not end.
 """
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -48,12 +49,12 @@ job = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                        start_new_session=True, text=True)
 lines = []
 for line in job.stdout:
-    lines.append(line)
-    if line.startswith("epoch"):
+    if "epoch" in line:
         break
 target = [p for p in descendants(job.pid) if rank_of(p) == rank]
 if target:
     os.kill(target[0], sig)
+    lines.append(f"signalled rank {rank} with SIG{sys.argv[2]}\n")
 else:
     lines.append(f"(no process of rank {rank} found)\n")
 try:
@@ -68,7 +69,9 @@ for p in target:
         os.kill(p, signal.SIGKILL)
     except OSError:
         pass
-# The epoch lines after the first say nothing more.
-text = "".join(lines).splitlines(keepends=True)
-sys.stdout.write("".join(l for i, l in enumerate(text) if i == 0 or not l.startswith("epoch")))
+# The progress and epoch lines say nothing here.
+# (On a terminal, which mpirun gives its ranks, a message may follow a redrawn step line.)
+text = re.sub(r"epoch \d+/\d+  step .*? left", "", "".join(lines).replace("\r", "\n"))
+sys.stdout.write("".join(l + "\n" for l in text.splitlines()
+                         if l.strip() and not l.startswith("epoch")))
 print(status)
