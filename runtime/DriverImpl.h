@@ -118,7 +118,7 @@ struct ParallelRun {
   uint64_t baseSeed = 0;
   /// Per chosen train step, the parameters whose gradients it computes.
   std::vector<std::vector<int>> grads;
-  /// Whether a parameter is f64 (the fused buffer is then f64), and the buffers.
+  /// Whether the fused buffer is f64 (DriverParallel.cpp: always), and the buffers.
   bool f64 = false;
   std::vector<float> fused32;
   std::vector<double> fused64;

@@ -67,7 +67,7 @@ void Driver::openParallel() {
   if (!MpiWorld::launched())
     return;
   std::string error;
-  par.world = MpiWorld::open(error);
+  par.world = MpiWorld::open(prog, error);
   if (!par.world)
     fail(error);
   par.world->setTimeout(par.timeout);
@@ -146,8 +146,14 @@ void Driver::startParallel() {
         grads.push_back(step.slots[s].index);
     par.grads.push_back(grads);
   }
-  for (int i = 0; i < m.num_params; ++i)
-    par.f64 |= m.params[i].dtype == NETC_F64;
+  // The sums run in f64 whatever the parameters' type: the sum of a few f32
+  // gradients is then exact (up to 2^29 between their magnitudes), so it is
+  // the same in whatever order MPI's algorithm adds them, and N ranks train
+  // exactly as --accumulate N does. Networks with batch norm on small
+  // batches amplify a rounding difference of 1e-7 to percents within a few
+  // steps, so this is what makes a run reproducible. It doubles the bytes
+  // sent (docs/distributed.md).
+  par.f64 = true;
 }
 
 /// How moveFused moves values between the gradients and the fused buffer.

@@ -17,9 +17,9 @@
 #include <algorithm>
 #include <chrono>
 #include <climits>
+#include <cstdio>
 #include <cstdlib>
 #include <dlfcn.h>
-#include <sched.h>
 #include <thread>
 #include <type_traits>
 
@@ -34,10 +34,9 @@ struct MpiWorld::Api {
   decltype(&MPI_Comm_rank) commRank = nullptr;
   decltype(&MPI_Comm_size) commSize = nullptr;
   decltype(&MPI_Comm_set_errhandler) setErrhandler = nullptr;
-  decltype(&MPI_Iallreduce) iallreduce = nullptr;
-  decltype(&MPI_Ibcast) ibcast = nullptr;
-  decltype(&MPI_Ibarrier) ibarrier = nullptr;
-  decltype(&MPI_Test) test = nullptr;
+  decltype(&MPI_Allreduce) allreduce = nullptr;
+  decltype(&MPI_Bcast) bcast = nullptr;
+  decltype(&MPI_Barrier) barrier = nullptr;
   decltype(&MPI_Error_string) errorString = nullptr;
   MPI_Comm world = nullptr;
   MPI_Op sum = nullptr;
@@ -59,10 +58,9 @@ struct MpiWorld::Api {
     find(commRank, "MPI_Comm_rank");
     find(commSize, "MPI_Comm_size");
     find(setErrhandler, "MPI_Comm_set_errhandler");
-    find(iallreduce, "MPI_Iallreduce");
-    find(ibcast, "MPI_Ibcast");
-    find(ibarrier, "MPI_Ibarrier");
-    find(test, "MPI_Test");
+    find(allreduce, "MPI_Allreduce");
+    find(bcast, "MPI_Bcast");
+    find(barrier, "MPI_Barrier");
     find(errorString, "MPI_Error_string");
     find(world, "ompi_mpi_comm_world");
     find(sum, "ompi_mpi_op_sum");
@@ -79,7 +77,7 @@ bool MpiWorld::launched() {
   return size && *size;
 }
 
-std::unique_ptr<MpiWorld> MpiWorld::open(std::string &error) {
+std::unique_ptr<MpiWorld> MpiWorld::open(const std::string &program, std::string &error) {
   std::unique_ptr<MpiWorld> w(new MpiWorld());
   w->api = std::make_unique<Api>();
   Api &a = *w->api;
@@ -110,10 +108,20 @@ std::unique_ptr<MpiWorld> MpiWorld::open(std::string &error) {
   a.setErrhandler(a.world, a.errorsReturn);
   a.commRank(a.world, &w->myRank);
   a.commSize(a.world, &w->worldSize);
+  w->program = program;
+  w->watchdog = std::thread([raw = w.get()] { raw->watch(); });
   return w;
 }
 
 MpiWorld::~MpiWorld() {
+  if (watchdog.joinable()) {
+    {
+      std::lock_guard<std::mutex> lock(watchMutex);
+      stopWatch = true;
+    }
+    watchWake.notify_one();
+    watchdog.join();
+  }
   if (api && api->initializedHere)
     api->finalize();
 }
@@ -128,30 +136,48 @@ bool MpiWorld::check(int rc, const std::string &what, std::string &error) {
   return false;
 }
 
-bool MpiWorld::wait(void *request, const std::string &what, std::string &error) {
-  auto *req = static_cast<MPI_Request *>(request);
-  auto start = std::chrono::steady_clock::now();
-  for (long polls = 0;; ++polls) {
-    int done = 0;
-    if (!check(api->test(req, &done, MPI_STATUS_IGNORE), what, error))
-      return false;
-    if (done)
-      return true;
-    double waited =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    if (waited > timeout) {
-      error = "rank " + std::to_string(myRank) + ": " + what + " timed out after " +
-              std::to_string(static_cast<long>(timeout)) +
-              " s: peer lost (a rank died, stopped or fell behind; --mpi-timeout sets the wait)";
-      return false;
+void MpiWorld::watch() {
+  std::unique_lock<std::mutex> lock(watchMutex);
+  while (!stopWatch) {
+    if (!watching) {
+      watchWake.wait(lock);
+      continue;
     }
-    // Spin briefly (a collective usually completes in microseconds), then
-    // yield the core: ranks share cores when oversubscribed.
-    if (polls < 1000)
-      sched_yield();
-    else
-      std::this_thread::sleep_for(std::chrono::microseconds(polls < 5000 ? 50 : 1000));
+    // The deadline of the collective running now (not of one that ended).
+    auto deadline = watchStart + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                     std::chrono::duration<double>(timeout));
+    if (std::chrono::steady_clock::now() < deadline) {
+      watchWake.wait_until(lock, deadline);
+      continue;
+    }
+    // The collective still waits: its peers are gone or stopped. This
+    // thread cannot interrupt MPI, so it ends the process; mpirun then
+    // stops the other ranks.
+    std::fflush(stdout);
+    std::fprintf(stderr,
+                 "%s: error: rank %d: %s timed out after %g s: peer lost (a rank died, stopped "
+                 "or fell behind; --mpi-timeout sets the wait)\n",
+                 program.c_str(), myRank, watchWhat.c_str(), timeout);
+    std::fflush(stderr);
+    std::_Exit(1);
   }
+}
+
+bool MpiWorld::collective(const std::string &what, std::string &error,
+                          const std::function<int()> &call) {
+  {
+    std::lock_guard<std::mutex> lock(watchMutex);
+    watching = true;
+    watchWhat = what;
+    watchStart = std::chrono::steady_clock::now();
+  }
+  watchWake.notify_one();
+  int rc = call();
+  {
+    std::lock_guard<std::mutex> lock(watchMutex);
+    watching = false;
+  }
+  return check(rc, what, error);
 }
 
 /// Elements per collective call: MPI counts are int.
@@ -161,12 +187,11 @@ bool MpiWorld::reduceSum(void *data, size_t count, size_t elementBytes, bool f64
                          const std::string &what, std::string &error) {
   auto *p = static_cast<char *>(data);
   for (size_t at = 0; at < count; at += kChunk) {
-    MPI_Request req;
     int n = static_cast<int>(std::min(kChunk, count - at));
-    if (!check(api->iallreduce(MPI_IN_PLACE, p + at * elementBytes, n, f64 ? api->f64 : api->f32,
-                               api->sum, api->world, &req),
-               what, error) ||
-        !wait(&req, what, error))
+    if (!collective(what, error, [&] {
+          return api->allreduce(MPI_IN_PLACE, p + at * elementBytes, n, f64 ? api->f64 : api->f32,
+                                api->sum, api->world);
+        }))
       return false;
   }
   return true;
@@ -186,18 +211,16 @@ bool MpiWorld::broadcast(void *data, size_t bytes, int root, const std::string &
                          std::string &error) {
   auto *p = static_cast<char *>(data);
   for (size_t at = 0; at < bytes; at += kChunk) {
-    MPI_Request req;
     int n = static_cast<int>(std::min(kChunk, bytes - at));
-    if (!check(api->ibcast(p + at, n, api->byte, root, api->world, &req), what, error) ||
-        !wait(&req, what, error))
+    if (!collective(what, error,
+                    [&] { return api->bcast(p + at, n, api->byte, root, api->world); }))
       return false;
   }
   return true;
 }
 
 bool MpiWorld::barrier(const std::string &what, std::string &error) {
-  MPI_Request req;
-  return check(api->ibarrier(api->world, &req), what, error) && wait(&req, what, error);
+  return collective(what, error, [&] { return api->barrier(api->world); });
 }
 
 } // namespace netc::runtime

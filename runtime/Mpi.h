@@ -6,19 +6,27 @@
 // (OMPI_COMM_WORLD_SIZE is set): executables, libraries and shared objects
 // link no MPI, and a plain run needs no MPI installed.
 //
-// Every collective is nonblocking (MPI_Iallreduce, MPI_Ibcast) and waited on
-// with MPI_Test against a deadline, with MPI_ERRORS_RETURN on the
-// communicator: a peer that died or stopped makes the call fail with
-// "peer lost" after the timeout instead of hanging.
+// MPI_ERRORS_RETURN on the communicator turns MPI's errors into messages,
+// and a watchdog thread bounds every collective: one that has not finished
+// after the timeout (a peer died or stopped) ends the process with
+// "rank R: ... timed out after S s: peer lost" and exit status 1, upon which
+// mpirun stops the other ranks, instead of hanging. (Nonblocking collectives
+// polled against a deadline would do without a thread, but Open MPI advances
+// them only inside MPI calls and they ran several times slower.)
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef NETC_RUNTIME_MPI_H
 #define NETC_RUNTIME_MPI_H
 
+#include <chrono>
+#include <condition_variable>
 #include <cstddef>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 
 namespace netc::runtime {
 
@@ -29,7 +37,8 @@ public:
   /// launcher that sets OMPI_COMM_WORLD_SIZE).
   static bool launched();
   /// Opens libmpi and initialises MPI; nullptr, with `error`, when it cannot.
-  static std::unique_ptr<MpiWorld> open(std::string &error);
+  /// `program` starts the watchdog's message.
+  static std::unique_ptr<MpiWorld> open(const std::string &program, std::string &error);
   /// Finalizes MPI.
   ~MpiWorld();
   MpiWorld(const MpiWorld &) = delete;
@@ -54,8 +63,10 @@ public:
 
 private:
   MpiWorld() = default;
-  /// Waits for `request` until the deadline; fails with "peer lost".
-  bool wait(void *request, const std::string &what, std::string &error);
+  /// Runs the collective `call` under the watchdog.
+  bool collective(const std::string &what, std::string &error, const std::function<int()> &call);
+  /// The watchdog thread's loop.
+  void watch();
   bool check(int rc, const std::string &what, std::string &error);
   bool reduceSum(void *data, size_t count, size_t elementBytes, bool f64, const std::string &what,
                  std::string &error);
@@ -63,6 +74,13 @@ private:
   std::unique_ptr<Api> api;
   int myRank = 0, worldSize = 1;
   double timeout = 300;
+  std::string program;
+  std::thread watchdog;
+  std::mutex watchMutex;
+  std::condition_variable watchWake;
+  bool watching = false, stopWatch = false;
+  std::string watchWhat;
+  std::chrono::steady_clock::time_point watchStart;
 };
 
 } // namespace netc::runtime
