@@ -212,6 +212,22 @@ std::string generateHeader(const ArtifactModel &model) {
        << "int " << n << "_train_step(" << n
        << "_context *ctx, const void *const *inputs, const size_t *input_bytes,\n"
        << "    double *loss);\n\n";
+  if (model.steps.empty() && model.hasTrain)
+    os << "/** The train step in two halves, for data-parallel training with a\n"
+       << " *  communicator of one's own (docs/distributed.md): " << n << "_compute_gradients\n"
+       << " *  computes the loss and the gradients without changing the parameters;\n"
+       << " *  " << n << "_gradient(ctx, i, &bytes) is the storage of parameter i's gradient\n"
+       << " *  (parameters in the order above, " << upper(n)
+       << "_NUM_PARAMS of them), which may be\n"
+       << " *  overwritten (averaged over processes); " << n
+       << "_apply_gradients then runs the\n"
+       << " *  optimizer's update from it. Both together equal " << n << "_train_step. */\n"
+       << "#define " << upper(n) << "_NUM_PARAMS " << model.params.size() << "\n"
+       << "int " << n << "_compute_gradients(" << n
+       << "_context *ctx, const void *const *inputs,\n"
+       << "    const size_t *input_bytes, double *loss);\n"
+       << "void *" << n << "_gradient(" << n << "_context *ctx, int index, size_t *bytes);\n"
+       << "int " << n << "_apply_gradients(" << n << "_context *ctx);\n\n";
   for (const ArtifactModel::Step &step : model.steps)
     os << "/** Runs the train step of loss " << step.name << " on inputs[i] of input_bytes[i]\n"
        << " *  bytes (as for " << n << "_forward): the loss, the gradients of the parameters\n"
@@ -370,11 +386,43 @@ std::string generateSource(const ArtifactModel &model) {
        << chain.parts.size() << ", k_" << e << "_parts};\n\n";
   }
   os << "} // namespace\n\n";
-  for (const KernelChain &chain : model.chains)
-    os << "// " << chain.entry << " runs as " << chain.parts.size()
+  for (const KernelChain &chain : model.chains) {
+    const std::string &e = chain.entry;
+    os << "// " << e << " runs as " << chain.parts.size()
        << " parts, each compiled on its own (codegen/Split.h).\n"
-       << "extern \"C\" int " << chain.entry << "_argv(void **args) {\n"
-       << "  return netc_run_chain(&k_" << chain.entry << "_chain, args);\n}\n\n";
+       << "extern \"C\" int " << e << "_argv(void **args) {\n"
+       << "  return netc_run_chain(&k_" << e << "_chain, args);\n}\n\n";
+    if (chain.updatePart < 0)
+      continue;
+    os << "// Its gradients (parts before " << chain.updatePart << ") and its update.\n"
+       << "extern \"C\" int " << e << "_grads_argv(void **args) {\n"
+       << "  return netc_run_chain_range(&k_" << e << "_chain, args, 0, " << chain.updatePart
+       << ");\n}\n\n"
+       << "extern \"C\" int " << e << "_update_argv(void **args) {\n"
+       << "  return netc_run_chain_range(&k_" << e << "_chain, args, " << chain.updatePart << ", "
+       << chain.parts.size() << ");\n}\n\n";
+  }
+  // The halves of each train step (Model.h's grad_fns and update_fns).
+  std::vector<std::string> trainKernels;
+  for (const ArtifactModel::Step &step : model.steps)
+    trainKernels.push_back(step.kernel);
+  if (model.hasTrain && model.steps.empty())
+    trainKernels.push_back(model.trainKernel);
+  bool cut = false;
+  for (const KernelChain &chain : model.chains)
+    cut |= chain.updatePart >= 0 && llvm::is_contained(trainKernels, chain.entry);
+  if (cut)
+    for (const char *half : {"grads", "update"}) {
+      os << "const netc_entry_fn k_" << half << "_fns[] = {";
+      for (auto [k, kernel] : llvm::enumerate(trainKernels)) {
+        auto it = llvm::find_if(model.chains, [&](const KernelChain &c) {
+          return c.entry == kernel && c.updatePart >= 0;
+        });
+        os << (k ? ", " : "")
+           << (it == model.chains.end() ? std::string("nullptr") : kernel + "_" + half + "_argv");
+      }
+      os << "};\n\n";
+    }
 
   auto ref = [](const char *array, bool present) { return present ? array : "nullptr"; };
   os << "extern \"C\" const netc_model " << n << "_model = {\n"
@@ -400,12 +448,14 @@ std::string generateSource(const ArtifactModel &model) {
     os << "    nullptr, 0, nullptr,\n";
   os << "    " << model.buffers.size() << ", " << ref("kBuffers", !model.buffers.empty())
      << ",\n    " << model.steps.size() << ", " << ref("kTrainSteps", !model.steps.empty());
-  if (model.defaultWeightsBytes || !model.hypers.empty())
+  if (model.defaultWeightsBytes || !model.hypers.empty() || cut)
     os << ",\n    "
        << (model.defaultWeightsBytes ? n + "_default_weights" : std::string("nullptr")) << ", "
        << model.defaultWeightsBytes << "u";
-  if (!model.hypers.empty())
-    os << ",\n    " << model.hypers.size() << ", kHypers";
+  if (!model.hypers.empty() || cut)
+    os << ",\n    " << model.hypers.size() << ", " << ref("kHypers", !model.hypers.empty());
+  if (cut)
+    os << ",\n    k_grads_fns, k_update_fns";
   os << "};\n\n";
 
   // Every function forwards to runtime/CApi.h, which checks the arguments,
@@ -430,6 +480,15 @@ std::string generateSource(const ArtifactModel &model) {
     line("int " + n + "_train_step(" + ctx +
              ", const void *const *inputs, const size_t *input_bytes, double *loss)",
          "capi::trainStep(" + n + "_model, ctx, inputs, input_bytes, loss)");
+  if (model.steps.empty() && model.hasTrain) {
+    line("int " + n + "_compute_gradients(" + ctx +
+             ", const void *const *inputs, const size_t *input_bytes, double *loss)",
+         "capi::computeGradients(" + n + "_model, ctx, 0, inputs, input_bytes, loss)");
+    line("void *" + n + "_gradient(" + ctx + ", int index, size_t *bytes)",
+         "capi::gradient(" + n + "_model, ctx, index, bytes)");
+    line("int " + n + "_apply_gradients(" + ctx + ")",
+         "capi::applyGradients(" + n + "_model, ctx, 0)");
+  }
   for (auto [k, step] : llvm::enumerate(model.steps))
     line("int " + n + "_train_step_" + step.name + "(" + ctx +
              ", const void *const *inputs, const size_t *input_bytes, double *loss)",

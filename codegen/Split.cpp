@@ -129,21 +129,27 @@ class Splitter {
 public:
   Splitter(func::FuncOp func, int64_t opsPerPart) : func(func), opsPerPart(opsPerPart) {}
 
-  /// Whether the function is large enough, and simple enough, to split.
+  /// Whether the function is large enough, or a train step with an update,
+  /// and simple enough, to split.
   bool worthSplitting() {
-    int64_t tensorOps = 0;
-    for (Operation &op : func.getBody().front())
-      if (!recomputed(&op) && !isa<func::ReturnOp>(op))
-        ++tensorOps;
+    orderOps();
     auto ret = cast<func::ReturnOp>(func.getBody().front().getTerminator());
     bool returnsArgument =
         llvm::any_of(ret.getOperands(), [](Value v) { return isa<BlockArgument>(v); });
-    return tensorOps > opsPerPart + opsPerPart / 2 && !returnsArgument;
+    int64_t size = static_cast<int64_t>(tensorOps.size());
+    return (size > opsPerPart + opsPerPart / 2 || separateUpdate()) && !returnsArgument;
   }
 
   FailureOr<KernelChain> split();
 
 private:
+  /// Fills tensorOps: in program order, except that the ops of the
+  /// optimizer update (those only PARAM_UPDATE and STATE_UPDATE results
+  /// need) come last, from numGradOps on. The others are closed under their
+  /// operands, so the order stays a valid schedule.
+  void orderOps();
+  /// Whether the update gets parts of its own (KernelChain::updatePart).
+  bool separateUpdate() const { return numGradOps > 0 && numGradOps < tensorOps.size(); }
   /// Clones into the part what `v` needs when it is a recomputed value.
   Value materialize(Value v, OpBuilder &b, IRMapping &map);
   /// Where the values a part receives are found.
@@ -151,11 +157,43 @@ private:
 
   func::FuncOp func;
   int64_t opsPerPart;
+  std::vector<Operation *> tensorOps;
+  size_t numGradOps = 0;
   KernelChain chain;
   /// The home of every value a part produced for others: a result slot of
   /// the entry point, or a temporary.
   DenseMap<Value, ChainRef> homes;
 };
+
+void Splitter::orderOps() {
+  Block &body = func.getBody().front();
+  auto ret = cast<func::ReturnOp>(body.getTerminator());
+  // Everything a result other than an update needs.
+  llvm::SmallPtrSet<Operation *, 32> needed;
+  SmallVector<Value> work;
+  bool hasUpdate = false;
+  for (auto [j, v] : llvm::enumerate(ret.getOperands())) {
+    nn::ResultRole role = nn::resultRole(func, static_cast<unsigned>(j));
+    bool update = role == nn::ResultRole::ParamUpdate || role == nn::ResultRole::State;
+    hasUpdate |= update;
+    if (!update)
+      work.push_back(v);
+  }
+  while (!work.empty()) {
+    Operation *def = work.pop_back_val().getDefiningOp();
+    if (def && needed.insert(def).second)
+      work.append(def->operand_begin(), def->operand_end());
+  }
+  tensorOps.clear();
+  std::vector<Operation *> update;
+  for (Operation &op : body.without_terminator()) {
+    if (recomputed(&op))
+      continue;
+    (!hasUpdate || needed.count(&op) ? tensorOps : update).push_back(&op);
+  }
+  numGradOps = tensorOps.size();
+  tensorOps.insert(tensorOps.end(), update.begin(), update.end());
+}
 
 Value Splitter::materialize(Value v, OpBuilder &b, IRMapping &map) {
   if (Value mapped = map.lookupOrNull(v))
@@ -184,13 +222,17 @@ FailureOr<KernelChain> Splitter::split() {
   unsigned numArgs = func.getNumArguments();
   chain.entry = entryPointName(func);
 
-  // Parts in program order (partBoundaries).
-  std::vector<Operation *> tensorOps;
-  for (Operation &op : body.without_terminator())
-    if (!recomputed(&op))
-      tensorOps.push_back(&op);
+  // Parts in program order (partBoundaries), the update's on their own.
   std::vector<std::vector<Operation *>> parts;
-  std::vector<size_t> starts = partBoundaries(tensorOps, opsPerPart);
+  ArrayRef<Operation *> all(tensorOps);
+  bool separate = separateUpdate();
+  std::vector<size_t> starts =
+      partBoundaries(separate ? all.take_front(numGradOps) : all, opsPerPart);
+  if (separate) {
+    chain.updatePart = static_cast<int>(starts.size());
+    for (size_t start : partBoundaries(all.drop_front(numGradOps), opsPerPart))
+      starts.push_back(numGradOps + start);
+  }
   for (size_t k = 0; k < starts.size(); ++k)
     parts.emplace_back(tensorOps.begin() + starts[k],
                        k + 1 < starts.size() ? tensorOps.begin() + starts[k + 1]
@@ -207,7 +249,10 @@ FailureOr<KernelChain> Splitter::split() {
 
   OpBuilder b(func.getContext());
   b.setInsertionPointAfter(func);
+  size_t tempsBeforeUpdate = 0;
   for (auto [k, ops] : llvm::enumerate(parts)) {
+    if (static_cast<int>(k) == chain.updatePart)
+      tempsBeforeUpdate = chain.temps.size();
     llvm::SmallPtrSet<Operation *, 32> inPart(ops.begin(), ops.end());
     // Arguments: values from outside the part that are not recomputed.
     // A recomputed value's own sources (the seed argument of a dropout
@@ -268,6 +313,11 @@ FailureOr<KernelChain> Splitter::split() {
       if (failed(ref))
         return func.emitError() << "part " << k << " of '" << chain.entry
                                 << "' reads a value no earlier part computed";
+      // A temporary of the gradient parts read by the update would tie the
+      // two halves together: the update then runs only with them.
+      if (chain.updatePart >= 0 && static_cast<int>(k) >= chain.updatePart && ref->temp &&
+          static_cast<size_t>(ref->index) < tempsBeforeUpdate)
+        chain.updatePart = -1;
       part.refs.push_back(*ref);
     }
     for (Value v : results)

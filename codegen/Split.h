@@ -55,6 +55,13 @@ struct ChainPart {
 struct KernelChain {
   /// The entry point (entryPointName) of the function that was split.
   std::string entry;
+  /// Train steps: the first part of the optimizer update. Parts before it
+  /// compute the loss, outputs, buffer updates and gradients; parts from it
+  /// on read the gradients from the entry point's GRAD results only (no
+  /// temporary crosses this boundary), so a caller may replace them in
+  /// between (data-parallel training averages them). -1 when the function
+  /// has no update or cannot be cut there.
+  int updatePart = -1;
   std::vector<ChainTemp> temps;
   std::vector<ChainPart> parts;
 };
@@ -68,8 +75,10 @@ std::string entryPointName(mlir::func::FuncOp func);
 constexpr int64_t kOpsPerPart = 24;
 
 /// Splits every function of `module` with more than 1.5 * `opsPerPart` tensor
-/// ops into parts with entry points `ENTRY_part0`, `ENTRY_part1`, ... (marked with the unit
+/// ops, and every train step with an optimizer update however small, into parts with entry points `ENTRY_part0`, `ENTRY_part1`, ... (marked with the unit
 /// attribute nn.part) and erases it; returns the chains that replace them.
+/// A train step's update ops (those only the PARAM_UPDATE and STATE_UPDATE
+/// results need) form parts of their own after all others (updatePart).
 /// Functions that return one of their arguments stay whole. Equal parts (in
 /// any chain) share the entry point of the first and only it stays a function.
 mlir::FailureOr<std::vector<KernelChain>> splitLargeFunctions(mlir::ModuleOp module,

@@ -181,8 +181,10 @@ int trainStep(const netc_model &m, void *ctx, const void *const *inputs, const s
   return trainStepAt(m, ctx, 0, "train_step", inputs, inputBytes, loss);
 }
 
-int trainStepAt(const netc_model &m, void *ctx, int index, const char *function,
-                const void *const *inputs, const size_t *inputBytes, double *loss) noexcept {
+/// NAME_train_step and NAME_compute_gradients (`gradientsOnly`).
+static int runStep(const netc_model &m, void *ctx, int index, const char *function,
+                   const void *const *inputs, const size_t *inputBytes, double *loss,
+                   bool gradientsOnly) noexcept {
   return guarded(m, function, ctx, [&] {
     Context *c = lookup(m, ctx, function);
     if (!c)
@@ -191,8 +193,45 @@ int trainStepAt(const netc_model &m, void *ctx, int index, const char *function,
     if (!checkBuffers(m, function, inputs, inputBytes, m.inputs, m.num_inputs, "input", "inputs",
                       error))
       return failContext(*c, error);
-    return c->trainStep(index, inputs, loss) ? 0 : -1;
+    bool ok = gradientsOnly ? c->computeGradients(index, inputs, loss)
+                            : c->trainStep(index, inputs, loss);
+    return ok ? 0 : -1;
   });
+}
+
+int trainStepAt(const netc_model &m, void *ctx, int index, const char *function,
+                const void *const *inputs, const size_t *inputBytes, double *loss) noexcept {
+  return runStep(m, ctx, index, function, inputs, inputBytes, loss, false);
+}
+
+int computeGradients(const netc_model &m, void *ctx, int index, const void *const *inputs,
+                     const size_t *inputBytes, double *loss) noexcept {
+  return runStep(m, ctx, index, "compute_gradients", inputs, inputBytes, loss, true);
+}
+
+int applyGradients(const netc_model &m, void *ctx, int index) noexcept {
+  return guarded(m, "apply_gradients", ctx, [&] {
+    Context *c = lookup(m, ctx, "apply_gradients");
+    return c && c->applyUpdate(index) ? 0 : -1;
+  });
+}
+
+void *gradient(const netc_model &m, void *ctx, int index, size_t *bytes) noexcept {
+  void *data = nullptr;
+  guarded(m, "gradient", ctx, [&] {
+    Context *c = lookup(m, ctx, "gradient");
+    if (!c)
+      return -1;
+    if (index < 0 || index >= m.num_params)
+      return failContext(*c, fnName(m, "gradient") + ": no parameter " + std::to_string(index) +
+                                 " (model '" + m.name + "' has " +
+                                 std::to_string(m.num_params) + ")");
+    data = c->gradData(index);
+    if (bytes)
+      *bytes = tensorBytes(m.params, m.num_params, index);
+    return 0;
+  });
+  return data;
 }
 
 namespace {

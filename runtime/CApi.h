@@ -44,6 +44,15 @@ int trainStep(const netc_model &m, void *ctx, const void *const *inputs, const s
 /// (netc_model::train_steps), reported as `function` ("train_step_d").
 int trainStepAt(const netc_model &m, void *ctx, int index, const char *function,
                 const void *const *inputs, const size_t *inputBytes, double *loss) noexcept;
+/// NAME_compute_gradients: the first half of train step `index` (inputs as
+/// for forward); NAME_apply_gradients: its update from the gradients as
+/// they are then (runtime/Context.h).
+int computeGradients(const netc_model &m, void *ctx, int index, const void *const *inputs,
+                     const size_t *inputBytes, double *loss) noexcept;
+int applyGradients(const netc_model &m, void *ctx, int index) noexcept;
+/// NAME_gradient: the storage of the gradient of parameter `index` (its
+/// size in `*bytes` unless NULL), or NULL with the context's last error.
+void *gradient(const netc_model &m, void *ctx, int index, size_t *bytes) noexcept;
 /// NAME_load_weights and NAME_save_weights.
 int loadWeights(const netc_model &m, void *ctx, const char *path) noexcept;
 int saveWeights(const netc_model &m, void *ctx, const char *path) noexcept;

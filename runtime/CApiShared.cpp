@@ -42,6 +42,19 @@ int netc_so_train_step(const netc_model *m, void *ctx, int index, const void *co
   return m ? capi::trainStepAt(*m, ctx, index, "train_step", inputs, input_bytes, loss) : -1;
 }
 
+int netc_so_compute_gradients(const netc_model *m, void *ctx, int index,
+                              const void *const *inputs, const size_t *input_bytes, double *loss) {
+  return m ? capi::computeGradients(*m, ctx, index, inputs, input_bytes, loss) : -1;
+}
+
+int netc_so_apply_gradients(const netc_model *m, void *ctx, int index) {
+  return m ? capi::applyGradients(*m, ctx, index) : -1;
+}
+
+void *netc_so_gradient(const netc_model *m, void *ctx, int index, size_t *bytes) {
+  return m ? capi::gradient(*m, ctx, index, bytes) : nullptr;
+}
+
 int netc_so_load_weights(const netc_model *m, void *ctx, const char *path) {
   return m ? capi::loadWeights(*m, ctx, path) : -1;
 }

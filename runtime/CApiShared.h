@@ -37,6 +37,13 @@ int netc_so_forward(const netc_model *m, void *ctx, const void *const *inputs,
 /** Train step `index` (0 in models with one loss; else netc_model::train_steps). */
 int netc_so_train_step(const netc_model *m, void *ctx, int index, const void *const *inputs,
                        const size_t *input_bytes, double *loss);
+/** The halves of train step `index` and the gradient storage of parameter
+ *  `index` (runtime/CApi.h); added within ABI version 1, so callers look
+ *  them up as optional. */
+int netc_so_compute_gradients(const netc_model *m, void *ctx, int index,
+                              const void *const *inputs, const size_t *input_bytes, double *loss);
+int netc_so_apply_gradients(const netc_model *m, void *ctx, int index);
+void *netc_so_gradient(const netc_model *m, void *ctx, int index, size_t *bytes);
 int netc_so_load_weights(const netc_model *m, void *ctx, const char *path);
 int netc_so_save_weights(const netc_model *m, void *ctx, const char *path);
 int netc_so_set_hyper(const netc_model *m, void *ctx, const char *name, double value);

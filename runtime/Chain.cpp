@@ -52,6 +52,10 @@ struct Temps {
 } // namespace
 
 extern "C" int netc_run_chain(const netc_chain *chain, void **args) {
+  return netc_run_chain_range(chain, args, 0, chain->num_parts);
+}
+
+extern "C" int netc_run_chain_range(const netc_chain *chain, void **args, int begin, int end) {
   thread_local std::unordered_map<const netc_chain *, std::unique_ptr<Temps>> cache;
   std::unique_ptr<Temps> &temps = cache[chain];
   if (!temps) {
@@ -61,7 +65,7 @@ extern "C" int netc_run_chain(const netc_chain *chain, void **args) {
     temps = std::move(fresh);
   }
   std::vector<void *> argv;
-  for (int k = 0; k < chain->num_parts; ++k) {
+  for (int k = begin; k < end; ++k) {
     const netc_chain_part &part = chain->parts[k];
     argv.assign(part.num_refs, nullptr);
     for (int i = 0; i < part.num_refs; ++i) {

@@ -45,6 +45,10 @@ typedef struct netc_chain {
  *  (Halide's error codes), or -1 when temporaries cannot be allocated. */
 int netc_run_chain(const netc_chain *chain, void **args);
 
+/** Runs parts [begin, end) of `chain` only, as netc_run_chain does: the
+ *  gradient or the update half of a train step (codegen/Split.h). */
+int netc_run_chain_range(const netc_chain *chain, void **args, int begin, int end);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

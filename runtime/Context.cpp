@@ -162,6 +162,8 @@ struct Context::Impl {
   Call forward;
   /// The train steps, in the order of trainSteps().
   std::vector<std::unique_ptr<Call>> train;
+  /// The train step whose gradients were computed and not yet applied, or -1.
+  int pendingUpdate = -1;
 };
 
 Context::Context(const netc_model &model, uint64_t seed)
@@ -264,6 +266,7 @@ void Context::reset(uint64_t seed) {
     for (auto &t : *list)
       std::memset(t->data(), 0, t->bytes());
   impl->lossValid.assign(impl->losses.size(), false);
+  impl->pendingUpdate = -1;
   impl->hypers.clear();
   for (int k = 0; k < m.num_hypers; ++k)
     impl->hypers.push_back(m.hypers[k].value);
@@ -297,7 +300,7 @@ bool Context::trainStep(const void *const *inputs, double *lossOut) {
   return trainStep(0, inputs, lossOut);
 }
 
-bool Context::trainStep(int index, const void *const *inputs, double *lossOut) {
+bool Context::checkStep(int index) {
   if (trainSteps.empty()) {
     error = std::string("model '") + m.name + "' has no loss, so it has no train step";
     return false;
@@ -306,14 +309,49 @@ bool Context::trainStep(int index, const void *const *inputs, double *lossOut) {
     error = std::string("model '") + m.name + "' has no train step " + std::to_string(index);
     return false;
   }
-  if (!run(impl->train[index].get(), inputs, nullptr))
+  return true;
+}
+
+bool Context::trainStep(int index, const void *const *inputs, double *lossOut) {
+  if (!checkStep(index) || !run(impl->train[index].get(), inputs, nullptr))
     return false;
   if (lossOut)
     *lossOut = loss(index);
   return true;
 }
 
-bool Context::run(void *trainCall, const void *const *inputs, void *const *outputs) {
+bool Context::hasGradientSplit(int index) const {
+  return index >= 0 && index < numTrainSteps() && m.grad_fns && m.grad_fns[index] &&
+         m.update_fns && m.update_fns[index];
+}
+
+bool Context::computeGradients(int index, const void *const *inputs, double *lossOut) {
+  if (!checkStep(index))
+    return false;
+  if (!hasGradientSplit(index)) {
+    error = std::string("model '") + m.name +
+            "' was compiled without separate gradient and update functions (GPU target)";
+    return false;
+  }
+  if (!run(impl->train[index].get(), inputs, nullptr, Half::Gradients))
+    return false;
+  if (lossOut)
+    *lossOut = loss(index);
+  return true;
+}
+
+bool Context::applyUpdate(int index) {
+  if (!checkStep(index))
+    return false;
+  if (impl->pendingUpdate != index) {
+    error = std::string("model '") + m.name + "': applying gradients needs computed gradients " +
+            "of the same train step first";
+    return false;
+  }
+  return run(impl->train[index].get(), nullptr, nullptr, Half::Update);
+}
+
+bool Context::run(void *trainCall, const void *const *inputs, void *const *outputs, Half half) {
   Impl &s = *impl;
   bool train = trainCall != nullptr;
   Call &call = train ? *static_cast<Call *>(trainCall) : s.forward;
@@ -322,6 +360,9 @@ bool Context::run(void *trainCall, const void *const *inputs, void *const *outpu
   for (size_t k = 0; k < call.slots.size(); ++k) {
     const netc_slot &slot = call.slots[k];
     void *host = nullptr;
+    // The update reads no input: they keep what the gradients read.
+    if (half == Half::Update && slot.kind == NETC_SLOT_INPUT)
+      continue;
     switch (slot.kind) {
     case NETC_SLOT_INPUT: {
       const netc_tensor &t = m.inputs[slot.index];
@@ -395,8 +436,17 @@ bool Context::run(void *trainCall, const void *const *inputs, void *const *outpu
   // A model without outputs has no inference function: there is nothing to compute.
   if (!call.fn)
     return true;
+  netc_entry_fn fn = call.fn;
+  int step = -1;
+  if (half != Half::Both) {
+    for (size_t i = 0; i < s.train.size(); ++i)
+      if (s.train[i].get() == &call)
+        step = static_cast<int>(i);
+    fn = half == Half::Gradients ? m.grad_fns[step] : m.update_fns[step];
+  }
+  s.pendingUpdate = -1;
   std::string halideMessage;
-  int rc = callCollecting(call.fn, call.argv.data(), halideMessage);
+  int rc = callCollecting(fn, call.argv.data(), halideMessage);
   if (rc != 0) {
     error = std::string("model '") + m.name + "': the compiled " + what + " failed (Halide error " +
             std::to_string(rc) + ")" +
@@ -405,7 +455,9 @@ bool Context::run(void *trainCall, const void *const *inputs, void *const *outpu
   }
   for (int k : writesLoss)
     s.lossValid[k] = true;
-  if (train) {
+  if (half == Half::Gradients)
+    s.pendingUpdate = step;
+  else if (train) {
     // Only what this step wrote: a model with several losses has steps that
     // update other parameters and state.
     for (const netc_slot &slot : call.slots) {
@@ -504,6 +556,7 @@ bool Context::saveWeights(const std::string &path) {
 
 void *Context::param(int index) { return impl->params[index]->data(); }
 const void *Context::grad(int index) const { return impl->grads[index]->data(); }
+void *Context::gradData(int index) { return impl->grads[index]->data(); }
 const void *Context::output(int index) const { return impl->outputs[index]->data(); }
 const void *Context::state(int index) const { return impl->state[index]->data(); }
 

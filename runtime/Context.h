@@ -81,6 +81,18 @@ public:
   /// parameters it trains, its own optimizer state and the buffers.
   bool trainStep(int index, const void *const *inputs, double *loss);
 
+  /// Whether train step `index` runs in two halves (computeGradients, then
+  /// applyUpdate); not on GPU targets.
+  bool hasGradientSplit(int index) const;
+  /// The first half of train step `index`: loss, outputs, buffer updates and
+  /// gradients (gradData), with the dropout masks trainStep would draw.
+  /// Nothing else changes until applyUpdate.
+  bool computeGradients(int index, const void *const *inputs, double *loss);
+  /// The second half: the optimizer update of the parameters and state from
+  /// the gradients as they are now, then the step count advances. Fails
+  /// unless computeGradients of the same step ran last.
+  bool applyUpdate(int index);
+
   /// Loads every parameter and buffer from a tensor file (all or nothing;
   /// any format of runtime/TensorFile.h).
   bool loadWeights(const std::string &path);
@@ -92,6 +104,9 @@ public:
   /// The storage of parameter, gradient, output or state `index`.
   void *param(int index);
   const void *grad(int index) const;
+  /// The gradient of parameter `index`, writable between computeGradients
+  /// and applyUpdate.
+  void *gradData(int index);
   const void *output(int index) const;
   const void *state(int index) const;
   /// The last loss computed (by a train step, or by the forward function
@@ -136,8 +151,13 @@ private:
   struct Impl;
   /// Loads the model's default weights over the seeded initialisation.
   void loadDefaultWeights();
+  /// Which part of a train step run() runs.
+  enum class Half { Both, Gradients, Update };
   /// Runs the forward function (`trainCall` null) or a train step's call.
-  bool run(void *trainCall, const void *const *inputs, void *const *outputs);
+  bool run(void *trainCall, const void *const *inputs, void *const *outputs,
+           Half half = Half::Both);
+  /// Checks train step `index` for trainStep and its halves.
+  bool checkStep(int index);
 
   const netc_model &m;
   std::vector<netc_train_step> trainSteps;

@@ -51,6 +51,10 @@ Driver::Driver(const netc_model &model, const char *argv0) : m(model) {
 void Driver::fail(const std::string &message, int status) {
   std::fflush(stdout);
   std::fprintf(stderr, "%s: error: %s\n", prog.c_str(), message.c_str());
+  // Under mpirun a failing rank leaves without MPI_Finalize, which would
+  // wait for peers that may be gone; mpirun then stops the others.
+  if (par.world)
+    std::_Exit(status);
   throw Exit{status};
 }
 
@@ -382,6 +386,7 @@ void Driver::printOutputs() {
 int Driver::main(int argc, char **argv) {
   try {
     parse(argc, argv);
+    openParallel();
     if (opt.threads > 0)
       halide_set_num_threads(opt.threads);
     ctx = std::make_unique<Context>(m, opt.seed);

@@ -59,8 +59,12 @@ void Driver::prepareEpochs() {
       fail(error);
     run.hasVal = true;
   }
-  uint64_t trainN = run.data.size();
-  run.perEpoch = trainN / batch + (t.keepLast && trainN % batch ? 1 : 0);
+  // Under mpirun a step takes a global batch of N * B samples.
+  uint64_t trainN = run.data.size(), global = batch * shards();
+  if (trainN < global)
+    fail(std::to_string(trainN) + " training samples are fewer than one global batch (" +
+         std::to_string(shards()) + " shards of " + std::to_string(batch) + ")");
+  run.perEpoch = trainN / global + (t.keepLast && trainN % global ? 1 : 0);
   if (run.perEpoch > UINT64_MAX / t.epochs)
     fail("--epochs " + std::to_string(t.epochs) + " of " + std::to_string(run.perEpoch) +
              " steps each is more steps than can be counted",
@@ -88,7 +92,10 @@ void Driver::runEpochs() {
         shuffledOrder(run.start.seed, epoch + 1, run.data.size(), t.shuffle);
     std::vector<double> losses(run.chosen.size()), metrics(run.metrics.size());
     for (uint64_t j = 0; j < run.perEpoch; ++j) {
-      run.data.gather(order, j * batch, inputData.data());
+      par.load = [&, j](uint64_t shard) {
+        run.data.gather(order, (j * shards() + shard) * batch, inputData.data());
+      };
+      par.load(static_cast<uint64_t>(par.rank) * par.accumulate);
       runStep(run.firstStep + e * run.perEpoch + j, epoch);
       for (size_t k = 0; k < losses.size(); ++k)
         losses[k] += run.losses[k];
@@ -104,7 +111,9 @@ void Driver::runEpochs() {
     record.step = run.firstStep + (e + 1) * run.perEpoch;
     record.trainLoss = losses[0];
     record.trainMetrics = metrics;
-    std::vector<double> valLosses = run.hasVal ? validate(record) : std::vector<double>();
+    // Rank 0 alone validates (and reports).
+    std::vector<double> valLosses =
+        run.hasVal && par.rank == 0 ? validate(record) : std::vector<double>();
     record.seconds = secondsSince(epochStart);
     finishEpoch(record, losses, valLosses, e + 1 < t.epochs ? last - epoch - 1 : 0);
     if (!t.checkpoint.empty())

@@ -67,7 +67,7 @@ bool Driver::parseTrainingFlag(const std::string &arg, bool hasValue,
   } else if (arg == "--plot") {
     t.plot = file();
   } else {
-    return false;
+    return parseParallelFlag(arg, hasValue, next);
   }
   return true;
 }
@@ -131,6 +131,7 @@ void Driver::printTrainingHelp() {
       "  --checkpoint FILE     save the whole training state after every epoch and at\n"
       "                        the end\n"
       "  --resume FILE         continue from a checkpoint for --epochs (or --steps) more\n");
+  printParallelHelp();
 }
 
 } // namespace netc::runtime::detail

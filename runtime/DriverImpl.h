@@ -16,6 +16,7 @@
 #include "runtime/FileIO.h"
 #include "runtime/GradStats.h"
 #include "runtime/Model.h"
+#include "runtime/Mpi.h"
 #include "runtime/Progress.h"
 #include "runtime/Safetensors.h"
 #include "runtime/Schedule.h"
@@ -102,6 +103,30 @@ struct TrainRun {
   std::vector<double> firstLosses, losses, metricValues;
 };
 
+/// Data-parallel training under mpirun (runtime/DriverParallel.cpp).
+struct ParallelRun {
+  /// MPI_COMM_WORLD; null in a plain run.
+  std::unique_ptr<MpiWorld> world;
+  int rank = 0, size = 1;
+  /// --mpi-timeout and --accumulate.
+  double timeout = 300;
+  uint64_t accumulate = 1;
+  /// Loads shard `s` (of the global batch of size * accumulate shards) into
+  /// the inputs; empty without --data.
+  std::function<void(uint64_t)> load;
+  /// Rank 0's seed: shard s draws its dropout masks from shardSeed(s).
+  uint64_t baseSeed = 0;
+  /// Per chosen train step, the parameters whose gradients it computes.
+  std::vector<std::vector<int>> grads;
+  /// Whether the fused buffer is f64 (DriverParallel.cpp: always), and the buffers.
+  bool f64 = false;
+  std::vector<float> fused32;
+  std::vector<double> fused64;
+  std::vector<uint8_t> bytes;
+  /// The metrics of the last batch, averaged over the ranks.
+  std::vector<double> metrics;
+};
+
 /// Thrown to end the run with an exit status after printing a message.
 struct Exit {
   int status;
@@ -123,6 +148,24 @@ private:
                          const std::function<std::string()> &next);
   void checkTrainingFlags();
   void printTrainingHelp();
+  /// Data-parallel training (DriverParallel.cpp): its flags and help; MPI
+  /// opened when started by mpirun; rank 0's state shared at the start of
+  /// training; train step `chosen[j]` on this rank's shard with the
+  /// gradients averaged over the ranks; the value of metric `k` after it.
+  bool parseParallelFlag(const std::string &arg, bool hasValue,
+                         const std::function<std::string()> &next);
+  void printParallelHelp();
+  void openParallel();
+  void startParallel();
+  bool parallel() const { return par.size > 1; }
+  bool trainOn(size_t j, double &loss);
+  double trainMetric(size_t k) const;
+  uint64_t shardSeed(uint64_t shard) const;
+  /// Shards of one global batch: ranks times --accumulate.
+  uint64_t shards() const { return static_cast<uint64_t>(par.size) * par.accumulate; }
+  /// Copies rank 0's buffers (and, with `everything`, parameters and
+  /// optimizer state) into every rank.
+  void broadcastFromRoot(bool everything, const std::string &what);
   /// Reads tensor files of samples (--data, --val), with a note naming the
   /// tensors that are no input.
   SampleSet loadSamples(const std::vector<std::string> &files, const char *flag, bool exact);
@@ -183,6 +226,7 @@ private:
   std::vector<const void *> inputPtrs;
   std::vector<void *> inputData;
   TrainRun run;
+  ParallelRun par;
 };
 
 } // namespace netc::runtime::detail

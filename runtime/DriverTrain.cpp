@@ -192,7 +192,7 @@ void Driver::runStep(uint64_t step, uint64_t epoch) {
     run.gradStats->before(local);
   for (size_t j = 0; j < run.chosen.size(); ++j) {
     double &loss = run.losses[j];
-    if (!ctx->trainStep(run.chosen[j], inputPtrs.data(), &loss))
+    if (!trainOn(j, loss))
       fail(ctx->lastError());
     if (!std::isfinite(loss) && !opt.allowNonfinite) {
       std::string which =
@@ -205,7 +205,7 @@ void Driver::runStep(uint64_t step, uint64_t epoch) {
     }
   }
   for (size_t j = 0; j < run.metrics.size(); ++j)
-    run.metricValues[j] = run.trainMetric[j] ? scalarOutput(run.metrics[j]) : NAN;
+    run.metricValues[j] = trainMetric(j);
   if (local == 1)
     run.firstLosses = run.losses;
   run.history.stepLoss.push_back({step + 1, run.losses[0]});
@@ -221,8 +221,13 @@ void Driver::runStep(uint64_t step, uint64_t epoch) {
 void Driver::runSteps() {
   for (uint64_t i = 0; i < run.steps; ++i) {
     uint64_t step = run.firstStep + i;
-    if (run.data.numInputs() > 0)
-      run.data.batchInOrder(step, inputData.data());
+    // Global batch `step` is a batch per rank (and per --accumulate).
+    if (run.data.numInputs() > 0) {
+      par.load = [&, step](uint64_t shard) {
+        run.data.batchInOrder(step * shards() + shard, inputData.data());
+      };
+      par.load(static_cast<uint64_t>(par.rank) * par.accumulate);
+    }
     runStep(step, step);
   }
   if (!opt.training.checkpoint.empty())
@@ -246,6 +251,7 @@ void Driver::train() {
                  "train steps compute the loss and gradients but change no parameter\n",
                  prog.c_str(), m.name);
   startRun();
+  startParallel();
   if (opt.training.epochs)
     runEpochs();
   else

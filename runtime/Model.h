@@ -145,6 +145,15 @@ typedef struct netc_model {
    *  descriptors without them keep their layout. */
   int32_t num_hypers;
   const netc_hyper *hypers;
+  /** Each train step (in the order of trainStepsOf) cut in two halves that
+   *  take the train step's own arguments: grad_fns[k] computes the loss,
+   *  outputs, buffer updates and GRAD results; update_fns[k] then applies the
+   *  optimizer update from the GRAD buffers, which a caller may change in
+   *  between (data-parallel training averages them across processes). NULL
+   *  arrays, or NULL entries, where a step cannot be cut (GPU targets).
+   *  Appended, so that descriptors without them keep their layout. */
+  const netc_entry_fn *grad_fns;
+  const netc_entry_fn *update_fns;
 } netc_model;
 
 #ifdef __cplusplus
