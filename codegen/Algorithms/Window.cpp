@@ -303,17 +303,25 @@ LogicalResult defineMaxPoolBackward(FunctionLowering &fl, nn::MaxPool2dBackwardO
   Expr position = Halide::cast(key.type(), kr.x * static_cast<int>(k[1]) + kr.y);
   arg(ovReversed) = argmax(kr, key + select(isNaNBits(value), position, make_const(key.type(), 0)));
 
+  // Each input position sums the gradients of the windows whose maximum it
+  // is. Windows that tile the input (stride = kernel, no dilation) cover a
+  // position once: its window and its place in it are the quotient and the
+  // remainder of its index by the stride, and there is nothing to sum.
   std::vector<Var> v = fl.vars(rank);
+  bool tiles = s[0] == k[0] && s[1] == k[1] && d[0] == 1 && d[1] == 1;
   RDom r(0, static_cast<int>(k[0]), 0, static_cast<int>(k[1]), "r");
-  auto [oy, vy] = coveringOutput(v[rank - 2], r.x, s[0], d[0], p[0], g.shape()[rank - 2]);
-  auto [ox, vx] = coveringOutput(v[rank - 1], r.y, s[1], d[1], p[2], g.shape()[rank - 1]);
+  Expr ky = tiles ? (v[rank - 2] + static_cast<int>(p[0])) % static_cast<int>(s[0]) : Expr(r.x);
+  Expr kx = tiles ? (v[rank - 1] + static_cast<int>(p[2])) % static_cast<int>(s[1]) : Expr(r.y);
+  auto [oy, vy] = coveringOutput(v[rank - 2], ky, s[0], d[0], p[0], g.shape()[rank - 2]);
+  auto [ox, vx] = coveringOutput(v[rank - 1], kx, s[1], d[1], p[2], g.shape()[rank - 1]);
   std::vector<Expr> oIdx = exprs(v);
   oIdx[rank - 2] = oy;
   oIdx[rank - 1] = ox;
   std::vector<Expr> rev(oIdx.rbegin(), oIdx.rend());
-  Expr isArgmax = arg(rev)[0] == r.x && arg(rev)[1] == r.y;
+  Expr isArgmax = arg(rev)[0] == ky && arg(rev)[1] == kx;
+  Expr term = select(vy && vx && isArgmax, g.at(oIdx), make_const(ht, 0));
   Func f = fl.newFunc(op);
-  defineAt(f, v, sum(select(vy && vx && isArgmax, g.at(oIdx), make_const(ht, 0))));
+  defineAt(f, v, tiles ? term : sum(term));
   AlgorithmHandles h;
   h.paddedInput = in;
   h.argmax = arg;

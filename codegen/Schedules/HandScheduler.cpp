@@ -163,9 +163,86 @@ void HandScheduler::vectorizeRoot(Func f, ArrayRef<int64_t> extentsInnerFirst, i
       f.update(u).vectorize(args[0], width, TailStrategy::GuardWithIf);
 }
 
+/// A sum or mean over axes that include the input's innermost one (a bias
+/// gradient sums [N, C, H, W] over N, H and W). Vectorized across the kept
+/// axes, as other Funcs are, it would gather elements H * W apart. Its
+/// reduction runs instead along memory, over the innermost axis (with the
+/// next one when that is reduced too: H * W in a row), in vectors of partial
+/// sums (rfactor) that a last pass adds up. False where it does not apply.
+bool HandScheduler::scheduleRowReduction(const LoweredFunc &lf) {
+  Operation *op = lf.op;
+  if (!isa<nn::SumOp, nn::MeanOp>(op))
+    return false;
+  auto inType = cast<RankedTensorType>(op->getOperand(0).getType());
+  int rank = static_cast<int>(inType.getRank());
+  std::optional<ArrayRef<int64_t>> dims;
+  if (auto sum = dyn_cast<nn::SumOp>(op))
+    dims = sum.getDims();
+  else
+    dims = cast<nn::MeanOp>(op).getDims();
+  auto reduced = [&](int axis) {
+    if (!dims || dims->empty())
+      return true;
+    return llvm::any_of(*dims, [&](int64_t d) { return (d < 0 ? d + rank : d) == axis; });
+  };
+  if (rank < 2 || !reduced(rank - 1) || lf.type.getNumElements() == 1)
+    return false;
+  // The reduction is the one Func the result calls (sum(), in f64 for f32).
+  std::map<std::string, Internal::Function> calls = Internal::find_direct_calls(lf.func.function());
+  if (calls.size() != 1)
+    return false;
+  Func red(calls.begin()->second);
+  if (red.num_update_definitions() != 1)
+    return false;
+  Stage u = red.update(0);
+  std::vector<Internal::ReductionVariable> rvars = u.get_schedule().rvars();
+  int vl = std::max(1, target.natural_vector_size(red.value().type()));
+  // Rows of the reduced innermost axes, as one when the next axis is reduced too.
+  bool two = reduced(rank - 2) && rvars.size() >= 2;
+  int64_t row = inType.getShape()[rank - 1] * (two ? inType.getShape()[rank - 2] : 1);
+  if (vl < 2 || row < vl)
+    return false;
+  RVar rx(rvars[0].var), rxo("rxo"), rxi("rxi");
+  size_t firstOuter = 1;
+  if (two) {
+    RVar rxy("rxy");
+    u.fuse(rx, RVar(rvars[1].var), rxy);
+    rx = rxy;
+    firstOuter = 2;
+  }
+  u.split(rx, rxo, rxi, vl, TailStrategy::GuardWithIf);
+  Var lane("lane");
+  Func partial = u.rfactor(rxi, lane);
+  red.compute_root();
+  std::vector<Var> storage{lane};
+  for (const Var &v : partial.args())
+    if (v.name() != lane.name())
+      storage.push_back(v);
+  partial.compute_root().reorder_storage(storage).vectorize(lane);
+  Stage pu = partial.update(0);
+  std::vector<VarOrRVar> order{lane, rxo};
+  for (size_t i = firstOuter; i < rvars.size(); ++i)
+    order.push_back(RVar(rvars[i].var));
+  std::vector<Var> kept = red.args();
+  for (const Var &v : kept)
+    order.push_back(v);
+  pu.reorder(order).vectorize(lane);
+  // The kept axes (channels) are the parallel loop.
+  std::vector<VarOrRVar> outer;
+  std::vector<int64_t> extents;
+  for (size_t i = kept.size(); i-- > 0;) {
+    outer.push_back(kept[i]);
+    extents.push_back(lf.type.getShape()[kept.size() - 1 - i]);
+  }
+  parallelOuter(pu, outer, extents, inType.getNumElements());
+  return true;
+}
+
 void HandScheduler::scheduleDefault(const LoweredFunc &lf) {
   Func f = lf.func;
   f.compute_root();
+  if (lf.family == OpFamily::Reduction)
+    (void)scheduleRowReduction(lf);
   std::vector<int64_t> extents(lf.type.getShape().rbegin(), lf.type.getShape().rend());
   int64_t elements = lf.type.getNumElements();
   // Data movement costs about what a few multiply-adds do; gathers of the

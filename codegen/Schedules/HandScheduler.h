@@ -128,6 +128,7 @@ private:
   void scheduleStridedConvInput(const LoweredFunc &lf);
   void scheduleContraction(const LoweredFunc &lf);
   void scheduleDefault(const LoweredFunc &lf);
+  bool scheduleRowReduction(const LoweredFunc &lf);
   void scheduleArgmax(const LoweredFunc &lf);
   /// A recurrence over time (RecurrentSchedule.cpp).
   void scheduleRecurrence(const LoweredFunc &lf);
