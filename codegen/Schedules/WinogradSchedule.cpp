@@ -40,20 +40,40 @@ void HandScheduler::scheduleWinograd(const LoweredFunc &lf) {
   // Vectors along the tiles of a row: whole ones, the last shifted inwards.
   int rowLanes = std::min<int64_t>(vl, floorPow2(w.tilesX));
 
-  // The weights' transform: vectors along the input channels, the tile
-  // positions unrolled; the half-transformed rows per output channel.
+  // The weights' transform, a (xi, nu) plane at a time so that its stores
+  // (and those of the half-transformed rows, per xi) are contiguous: planes
+  // lie a power of two apart, and storing to many at once thrashes the
+  // cache. The coefficients of the outer loops are loop invariants. The
+  // weights are first copied with the summed channels innermost, which the
+  // transforms then read in vectors.
   Func u = w.weights, ug = w.weightRows;
   std::vector<Var> ua = u.args(); // c, k, nu, xi
   int cl = std::min<int64_t>(vl, floorPow2(inC));
-  Var uco("uco"), uci("uci");
+  Var uco("uco"), uci("uci"), gco("gco"), gci("gci");
   u.compute_root().split(ua[0], uco, uci, cl, TailStrategy::ShiftInwards);
-  tileInRegisters(u, {uci, ua[2], ua[3], uco, ua[1]}, uci, cl, {ua[2], ua[3]});
-  parallelOuter(u, {ua[1]}, {outC}, outC * inC * alpha * alpha * 8);
+  tileInRegisters(u, {uci, uco, ua[1], ua[2], ua[3]}, uci, cl, {});
+  if (cores > 1 && outC * inC * alpha * alpha * 8 >= kParallelWork)
+    u.parallel(ua[3]);
   std::vector<Var> ga = ug.args(); // c, k, b, xi
-  ug.compute_at(u, ua[1]);
-  tileInRegisters(ug, {ga[0], ga[2], ga[3]}, ga[0], 1, {ga[2], ga[3]});
+  ug.compute_at(u, ua[3]).split(ga[0], gco, gci, cl, TailStrategy::ShiftInwards);
+  tileInRegisters(ug, {gci, gco, ga[1], ga[2], ga[3]}, gci, cl, {});
+  Value weight = isa<nn::Conv2dOp>(lf.op) ? cast<nn::Conv2dOp>(lf.op).getWeight()
+                                          : cast<nn::Conv2dBackwardInputOp>(lf.op).getWeight();
+  Func wt = Func(fl.get(weight).func).in(ug);
+  std::vector<Var> wa = wt.args(); // kx, ky, in, out of the weight [out, in, ky, kx]
+  // The summed channels: the weight's input channels forward, its output
+  // channels for the input gradient.
+  Var summed = isa<nn::Conv2dOp>(lf.op) ? wa[2] : wa[3];
+  std::vector<Var> storage{summed};
+  std::vector<VarOrRVar> loops{summed};
+  for (const Var &a : wa)
+    if (a.name() != summed.name()) {
+      storage.push_back(a);
+      loops.push_back(a);
+    }
+  wt.compute_root().reorder_storage(storage).reorder(loops);
   if (cl > 1)
-    ug.vectorize(ga[0], cl, TailStrategy::ShiftInwards);
+    wt.vectorize(summed, cl, TailStrategy::ShiftInwards);
 
   // The input tiles' transform, a channel (of an image) at a time, its
   // padded plane computed just before.
