@@ -24,7 +24,7 @@ void registerCodegenFlags(cl::OptionCategory &category) {
       cl::desc("How 3x3 stride-1 convolutions are computed on CPUs (docs/user-guide.md)"),
       cl::values(
           clEnumValN(ConvAlgo::Auto, "auto",
-                     "the faster on this host, measured per layer shape and cached (default; "
+                     "the fastest on this host, timed per layer shape and cached (default; "
                      "direct under --tune=off or another --target)"),
           clEnumValN(ConvAlgo::Direct, "direct", "the direct convolution"),
           clEnumValN(ConvAlgo::Winograd, "winograd",
