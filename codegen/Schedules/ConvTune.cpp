@@ -20,6 +20,7 @@
 #include <limits>
 #include <mutex>
 #include <random>
+#include <set>
 #include <sstream>
 
 using namespace mlir;
@@ -148,7 +149,8 @@ public:
       auto it = known ? known->find(key) : measured.end();
       if (!known || it == known->end())
         continue;
-      if (verbose())
+      // Once a process per shape: a network repeats its layers.
+      if (verbose() && reported.insert(key).second)
         llvm::errs() << "netc: " << key << ": " << choiceName(it->second) << " (cached)\n";
       return it->second;
     }
@@ -175,6 +177,7 @@ public:
       }
     }
     measured[key] = stored[key] = best;
+    reported.insert(key);
     if (verbose())
       llvm::errs() << "netc: " << key << ": " << choiceName(best) << " (measured:" << report
                    << ")\n";
@@ -190,6 +193,8 @@ private:
   /// What the tune file holds (with this process's measurements), and what
   /// this process measured.
   ConvChoices stored, measured;
+  /// The shapes whose choice was reported (NETC_TUNE_VERBOSE).
+  std::set<std::string> reported;
 };
 
 } // namespace
