@@ -5,12 +5,37 @@
 #include "CompileCache.h"
 
 namespace cl = llvm::cl;
+using netc::codegen::ConvAlgo;
+
+/// Reads a --conv-algo value, named on one line of --help (a value list would
+/// take six of the two screens it fits in); an unknown one is an error of the
+/// command line.
+template <> class llvm::cl::parser<ConvAlgo> : public cl::basic_parser<ConvAlgo> {
+public:
+  explicit parser(cl::Option &o) : basic_parser(o) {}
+  bool parse(cl::Option &o, llvm::StringRef, llvm::StringRef arg, ConvAlgo &value) {
+    static const std::pair<llvm::StringRef, ConvAlgo> names[] = {
+        {"auto", ConvAlgo::Auto},
+        {"direct", ConvAlgo::Direct},
+        {"winograd", ConvAlgo::Winograd},
+        {"winograd2", ConvAlgo::Winograd2},
+        {"winograd4", ConvAlgo::Winograd4}};
+    for (const auto &[name, algo] : names)
+      if (arg == name) {
+        value = algo;
+        return false;
+      }
+    return o.error("'" + arg + "' is not auto, direct, winograd, winograd2 or winograd4");
+  }
+  llvm::StringRef getValueName() const override { return "algo"; }
+  void printOptionDiff(const cl::Option &o, ConvAlgo, const OptVal &, size_t width) const {
+    printOptionNoValue(o, width);
+  }
+};
 
 namespace netc::tool {
 
 namespace {
-
-using codegen::ConvAlgo;
 
 /// --conv-algo, created by registerCodegenFlags.
 cl::opt<ConvAlgo> *convAlgoFlag = nullptr;
@@ -21,16 +46,8 @@ void registerCodegenFlags(cl::OptionCategory &category) {
   registerCompileCacheOptions(category);
   static cl::opt<ConvAlgo> flag(
       "conv-algo",
-      cl::desc("How 3x3 stride-1 convolutions are computed on CPUs (docs/user-guide.md)"),
-      cl::values(
-          clEnumValN(ConvAlgo::Auto, "auto",
-                     "the fastest on this host, timed per layer shape and cached (default; "
-                     "direct under --tune=off or another --target)"),
-          clEnumValN(ConvAlgo::Direct, "direct", "the direct convolution"),
-          clEnumValN(ConvAlgo::Winograd, "winograd",
-                     "Winograd F(4x4,3x3) (F(2x2,3x3) for outputs under 4 rows or columns)"),
-          clEnumValN(ConvAlgo::Winograd2, "winograd2", "Winograd F(2x2,3x3)"),
-          clEnumValN(ConvAlgo::Winograd4, "winograd4", "the same as winograd")),
+      cl::desc("3x3 stride-1 convolutions: auto (the fastest here, timed; default), direct, "
+               "winograd (F(4x4,3x3)), winograd2 (F(2x2,3x3)) (docs/user-guide.md)"),
       cl::init(ConvAlgo::Auto), cl::cat(category));
   convAlgoFlag = &flag;
 }
