@@ -166,9 +166,12 @@ public:
     int best = 0;
     double bestTime = std::numeric_limits<double>::infinity();
     std::string report;
-    for (int tile : {0, 2, 4}) {
-      if (tile == 4 && forcedTile(op, 4) != 4)
-        continue;
+    // F(4x4, 3x3) is not a candidate: its transforms (coefficients up to 8
+    // and 1/24) round about four times as much as F(2x2, 3x3), within 1e-4 of
+    // the output's scale but enough to move the Adam steps of near-zero
+    // gradients past what parity tests allow (tests/lit/e2e/residual.test).
+    // --conv-algo=winograd asks for it.
+    for (int tile : {0, 2}) {
       double seconds = timeLayer(op, target, fmaLanes, tile);
       report += " " + choiceName(tile) + " " + std::to_string(seconds * 1e3) + " ms";
       if (seconds < bestTime) {

@@ -3,9 +3,10 @@
 // A 3x3 stride-1 convolution may run directly or as Winograd's F(2x2, 3x3)
 // or F(4x4, 3x3) (codegen/Algorithms/Winograd.cpp). Which one is faster
 // depends on the channels, the image size and the CPU, so under
-// `--conv-algo=auto` netc times the three on this host for each layer shape
-// (a JIT-compiled pipeline of the one layer) and keeps the winner in a file
-// under cacheSubdir("tune"), per host, shape and netc version.
+// `--conv-algo=auto` netc times the direct one and F(2x2, 3x3) on this host
+// for each layer shape (a JIT-compiled pipeline of the one layer; F(4x4,
+// 3x3) only when asked for, ConvTune.cpp says why) and keeps the winner in a
+// file under cacheSubdir("tune"), per host, shape and netc version.
 //
 //===----------------------------------------------------------------------===//
 
@@ -27,7 +28,8 @@ namespace netc::codegen {
 
 /// How 3x3 stride-1 convolutions are computed (`netc --conv-algo=`).
 enum class ConvAlgo {
-  /// Measured on this host under --tune=cached or full; direct under
+  /// Direct or F(2x2, 3x3), whichever is faster on this host as measured
+  /// under --tune=cached or full; direct under
   /// --tune=off, for targets other than the host and for other schedules.
   Auto,
   /// Always the direct convolution.

@@ -46,7 +46,7 @@ void registerCodegenFlags(cl::OptionCategory &category) {
   registerCompileCacheOptions(category);
   static cl::opt<ConvAlgo> flag(
       "conv-algo",
-      cl::desc("3x3 stride-1 convolutions: auto (the fastest here, timed; default), direct, "
+      cl::desc("3x3 stride-1 convolutions: auto (direct or winograd2, timed; default), direct, "
                "winograd (F(4x4,3x3)), winograd2 (F(2x2,3x3)) (docs/user-guide.md)"),
       cl::init(ConvAlgo::Auto), cl::cat(category));
   convAlgoFlag = &flag;
