@@ -147,6 +147,8 @@ LogicalResult lowerModule(ModuleOp module, const CodegenOptions &options,
       return failure();
     Compiled c{std::make_unique<FunctionLowering>(func, target), Halide::Pipeline(),
                entryPointName(func)};
+    c.lowering->chooseConvolutionsWith(
+        convChooser(options.convAlgo, options.tune, options.target, options.schedule, fmaLanes));
     if (failed(c.lowering->lower()))
       return failure();
     c.pipeline = Halide::Pipeline(c.lowering->outputs());

@@ -8,6 +8,7 @@
 #ifndef NETC_CODEGEN_CODEGEN_H
 #define NETC_CODEGEN_CODEGEN_H
 
+#include "codegen/Schedules/ConvTune.h"
 #include "codegen/Schedules/HostTune.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -37,6 +38,9 @@ struct CodegenOptions {
   /// target's natural width. Targets other than the host always get the
   /// natural width.
   TuneMode tune = TuneMode::Cached;
+  /// How 3x3 stride-1 convolutions are computed: directly, by Winograd, or
+  /// (Auto) as measured on this host under `tune` (ConvTune.h).
+  ConvAlgo convAlgo = ConvAlgo::Auto;
   /// The model's default weights (ir/ModelWeights.h), or null: libraries and
   /// executables embed them, and every context starts from them.
   const ModelWeights *defaultWeights = nullptr;

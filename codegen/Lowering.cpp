@@ -55,6 +55,10 @@ std::vector<Halide::Func> AlgorithmHandles::all() const {
        {&paddedInput, &phases, &argmax, &max, &sum, &logSum, &activations})
     if (*h)
       out.push_back(**h);
+  if (winograd)
+    for (const Halide::Func &f : {winograd->weightRows, winograd->weights, winograd->inputRows,
+                                  winograd->inputs, winograd->product})
+      out.push_back(f);
   return out;
 }
 
@@ -122,6 +126,34 @@ Halide::Type FunctionLowering::halideType(Type element) {
   if (element.isInteger(32))
     return Halide::Int(32);
   return Halide::Int(64);
+}
+
+int FunctionLowering::winogradTile(Operation *op) const {
+  if (!convChooser || !winogradApplies(op, tgt))
+    return 0;
+  return convChooser(op);
+}
+
+bool winogradApplies(Operation *op, const Halide::Target &target) {
+  if (target.has_gpu_feature())
+    return false;
+  auto unit = [](ArrayRef<int64_t> a) { return llvm::all_of(a, [](int64_t v) { return v == 1; }); };
+  Value weight;
+  if (auto conv = dyn_cast<nn::Conv2dOp>(op)) {
+    if (!unit(conv.getStride()) || !unit(conv.getDilation()) || conv.getGroups() != 1)
+      return false;
+    weight = conv.getWeight();
+  } else if (auto grad = dyn_cast<nn::Conv2dBackwardInputOp>(op)) {
+    if (!unit(grad.getStride()) || !unit(grad.getDilation()) || grad.getGroups() != 1)
+      return false;
+    weight = grad.getWeight();
+  } else {
+    return false;
+  }
+  auto type = cast<RankedTensorType>(op->getResult(0).getType());
+  ArrayRef<int64_t> ws = cast<RankedTensorType>(weight.getType()).getShape();
+  return isa<FloatType>(type.getElementType()) && ws[2] == 3 && ws[3] == 3 &&
+         (type.getRank() == 3 || type.getRank() == 4);
 }
 
 Halide::Expr FunctionLowering::scalar(Value v) const { return scalars.find(v)->second; }

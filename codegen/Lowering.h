@@ -23,6 +23,7 @@
 
 #include <Halide.h>
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -58,6 +59,14 @@ struct LTensor {
   Halide::Expr at(const std::vector<Halide::Expr> &indices) const;
 };
 
+/// The Funcs of a Winograd convolution (codegen/Algorithms/Winograd.cpp says
+/// what each holds) and its tiling of the output.
+struct WinogradHandles {
+  Halide::Func weightRows, weights, inputRows, inputs, product;
+  /// m of F(m x m, 3 x 3), and the tiles per row and per column.
+  int tile = 0, tilesX = 0, tilesY = 0;
+};
+
 /// The Funcs an algorithm defines besides its result, named by the role the
 /// schedules give them; unset where the algorithm has none.
 struct AlgorithmHandles {
@@ -76,6 +85,8 @@ struct AlgorithmHandles {
   /// (unit, b, t) computed before the loop over time, which then only reads
   /// them.
   std::optional<Halide::Func> activations;
+  /// Winograd convolutions: their transforms and products.
+  std::optional<WinogradHandles> winograd;
 
   /// Every handle that is set, in the order the algorithm defined them.
   std::vector<Halide::Func> all() const;
@@ -129,6 +140,14 @@ public:
   std::vector<Halide::Var> vars(int rank) const;
   /// A new Func named after the op's DSL name.
   Halide::Func newFunc(mlir::Operation *op, const std::string &suffix = "") const;
+  /// m of the Winograd F(m x m, 3 x 3) that `op` (a convolution) is computed
+  /// with, or 0 for the direct convolution: what the chooser given to
+  /// chooseConvolutionsWith answers, when `op` is one winogradApplies to.
+  int winogradTile(mlir::Operation *op) const;
+  /// Sets how winogradTile chooses (by default every convolution is direct).
+  void chooseConvolutionsWith(std::function<int(mlir::Operation *)> chooser) {
+    convChooser = std::move(chooser);
+  }
   /// The Halide type of an element type.
   static Halide::Type halideType(mlir::Type element);
   /// The scalar seed argument (i64) an op's seed operand resolves to.
@@ -148,7 +167,13 @@ private:
   std::vector<Halide::Argument> args;
   std::vector<LoweredFunc> funcs;
   std::vector<Halide::Func> resultFuncs;
+  std::function<int(mlir::Operation *)> convChooser;
 };
+
+/// Whether `op` is a convolution (or a convolution's input gradient) that
+/// Winograd's F(m x m, 3 x 3) computes: a 3x3 kernel, stride 1, dilation 1,
+/// one group, floating point, on a CPU target.
+bool winogradApplies(mlir::Operation *op, const Halide::Target &target);
 
 /// The Halide target a `--target=` string names. For "host" targets the
 /// features Halide 14 infers are checked against this CPU: it reads some AVX-512

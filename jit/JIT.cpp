@@ -40,10 +40,12 @@ FailureOr<std::unique_ptr<JITFunction>> JITFunction::compile(func::FuncOp func,
       return func.emitError() << "'" << options.target << "' is not a Halide target";
     impl->target = resolveTarget(options.target).with_feature(Halide::Target::JIT);
     impl->lowering = std::make_unique<FunctionLowering>(func, impl->target);
+    int fmaLanes = fullRateF32Lanes(options.tune, options.target);
+    impl->lowering->chooseConvolutionsWith(
+        convChooser(options.convAlgo, options.tune, options.target, options.schedule, fmaLanes));
     if (failed(impl->lowering->lower()))
       return failure();
     impl->pipeline = Halide::Pipeline(impl->lowering->outputs());
-    int fmaLanes = fullRateF32Lanes(options.tune, options.target);
     if (failed(applySchedule(*impl->lowering, impl->pipeline, options.schedule, fmaLanes)))
       return failure();
     impl->pipeline.compile_jit(impl->target);

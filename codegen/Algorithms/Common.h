@@ -95,6 +95,28 @@ Halide::Expr counterWord(Halide::Expr seed, Halide::Expr counter);
 /// may reach into the padding.
 Halide::Func spatialExterior(const LTensor &t, Halide::Expr value);
 
+/// A 3x3 stride-1 convolution as Winograd.cpp computes it.
+struct WinogradConv {
+  /// The input read with zeros outside the image, at (x, y, c[, n]).
+  Halide::Func input;
+  /// The kernel of output channel k, input channel c at row a, column b, as
+  /// a cross-correlation reads it.
+  std::function<Halide::Expr(Halide::Expr k, Halide::Expr c, Halide::Expr a, Halide::Expr b)>
+      weight;
+  /// The input channels summed over.
+  int64_t channels = 0;
+  /// The padding before the first row and column.
+  int padTop = 0, padLeft = 0;
+  /// A bias per output channel, if any.
+  std::optional<LTensor> bias;
+  /// The output tile: m of F(m x m, 3 x 3), 2 or 4.
+  int tile = 4;
+};
+
+/// Defines `op`'s result as the Winograd convolution `conv` (Winograd.cpp).
+mlir::LogicalResult defineWinogradConv(FunctionLowering &fl, mlir::Operation *op,
+                                       const WinogradConv &conv);
+
 /// The MLIR-ordered Vars of `vars` with position `dim` replaced by `e`.
 std::vector<Halide::Expr> replaced(const std::vector<Halide::Var> &vars, size_t dim,
                                    Halide::Expr e);

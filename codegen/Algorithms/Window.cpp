@@ -93,6 +93,14 @@ LogicalResult defineConv2d(FunctionLowering &fl, nn::Conv2dOp conv) {
   ArrayRef<int64_t> s = conv.getStride(), p = conv.getPadding(), d = conv.getDilation();
 
   Func in = spatialExterior(x, make_const(ht, 0));
+  if (int tile = fl.winogradTile(conv)) {
+    WinogradConv wc{in, [&](Expr k, Expr c, Expr a, Expr b) { return w.at({k, c, a, b}); },
+                    groupChannels, static_cast<int>(p[0]), static_cast<int>(p[2]), std::nullopt,
+                    tile};
+    if (conv.getBias())
+      wc.bias = fl.get(conv.getBias());
+    return defineWinogradConv(fl, conv, wc);
+  }
   std::vector<Var> v = fl.vars(rank);
   Var o = v[rank - 3], oy = v[rank - 2], ox = v[rank - 1];
   RDom r(0, static_cast<int>(groupChannels), 0, static_cast<int>(ws[2]), 0,
@@ -187,6 +195,15 @@ LogicalResult defineConvBackwardInput(FunctionLowering &fl, nn::Conv2dBackwardIn
   // kernel offset k is (i + pad - k * dilation) / stride when that divides
   // exactly (floor division: negative numerators read the zeros).
   Func gext = spatialExterior(g, make_const(ht, 0));
+  if (int tile = fl.winogradTile(op)) {
+    // The convolution of the gradient with the kernel flipped and its
+    // channels swapped, padded by 2 - pad.
+    WinogradConv wc{gext,
+                    [&](Expr k, Expr c, Expr a, Expr b) { return w.at({c, k, 2 - a, 2 - b}); },
+                    ws[0], 2 - static_cast<int>(p[0]), 2 - static_cast<int>(p[2]), std::nullopt,
+                    tile};
+    return defineWinogradConv(fl, op, wc);
+  }
   std::vector<Var> v = fl.vars(rank);
   Var c = v[rank - 3], iy = v[rank - 2], ix = v[rank - 1];
   RDom r(0, static_cast<int>(groupOut), 0, static_cast<int>(ws[2]), 0, static_cast<int>(ws[3]),

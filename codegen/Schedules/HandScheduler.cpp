@@ -383,7 +383,9 @@ void HandScheduler::run() {
   decideInlining();
   // Register-tiled ops first: they claim their owners.
   for (const LoweredFunc &lf : fl.loweredFuncs()) {
-    if (isa<nn::Conv2dBackwardInputOp>(lf.op) && !lf.func.has_update_definition())
+    if (lf.handles.winograd)
+      scheduleWinograd(lf);
+    else if (isa<nn::Conv2dBackwardInputOp>(lf.op) && !lf.func.has_update_definition())
       scheduleStridedConvInput(lf);
     else if (isa<nn::Conv2dOp, nn::Conv2dBackwardInputOp>(lf.op))
       scheduleConv(lf);

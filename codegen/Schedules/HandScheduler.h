@@ -126,6 +126,8 @@ private:
   void scheduleConvFilter(const LoweredFunc &lf);
   void scheduleConvFilterByChannel(const LoweredFunc &lf);
   void scheduleStridedConvInput(const LoweredFunc &lf);
+  /// A Winograd convolution (WinogradSchedule.cpp).
+  void scheduleWinograd(const LoweredFunc &lf);
   void scheduleContraction(const LoweredFunc &lf);
   void scheduleDefault(const LoweredFunc &lf);
   bool scheduleRowReduction(const LoweredFunc &lf);

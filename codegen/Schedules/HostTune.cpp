@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <fstream>
 #include <mutex>
+#include <sstream>
 #include <unistd.h>
 
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -110,16 +111,11 @@ HostTuning cachedTuning(bool remeasure) {
 
 } // namespace
 
-bool writeTuneFile(const std::string &path, const std::string &version, HostTuning tuning) {
+bool writeFileAtomically(const std::string &path, const std::string &text) {
   std::string temp = path + ".tmp." + std::to_string(::getpid());
   {
     std::ofstream out(temp, std::ios::trunc);
-    out << "# netc's measurement of this host's multiply-add width (netc --tune)\n"
-        << "version " << version << "\n"
-        << "cpu " << cpuModelName() << "\n"
-        << "host " << halideHostTarget() << "\n"
-        << kLanesKey << " "
-        << (tuning.f32Lanes > 0 ? std::to_string(tuning.f32Lanes) : std::string("none")) << "\n";
+    out << text;
     out.flush();
     if (!out) {
       std::remove(temp.c_str());
@@ -132,6 +128,17 @@ bool writeTuneFile(const std::string &path, const std::string &version, HostTuni
     return false;
   }
   return true;
+}
+
+bool writeTuneFile(const std::string &path, const std::string &version, HostTuning tuning) {
+  std::ostringstream out;
+  out << "# netc's measurement of this host's multiply-add width (netc --tune)\n"
+      << "version " << version << "\n"
+      << "cpu " << cpuModelName() << "\n"
+      << "host " << halideHostTarget() << "\n"
+      << kLanesKey << " "
+      << (tuning.f32Lanes > 0 ? std::to_string(tuning.f32Lanes) : std::string("none")) << "\n";
+  return writeFileAtomically(path, out.str());
 }
 
 std::optional<HostTuning> readTuneFile(const std::string &path, const std::string &version) {

@@ -35,6 +35,10 @@ struct HostTuning {
   int f32Lanes = 0;
 };
 
+/// Writes `text` to `path` atomically (a temporary file renamed over it);
+/// false if it cannot be written.
+bool writeFileAtomically(const std::string &path, const std::string &text);
+
 /// Writes `tuning` for netc `version` to `path` atomically (a temporary file
 /// renamed over it); false if it cannot be written.
 bool writeTuneFile(const std::string &path, const std::string &version, HostTuning tuning);

@@ -7,6 +7,7 @@
 #include "codegen/HalideInfo.h"
 #include "codegen/Lowering.h"
 #include "codegen/Schedules/HandScheduler.h"
+#include "codegen/Schedules/Schedules.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -21,9 +22,13 @@
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <random>
 #include <mutex>
 #include <sstream>
 #include <unistd.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 using namespace mlir;
 
@@ -40,58 +45,6 @@ std::string describeOp(Operation *op) {
   os << ") -> ";
   llvm::interleaveComma(op->getResultTypes(), os);
   return text;
-}
-
-/// Seconds per run of the pipeline of `op` alone under `variant`, the best
-/// of a few runs after a first; infinity when it cannot be built or run.
-double timeVariant(Operation *op, int variant, const Halide::Target &target, int fmaLanes) {
-  OpBuilder b(op->getContext());
-  Location loc = op->getLoc();
-  OwningOpRef<ModuleOp> module = ModuleOp::create(loc);
-  b.setInsertionPointToEnd(module->getBody());
-  auto fn = b.create<func::FuncOp>(
-      loc, "tune", b.getFunctionType(op->getOperandTypes(), op->getResultTypes()));
-  Block *entry = fn.addEntryBlock();
-  b.setInsertionPointToStart(entry);
-  IRMapping map;
-  for (auto [operand, arg] : llvm::zip_equal(op->getOperands(), entry->getArguments()))
-    map.map(operand, arg);
-  Operation *clone = b.clone(*op, map);
-  b.create<func::ReturnOp>(loc, clone->getResults());
-  try {
-    FunctionLowering fl(fn, target);
-    if (failed(fl.lower()))
-      return INFINITY;
-    Halide::Pipeline pipeline(fl.outputs());
-    ScheduleVariants forced{{clone, variant}};
-    hand::HandScheduler(fl, fmaLanes, &forced).run();
-    pipeline.compile_jit(target);
-    // Inputs of small values that neither overflow nor underflow.
-    std::vector<Halide::Buffer<float>> inputs;
-    for (auto &[param, type] : fl.imageParams()) {
-      std::vector<int> extents(type.getShape().rbegin(), type.getShape().rend());
-      Halide::Buffer<float> buffer(extents);
-      int k = 0;
-      buffer.for_each_value([&](float &v) { v = static_cast<float>((k++ % 17) - 8) / 16.0f; });
-      param.set(buffer);
-      inputs.push_back(buffer);
-    }
-    auto resultType = cast<RankedTensorType>(op->getResultTypes()[0]);
-    std::vector<int> extents(resultType.getShape().rbegin(), resultType.getShape().rend());
-    Halide::Buffer<float> out(extents);
-    pipeline.realize(out);
-    double best = INFINITY, spent = 0;
-    for (int run = 0; run < 7 && (run < 3 || spent < 0.2); ++run) {
-      auto start = std::chrono::steady_clock::now();
-      pipeline.realize(out);
-      double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      best = std::min(best, s);
-      spent += s;
-    }
-    return best;
-  } catch (const Halide::Error &) {
-    return INFINITY;
-  }
 }
 
 /// The cache file of `key`: a hash of it (the file holds the key itself).
@@ -128,7 +81,10 @@ int chooseFor(Operation *op, int count, bool remeasure, const Halide::Target &ta
   if (!choice) {
     LayerChoice measured;
     for (int v = 0; v < count; ++v) {
-      measured.ms.push_back(timeVariant(op, v, target, fmaLanes) * 1e3);
+      double seconds = timeOpAlone(
+          op, target, fmaLanes,
+          [v](FunctionLowering &, Operation *clone, ScheduleVariants &forced) { forced[clone] = v; });
+      measured.ms.push_back(seconds * 1e3);
       if (measured.ms[v] < measured.ms[measured.variant])
         measured.variant = v;
     }
@@ -152,7 +108,80 @@ int chooseFor(Operation *op, int count, bool remeasure, const Halide::Target &ta
   return choice->variant;
 }
 
+/// Fills `b` with values in [-1, 1) from a fixed seed.
+void fillRandom(Halide::Buffer<> &b) {
+  std::mt19937 gen(7);
+  std::uniform_real_distribution<double> dist(-1.0, 1.0);
+  size_t n = b.number_of_elements();
+  for (size_t i = 0; i < n; ++i) {
+    if (b.type() == Halide::Float(32))
+      static_cast<float *>(b.data())[i] = static_cast<float>(dist(gen));
+    else
+      static_cast<double *>(b.data())[i] = dist(gen);
+  }
+}
+
 } // namespace
+
+double timeOpAlone(
+    Operation *op, const Halide::Target &target, int fmaLanes,
+    llvm::function_ref<void(FunctionLowering &, Operation *, ScheduleVariants &)> configure) {
+  OpBuilder b(op->getContext());
+  Location loc = op->getLoc();
+  OwningOpRef<ModuleOp> module = ModuleOp::create(loc);
+  b.setInsertionPointToEnd(module->getBody());
+  auto fn = b.create<func::FuncOp>(
+      loc, "layer", b.getFunctionType(op->getOperandTypes(), op->getResultTypes()));
+  Block *block = fn.addEntryBlock();
+  b.setInsertionPointToStart(block);
+  IRMapping map;
+  for (auto [operand, arg] : llvm::zip_equal(op->getOperands(), block->getArguments()))
+    map.map(operand, arg);
+  Operation *clone = b.clone(*op, map);
+  b.create<func::ReturnOp>(loc, clone->getResults());
+#if defined(__GLIBC__)
+  // Timed as executables run (runtime/Driver.cpp): buffers up to 32 MiB come
+  // from the heap and stay mapped between calls. Otherwise glibc maps every
+  // block of the same size afresh, and on virtual machines that hand freed
+  // pages back to their host the page faults cost more than the layer.
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+#endif
+  try {
+    FunctionLowering fl(fn, target);
+    ScheduleVariants variants;
+    configure(fl, clone, variants);
+    if (failed(fl.lower()))
+      return INFINITY;
+    Halide::Pipeline pipeline(fl.outputs());
+    if (failed(applySchedule(fl, pipeline, "hand", fmaLanes, &variants)))
+      return INFINITY;
+    pipeline.compile_jit(target.with_feature(Halide::Target::JIT));
+    std::vector<Halide::Buffer<>> inputs;
+    for (auto &[param, type] : fl.imageParams()) {
+      std::vector<int> sizes(type.getShape().rbegin(), type.getShape().rend());
+      inputs.emplace_back(param.type(), sizes);
+      fillRandom(inputs.back());
+      param.set(inputs.back());
+    }
+    auto type = cast<RankedTensorType>(op->getResult(0).getType());
+    std::vector<int> sizes(type.getShape().rbegin(), type.getShape().rend());
+    Halide::Buffer<> out(FunctionLowering::halideType(type.getElementType()), sizes);
+    pipeline.realize(out);
+    double best = INFINITY, total = 0;
+    for (int run = 0; run < 50 && (run < 3 || total < 0.02); ++run) {
+      auto start = std::chrono::steady_clock::now();
+      pipeline.realize(out);
+      double seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      best = std::min(best, seconds);
+      total += seconds;
+    }
+    return best;
+  } catch (const Halide::Error &) {
+    return INFINITY;
+  }
+}
 
 bool writeLayerChoice(const std::string &path, const std::string &key, const LayerChoice &choice) {
   std::string temp = path + ".tmp." + std::to_string(::getpid());

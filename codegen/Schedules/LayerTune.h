@@ -29,8 +29,20 @@ struct Target;
 
 namespace netc::codegen {
 
+class FunctionLowering;
+
 /// The schedule variant each op uses; ops absent use their default.
 using ScheduleVariants = llvm::DenseMap<mlir::Operation *, int>;
+
+/// Seconds `op` alone takes on this host under the hand schedule: a function
+/// of the op on its operands, lowered (after `configure(fl, clone, variants)`,
+/// which may choose the clone's algorithm or force its schedule variant),
+/// JIT-compiled and run on random inputs from a fixed seed, with the heap
+/// settings of executables; the best of runs adding up to about 20 ms (at
+/// least 3) after a first. Infinity when it cannot be built.
+double timeOpAlone(
+    mlir::Operation *op, const Halide::Target &target, int fmaLanes,
+    llvm::function_ref<void(FunctionLowering &, mlir::Operation *, ScheduleVariants &)> configure);
 
 /// One cached choice: the variant and the time of each candidate (ms).
 struct LayerChoice {

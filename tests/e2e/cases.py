@@ -84,6 +84,9 @@ CASES = {
                      optimizers=[("adam-wd", "adam(lr=0.001, weight_decay=0.01)")]),
     # Every op of DSL.md (tests/e2e/models/ops.net).
     "conv": Case(OPS, models.OpsConv, lambda g: {"x": randn(2, 4, 11, 10, gen=g)}, model="conv"),
+    "winograd": Case(OPS, models.OpsWinograd,
+                     lambda g: {"x": randn(2, 5, 11, 9, gen=g), "y": randn(1, 16, 20, 19, gen=g)},
+                     model="winograd"),
     "pool": Case(OPS, models.OpsPool, lambda g: {"x": randn(2, 3, 13, 12, gen=g)}, model="pool"),
     "dense": Case(OPS, models.OpsDense,
                   lambda g: {"x": randn(3, 2, 5, gen=g), "idx": randint(7, 3, 4, gen=g),

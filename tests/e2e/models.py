@@ -262,6 +262,21 @@ class OpsConv(Model):
                 "d": self.conv2d4(h), "e": self.conv2d5(h)}, None
 
 
+class OpsWinograd(Model):
+    def __init__(self):
+        super().__init__()
+        self.conv2d0 = Conv(5, 8, 3, padding=1)
+        self.conv2d1 = Conv(8, 7, 3)
+        self.nobias = Conv(8, 6, 3, padding=[2, 0, 1, 2], bias=False)
+        self.conv2d3 = Conv(8, 5, 3, padding=1)
+        self.conv2d4 = Conv(16, 16, 3, padding=1)
+
+    def run(self, x, y):
+        h = self.conv2d0(x)
+        return {"a": self.conv2d1(torch.relu(h)), "b": self.nobias(h),
+                "c": torch.relu(self.conv2d3(h)), "d": self.conv2d4(y)}, None
+
+
 class OpsPool(Model):
     def __init__(self):
         super().__init__()

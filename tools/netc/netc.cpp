@@ -24,6 +24,7 @@
 #include "passes/Passes.h"
 #include "reports/Reports.h"
 
+#include "CodegenFlags.h"
 #include "CompileCache.h"
 #include "DefaultWeights.h"
 #include "EmitNet.h"
@@ -98,8 +99,7 @@ cl::opt<Emit> emitKind(
                clEnumValN(Emit::Net, "net",
                           "the model as .net source that compiles back to the same IR")),
     cl::cat(outputCategory));
-cl::OptionCategory codegenCategory("Code generation",
-                                   "For --emit=halide, obj, lib, so and exe.");
+cl::OptionCategory codegenCategory("Code generation", "For --emit=halide, obj, lib, so and exe.");
 cl::opt<std::string> targetName("target", cl::desc("Halide target string (host, host-cuda, ...)"),
                                 cl::value_desc("target"), cl::init("host"),
                                 cl::cat(codegenCategory));
@@ -366,7 +366,7 @@ LogicalResult interpret(ModuleOp module, MLIRContext &context, llvm::raw_ostream
   netc::interp::Evaluator evaluator;
   if (engine == Engine::JIT) {
     auto jit = std::make_shared<netc::codegen::JITEvaluator>(
-        netc::codegen::CodegenOptions{targetName, scheduleName, tuneMode});
+        netc::tool::codegenOptions(targetName, scheduleName, tuneMode));
     evaluator = [jit](func::FuncOp fn, llvm::ArrayRef<netc::interp::Tensor> args,
                       bool forceF64) { return (*jit)(fn, args, forceF64); };
   }
@@ -474,7 +474,7 @@ LogicalResult compile(llvm::SourceMgr &sourceMgr, MLIRContext &context, llvm::ra
   case Emit::Lib:
   case Emit::So:
   case Emit::Exe: {
-    netc::codegen::CodegenOptions options{targetName, scheduleName, tuneMode};
+    auto options = netc::tool::codegenOptions(targetName, scheduleName, tuneMode);
     options.defaultWeights = &netc::tool::modelWeights;
     return netc::tool::emitCode(*module, emitKind, options, outputFilename, os);
   }
@@ -493,7 +493,7 @@ int main(int argc, char **argv) {
   registerMLIRContextCLOptions();
   registerPassManagerCLOptions();
   registerDefaultTimingManagerCLOptions();
-  netc::tool::registerCompileCacheOptions(codegenCategory);
+  netc::tool::registerCodegenFlags(codegenCategory);
   netc::tool::showOnlyOptions({&outputCategory, &modelCategory, &codegenCategory, &runCategory,
                                &mlirCategory, &testingCategory,
                                &netc::tool::trainingFlagsCategory()},
@@ -532,7 +532,7 @@ int main(int argc, char **argv) {
   // An unchanged compile copies its artifacts from the cache (CompileCache.h).
   netc::tool::CompileCache cache(
       {argv, size_t(argc)}, emitKind, inputFilename, outputFilename, !verifyDiagnostics,
-      [] { return std::to_string(netc::codegen::fullRateF32Lanes(tuneMode, targetName)); });
+      [] { return netc::tool::tuningKey(tuneMode, targetName); });
   if (cache.restore())
     return 0;
   // An ONNX model (and its external data) is read by its importer, which

@@ -13,6 +13,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "codegen/Codegen.h"
 #include "codegen/Register.h"
 #include "frontend/Import.h"
 #include "interp/Interpreter.h"
@@ -160,9 +161,11 @@ double relativeError(const interp::Tensor &ref, const interp::Tensor &got) {
   return worst / scale;
 }
 
-/// Compiles every function of the case's module with `schedule` and compares
-/// its results on seeded arguments with the interpreter's.
-void checkCase(const Case &c, const char *schedule) {
+/// Compiles every function of the case's module with `schedule` (and
+/// `convAlgo`) and compares its results on seeded arguments with the
+/// interpreter's.
+void checkCase(const Case &c, const char *schedule,
+               codegen::ConvAlgo convAlgo = codegen::ConvAlgo::Auto) {
   DialectRegistry registry;
   registry.insert<nn::NNDialect, func::FuncDialect, arith::ArithDialect>();
   codegen::registerHalideAlgorithms(registry);
@@ -185,7 +188,9 @@ void checkCase(const Case &c, const char *schedule) {
     ASSERT_TRUE(succeeded(args)) << diagnostics;
     FailureOr<SmallVector<interp::Tensor>> expected = interp::evaluate(func, *args, false);
     ASSERT_TRUE(succeeded(expected)) << diagnostics;
-    auto jit = codegen::JITFunction::compile(func, {"host", schedule});
+    codegen::CodegenOptions options{"host", schedule};
+    options.convAlgo = convAlgo;
+    auto jit = codegen::JITFunction::compile(func, options);
     ASSERT_TRUE(succeeded(jit)) << diagnostics;
     FailureOr<SmallVector<interp::Tensor>> got = (*jit)->run(*args);
     ASSERT_TRUE(succeeded(got)) << diagnostics;
@@ -235,6 +240,31 @@ TEST(CodegenParitySchedules, NaiveAndAutoscheduledMatchInterpreter) {
     checkCase(c, "naive");
     checkCase(c, "mullapudi2016");
   }
+}
+
+/// 3x3 stride-1 convolutions forced to Winograd's F(2x2, 3x3) and F(4x4,
+/// 3x3): forward and train step (whose input gradients are such
+/// convolutions too), sizes that are no whole number of tiles, padding 0 and
+/// 1, batch 1 and 2, f32 and f64 (to 1e-9: the transforms are exact but for
+/// rounding).
+const Case kWinogradCases[] = {
+    {"winograd_f32", R"(model m { input x: f32[2, 3, 9, 11]; input t: f32[2, 5, 7, 9]
+       h = relu(conv2d(x, out=6, kernel=3, padding=1))
+       output y = conv2d(h, out=5, kernel=3)
+       loss mse(y, t); train sgd(lr=0.1) })"},
+    {"winograd_f64", R"(model m { input x: f64[1, 4, 6, 5]; input t: f64[1, 3, 6, 5]
+       h = relu(conv2d(x, out=5, kernel=3, padding=1))
+       output y = conv2d(h, out=3, kernel=3, padding=1, bias=false)
+       loss mse(y, t); train sgd(lr=0.1) })"},
+};
+
+TEST(CodegenParityWinograd, ForcedWinogradMatchesInterpreter) {
+  for (const Case &c : kWinogradCases)
+    for (codegen::ConvAlgo algo : {codegen::ConvAlgo::Winograd2, codegen::ConvAlgo::Winograd4}) {
+      SCOPED_TRACE(std::string(c.name) +
+                   (algo == codegen::ConvAlgo::Winograd2 ? " F(2x2,3x3)" : " F(4x4,3x3)"));
+      checkCase(c, "hand", algo);
+    }
 }
 
 } // namespace

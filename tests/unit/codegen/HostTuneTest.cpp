@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "codegen/Schedules/ConvTune.h"
 #include "codegen/Schedules/HostTune.h"
 
 #include "../runtime/ScratchFolder.h"
@@ -119,6 +120,27 @@ TEST(HostTune, MeasurementIsAWidth) {
 #if defined(__x86_64__) && defined(__GNUC__)
   EXPECT_EQ(lanes != 0, __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("fma"));
 #endif
+}
+
+// The convolution choices (ConvTune.h): every layer's choice comes back, and
+// a file of another version, or without a version, reads as missing.
+TEST_F(HostTuneTest, ConvChoicesReadBack) {
+  std::string path = folder.path("conv.txt");
+  ConvChoices choices{{"conv2d,tensor<1x64x56x56xf32>,pad_1_1_1_1", 4},
+                      {"conv2d,tensor<1x512x7x7xf32>,pad_1_1_1_1", 0},
+                      {"conv2d_backward_input,tensor<2x8x9x9xf32>,pad_0_0_0_0", 2}};
+  ASSERT_TRUE(writeConvTuneFile(path, "1.2.3", choices));
+  std::optional<ConvChoices> back = readConvTuneFile(path, "1.2.3");
+  ASSERT_TRUE(back.has_value()) << read("conv.txt");
+  EXPECT_EQ(*back, choices);
+  EXPECT_NE(read("conv.txt").find("pad_1_1_1_1 winograd4\n"), std::string::npos);
+  EXPECT_FALSE(readConvTuneFile(path, "1.2.4").has_value());
+  write("conv.txt", "conv2d,x winograd2\n");
+  EXPECT_FALSE(readConvTuneFile(path, "1.2.3").has_value());
+  EXPECT_FALSE(readConvTuneFile(folder.path("missing.txt"), "1.2.3").has_value());
+  // An unknown choice is left out (the layer is timed again).
+  write("conv.txt", "version 1.2.3\nconv2d,x fft\nconv2d,y direct\n");
+  EXPECT_EQ(*readConvTuneFile(path, "1.2.3"), (ConvChoices{{"conv2d,y", 0}}));
 }
 
 } // namespace
