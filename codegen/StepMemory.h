@@ -30,7 +30,9 @@ namespace netc::codegen {
 
 /// The parts of a train step's memory, in bytes.
 struct StepMemory {
+  /// The program, with the code of `pipelines` Halide pipelines.
   int64_t program = 0;
+  int pipelines = 0;
   int64_t params = 0;
   int64_t grads = 0;
   int64_t state = 0;

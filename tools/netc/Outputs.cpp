@@ -77,7 +77,8 @@ std::optional<StepPeak> predictStepPeak(func::FuncOp model) {
   StepPeak peak;
   peak.total = m->total();
   peak.rows = {
-      {"program", m->program, " (code and runtimes, estimated)"},
+      {"program", m->program,
+       " (" + std::to_string(m->pipelines) + " pipelines, runtimes: estimated)"},
       {"parameters", m->params, ""},
       {"gradients", m->grads, ""},
       {"optimizer state", m->state, ""},
