@@ -58,12 +58,12 @@ bool inlined(Operation *op) {
 }
 
 /// The most bytes live at once in the buffers Halide allocates inside one
-/// pipeline: each op result that is neither returned (the caller's buffer),
-/// nor inlined, nor a constant, from its op to its last use.
+/// pipeline: each op result that is neither inlined nor a constant nor only
+/// returned (computed into the caller's buffer), from its op to its last
+/// use. A result returned and also read inside is computed into a buffer of
+/// its own and copied out.
 int64_t withinPeak(func::FuncOp fn) {
   Block &body = fn.getBody().front();
-  llvm::DenseSet<Value> returned(body.getTerminator()->operand_begin(),
-                                 body.getTerminator()->operand_end());
   llvm::DenseMap<Operation *, int> index;
   for (Operation &op : body)
     index[&op] = static_cast<int>(index.size());
@@ -74,7 +74,10 @@ int64_t withinPeak(func::FuncOp fn) {
       continue;
     for (Value r : op.getResults()) {
       int64_t bytes = valueBytes(r);
-      if (!bytes || returned.contains(r))
+      bool onlyReturned = llvm::all_of(r.getUsers(), [&](Operation *user) {
+        return user == body.getTerminator();
+      });
+      if (!bytes || onlyReturned)
         continue;
       int last = index[&op];
       for (Operation *user : r.getUsers())
