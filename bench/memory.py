@@ -9,7 +9,10 @@ Each side runs in a process of its own, and the kernel's peak resident set size 
            steps; also its resident size before the first step (Python, PyTorch's libraries
            and the model), so that the steps' own share shows.
 bench.py calls `measure()` for every model with a train step; `memory.py torch NAME T` is
-the PyTorch side (internal).
+the PyTorch side (internal); `memory.py launch CMD...` runs CMD and prints its peak RSS
+({"status", "peak"} as JSON, the last line), for one side alone:
+  memory.py launch EXE --train --steps 3 --threads 2
+  memory.py launch /usr/bin/python3 bench/memory.py torch resnet18_b8 2
 """
 
 import json
@@ -106,7 +109,8 @@ def markdown(rows):
              "Peak resident set size of a process running 3 train steps (bench/memory.py): "
              "netc's executable whole; PyTorch's process whole, and its share above the process "
              "before the first step (Python, PyTorch and the model). Predicted: `netc "
-             "--emit=stats`'s peak training step (tensors only).", "",
+             "--emit=stats`'s peak training step (the executable's: program, tensors, "
+             "the temporaries between parts, Halide's buffers).", "",
              "| model | threads | netc MiB | PyTorch MiB | PyTorch above start MiB | "
              "netc / PyTorch | predicted MiB |",
              "|---|---:|---:|---:|---:|---:|---:|"]

@@ -9,7 +9,14 @@
 #ifndef NETC_REPORTS_REPORTS_H
 #define NETC_REPORTS_REPORTS_H
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
 
 namespace llvm {
 class raw_ostream;
@@ -29,10 +36,28 @@ mlir::LogicalResult printReceptiveFieldJSON(mlir::ModuleOp module, llvm::raw_ost
 /// stride and padding; expects the `nn.rf` attributes of nn-receptive-field.
 mlir::LogicalResult printReceptiveFieldSvg(mlir::ModuleOp module, llvm::raw_ostream &os);
 
+/// The peak memory of a model's training step as its compiled executable
+/// holds it: the total and its parts, each with a remark ("" for none).
+struct StepPeak {
+  struct Row {
+    std::string what;
+    int64_t bytes = 0;
+    std::string remark;
+  };
+  int64_t total = 0;
+  std::vector<Row> rows;
+};
+
+/// Predicts the StepPeak of one model (a function of the module printStats
+/// reads), or nullopt where it cannot (no train step, not compilable).
+using StepPeakPredictor = std::function<std::optional<StepPeak>(mlir::func::FuncOp)>;
+
 /// Per op and in total: parameters, forward and backward FLOPs, activation
 /// bytes kept for the backward pass, and the peak memory of inference and of
-/// the training step.
-mlir::LogicalResult printStats(mlir::ModuleOp module, llvm::raw_ostream &os);
+/// the training step: the executable's, where `predict` gives it, else the
+/// model's tensors alone (StatsModel.h).
+mlir::LogicalResult printStats(mlir::ModuleOp module, llvm::raw_ostream &os,
+                               const StepPeakPredictor &predict = {});
 
 /// The graph in Graphviz's dot language, with shapes on the edges.
 mlir::LogicalResult printDot(mlir::ModuleOp module, llvm::raw_ostream &os);

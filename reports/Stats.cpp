@@ -138,7 +138,8 @@ void printTable(const ModelStats &s, llvm::raw_ostream &os) {
 }
 
 /// The totals and the two peaks with their parts.
-void printSummary(const ModelStats &s, llvm::raw_ostream &os) {
+void printSummary(const ModelStats &s, const std::optional<netc::StepPeak> &step,
+                  llvm::raw_ostream &os) {
   std::vector<std::vector<std::string>> rows;
   rows.push_back({"parameters", withCommas(s.params) + " elements, " + bytesText(s.paramBytes)});
   rows.push_back({"forward", flopsText(s.forwardFlops)});
@@ -155,6 +156,10 @@ void printSummary(const ModelStats &s, llvm::raw_ostream &os) {
   rows.push_back({"  live activations", bytesText(s.inferenceActivationBytes) + at});
   if (!s.hasLoss) {
     rows.push_back({"peak training step", "-"});
+  } else if (step) {
+    rows.push_back({"peak training step", bytesText(step->total) + " (the executable's)"});
+    for (const netc::StepPeak::Row &row : step->rows)
+      rows.push_back({"  " + row.what, bytesText(row.bytes) + row.remark});
   } else {
     rows.push_back({"peak training step", bytesText(s.trainingPeakBytes)});
     rows.push_back({"  parameters", bytesText(s.paramBytes)});
@@ -199,9 +204,16 @@ void printLegend(llvm::raw_ostream &os) {
   peak inference: parameters + the most bytes live while one op runs, over the ops that the
     outputs need; every result is its own buffer, live from its definition to its last use;
     inputs count from the start, outputs to the end.
-  peak training step: parameters + gradients (same size) + optimizer state (sgd with momentum:
-    1, adam: 2 buffers per parameter) + kept for backward + the largest transient (one op's
-    result and non-parameter operands: in the backward, the gradients in and out).
+  peak training step (the executable's): the resident memory of `EXE --train`, as its
+    runtime lays it out: the program (code, C/C++/Halide runtimes: an estimate) + parameters
+    + gradients + optimizer state + model buffers + a second buffer for every parameter, state
+    and buffer the step rewrites + inputs, outputs and losses + the temporaries handed between
+    the parts of a split step (placed in one block by liveness: temporaries that are never
+    live together share bytes) + the most that Halide allocates inside one part (every op
+    result neither returned nor fused into elementwise users, live to its last use: an
+    estimate). Where no executable can be compiled, the model's tensors alone: parameters +
+    gradients + optimizer state (sgd with momentum: 1, adam: 2 buffers per parameter) + kept
+    for backward + the largest transient (one op's result and non-parameter operands).
   units: kFLOP, MFLOP, GFLOP = 10^3, 10^6, 10^9 FLOP; KiB, MiB, GiB = 2^10, 2^20, 2^30 bytes.
 )";
 }
@@ -210,7 +222,8 @@ void printLegend(llvm::raw_ostream &os) {
 
 namespace netc {
 
-mlir::LogicalResult printStats(mlir::ModuleOp module, llvm::raw_ostream &os) {
+mlir::LogicalResult printStats(mlir::ModuleOp module, llvm::raw_ostream &os,
+                               const StepPeakPredictor &predict) {
   bool any = false;
   for (auto fn : module.getOps<func::FuncOp>()) {
     if (fn.isExternal())
@@ -221,7 +234,10 @@ mlir::LogicalResult printStats(mlir::ModuleOp module, llvm::raw_ostream &os) {
     os << (any ? "\n" : "") << "model '" << s->model << "'\n";
     printTable(*s, os);
     os << "\n";
-    printSummary(*s, os);
+    std::optional<StepPeak> step;
+    if (s->hasLoss && predict)
+      step = predict(fn);
+    printSummary(*s, step, os);
     any = true;
   }
   if (!any)

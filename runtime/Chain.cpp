@@ -1,14 +1,18 @@
 //===- Chain.cpp - entry points run as a chain of parts -------------------===//
 //
-// Temporaries are allocated (64-byte aligned, not zeroed: a part writes
-// every element of its results) at a thread's first call of a chain and kept
-// for its later calls: fresh large blocks would cost a page fault per page
-// on every call. Being per thread, a chain, like any Halide entry point, can
-// run on several threads for distinct contexts.
+// Temporaries live in one block per chain and thread (64-byte aligned, not
+// zeroed: a part writes every element of its results), planned by liveness
+// (runtime/Arena.h): a temporary lives from the part that writes it to the
+// last part that reads it, and temporaries that never live at the same time
+// share memory. The block is allocated at a thread's first call of a chain
+// and kept for its later calls: fresh large blocks would cost a page fault
+// per page on every call. Being per thread, a chain, like any Halide entry
+// point, can run on several threads for distinct contexts.
 //
 //===----------------------------------------------------------------------===//
 
 #include "runtime/Chain.h"
+#include "runtime/Arena.h"
 #include "runtime/Buffers.h"
 #include "runtime/Tensors.h"
 
@@ -29,21 +33,21 @@ struct FreeAligned {
 struct Temps {
   std::vector<halide_buffer_t> buffers;
   std::vector<std::vector<halide_dimension_t>> dims;
-  std::vector<std::unique_ptr<void, FreeAligned>> storage;
+  std::unique_ptr<void, FreeAligned> arena;
 
   bool allocate(const netc_chain &chain) {
     int count = chain.num_temps;
+    ArenaPlan plan = planArena(chainBlocks(chain));
     buffers.assign(count, halide_buffer_t());
     dims.assign(count, {});
+    if (count == 0)
+      return true;
+    arena.reset(std::aligned_alloc(64, plan.total));
+    if (!arena)
+      return false;
     for (int t = 0; t < count; ++t) {
-      const netc_tensor &desc = chain.temps[t];
-      size_t bytes = static_cast<size_t>(numel(desc)) * dtypeSize(desc.dtype);
-      void *p = std::aligned_alloc(64, (bytes + 63) / 64 * 64 + 64);
-      if (!p)
-        return false;
-      storage.emplace_back(p);
-      describeBuffer(desc, buffers[t], dims[t]);
-      buffers[t].host = static_cast<uint8_t *>(p);
+      describeBuffer(chain.temps[t], buffers[t], dims[t]);
+      buffers[t].host = static_cast<uint8_t *>(arena.get()) + plan.offsets[t];
     }
     return true;
   }

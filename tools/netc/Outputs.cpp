@@ -12,11 +12,13 @@
 #include "codegen/Artifact.h"
 #include "codegen/Codegen.h"
 #include "codegen/OutputPaths.h"
+#include "codegen/StepMemory.h"
 #include "passes/Passes.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/PassManager.h"
 
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/FileSystem.h"
@@ -52,6 +54,41 @@ LogicalResult emitCode(ModuleOp module, Emit kind, const codegen::CodegenOptions
   if (kind == Emit::So)
     return codegen::writeSharedLibrary(module, options, outputFilename);
   return codegen::writeExecutable(module, options, outputFilename);
+}
+
+std::optional<StepPeak> predictStepPeak(func::FuncOp model) {
+  // A copy holding this model alone goes the way of --emit=exe: the train
+  // pipeline, the preparation, the split. Its errors are no errors of the
+  // statistics: without an executable there is nothing to predict.
+  MLIRContext *context = model.getContext();
+  ScopedDiagnosticHandler quiet(context, [](Diagnostic &) { return success(); });
+  OwningOpRef<ModuleOp> copy(model->getParentOfType<ModuleOp>().clone());
+  for (auto fn : llvm::to_vector(copy->getOps<func::FuncOp>()))
+    if (fn.getSymName() != model.getSymName())
+      fn.erase();
+  PassManager pm(context);
+  buildTrainPipeline(pm, /*gradInputs=*/false);
+  if (failed(pm.run(*copy)) || failed(prepareForCodegen(*copy, /*keepLoss=*/true)))
+    return std::nullopt;
+  FailureOr<codegen::StepMemory> m = codegen::predictStepMemory(*copy);
+  if (failed(m))
+    return std::nullopt;
+  std::string parts = std::to_string(m->parts) + " part" + (m->parts == 1 ? "" : "s");
+  StepPeak peak;
+  peak.total = m->total();
+  peak.rows = {
+      {"program", m->program,
+       " (" + std::to_string(m->pipelines) + " pipelines, runtimes: estimated)"},
+      {"parameters", m->params, ""},
+      {"gradients", m->grads, ""},
+      {"optimizer state", m->state, ""},
+      {"model buffers", m->buffers, ""},
+      {"updated copies", m->updated, " (new values written beside the old)"},
+      {"inputs and outputs", m->io, ""},
+      {"between parts", m->arena,
+       " (" + std::to_string(m->temps) + " temporaries over " + parts + ", shared by liveness)"},
+      {"within a part", m->within, " (Halide's own buffers in the largest part, estimated)"}};
+  return peak;
 }
 
 /// Writes NAME.o and NAME.h for `-o NAME.o`; nothing is left behind on failure.

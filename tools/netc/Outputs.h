@@ -3,8 +3,11 @@
 #ifndef NETC_TOOLS_NETC_OUTPUTS_H
 #define NETC_TOOLS_NETC_OUTPUTS_H
 
+#include "reports/Reports.h"
+
 #include "mlir/Support/LogicalResult.h"
 
+#include <optional>
 #include <string>
 
 namespace llvm {
@@ -51,6 +54,11 @@ mlir::LogicalResult emitCode(mlir::ModuleOp module, Emit kind,
 /// left behind on failure.
 mlir::LogicalResult emitObject(mlir::ModuleOp module, const std::string &outputFilename,
                                const codegen::CodegenOptions &options);
+
+/// The peak memory of `model`'s train step in the executable netc would
+/// compile from the optimized module holding it (codegen/StepMemory.h), for
+/// --emit=stats; nullopt, silently, where there is no such executable.
+std::optional<StepPeak> predictStepPeak(mlir::func::FuncOp model);
 
 /// Registers a diagnostic handler that gives files netc has not read an
 /// empty buffer, so that their lines are never quoted (Outputs.cpp).

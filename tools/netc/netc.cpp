@@ -464,7 +464,7 @@ LogicalResult compile(llvm::SourceMgr &sourceMgr, MLIRContext &context, llvm::ra
   case Emit::RFSvg:
     return netc::printReceptiveFieldSvg(*module, os);
   case Emit::Stats:
-    return netc::printStats(*module, os);
+    return netc::printStats(*module, os, netc::tool::predictStepPeak);
   case Emit::Dot:
     return netc::printDot(*module, os);
   case Emit::Net:
