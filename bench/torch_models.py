@@ -174,20 +174,12 @@ def _resnet8():
                 torch.optim.SGD(m.parameters(), lr=0.01, momentum=0.9))
 
 
-def _resnet18(batch):
+def _torchvision(name, batch):
+    """torchvision.models.NAME at 224x224 for 1000 classes, cross entropy, SGD with
+    momentum (examples/resnet18.net and examples/mobilenet_v2.net train so)."""
     def make():
-        import torchvision  # only the ResNet-18 benchmarks need it
-        m = torchvision.models.resnet18()
-        return Spec(m, [torch.randn(batch, 3, 224, 224), torch.randint(0, 1000, (batch,))],
-                    lambda m, i: F.cross_entropy(m(i[0]), i[1]),
-                    torch.optim.SGD(m.parameters(), lr=0.01, momentum=0.9))
-    return make
-
-
-def _mobilenet_v2(batch):
-    def make():
-        import torchvision
-        m = torchvision.models.mobilenet_v2()
+        import torchvision  # only these benchmarks need it
+        m = getattr(torchvision.models, name)()
         return Spec(m, [torch.randn(batch, 3, 224, 224), torch.randint(0, 1000, (batch,))],
                     lambda m, i: F.cross_entropy(m(i[0]), i[1]),
                     torch.optim.SGD(m.parameters(), lr=0.01, momentum=0.9))
@@ -216,8 +208,8 @@ MODELS = {
     "mlp2": _mlp2,
     "lenet": _lenet,
     "resnet8": _resnet8,
-    "resnet18_b1": _resnet18(1),
-    "resnet18_b8": _resnet18(8),
-    "mobilenet_v2_b1": _mobilenet_v2(1),
+    "resnet18_b1": _torchvision("resnet18", 1),
+    "resnet18_b8": _torchvision("resnet18", 8),
+    "mobilenet_v2_b1": _torchvision("mobilenet_v2", 1),
     "transformer": _transformer(),
 }
