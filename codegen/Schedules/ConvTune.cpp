@@ -58,6 +58,19 @@ double timeLayer(Operation *op, const Halide::Target &target, int fmaLanes, int 
   });
 }
 
+/// The multiply-adds of a 3x3 convolution or of its input gradient: each
+/// result element sums over 9 taps of every channel it reads.
+int64_t convWork(Operation *op) {
+  auto type = cast<RankedTensorType>(op->getResult(0).getType());
+  int64_t reduced = 0;
+  if (auto conv = dyn_cast<nn::Conv2dOp>(op))
+    reduced = cast<RankedTensorType>(conv.getWeight().getType()).getShape()[1];
+  else
+    reduced = cast<RankedTensorType>(cast<nn::Conv2dBackwardInputOp>(op).getWeight().getType())
+                  .getShape()[0];
+  return type.getNumElements() * reduced * 9;
+}
+
 /// "direct", "winograd2" or "winograd4": the names of choices in tune files.
 std::string choiceName(int tile) { return tile ? "winograd" + std::to_string(tile) : "direct"; }
 
@@ -204,9 +217,10 @@ std::function<int(Operation *)> convChooser(ConvAlgo algo, TuneMode mode,
   if (!measures(algo, mode, target, schedule))
     return [](Operation *) { return 0; };
   return [mode, target, fmaLanes](Operation *op) {
-    // Measured in f32 only: f64 pipelines (gradient checks) stay direct.
+    // Measured in f32 only: f64 pipelines (gradient checks) stay direct; so
+    // do layers too small to be worth timing (kTunedWork multiply-adds).
     auto type = cast<RankedTensorType>(op->getResult(0).getType());
-    if (!type.getElementType().isF32())
+    if (!type.getElementType().isF32() || convWork(op) < kTunedWork)
       return 0;
     static ConvTuner tuner;
     return tuner.choose(op, mode, target, fmaLanes);

@@ -45,9 +45,6 @@ constexpr int64_t kSmallElements = 1 << 15;
 /// Accumulator registers a tile may use (of 32 vector registers on AVX-512
 /// and NEON).
 constexpr int kMaxAccumulators = 24;
-/// Layers of fewer multiply-adds keep their default schedule variant
-/// unmeasured (LayerTune.h): they take microseconds either way.
-constexpr int64_t kTunedWork = int64_t(1) << 22;
 
 /// The cores of this machine (at least 1).
 int hostCores();

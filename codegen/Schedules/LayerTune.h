@@ -31,6 +31,11 @@ namespace netc::codegen {
 
 class FunctionLowering;
 
+/// Layers of fewer multiply-adds keep their default schedule variant and
+/// convolution algorithm unmeasured: they take microseconds either way, and
+/// timing them would cost more compile time than it could ever save.
+constexpr int64_t kTunedWork = int64_t(1) << 22;
+
 /// The schedule variant each op uses; ops absent use their default.
 using ScheduleVariants = llvm::DenseMap<mlir::Operation *, int>;
 
