@@ -296,10 +296,6 @@ bool Context::forward(const void *const *inputs, void *const *outputs) {
   return run(nullptr, inputs, outputs);
 }
 
-bool Context::trainStep(const void *const *inputs, double *lossOut) {
-  return trainStep(0, inputs, lossOut);
-}
-
 bool Context::checkStep(int index) {
   if (trainSteps.empty()) {
     error = std::string("model '") + m.name + "' has no loss, so it has no train step";

@@ -76,7 +76,7 @@ public:
 
   /// Runs one train step on `inputs`: the parameters and optimizer state are
   /// updated, the gradients, outputs and loss kept. `loss` may be null.
-  bool trainStep(const void *const *inputs, double *loss);
+  bool trainStep(const void *const *inputs, double *loss) { return trainStep(0, inputs, loss); }
   /// Runs train step `index` (see numTrainSteps()): it updates the
   /// parameters it trains, its own optimizer state and the buffers.
   bool trainStep(int index, const void *const *inputs, double *loss);
