@@ -77,6 +77,15 @@ void listTensors(llvm::raw_ostream &os, const std::vector<ArtifactTensor> &list,
     os << " *   (none)\n";
 }
 
+/// The collective parts of a model's chains (synchronized batch norm).
+int collectiveParts(const ArtifactModel &model) {
+  int count = 0;
+  for (const KernelChain &chain : model.chains)
+    for (const ChainPart &part : chain.parts)
+      count += part.collective != ChainCollective::None;
+  return count;
+}
+
 } // namespace
 
 std::string cStringLiteral(const std::string &text) {
@@ -228,6 +237,15 @@ std::string generateHeader(const ArtifactModel &model) {
        << "    const size_t *input_bytes, double *loss);\n"
        << "void *" << n << "_gradient(" << n << "_context *ctx, int index, size_t *bytes);\n"
        << "int " << n << "_apply_gradients(" << n << "_context *ctx);\n\n";
+  if (collectiveParts(model))
+    os << "/** Synchronized batch norm (compiled with netc --sync-bn): the train step\n"
+       << " *  averages each batch statistic over `count` processes by calling\n"
+       << " *  mean(user, data, n), which averages the n doubles at data over the\n"
+       << " *  processes in place, the same on each, and returns 0. Process-wide; until\n"
+       << " *  it is called (or with count 1) the statistics are this process's own. */\n"
+       << "typedef int (*" << n << "_replica_mean_fn)(void *user, double *data, size_t n);\n"
+       << "void " << n << "_set_replicas(int count, " << n
+       << "_replica_mean_fn mean, void *user);\n\n";
   for (const ArtifactModel::Step &step : model.steps)
     os << "/** Runs the train step of loss " << step.name << " on inputs[i] of input_bytes[i]\n"
        << " *  bytes (as for " << n << "_forward): the loss, the gradients of the parameters\n"
@@ -300,7 +318,8 @@ std::string generateSource(const ArtifactModel &model) {
     os << "extern \"C\" int " << step.kernel << "_argv(void **args);\n";
   for (const KernelChain &chain : model.chains)
     for (const ChainPart &part : chain.parts)
-      os << "extern \"C\" int " << part.entry << "_argv(void **args);\n";
+      if (part.collective == ChainCollective::None)
+        os << "extern \"C\" int " << part.entry << "_argv(void **args);\n";
   if (model.defaultWeightsBytes)
     os << "// The default weights: a safetensors file embedded by " << n << "_weights.s.\n"
        << "extern \"C\" const uint8_t " << n << "_default_weights[];\n";
@@ -379,8 +398,10 @@ std::string generateSource(const ArtifactModel &model) {
     }
     os << "const netc_chain_part k_" << e << "_parts[] = {\n";
     for (auto [k, part] : llvm::enumerate(chain.parts))
-      os << "    {" << part.entry << "_argv, " << part.refs.size() << ", k_" << e << "_refs" << k
-         << "},\n";
+      os << "    {"
+         << (part.collective == ChainCollective::None ? part.entry + "_argv" : "nullptr") << ", "
+         << part.refs.size() << ", k_" << e << "_refs" << k << ", "
+         << static_cast<int>(part.collective) << "},\n";
     os << "};\nconst netc_chain k_" << e << "_chain = {" << temps.size() << ", "
        << (temps.empty() ? std::string("nullptr") : "k_" + e + "_temps") << ", "
        << chain.parts.size() << ", k_" << e << "_parts};\n\n";
@@ -448,14 +469,19 @@ std::string generateSource(const ArtifactModel &model) {
     os << "    nullptr, 0, nullptr,\n";
   os << "    " << model.buffers.size() << ", " << ref("kBuffers", !model.buffers.empty())
      << ",\n    " << model.steps.size() << ", " << ref("kTrainSteps", !model.steps.empty());
-  if (model.defaultWeightsBytes || !model.hypers.empty() || cut)
+  int collectives = collectiveParts(model);
+  if (model.defaultWeightsBytes || !model.hypers.empty() || cut || collectives)
     os << ",\n    "
        << (model.defaultWeightsBytes ? n + "_default_weights" : std::string("nullptr")) << ", "
        << model.defaultWeightsBytes << "u";
-  if (!model.hypers.empty() || cut)
+  if (!model.hypers.empty() || cut || collectives)
     os << ",\n    " << model.hypers.size() << ", " << ref("kHypers", !model.hypers.empty());
   if (cut)
     os << ",\n    k_grads_fns, k_update_fns";
+  else if (collectives)
+    os << ",\n    nullptr, nullptr";
+  if (collectives)
+    os << ",\n    " << collectives;
   os << "};\n\n";
 
   // Every function forwards to runtime/CApi.h, which checks the arguments,
@@ -489,6 +515,9 @@ std::string generateSource(const ArtifactModel &model) {
     line("int " + n + "_apply_gradients(" + ctx + ")",
          "capi::applyGradients(" + n + "_model, ctx, 0)");
   }
+  if (collectiveParts(model))
+    os << "void " << n << "_set_replicas(int count, " << n
+       << "_replica_mean_fn mean, void *user) {\n  netc_set_replicas(count, mean, user);\n}\n\n";
   for (auto [k, step] : llvm::enumerate(model.steps))
     line("int " + n + "_train_step_" + step.name + "(" + ctx +
              ", const void *const *inputs, const size_t *input_bytes, double *loss)",

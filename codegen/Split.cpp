@@ -3,6 +3,7 @@
 #include "codegen/Split.h"
 #include "codegen/ArtifactModel.h"
 #include "ir/NNDialect.h"
+#include "ir/NNOps.h"
 #include "ir/Signature.h"
 
 #include "mlir/IR/Builders.h"
@@ -28,6 +29,8 @@ constexpr llvm::StringLiteral kPartAttr = nn::NNDialect::PartAttrHelper::getName
 /// Ops every part computes for itself instead of receiving their value:
 /// constants and scalar (seed) arithmetic.
 bool recomputed(Operation *op) {
+  if (op->hasTrait<nn::traits::Collective>())
+    return false;
   if (op->getNumOperands() == 0)
     return true;
   return llvm::none_of(op->getResultTypes(), [](Type t) { return isa<RankedTensorType>(t); });
@@ -80,6 +83,34 @@ std::vector<size_t> partBoundaries(ArrayRef<Operation *> ops, int64_t opsPerPart
   return starts;
 }
 
+/// What a collective op is as a part.
+ChainCollective collectiveOf(Operation *op) {
+  if (isa<nn::ReplicaMeanOp>(op))
+    return ChainCollective::ReplicaMean;
+  if (isa<nn::ReplicaCountOp>(op))
+    return ChainCollective::ReplicaCount;
+  return ChainCollective::None;
+}
+
+/// partBoundaries, with every collective op a part of its own: the ops
+/// between two collectives are split as partBoundaries splits them.
+std::vector<size_t> boundariesAroundCollectives(ArrayRef<Operation *> ops, int64_t opsPerPart) {
+  std::vector<size_t> starts;
+  size_t begin = 0;
+  auto segment = [&](size_t end) {
+    for (size_t start : partBoundaries(ops.slice(begin, end - begin), opsPerPart))
+      starts.push_back(begin + start);
+  };
+  for (size_t i = 0; i < ops.size(); ++i)
+    if (collectiveOf(ops[i]) != ChainCollective::None) {
+      segment(i);
+      starts.push_back(i);
+      begin = i + 1;
+    }
+  segment(ops.size());
+  return starts;
+}
+
 /// A key equal for parts that compile to the same code: the function type
 /// and every op (recomputed ones too) with its operands numbered in order of
 /// definition. MLIR uniques types and attributes, so their addresses compare
@@ -114,6 +145,8 @@ void shareEqualParts(ModuleOp module, std::vector<KernelChain> &chains) {
   std::map<PartKey, std::string> entryOfKey;
   for (KernelChain &chain : chains)
     for (ChainPart &part : chain.parts) {
+      if (part.collective != ChainCollective::None)
+        continue;
       auto fn = module.lookupSymbol<func::FuncOp>(part.entry);
       if (!fn)
         continue;
@@ -137,7 +170,10 @@ public:
     bool returnsArgument =
         llvm::any_of(ret.getOperands(), [](Value v) { return isa<BlockArgument>(v); });
     int64_t size = static_cast<int64_t>(tensorOps.size());
-    return (size > opsPerPart + opsPerPart / 2 || separateUpdate()) && !returnsArgument;
+    bool collectives = llvm::any_of(
+        tensorOps, [](Operation *op) { return collectiveOf(op) != ChainCollective::None; });
+    return (size > opsPerPart + opsPerPart / 2 || separateUpdate() || collectives) &&
+           !returnsArgument;
   }
 
   FailureOr<KernelChain> split();
@@ -227,10 +263,10 @@ FailureOr<KernelChain> Splitter::split() {
   ArrayRef<Operation *> all(tensorOps);
   bool separate = separateUpdate();
   std::vector<size_t> starts =
-      partBoundaries(separate ? all.take_front(numGradOps) : all, opsPerPart);
+      boundariesAroundCollectives(separate ? all.take_front(numGradOps) : all, opsPerPart);
   if (separate) {
     chain.updatePart = static_cast<int>(starts.size());
-    for (size_t start : partBoundaries(all.drop_front(numGradOps), opsPerPart))
+    for (size_t start : boundariesAroundCollectives(all.drop_front(numGradOps), opsPerPart))
       starts.push_back(numGradOps + start);
   }
   for (size_t k = 0; k < starts.size(); ++k)
@@ -305,6 +341,26 @@ FailureOr<KernelChain> Splitter::split() {
       }
 
     ChainPart part;
+    part.collective = ops.size() == 1 ? collectiveOf(ops[0]) : ChainCollective::None;
+    if (part.collective != ChainCollective::None) {
+      // The runtime computes it: its operand and result by reference only.
+      for (Value v : inputs) {
+        FailureOr<ChainRef> ref = refOf(v);
+        if (failed(ref))
+          return ops[0]->emitError() << "the operand of a collective op must be computed by an "
+                                        "earlier part";
+        part.refs.push_back(*ref);
+      }
+      if (ops[0]->getNumOperands() != inputs.size())
+        return ops[0]->emitError() << "the operand of a collective op must be computed by an "
+                                      "earlier part";
+      part.refs.insert(part.refs.end(), resultRefs.begin(), resultRefs.end());
+      if (resultRefs.size() != 1)
+        return ops[0]->emitError() << "a collective op must have one result that a later part "
+                                      "reads";
+      chain.parts.push_back(std::move(part));
+      continue;
+    }
     part.entry = chain.entry + "_part" + std::to_string(k);
     SmallVector<Type> argTypes, resultTypes;
     for (Value v : inputs) {

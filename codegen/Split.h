@@ -45,10 +45,17 @@ struct ChainTemp {
   std::vector<int64_t> shape;
 };
 
-/// One part: its entry point, then its arguments and results.
+/// What a part is: a compiled pipeline, or a collective op (nn.replica_mean,
+/// nn.replica_count) that the runtime's communicator computes in between
+/// (runtime/Chain.h's netc_collective values).
+enum class ChainCollective { None = 0, ReplicaMean = 1, ReplicaCount = 2 };
+
+/// One part: its entry point, then its arguments and results. A collective
+/// part has no entry point: its refs are its operand, if any, then its result.
 struct ChainPart {
   std::string entry;
   std::vector<ChainRef> refs;
+  ChainCollective collective = ChainCollective::None;
 };
 
 /// A function replaced by its parts.
@@ -75,8 +82,12 @@ std::string entryPointName(mlir::func::FuncOp func);
 constexpr int64_t kOpsPerPart = 24;
 
 /// Splits every function of `module` with more than 1.5 * `opsPerPart` tensor
-/// ops, and every train step with an optimizer update however small, into parts with entry points `ENTRY_part0`, `ENTRY_part1`, ... (marked with the unit
-/// attribute nn.part) and erases it; returns the chains that replace them.
+/// ops, every train step with an optimizer update however small, and every
+/// function with a collective op, into parts with entry points
+/// `ENTRY_part0`, `ENTRY_part1`, ... (marked with the unit attribute
+/// nn.part) and erases it; returns the chains that replace them. Each
+/// collective op is a part of its own, between the part that computes its
+/// operand and those that read its result.
 /// A train step's update ops (those only the PARAM_UPDATE and STATE_UPDATE
 /// results need) form parts of their own after all others (updatePart).
 /// Functions that return one of their arguments stay whole. Equal parts (in

@@ -116,6 +116,10 @@ namespace traits {
 template <typename ConcreteType>
 class NotDifferentiable : public mlir::OpTrait::TraitBase<ConcreteType, NotDifferentiable> {};
 
+/// Marks an op whose value involves every data-parallel replica (NNInterfaces.td).
+template <typename ConcreteType>
+class Collective : public mlir::OpTrait::TraitBase<ConcreteType, Collective> {};
+
 /// Marks an op that nn-decompose rewrites into primitive ops (NNInterfaces.td).
 template <typename ConcreteType>
 class Composite : public mlir::OpTrait::TraitBase<ConcreteType, Composite> {};

@@ -110,6 +110,14 @@ def NN_NotDifferentiable : NativeOpTrait<"NotDifferentiable"> {
   let cppNamespace = "::netc::nn::traits";
 }
 
+/// An op whose value involves every data-parallel replica of a train step:
+/// executables and libraries run it between two compiled parts, as a call
+/// into the runtime's communicator (codegen/Split.h); compiled alone, and in
+/// the interpreter, it is its value in a single process.
+def NN_Collective : NativeOpTrait<"Collective"> {
+  let cppNamespace = "::netc::nn::traits";
+}
+
 /// An op defined by a formula over other nn ops. `nn-decompose` rewrites it
 /// into those ops before any backend sees it, so it needs no VJP, no
 /// algorithm and no kernel of its own.

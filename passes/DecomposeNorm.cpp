@@ -5,6 +5,8 @@
 // built: the batch-statistics form of train steps and the running-statistics
 // form of inference, joined by nn.train_select; the next running statistics
 // read the batch statistics, so inference, which drops them, computes none.
+// The `sync` form averages the batch statistics over data-parallel replicas
+// (nn.replica_mean, nn.replica_count).
 //
 //===----------------------------------------------------------------------===//
 
@@ -45,9 +47,13 @@ struct DecomposeBatchNorm : OpRewritePattern<BatchNormOp> {
       return gb.div(centered, gb.create<SqrtOp>({gb.add(var, eps)}));
     };
 
-    Value batchMean = mean(x);
+    // Synchronized statistics average over the replicas each mean of the
+    // plain form: the global mean, then the variance about it.
+    bool sync = op.getSync();
+    auto replicaMean = [&](Value v) { return sync ? gb.create<ReplicaMeanOp>({v}) : v; };
+    Value batchMean = replicaMean(mean(x));
     Value centered = gb.sub(x, batchMean);
-    Value batchVar = mean(gb.mul(centered, centered));
+    Value batchVar = replicaMean(mean(gb.mul(centered, centered)));
     Value train = normalise(centered, batchVar);
     Value runningMean = gb.reshape(op.getRunningMean(), statShape);
     Value runningVar = gb.reshape(op.getRunningVar(), statShape);
@@ -61,14 +67,22 @@ struct DecomposeBatchNorm : OpRewritePattern<BatchNormOp> {
     // unbiased variance; a single value per channel gives an infinite factor,
     // which only a train step (the frontend refuses it there) would read.
     double momentum = op.getMomentum().convertToDouble();
-    double bessel = static_cast<double>(count) / static_cast<double>(count - 1);
+    Value bessel = gb.scalar(x, static_cast<double>(count) / static_cast<double>(count - 1));
+    if (sync) {
+      // n / (n - 1) over the elements of every replica.
+      Type element = getElementTypeOrSelf(x.getType());
+      Value replicas =
+          gb.create<ReplicaCountOp>({}, {rewriter.getNamedAttr("element_type", TypeAttr::get(element))});
+      Value n = gb.mul(replicas, gb.scalar(x, static_cast<double>(count)));
+      bessel = gb.div(n, gb.sub(n, gb.scalar(x, 1.0)));
+    }
     SmallVector<int64_t> channelShape{channels};
     auto blend = [&](Value running, Value batch) {
       return gb.add(gb.mul(gb.scalar(x, 1.0 - momentum), running),
                     gb.mul(gb.scalar(x, momentum), gb.reshape(batch, channelShape)));
     };
     Value nextMean = blend(op.getRunningMean(), batchMean);
-    Value nextVar = blend(op.getRunningVar(), gb.mul(batchVar, gb.scalar(x, bessel)));
+    Value nextVar = blend(op.getRunningVar(), gb.mul(batchVar, bessel));
     FailureOr<SmallVector<Value>> built = gb.finish({y, nextMean, nextVar});
     if (failed(built) || llvm::is_contained(*built, Value()))
       return rewriter.notifyMatchFailure(op, "the decomposition could not be built");

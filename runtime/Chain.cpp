@@ -53,7 +53,50 @@ struct Temps {
   }
 };
 
+/// netc_set_replicas's communicator.
+struct Replicas {
+  int32_t count = 1;
+  netc_replica_mean_fn mean = nullptr;
+  void *user = nullptr;
+} replicas;
+
+int64_t elementsOf(const halide_buffer_t &b) {
+  int64_t n = 1;
+  for (int d = 0; d < b.dimensions; ++d)
+    n *= b.dim[d].extent;
+  return n;
+}
+
+/// A collective part on its buffers (args: operand then result, dense).
+int runCollective(const netc_chain_part &part, void *const *argv) {
+  auto *out = static_cast<halide_buffer_t *>(argv[part.num_refs - 1]);
+  bool f64 = out->type.bits == 64;
+  size_t n = static_cast<size_t>(elementsOf(*out));
+  std::vector<double> values(n, static_cast<double>(replicas.count));
+  if (part.collective == NETC_COLLECTIVE_REPLICA_MEAN) {
+    const auto *in = static_cast<const halide_buffer_t *>(argv[0]);
+    for (size_t i = 0; i < n; ++i)
+      values[i] = f64 ? reinterpret_cast<const double *>(in->host)[i]
+                      : static_cast<double>(reinterpret_cast<const float *>(in->host)[i]);
+    if (replicas.count > 1 && replicas.mean)
+      if (int rc = replicas.mean(replicas.user, values.data(), n))
+        return rc;
+  } else if (part.collective != NETC_COLLECTIVE_REPLICA_COUNT) {
+    return -1;
+  }
+  for (size_t i = 0; i < n; ++i)
+    if (f64)
+      reinterpret_cast<double *>(out->host)[i] = values[i];
+    else
+      reinterpret_cast<float *>(out->host)[i] = static_cast<float>(values[i]);
+  return 0;
+}
+
 } // namespace
+
+extern "C" void netc_set_replicas(int32_t count, netc_replica_mean_fn mean, void *user) {
+  replicas = Replicas{count > 1 && mean ? count : 1, mean, user};
+}
 
 extern "C" int netc_run_chain(const netc_chain *chain, void **args) {
   return netc_run_chain_range(chain, args, 0, chain->num_parts);
@@ -76,7 +119,7 @@ extern "C" int netc_run_chain_range(const netc_chain *chain, void **args, int be
       const netc_chain_ref &ref = part.refs[i];
       argv[i] = ref.temp ? static_cast<void *>(&temps->buffers[ref.index]) : args[ref.index];
     }
-    if (int rc = part.fn(argv.data()))
+    if (int rc = part.fn ? part.fn(argv.data()) : runCollective(part, argv.data()))
       return rc;
   }
   return 0;

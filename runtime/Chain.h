@@ -14,6 +14,8 @@
 
 #include "runtime/Model.h"
 
+#include <stddef.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -25,11 +27,22 @@ typedef struct netc_chain_ref {
   int32_t index;
 } netc_chain_ref;
 
-/** One part: its `_argv` function and its arguments then results. */
+/** What a part without a function computes (codegen/Split.h): the mean of
+ *  refs[0] over the data-parallel replicas into refs[1], or the number of
+ *  replicas into refs[0]. */
+enum {
+  NETC_COLLECTIVE_NONE = 0,
+  NETC_COLLECTIVE_REPLICA_MEAN = 1,
+  NETC_COLLECTIVE_REPLICA_COUNT = 2
+};
+
+/** One part: its `_argv` function and its arguments then results; or, with
+ *  `fn` NULL, a collective op (`collective`) the runtime computes. */
 typedef struct netc_chain_part {
   netc_entry_fn fn;
   int32_t num_refs;
   const netc_chain_ref *refs;
+  int32_t collective;
 } netc_chain_part;
 
 /** The parts of one entry point, run in order, and their temporaries. */
@@ -39,6 +52,15 @@ typedef struct netc_chain {
   int32_t num_parts;
   const netc_chain_part *parts;
 } netc_chain;
+
+/** Averages `count` values over the data-parallel replicas, in place, the
+ *  same on every replica; returns 0 or an error code. */
+typedef int (*netc_replica_mean_fn)(void *user, double *data, size_t count);
+
+/** The replicas the collective parts of every chain work over, for the whole
+ *  process: `count` of them, averaged by `mean`. At start, and with `count`
+ *  1 or `mean` NULL, there is one: a mean is its operand, the count 1. */
+void netc_set_replicas(int32_t count, netc_replica_mean_fn mean, void *user);
 
 /** Runs the parts of `chain` on the entry point's `args` (as its `_argv`
  *  form receives them). Returns 0, or the first nonzero code of a part

@@ -125,6 +125,9 @@ struct ParallelRun {
   std::vector<uint8_t> bytes;
   /// The metrics of the last batch, averaged over the ranks.
   std::vector<double> metrics;
+  /// --sync-bn, and the error of its last failed allreduce.
+  bool syncBn = false;
+  std::string collectiveError;
 };
 
 /// Thrown to end the run with an exit status after printing a message.

@@ -8,8 +8,12 @@
 // over one fused buffer (every gradient, then the losses and metrics) sums
 // them and each rank scales by 1 / N, so every rank applies the same update
 // to the same parameters. Batch norm's running statistics follow PyTorch
-// DDP: rank 0's are broadcast after every step. Rank 0 alone prints, logs,
-// plots and saves; the others write nothing.
+// DDP: rank 0's are broadcast after every step. With --sync-bn (a model
+// compiled with netc --sync-bn) the compiled batch norms normalize with the
+// global batch's statistics: the chain of the train step averages them over
+// the ranks (runtime/Chain.h's netc_set_replicas, an allreduce in f64), as
+// torch.nn.SyncBatchNorm does. Rank 0 alone prints, logs, plots and saves;
+// the others write nothing.
 //
 // Dropout: rank r draws its masks from the seed mixed with r (rank 0 keeps
 // the seed itself), so the ranks' shards get independent masks.
@@ -17,6 +21,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "runtime/DriverImpl.h"
+#include "runtime/Chain.h"
 #include "runtime/SplitMix64.h"
 
 #include <cmath>
@@ -43,11 +48,12 @@ bool Driver::parseParallelFlag(const std::string &arg, bool hasValue,
     return true;
   }
   if (arg == "--sync-bn" && !hasValue) {
-    // Synchronized batch statistics need collectives inside the compiled
-    // batch norm's forward and backward.
-    fail("--sync-bn is not supported yet: under mpirun each rank normalizes with its own "
-         "batch statistics and rank 0's running statistics are kept (PyTorch DDP's default)",
-         2);
+    if (m.num_collectives == 0)
+      fail(std::string("--sync-bn: model '") + m.name +
+               "' was compiled without synchronized batch norm; compile it with netc --sync-bn",
+           2);
+    par.syncBn = true;
+    return true;
   }
   return false;
 }
@@ -57,7 +63,8 @@ void Driver::printParallelHelp() {
       "\ndata-parallel training (docs/distributed.md): mpirun -np N %s --train ...\n"
       "  --mpi-timeout S       seconds a rank waits for the others in a collective before\n"
       "                        it stops with 'peer lost' (default 300)\n"
-      "  --sync-bn             synchronized batch-norm statistics (not supported yet)\n"
+      "  --sync-bn             batch norms use the statistics of the global batch, as\n"
+      "                        torch.nn.SyncBatchNorm (the model compiled with netc --sync-bn)\n"
       "  --accumulate K        a step averages the gradients of K batches (on every rank),\n"
       "                        exactly as K more ranks would\n",
       prog.c_str());
@@ -124,7 +131,26 @@ void Driver::broadcastFromRoot(bool everything, const std::string &what) {
   ctx->touched();
 }
 
+/// netc_set_replicas's mean under mpirun: a sum in f64 over the ranks.
+static int replicaMean(void *user, double *data, size_t count) {
+  auto *par = static_cast<ParallelRun *>(user);
+  std::string what = "the batch-norm statistics allreduce";
+  if (!par->world->allreduceSum(data, count, what, par->collectiveError))
+    return 1;
+  for (size_t i = 0; i < count; ++i)
+    data[i] /= par->size;
+  return 0;
+}
+
 void Driver::startParallel() {
+  if (par.syncBn) {
+    if (par.accumulate > 1)
+      fail("--sync-bn and --accumulate do not combine: the batches of one process are "
+           "normalized one at a time",
+           2);
+    if (parallel())
+      netc_set_replicas(par.size, replicaMean, &par);
+  }
   if (!parallel() && par.accumulate == 1)
     return;
   for (int k : run.chosen)
@@ -211,8 +237,11 @@ bool Driver::trainOn(size_t j, double &loss) {
         par.load(shard);
       ctx->setSeed(shardSeed(shard));
     }
-    if (!ctx->computeGradients(index, inputPtrs.data(), &loss))
+    if (!ctx->computeGradients(index, inputPtrs.data(), &loss)) {
+      if (!par.collectiveError.empty())
+        fail(par.collectiveError);
       return false;
+    }
     // The losses and, after the last step of a batch, the metrics travel
     // with the gradients: rank 0 prints the means over the global batch.
     extra.assign(1, loss);

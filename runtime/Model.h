@@ -154,6 +154,10 @@ typedef struct netc_model {
    *  Appended, so that descriptors without them keep their layout. */
   const netc_entry_fn *grad_fns;
   const netc_entry_fn *update_fns;
+  /** The collective parts of the train steps (runtime/Chain.h): nonzero when
+   *  the model was compiled with synchronized batch norm (netc --sync-bn).
+   *  Appended, so that descriptors without it keep their layout. */
+  int32_t num_collectives;
 } netc_model;
 
 #ifdef __cplusplus

@@ -1,4 +1,4 @@
-//===- Stateful.cpp - train_select and increment --------------------------===//
+//===- Stateful.cpp - train_select, increment and the collective ops -------===//
 //
 // The algorithms of the ops of train steps and buffers. Compiled forward
 // functions are in their inference form, without train_select; a function
@@ -24,6 +24,17 @@ Expr increment(FunctionLowering &fl, nn::IncrementOp op, const std::vector<Var> 
   return x + make_const(x.type(), op.getAmount());
 }
 
+// The collective ops compiled into one pipeline are their single-process
+// value; executables and libraries run them between parts instead
+// (codegen/Split.h), where the runtime's communicator computes them.
+Expr replicaMean(FunctionLowering &fl, nn::ReplicaMeanOp op, const std::vector<Var> &v) {
+  return operandAt(fl, op, 0, v);
+}
+
+Expr replicaCount(FunctionLowering &, nn::ReplicaCountOp op, const std::vector<Var> &) {
+  return Halide::Internal::make_one(FunctionLowering::halideType(op.getElementType()));
+}
+
 } // namespace
 
 void registerStatefulAlgorithms(DialectRegistry &registry) {
@@ -32,6 +43,10 @@ void registerStatefulAlgorithms(DialectRegistry &registry) {
                     definePure<OpFamily::Elementwise, nn::TrainSelectOp, trainSelect>>(*context);
     attachAlgorithm<nn::IncrementOp,
                     definePure<OpFamily::Elementwise, nn::IncrementOp, increment>>(*context);
+    attachAlgorithm<nn::ReplicaMeanOp,
+                    definePure<OpFamily::Elementwise, nn::ReplicaMeanOp, replicaMean>>(*context);
+    attachAlgorithm<nn::ReplicaCountOp,
+                    definePure<OpFamily::Elementwise, nn::ReplicaCountOp, replicaCount>>(*context);
   });
 }
 

@@ -1,4 +1,4 @@
-//===- Stateful.cpp - train_select and increment --------------------------===//
+//===- Stateful.cpp - train_select, increment and the collective ops -------===//
 //
 // The kernels of the ops of train steps and buffers. A forward function run
 // as it is (not in its inference form) is the forward form, so train_select
@@ -38,11 +38,24 @@ LogicalResult evalIncrement(nn::IncrementOp op, KernelContext &ctx) {
   return success();
 }
 
+// The interpreter runs one process: the collective ops are their value there.
+LogicalResult evalReplicaMean(nn::ReplicaMeanOp op, KernelContext &ctx) {
+  ctx.set(op.getResult(), ctx.get(op.getInput()));
+  return success();
+}
+
+LogicalResult evalReplicaCount(nn::ReplicaCountOp op, KernelContext &ctx) {
+  Tensor one = ctx.zerosLike(op.getResult());
+  one.floats[0] = 1.0;
+  ctx.set(op.getResult(), std::move(one));
+  return success();
+}
+
 } // namespace
 
 void registerStatefulKernels(DialectRegistry &registry) {
   registry.addExtension(+[](MLIRContext *context, nn::NNDialect *) {
-    attachKernels<evalTrainSelect, evalIncrement>(context);
+    attachKernels<evalTrainSelect, evalIncrement, evalReplicaMean, evalReplicaCount>(context);
   });
 }
 

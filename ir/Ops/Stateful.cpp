@@ -1,8 +1,8 @@
 //===- Stateful.cpp - ops of train steps and buffers ----------------------===//
 //
-// train_select, increment and batch_norm: shape rules, the VJP of
-// train_select and costs (ir/OpCost.h). batch_norm is composite
-// (passes/DecomposeNorm.cpp builds it).
+// train_select, increment, batch_norm and the collective replica_mean and
+// replica_count: shape rules, VJPs and costs (ir/OpCost.h). batch_norm is
+// composite (passes/DecomposeNorm.cpp builds it).
 //
 //===----------------------------------------------------------------------===//
 
@@ -89,3 +89,28 @@ LogicalResult BatchNormOp::inferResultTypes(SmallVectorImpl<Type> &types) {
   types.push_back(getRunningVar().getType());
   return success();
 }
+
+//===--- replica_mean, replica_count (collective) ---===//
+
+LogicalResult ReplicaMeanOp::inferResultTypes(SmallVectorImpl<Type> &types) {
+  types.push_back(getInput().getType());
+  return success();
+}
+
+/// The mean over replicas of what flows back (ReplicaMeanOp's description).
+FailureOr<SmallVector<Value>> ReplicaMeanOp::buildVJP(OpBuilder &builder, ValueRange resultGrads) {
+  GradientBuilder gb(builder, *this);
+  return gb.finish({gb.create<ReplicaMeanOp>({resultGrads[0]})});
+}
+
+/// One addition per element and replica; counted as one.
+OpCost ReplicaMeanOp::getCost(function_ref<bool(Value)>) {
+  return cost::perElement(cost::elements(getResult()), 1);
+}
+
+LogicalResult ReplicaCountOp::inferResultTypes(SmallVectorImpl<Type> &types) {
+  types.push_back(RankedTensorType::get({}, getElementType()));
+  return success();
+}
+
+OpCost ReplicaCountOp::getCost(function_ref<bool(Value)>) { return cost::perElement(1, 0); }

@@ -69,6 +69,13 @@ def NN_BatchNormOp : NN_Op<"batch_norm", [Pure, NN_Composite, NN_FieldRule, NN_C
     `nn.train_select`, so the train step differentiates the batch form (with
     the statistics' own gradients) and inference reads the running form.
 
+    With `sync` (`netc --sync-bn`), the batch statistics are those of the
+    global batch of data-parallel training: the per-channel mean and the
+    variance about it are averaged over the replicas (`nn.replica_mean`),
+    and the unbiased factor counts the elements of every replica
+    (`nn.replica_count`), as torch.nn.SyncBatchNorm computes them. In one
+    process the results are those of the plain form.
+
     Example:
 
     ```mlir
@@ -80,7 +87,8 @@ def NN_BatchNormOp : NN_Op<"batch_norm", [Pure, NN_Composite, NN_FieldRule, NN_C
   let arguments = (ins NN_FloatTensor:$input, NN_FloatTensor:$running_mean,
                        NN_FloatTensor:$running_var, Variadic<NN_FloatTensor>:$affine,
                        DefaultValuedAttr<F64Attr, "1e-5">:$eps,
-                       DefaultValuedAttr<F64Attr, "0.1">:$momentum);
+                       DefaultValuedAttr<F64Attr, "0.1">:$momentum,
+                       DefaultValuedAttr<BoolAttr, "false">:$sync);
   let results = (outs NN_FloatTensor:$result, NN_FloatTensor:$new_running_mean,
                       NN_FloatTensor:$new_running_var);
   let extraClassDeclaration = [{
@@ -89,6 +97,55 @@ def NN_BatchNormOp : NN_Op<"batch_norm", [Pure, NN_Composite, NN_FieldRule, NN_C
     /// The shift, or null without the affine operands.
     ::mlir::Value getBias() { return getAffine().size() < 2 ? nullptr : getAffine()[1]; }
   }];
+}
+
+def NN_ReplicaMeanOp : NN_Op<"replica_mean", [Pure, NN_Collective, NN_Differentiable,
+                                               NN_Elementwise, NN_Costed]> {
+  let summary = "the mean of a tensor over the data-parallel replicas";
+  let description = [{
+    Element by element, the mean of `input` over the processes that train
+    one model data-parallel (the ranks of `mpirun`), each of which computes
+    its own `input`; every replica receives the same result. In one process
+    it is `input`. Synchronized batch normalisation (`batch_norm` with
+    `sync`) averages its statistics with it.
+
+    Its gradient is the replica mean of the result's gradient: each replica
+    differentiates its own loss and data-parallel training averages the
+    parameters' gradients, so the mean over replicas of what flows back is
+    the gradient of the mean loss.
+
+    A collective op: executables and libraries end a compiled part before
+    it and start one after it, and the runtime's communicator averages the
+    tensor in between (codegen/Split.h); elsewhere it is the identity.
+
+    Example:
+
+    ```mlir
+    %m = nn.replica_mean %batch_mean : (tensor<1x8x1x1xf32>) -> tensor<1x8x1x1xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$input);
+  let results = (outs NN_FloatTensor:$result);
+}
+
+def NN_ReplicaCountOp : NN_Op<"replica_count", [Pure, NN_Collective, NN_NotDifferentiable,
+                                                NN_Global, NN_Costed]> {
+  let summary = "the number of data-parallel replicas";
+  let description = [{
+    A 0-d tensor of element type `element_type` holding the number of processes
+    that train one model data-parallel: 1 in one process. Synchronized batch
+    normalisation counts the elements of the global batch with it. A
+    collective op, as `nn.replica_mean`. It reads nothing and has no
+    gradient.
+
+    Example:
+
+    ```mlir
+    %n = nn.replica_count {element_type = f32} : () -> tensor<f32>
+    ```
+  }];
+  let arguments = (ins TypeAttrOf<AnyFloat>:$element_type);
+  let results = (outs NN_FloatTensor:$result);
 }
 
 #endif // NETC_IR_OPS_STATEFUL_TD

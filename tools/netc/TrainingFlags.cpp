@@ -1,8 +1,9 @@
-//===- TrainingFlags.cpp - --loss, --target-input, --train-with -----------===//
+//===- TrainingFlags.cpp - --loss, --target-input, --train-with, --sync-bn ===//
 
 #include "TrainingFlags.h"
 
 #include "frontend/Training.h"
+#include "ir/NNOps.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -40,6 +41,12 @@ cl::opt<std::string> trainWithFlag("train-with",
                                             "'sgd(lr=0.01, momentum=0.9)', 'adam(lr=1e-3)'"),
                                    cl::value_desc("optimizer"), cl::cat(trainingFlagsCategory()));
 
+cl::opt<bool> syncBnFlag("sync-bn",
+                         cl::desc("Train steps normalize batch norms with the statistics of the "
+                                  "global batch of data-parallel training (mpirun; the "
+                                  "executable's --sync-bn), as torch.nn.SyncBatchNorm"),
+                         cl::cat(trainingFlagsCategory()));
+
 /// Each flag with the name under which diagnostics locate its text.
 const std::pair<cl::opt<std::string> *, const char *> kFlags[] = {
     {&lossFlag, frontend::kLossFlag},
@@ -69,6 +76,16 @@ std::optional<std::string> trainingFlagsMisuse() {
 
 mlir::LogicalResult applyTrainingFlags(mlir::ModuleOp module, llvm::SourceMgr &sourceMgr,
                                        llvm::StringRef modelName) {
+  if (syncBnFlag) {
+    bool any = false;
+    module.walk([&](nn::BatchNormOp op) {
+      op.setSync(true);
+      any = true;
+    });
+    if (!any)
+      mlir::emitWarning(module.getLoc())
+          << "--sync-bn: the model has no batch_norm; the flag changes nothing";
+  }
   if (!trainingFlagsGiven())
     return mlir::success();
   for (const auto &[flag, name] : kFlags)

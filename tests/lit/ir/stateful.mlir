@@ -21,3 +21,17 @@ func.func @stateful(%x: tensor<4x3x5x5xf32>, %m: tensor<3xf32>, %v: tensor<3xf32
       : (tensor<2x3x7xf64>, tensor<3xf64>, tensor<3xf64>) -> (tensor<2x3x7xf64>, tensor<3xf64>, tensor<3xf64>)
   return %t, %y#1, %y#2, %n1, %z#0 : tensor<4x3x5x5xf32>, tensor<3xf32>, tensor<3xf32>, tensor<i64>, tensor<2x3x7xf64>
 }
+
+// CHECK-LABEL: func.func @collective
+func.func @collective(%x: tensor<4x3x5x5xf32>, %m: tensor<3xf32>, %v: tensor<3xf32>)
+    -> (tensor<4x3x5x5xf32>, tensor<1x3x1x1xf64>, tensor<f32>) {
+  // CHECK: nn.batch_norm %{{.+}}, %{{.+}}, %{{.+}} {sync = true} : (tensor<4x3x5x5xf32>, tensor<3xf32>, tensor<3xf32>) -> (tensor<4x3x5x5xf32>, tensor<3xf32>, tensor<3xf32>)
+  %y:3 = nn.batch_norm %x, %m, %v {sync = true}
+      : (tensor<4x3x5x5xf32>, tensor<3xf32>, tensor<3xf32>) -> (tensor<4x3x5x5xf32>, tensor<3xf32>, tensor<3xf32>)
+  %s = arith.constant dense<1.0> : tensor<1x3x1x1xf64>
+  // CHECK: nn.replica_mean %{{.+}} : (tensor<1x3x1x1xf64>) -> tensor<1x3x1x1xf64>
+  %r = nn.replica_mean %s : (tensor<1x3x1x1xf64>) -> tensor<1x3x1x1xf64>
+  // CHECK: nn.replica_count {{.*}}element_type = f32} : () -> tensor<f32>
+  %n = nn.replica_count {element_type = f32} : () -> tensor<f32>
+  return %y#0, %r, %n : tensor<4x3x5x5xf32>, tensor<1x3x1x1xf64>, tensor<f32>
+}

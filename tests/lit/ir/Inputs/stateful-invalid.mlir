@@ -45,3 +45,19 @@ func.func @increment_float(%a: tensor<4xf32>) {
   %y = nn.increment %a : (tensor<4xf32>) -> tensor<4xf32>
   return
 }
+
+// -----
+
+func.func @replica_count_int() -> tensor<i64> {
+  // expected-error @+1 {{'nn.replica_count' op attribute 'element_type' failed to satisfy constraint: type attribute of floating-point}}
+  %n = nn.replica_count {element_type = i64} : () -> tensor<i64>
+  return %n : tensor<i64>
+}
+
+// -----
+
+func.func @replica_mean_int(%x: tensor<3xi64>) -> tensor<3xi64> {
+  // expected-error @+1 {{'nn.replica_mean' op operand #0 must be}}
+  %r = nn.replica_mean %x : (tensor<3xi64>) -> tensor<3xi64>
+  return %r : tensor<3xi64>
+}
