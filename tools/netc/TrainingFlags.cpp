@@ -15,9 +15,9 @@ namespace netc::tool {
 
 cl::OptionCategory &trainingFlagsCategory() {
   static cl::OptionCategory category(
-      "Training a model without a loss",
-      "A loss and an optimizer for an imported ONNX model or a .net model that has none; the "
-      "values are written as in the language.");
+      "Training",
+      "A loss and an optimizer for an imported ONNX model or a .net model that has none (the "
+      "values are written as in the language), and the batch norms of data-parallel training.");
   return category;
 }
 
