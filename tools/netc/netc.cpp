@@ -66,7 +66,7 @@ cl::OptionCategory outputCategory("Output", "What netc writes (--emit) and where
                                             "to stdout without it).");
 cl::OptionCategory modelCategory("Model selection",
                                  "Which model of a file that holds several, and its constants.");
-cl::OptionCategory testingCategory("Testing", "For tests of error messages.");
+cl::OptionCategory testingCategory("Testing");
 cl::OptionCategory mlirCategory("MLIR", "MLIR's flags for looking inside the pass pipeline.");
 
 cl::opt<std::string> inputFilename(cl::Positional, cl::desc("<model.net | model.onnx | file.mlir>"),
