@@ -2,7 +2,7 @@
 """Data-parallel training on this machine: allreduce cost and 1-rank versus N-rank throughput.
 
 Usage: bench/mpi.py [--netc build/bin/netc] [--ranks 2 4] [--max-bytes 67108864] [--reps 20]
-                    [--model examples/lenet.net] [--batch 32] [--steps 40] [--skip-train]
+                    [--model examples/lenet.net] [--batch 32] [--steps 400] [--skip-train]
 
 1. Allreduce: bench/mpi_allreduce.c (built with mpicc) times MPI_Allreduce of float sums
    from 4 bytes to --max-bytes on N local ranks (median of --reps, slowest rank). Each N
@@ -131,7 +131,7 @@ def main():
     ap.add_argument("--reps", type=int, default=20)
     ap.add_argument("--model", default="examples/lenet.net")
     ap.add_argument("--batch", type=int, default=32)
-    ap.add_argument("--steps", type=int, default=40)
+    ap.add_argument("--steps", type=int, default=400)
     ap.add_argument("--skip-train", action="store_true")
     ap.add_argument("--project", nargs=2, type=float, metavar=("PARAMS", "STEP_SECONDS"),
                     help="only print the projection for a model of PARAMS f32 parameters "
