@@ -151,7 +151,7 @@ CompileCache::CompileCache(llvm::ArrayRef<const char *> argv, Emit kind, const s
   // "location" entry: such a model is compiled every time.
   if (llvm::StringRef(input).ends_with(".onnx") && text.contains("location"))
     return;
-  std::vector<std::string> parts = {"netc compile cache 1", NETC_VERSION,
+  std::vector<std::string> parts = {"netc compile cache 2", NETC_VERSION,
                                     codegen::halideHostTarget(),
                                     "emit " + std::to_string(int(kind))};
   std::vector<std::string> env = environmentParts();
