@@ -515,7 +515,7 @@ std::string generateSource(const ArtifactModel &model) {
     line("int " + n + "_apply_gradients(" + ctx + ")",
          "capi::applyGradients(" + n + "_model, ctx, 0)");
   }
-  if (collectiveParts(model))
+  if (collectives)
     os << "void " << n << "_set_replicas(int count, " << n
        << "_replica_mean_fn mean, void *user) {\n  netc_set_replicas(count, mean, user);\n}\n\n";
   for (auto [k, step] : llvm::enumerate(model.steps))

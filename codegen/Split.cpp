@@ -343,21 +343,15 @@ FailureOr<KernelChain> Splitter::split() {
     ChainPart part;
     part.collective = ops.size() == 1 ? collectiveOf(ops[0]) : ChainCollective::None;
     if (part.collective != ChainCollective::None) {
-      // The runtime computes it: its operand and result by reference only.
-      for (Value v : inputs) {
-        FailureOr<ChainRef> ref = refOf(v);
-        if (failed(ref))
-          return ops[0]->emitError() << "the operand of a collective op must be computed by an "
-                                        "earlier part";
-        part.refs.push_back(*ref);
-      }
-      if (ops[0]->getNumOperands() != inputs.size())
-        return ops[0]->emitError() << "the operand of a collective op must be computed by an "
-                                      "earlier part";
+      // The runtime computes it: its operand (computed by an earlier part)
+      // and its result, by reference only.
+      for (Value v : inputs)
+        if (FailureOr<ChainRef> ref = refOf(v); succeeded(ref))
+          part.refs.push_back(*ref);
+      if (part.refs.size() != ops[0]->getNumOperands() || resultRefs.size() != 1)
+        return ops[0]->emitError() << "a collective op needs an operand an earlier part "
+                                      "computes and one result a later part reads";
       part.refs.insert(part.refs.end(), resultRefs.begin(), resultRefs.end());
-      if (resultRefs.size() != 1)
-        return ops[0]->emitError() << "a collective op must have one result that a later part "
-                                      "reads";
       chain.parts.push_back(std::move(part));
       continue;
     }

@@ -60,18 +60,11 @@ struct Replicas {
   void *user = nullptr;
 } replicas;
 
-int64_t elementsOf(const halide_buffer_t &b) {
-  int64_t n = 1;
-  for (int d = 0; d < b.dimensions; ++d)
-    n *= b.dim[d].extent;
-  return n;
-}
-
 /// A collective part on its buffers (args: operand then result, dense).
 int runCollective(const netc_chain_part &part, void *const *argv) {
   auto *out = static_cast<halide_buffer_t *>(argv[part.num_refs - 1]);
   bool f64 = out->type.bits == 64;
-  size_t n = static_cast<size_t>(elementsOf(*out));
+  size_t n = out->number_of_elements();
   std::vector<double> values(n, static_cast<double>(replicas.count));
   if (part.collective == NETC_COLLECTIVE_REPLICA_MEAN) {
     const auto *in = static_cast<const halide_buffer_t *>(argv[0]);
