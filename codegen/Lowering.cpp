@@ -52,7 +52,7 @@ Halide::Target resolveTarget(const std::string &text) {
 std::vector<Halide::Func> AlgorithmHandles::all() const {
   std::vector<Halide::Func> out;
   for (const std::optional<Halide::Func> *h :
-       {&paddedInput, &phases, &argmax, &max, &sum, &logSum, &activations})
+       {&paddedInput, &phases, &columns, &argmax, &max, &sum, &logSum, &activations})
     if (*h)
       out.push_back(**h);
   if (winograd)

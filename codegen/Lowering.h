@@ -76,6 +76,9 @@ struct AlgorithmHandles {
   /// Strided convolution input gradient: the dense convolution of each
   /// phase, phases(qx, phx, qy, phy, c[, n]).
   std::optional<Halide::Func> phases;
+  /// Strided convolution input gradient of one group: each output position's
+  /// contribution to every kernel offset, columns(ox, oy, kx, ky, c[, n]).
+  std::optional<Halide::Func> columns;
   /// maxpool2d_backward: each window's argmax.
   std::optional<Halide::Func> argmax;
   /// Softmax statistics along the reduced axis: the maximum, the sum of

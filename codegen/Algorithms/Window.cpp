@@ -106,7 +106,11 @@ LogicalResult defineConv2d(FunctionLowering &fl, nn::Conv2dOp conv) {
   RDom r(0, static_cast<int>(groupChannels), 0, static_cast<int>(ws[2]), 0,
          static_cast<int>(ws[3]), "r");
   std::vector<Expr> idx = exprs(v);
-  idx[rank - 3] = (o / static_cast<int>(perGroup)) * static_cast<int>(groupChannels) + r.x;
+  // One group reads every channel: no division, so that schedules
+  // vectorized along the output channels see input reads that do not vary.
+  idx[rank - 3] = conv.getGroups() == 1
+                      ? Expr(r.x)
+                      : (o / static_cast<int>(perGroup)) * static_cast<int>(groupChannels) + r.x;
   idx[rank - 2] = oy * static_cast<int>(s[0]) + r.y * static_cast<int>(d[0]) - static_cast<int>(p[0]);
   idx[rank - 1] = ox * static_cast<int>(s[1]) + r.z * static_cast<int>(d[1]) - static_cast<int>(p[2]);
 
@@ -208,8 +212,9 @@ LogicalResult defineConvBackwardInput(FunctionLowering &fl, nn::Conv2dBackwardIn
   Var c = v[rank - 3], iy = v[rank - 2], ix = v[rank - 1];
   RDom r(0, static_cast<int>(groupOut), 0, static_cast<int>(ws[2]), 0, static_cast<int>(ws[3]),
          "r");
-  Expr o = (c / static_cast<int>(groupIn)) * static_cast<int>(groupOut) + r.x;
-  Expr weight = w.at({o, c % static_cast<int>(groupIn), r.y, r.z});
+  bool grouped = op.getGroups() != 1;
+  Expr o = grouped ? (c / static_cast<int>(groupIn)) * static_cast<int>(groupOut) + r.x : Expr(r.x);
+  Expr weight = w.at({o, grouped ? c % static_cast<int>(groupIn) : Expr(c), r.y, r.z});
   auto gradAt = [&](Expr y, Expr x) {
     std::vector<Expr> idx = exprs(v);
     idx[rank - 3] = o;
@@ -230,6 +235,39 @@ LogicalResult defineConvBackwardInput(FunctionLowering &fl, nn::Conv2dBackwardIn
                      ix + static_cast<int>(p[2]) - r.z * static_cast<int>(d[1])) *
               weight;
     return defineWindow(fl, op, f, gext);
+  }
+  if (!grouped) {
+    // Strided, one group: first the columns, cols(ox, oy, kx, ky, c[, n]) =
+    // sum over o of w[o, c, ky, kx] * g[o, oy, ox], a product without a
+    // multiply-add wasted on kernel offsets that miss (schedules tile it as
+    // a convolution along its channels); then each input position adds the
+    // columns of the windows that cover it, at most ceil(k / stride) per axis.
+    Var ox("ox"), oy("oy"), kx("kx"), ky("ky");
+    std::vector<Var> cargs{ox, oy, kx, ky, c};
+    std::vector<Expr> gIdx{Expr(), oy, ox};
+    if (rank == 4) {
+      cargs.push_back(v[0]);
+      gIdx.insert(gIdx.begin(), v[0]);
+    }
+    RDom ro(0, static_cast<int>(groupOut), "ro");
+    gIdx[gIdx.size() - 3] = ro;
+    Func cols = fl.newFunc(op, "_columns");
+    cols(cargs) = make_const(ht, 0);
+    cols(cargs) += w.at({Expr(ro), Expr(c), Expr(ky), Expr(kx)}) * g.at(gIdx);
+    Expr total = make_const(ht, 0);
+    for (int64_t a = 0; a < ws[2]; ++a)
+      for (int64_t b = 0; b < ws[3]; ++b) {
+        auto [qy, vy] = coveringOutput(iy, static_cast<int>(a), sy, d[0], p[0], g.shape()[rank - 2]);
+        auto [qx, vx] = coveringOutput(ix, static_cast<int>(b), sx, d[1], p[2], g.shape()[rank - 1]);
+        std::vector<Expr> at{qx, qy, static_cast<int>(b), static_cast<int>(a), c};
+        if (rank == 4)
+          at.push_back(v[0]);
+        total += select(vy && vx, cols(at), make_const(ht, 0));
+      }
+    defineAt(f, v, total);
+    AlgorithmHandles h;
+    h.columns = cols;
+    return fl.define(op, f, OpFamily::Window, h);
   }
   // Strided: input positions i = q * stride + phase. For one phase only the
   // kernel offsets with (phase + pad - k * dilation) divisible by the stride

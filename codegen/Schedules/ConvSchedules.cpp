@@ -39,10 +39,7 @@ void HandScheduler::scheduleConv(const LoweredFunc &lf) {
                       // Strided inputs cost shuffles per vector: fewer, wider ones.
                       stride > 1 ? lanes(f) : fullRateLanes(f));
 
-  std::optional<Func> fused = fusableOwner(lf);
-  Func owner = fused ? *fused : f.in();
-  owned.insert(owner.name());
-  owner.compute_root();
+  Func owner = tileOwner(lf);
 
   // The owner's loops, outermost first: n, strip of row blocks (parallel),
   // row block, channel block, column tile; inside, the unrolled tile.
@@ -227,6 +224,22 @@ bool filterByChannelPossible(nn::Conv2dBackwardFilterOp op, int natural) {
 } // namespace
 
 int HandScheduler::variantCount(Operation *op, const Target &target) {
+  if (channelConvPossible(op, target)) {
+    // Timed where the rows are shorter than two vectors (ResNet's 28x28
+    // stage: either may win, by 10%); longer rows keep them, shorter ones
+    // (14, 7) run two to four times faster along the channels but are timed
+    // all the same.
+    auto type = cast<RankedTensorType>(op->getResult(0).getType());
+    int rank = type.getRank();
+    int natural = std::max(1, target.natural_vector_size(
+                                  FunctionLowering::halideType(type.getElementType())));
+    Value weight = isa<nn::Conv2dOp>(op) ? cast<nn::Conv2dOp>(op).getWeight()
+                                         : cast<nn::Conv2dBackwardInputOp>(op).getWeight();
+    ArrayRef<int64_t> ws = cast<RankedTensorType>(weight.getType()).getShape();
+    int64_t reduced = isa<nn::Conv2dOp>(op) ? ws[1] : ws[0];
+    int64_t work = type.getNumElements() * reduced * ws[2] * ws[3];
+    return work >= kTunedWork && type.getShape()[rank - 1] < 2 * natural ? 2 : 1;
+  }
   auto filter = dyn_cast<nn::Conv2dBackwardFilterOp>(op);
   if (!filter)
     return 1;
@@ -380,7 +393,7 @@ void HandScheduler::scheduleConvFilterByChannel(const LoweredFunc &lf) {
   u.reorder(order).vectorize(fo, vl).unroll(fkx).unroll(fc);
 
   // The gradient with its channels innermost, once; the padded input once.
-  Func g = Func(fl.get(op.getGrad()).func).in(f);
+  Func g = sourceOf(op.getGrad()).in(f);
   std::vector<Var> ga = g.args(); // ox, oy, o[, n]
   std::vector<VarOrRVar> gorder{ga[2], ga[0], ga[1]};
   for (size_t i = 3; i < ga.size(); ++i)

@@ -119,6 +119,22 @@ std::optional<Func> HandScheduler::fusableOwner(const LoweredFunc &lf) const {
   return std::nullopt;
 }
 
+Func HandScheduler::tileOwner(const LoweredFunc &lf) {
+  std::optional<Func> fused = fusableOwner(lf);
+  Func owner = fused ? *fused : Func(lf.func).in();
+  if (!fused)
+    wrappers[lf.func.name()] = owner;
+  owned.insert(owner.name());
+  owner.compute_root();
+  return owner;
+}
+
+Func HandScheduler::sourceOf(Value v) const {
+  Func f = fl.get(v).func;
+  auto it = wrappers.find(f.name());
+  return it == wrappers.end() ? f : it->second;
+}
+
 void HandScheduler::parallelOuter(Stage s, std::vector<VarOrRVar> outerToInner,
                                   std::vector<int64_t> extents, int64_t work) {
   if (cores < 2 || work < kParallelWork || outerToInner.empty())
@@ -322,10 +338,7 @@ void HandScheduler::scheduleContraction(const LoweredFunc &lf) {
   int64_t work = lf.type.getNumElements() * inner;
   Tile t = chooseTile(rows, 1, cols, lanes(f), 1.0, /*allowRows=*/false);
 
-  std::optional<Func> fused = fusableOwner(lf);
-  Func owner = fused ? *fused : f.in();
-  owned.insert(owner.name());
-  owner.compute_root();
+  Func owner = tileOwner(lf);
   std::vector<Var> a = owner.args(); // m, n, batch...
   Var m = a[0], n = a[1];
   Var mo("mo"), mi("mi"), mu("mu"), mv("mv"), no("no"), ni("ni");
@@ -385,8 +398,14 @@ void HandScheduler::run() {
   for (const LoweredFunc &lf : fl.loweredFuncs()) {
     if (lf.handles.winograd)
       scheduleWinograd(lf);
+    else if (lf.handles.columns)
+      scheduleConvColumns(lf);
     else if (isa<nn::Conv2dBackwardInputOp>(lf.op) && !lf.func.has_update_definition())
       scheduleStridedConvInput(lf);
+    else if (isa<nn::Conv2dOp, nn::Conv2dBackwardInputOp>(lf.op) &&
+             channelConvPossible(lf.op, target) &&
+             variantOf(lf.op, channelConvByDefault(lf.op, target)) == 1)
+      scheduleConvByChannel(lf);
     else if (isa<nn::Conv2dOp, nn::Conv2dBackwardInputOp>(lf.op))
       scheduleConv(lf);
     else if (isa<nn::Conv2dBackwardFilterOp>(lf.op))

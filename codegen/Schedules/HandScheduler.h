@@ -16,6 +16,7 @@
 #include "llvm/ADT/SmallPtrSet.h"
 
 #include <initializer_list>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -94,7 +95,18 @@ public:
   /// output rows are whole vectors: 0 keeps vectors along the output rows,
   /// 1 along the output channels (both possible: groups 1, output channels a
   /// multiple of 8 or more lanes).
+  /// Convolutions and stride-1 input gradients of at least kTunedWork
+  /// multiply-adds that channelConvPossible: 0 keeps vectors along the output
+  /// rows, 1 along the output channels (ChannelConvSchedule.cpp); absent, the
+  /// op takes channelConvByDefault.
   static int variantCount(Operation *op, const Target &target);
+  /// Whether `op` may run vectorized along its output channels: a
+  /// convolution or stride-1 input gradient of one group whose result
+  /// channels are whole vectors.
+  static bool channelConvPossible(Operation *op, const Target &target);
+  /// The untuned choice between the two: channels where the rows are
+  /// shorter than a vector.
+  static bool channelConvByDefault(Operation *op, const Target &target);
 
 private:
   /// Lanes of `f`'s type that run at the full multiply-add rate: the
@@ -118,8 +130,27 @@ private:
   bool rootCallers(Value v, SmallVectorImpl<Func> &out) const;
   /// The elementwise Func that may own `lf`'s tiles, if there is one.
   std::optional<Func> fusableOwner(const LoweredFunc &lf) const;
+  /// The Func whose loops own `lf`'s register tiles, computed at the root:
+  /// the fusable owner, else a wrapper of `lf.func` that every consumer
+  /// reads (sourceOf).
+  Func tileOwner(const LoweredFunc &lf);
+  /// What a schedule that copies `v` must read: the wrapper of its Func
+  /// where tileOwner made one (the Func itself is computed inside the
+  /// wrapper's tiles and nowhere else), else the Func.
+  Func sourceOf(Value v) const;
 
   void scheduleConv(const LoweredFunc &lf);
+  /// A convolution vectorized along its output channels (ChannelConvSchedule.cpp).
+  void scheduleConvByChannel(const LoweredFunc &lf);
+  /// A strided input gradient computed through its columns (ChannelConvSchedule.cpp).
+  void scheduleConvColumns(const LoweredFunc &lf);
+  /// The schedule variant chosen for `op`, or `otherwise` where none was.
+  int variantOf(Operation *op, int otherwise) const {
+    if (!variants)
+      return otherwise;
+    auto it = variants->find(op);
+    return it == variants->end() ? otherwise : it->second;
+  }
   void scheduleConvFilter(const LoweredFunc &lf);
   void scheduleConvFilterByChannel(const LoweredFunc &lf);
   void scheduleStridedConvInput(const LoweredFunc &lf);
@@ -149,6 +180,7 @@ private:
   DenseMap<Operation *, const LoweredFunc *> byOp;
   SmallPtrSet<Operation *, 32> inlined;
   std::set<std::string> owned; // Funcs scheduled as the owner of another's tiles
+  std::map<std::string, Func> wrappers; // a Func's name -> the wrapper owning its tiles
 };
 
 } // namespace netc::codegen::hand

@@ -139,10 +139,7 @@ void HandScheduler::scheduleWinograd(const LoweredFunc &lf) {
   // The output transform, an m x m tile per vector lane: rows of tiles
   // vectorized, the positions in the tile unrolled (their coefficients
   // fold to constants), into the result or the elementwise op that owns it.
-  std::optional<Func> fused = fusableOwner(lf);
-  Func out = fused ? *fused : f.in();
-  owned.insert(out.name());
-  out.compute_root();
+  Func out = tileOwner(lf);
   std::vector<Var> oa = out.args(); // x, y, k[, n]
   Var ox("ox"), oj("oj"), oxo("oxo"), oxv("oxv"), oy("oy"), oi("oi");
   out.split(oa[0], ox, oj, w.tile, TailStrategy::GuardWithIf)

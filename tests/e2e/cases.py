@@ -87,6 +87,8 @@ CASES = {
     "winograd": Case(OPS, models.OpsWinograd,
                      lambda g: {"x": randn(2, 5, 11, 9, gen=g), "y": randn(1, 16, 20, 19, gen=g)},
                      model="winograd"),
+    "deepconv": Case(OPS, models.OpsDeepConv, lambda g: {"x": randn(2, 32, 7, 6, gen=g)},
+                     model="deepconv"),
     "pool": Case(OPS, models.OpsPool, lambda g: {"x": randn(2, 3, 13, 12, gen=g)}, model="pool"),
     "dense": Case(OPS, models.OpsDense,
                   lambda g: {"x": randn(3, 2, 5, gen=g), "idx": randint(7, 3, 4, gen=g),

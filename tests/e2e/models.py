@@ -277,6 +277,21 @@ class OpsWinograd(Model):
                 "c": torch.relu(self.conv2d3(h)), "d": self.conv2d4(y)}, None
 
 
+class OpsDeepConv(Model):
+    def __init__(self):
+        super().__init__()
+        self.conv2d0 = Conv(32, 32, 3, padding=1)
+        self.down = Conv(32, 48, 3, stride=2, padding=1, bias=False)
+        self.conv2d2 = Conv(48, 16, 3, padding=[1, 0, 2, 1])
+        self.skip = Conv(32, 16, 1, stride=2)
+        self.conv2d4 = Conv(32, 16, 3, stride=2, dilation=2, padding=2)
+
+    def run(self, x):
+        h = torch.relu(self.conv2d0(x))
+        g = self.down(h)
+        return {"a": self.conv2d2(g), "b": self.skip(h), "c": self.conv2d4(h)}, None
+
+
 class OpsPool(Model):
     def __init__(self):
         super().__init__()
