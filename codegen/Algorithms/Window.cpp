@@ -376,10 +376,54 @@ LogicalResult defineMaxPoolBackward(FunctionLowering &fl, nn::MaxPool2dBackwardO
   Expr isArgmax = arg(rev)[0] == ky && arg(rev)[1] == kx;
   Expr term = select(vy && vx && isArgmax, g.at(oIdx), make_const(ht, 0));
   Func f = fl.newFunc(op);
-  defineAt(f, v, tiles ? term : sum(term));
   AlgorithmHandles h;
   h.paddedInput = in;
   h.argmax = arg;
+  if (tiles || (s[0] == 1 && s[1] == 1)) {
+    defineAt(f, v, tiles ? term : sum(term));
+    return fl.define(op, f, OpFamily::Window, h);
+  }
+  // Overlapping strided windows: per phase of the input position (its
+  // remainder by the stride) the kernel offsets that can reach it are known,
+  // and the windows they name lie at the position's quotient plus a
+  // constant, so that each phase reads the gradient and the argmaxes in
+  // plain vectors. `phases(qx, phx, qy, phy, c[, n])` sums them; the result
+  // interleaves the phases.
+  Var qx("qx"), phx("phx"), qy("qy"), phy("phy");
+  std::vector<Var> pargs{qx, phx, qy, phy, v[rank - 3]};
+  if (rank == 4)
+    pargs.push_back(v[0]);
+  int sy = static_cast<int>(s[0]), sx = static_cast<int>(s[1]);
+  int64_t oh = g.shape()[rank - 2], ow = g.shape()[rank - 1];
+  Expr total = make_const(ht, 0);
+  for (int a = 0; a < static_cast<int>(k[0]); ++a)
+    for (int b = 0; b < static_cast<int>(k[1]); ++b) {
+      Expr ty = phy + static_cast<int>(p[0]) - a * static_cast<int>(d[0]);
+      Expr tx = phx + static_cast<int>(p[2]) - b * static_cast<int>(d[1]);
+      Expr wy = qy + ty / sy, wx = qx + tx / sx;
+      Expr valid = ty % sy == 0 && tx % sx == 0 && wy >= 0 && wy < static_cast<int>(oh) &&
+                   wx >= 0 && wx < static_cast<int>(ow);
+      std::vector<Expr> at = exprs(v);
+      at[rank - 2] = clamp(wy, 0, static_cast<int>(oh) - 1);
+      at[rank - 1] = clamp(wx, 0, static_cast<int>(ow) - 1);
+      std::vector<Expr> argAt{at[rank - 1], at[rank - 2], pargs[4]};
+      std::vector<Expr> gAt = at;
+      gAt[rank - 3] = pargs[4];
+      if (rank == 4) {
+        argAt.push_back(pargs[5]);
+        gAt[0] = pargs[5];
+      }
+      Expr hit = arg(argAt)[0] == a && arg(argAt)[1] == b;
+      total += select(valid && hit, g.at(gAt), make_const(ht, 0));
+    }
+  Func phases = fl.newFunc(op, "_phases");
+  phases(pargs) = total;
+  std::vector<Expr> at{v[rank - 1] / sx, v[rank - 1] % sx, v[rank - 2] / sy, v[rank - 2] % sy,
+                       v[rank - 3]};
+  if (rank == 4)
+    at.push_back(v[0]);
+  defineAt(f, v, phases(at));
+  h.phases = phases;
   return fl.define(op, f, OpFamily::Window, h);
 }
 

@@ -324,14 +324,43 @@ void HandScheduler::scheduleConvFilter(const LoweredFunc &lf) {
   // go innermost in memory and loops; kx, c and o are unrolled.
   std::vector<Var> pa = partial.args();
   Var pkx = pa[0], pky = pa[1], pc = pa[2], po = pa[3], plane = pa[4];
-  partial.compute_at(f, tile);
   partial.reorder_storage(plane, pkx, pky, pc, po);
-  partial.reorder(plane, pkx, pc, po, pky).unroll(pkx).unroll(pc).unroll(po);
   Stage pu = partial.update(0);
-  pu.reorder(plane, pkx, pc, po, pky, rxo, RVar(rvars[1].var), RVar(rvars[0].var))
-      .unroll(pkx)
-      .unroll(pc)
-      .unroll(po);
+  // Each tile sweeps the whole gradient and input. Where they do not fit the
+  // cache (ResNet's first layers: 50 MB at batch 8), every tile would read
+  // them from memory again; then the sweep goes a block of rows at a time,
+  // every tile in turn, the partial sums of all weights kept at the root.
+  int rank = gradType.getRank();
+  int64_t oh = gradType.getShape()[rank - 2];
+  auto inType = cast<RankedTensorType>(op.getInput().getType());
+  int64_t elementBytes = lf.type.getElementType().getIntOrFloatBitWidth() / 8;
+  int64_t sweptBytes = (gradType.getNumElements() + inType.getNumElements()) * elementBytes;
+  int64_t partialBytes = lf.type.getNumElements() * vl * elementBytes;
+  int64_t rowBytes = (outC * ow + inC * inType.getShape().back() * stride) * elementBytes;
+  if (sweptBytes > (8 << 20) && partialBytes <= (4 << 20)) {
+    int rows = static_cast<int>(std::clamp<int64_t>((1 << 20) / rowBytes, 1, oh));
+    RVar roy(rvars[1].var), royo("royo"), royi("royi");
+    Var pco("pco"), pci("pci"), poo("poo"), poi("poi"), pkyc("pkyc"), ptile("ptile");
+    partial.compute_root();
+    pu.split(roy, royo, royi, rows)
+        .split(pc, pco, pci, cb)
+        .split(po, poo, poi, ob)
+        .reorder(plane, pkx, pci, poi, rxo, royi, pky, pco, poo, royo, RVar(rvars[0].var))
+        .unroll(pkx)
+        .unroll(pci)
+        .unroll(poi)
+        .fuse(pky, pco, pkyc)
+        .fuse(pkyc, poo, ptile);
+    if (cores > 1 && work >= kParallelWork)
+      pu.parallel(ptile);
+  } else {
+    partial.compute_at(f, tile);
+    partial.reorder(plane, pkx, pc, po, pky).unroll(pkx).unroll(pc).unroll(po);
+    pu.reorder(plane, pkx, pc, po, pky, rxo, RVar(rvars[1].var), RVar(rvars[0].var))
+        .unroll(pkx)
+        .unroll(pc)
+        .unroll(po);
+  }
   if (vl > 1) {
     partial.vectorize(plane);
     pu.vectorize(plane);

@@ -305,6 +305,37 @@ void HandScheduler::scheduleArgmax(const LoweredFunc &lf) {
     extents.push_back(lf.type.getShape()[ha.size() - 1 - i]);
   }
   parallelOuter(argmax, outer, extents, elements * 4);
+  if (!lf.handles.phases)
+    return;
+  // The phases of a strided max-pool gradient (Window.cpp): stored phase
+  // innermost, so that the result reads them as plain vectors; computed in
+  // vectors along the quotients, the phases unrolled (each knows its kernel
+  // offsets), so that their strided stores interleave into plain ones.
+  Func phases = *lf.handles.phases;
+  std::vector<Var> pa = phases.args(); // qx, phx, qy, phy, c[, n]
+  std::vector<Var> storage{pa[1], pa[0], pa[3], pa[2], pa[4]};
+  if (pa.size() == 6)
+    storage.push_back(pa[5]);
+  int64_t rank = lf.type.getRank();
+  int64_t qwidth = (lf.type.getShape()[rank - 1] + 1) / 2;
+  int vl = std::min(lanes(phases), floorPow2(qwidth));
+  Var qo("qo"), qv("qv");
+  phases.compute_root().reorder_storage(storage);
+  phases.split(pa[0], qo, qv, vl, TailStrategy::GuardWithIf)
+      .reorder(qv, pa[1], qo, pa[3], pa[2])
+      .unroll(pa[1])
+      .unroll(pa[3]);
+  if (vl > 1)
+    phases.vectorize(qv);
+  std::vector<VarOrRVar> pouter;
+  std::vector<int64_t> pextents;
+  if (pa.size() == 6) {
+    pouter.push_back(pa[5]);
+    pextents.push_back(lf.type.getShape()[0]);
+  }
+  pouter.push_back(pa[4]);
+  pextents.push_back(lf.type.getShape()[rank - 3]);
+  parallelOuter(phases, pouter, pextents, elements * 4);
 }
 
 //===----------------------------------------------------------------------===//
