@@ -169,6 +169,10 @@ Halide::Expr maximumWithNaN(Halide::Expr value);
 /// library's; Special.cpp).
 Halide::Expr exactErf(Halide::Expr x);
 
+/// erf in vectorizable arithmetic for f32 (within about an ulp of libm's;
+/// NaN stays NaN), libm's for f64.
+Halide::Expr vectorErf(Halide::Expr x);
+
 /// `value`, or `x` itself where `x` is NaN (decided on its bits): clamp and
 /// the like keep NaN as PyTorch's do.
 Halide::Expr keepNaN(Halide::Expr x, Halide::Expr value);

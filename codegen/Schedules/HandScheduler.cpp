@@ -210,12 +210,20 @@ bool HandScheduler::scheduleRowReduction(const LoweredFunc &lf) {
   Func red(calls.begin()->second);
   if (red.num_update_definitions() != 1)
     return false;
+  // Rows of the reduced innermost axes, as one when the next axis is reduced too.
+  bool two = reduced(rank - 2) && red.update(0).get_schedule().rvars().size() >= 2;
+  int64_t row = inType.getShape()[rank - 1] * (two ? inType.getShape()[rank - 2] : 1);
+  std::vector<int64_t> kept;
+  for (size_t i = 0; i < red.args().size(); ++i)
+    kept.push_back(lf.type.getShape()[red.args().size() - 1 - i]);
+  return sumRowsInVectors(red, row, two, kept, inType.getNumElements());
+}
+
+bool HandScheduler::sumRowsInVectors(Func red, int64_t row, bool two,
+                                     const std::vector<int64_t> &keptExtents, int64_t elements) {
   Stage u = red.update(0);
   std::vector<Internal::ReductionVariable> rvars = u.get_schedule().rvars();
   int vl = std::max(1, target.natural_vector_size(red.value().type()));
-  // Rows of the reduced innermost axes, as one when the next axis is reduced too.
-  bool two = reduced(rank - 2) && rvars.size() >= 2;
-  int64_t row = inType.getShape()[rank - 1] * (two ? inType.getShape()[rank - 2] : 1);
   if (vl < 2 || row < vl)
     return false;
   RVar rx(rvars[0].var), rxo("rxo"), rxi("rxi");
@@ -248,9 +256,9 @@ bool HandScheduler::scheduleRowReduction(const LoweredFunc &lf) {
   std::vector<int64_t> extents;
   for (size_t i = kept.size(); i-- > 0;) {
     outer.push_back(kept[i]);
-    extents.push_back(lf.type.getShape()[kept.size() - 1 - i]);
+    extents.push_back(keptExtents[i]);
   }
-  parallelOuter(pu, outer, extents, inType.getNumElements());
+  parallelOuter(pu, outer, extents, elements);
   return true;
 }
 
@@ -286,6 +294,26 @@ void HandScheduler::scheduleDefault(const LoweredFunc &lf) {
   for (Func stat : lf.handles.softmaxStats())
     if (stat.dimensions() > 0)
       stat.compute_root();
+  // A softmax along the innermost axis (attention's, over the keys) sums
+  // exp(x - max) along its rows: in vectors of partial sums, as rows of a sum.
+  if (isa<nn::SoftmaxOp, nn::LogSoftmaxOp>(lf.op) && lf.handles.sum &&
+      lf.handles.sum->dimensions() > 0) {
+    auto inType = cast<RankedTensorType>(lf.op->getOperand(0).getType());
+    int64_t rank = inType.getRank();
+    int64_t dim = isa<nn::SoftmaxOp>(lf.op) ? cast<nn::SoftmaxOp>(lf.op).getDim()
+                                            : cast<nn::LogSoftmaxOp>(lf.op).getDim();
+    std::map<std::string, Internal::Function> calls =
+        Internal::find_direct_calls(lf.handles.sum->function());
+    if ((dim < 0 ? dim + rank : dim) == rank - 1 && calls.size() == 1) {
+      Func red(calls.begin()->second);
+      std::vector<int64_t> kept;
+      for (int64_t i = rank - 2; i >= 0; --i)
+        kept.push_back(inType.getShape()[i]);
+      if (red.num_update_definitions() == 1 && red.dimensions() == rank - 1)
+        (void)sumRowsInVectors(red, inType.getShape()[rank - 1], false, kept,
+                               inType.getNumElements());
+    }
+  }
 }
 
 /// The maximum pool's gradient compares against each window's argmax: once
@@ -336,89 +364,6 @@ void HandScheduler::scheduleArgmax(const LoweredFunc &lf) {
   pouter.push_back(pa[4]);
   pextents.push_back(lf.type.getShape()[rank - 3]);
   parallelOuter(phases, pouter, pextents, elements * 4);
-}
-
-//===----------------------------------------------------------------------===//
-// Contractions
-//===----------------------------------------------------------------------===//
-
-void HandScheduler::scheduleContraction(const LoweredFunc &lf) {
-  Func f = lf.func;
-  int rank = lf.type.getRank();
-  ArrayRef<int64_t> shape = lf.type.getShape();
-  // linear reads its weight along the reduction: a transposed copy gives
-  // contiguous vectors along the output features. matmul of matrices reads
-  // its right operand contiguously already; matrix-vector products keep the
-  // default schedule.
-  auto linear = dyn_cast<nn::LinearOp>(lf.op);
-  bool tileable = static_cast<bool>(linear);
-  int64_t inner = 1;
-  if (auto mm = dyn_cast<nn::MatmulOp>(lf.op)) {
-    auto a = cast<RankedTensorType>(mm.getLhs().getType());
-    auto b = cast<RankedTensorType>(mm.getRhs().getType());
-    tileable = a.getRank() >= 2 && b.getRank() >= 2;
-    inner = a.getShape().back();
-  } else if (linear) {
-    inner = cast<RankedTensorType>(linear.getWeight().getType()).getShape()[1];
-  }
-  if (rank < 2 || !tileable) {
-    scheduleDefault(lf);
-    return;
-  }
-  int64_t cols = shape[rank - 1], rows = shape[rank - 2];
-  int64_t work = lf.type.getNumElements() * inner;
-  Tile t = chooseTile(rows, 1, cols, lanes(f), 1.0, /*allowRows=*/false);
-
-  Func owner = tileOwner(lf);
-  std::vector<Var> a = owner.args(); // m, n, batch...
-  Var m = a[0], n = a[1];
-  Var mo("mo"), mi("mi"), mu("mu"), mv("mv"), no("no"), ni("ni");
-  owner.split(m, mo, mi, t.cols(), TailStrategy::ShiftInwards)
-      .split(mi, mu, mv, t.lanes)
-      .split(n, no, ni, t.rows);
-  std::vector<VarOrRVar> order{mv, mu, ni, mo, no};
-  for (int i = 2; i < rank; ++i)
-    order.push_back(a[i]);
-  tileInRegisters(owner, order, mv, t.lanes, {mu, ni});
-  std::vector<VarOrRVar> outer;
-  std::vector<int64_t> extents;
-  for (int i = rank - 1; i >= 2; --i) {
-    outer.push_back(a[i]);
-    extents.push_back(shape[rank - 1 - i]);
-  }
-  outer.push_back(no);
-  extents.push_back(rows / t.rows);
-  parallelOuter(owner, outer, extents, work);
-
-  std::vector<Var> fa = f.args();
-  Var fm = fa[0], fn = fa[1];
-  Var fmu("fmu"), fmv("fmv");
-  f.compute_at(owner, mo);
-  f.split(fm, fmu, fmv, t.lanes, TailStrategy::RoundUp).reorder(fmv, fmu, fn);
-  if (t.lanes > 1)
-    f.vectorize(fmv);
-  f.unroll(fmu).unroll(fn);
-  Stage u = f.update(0);
-  std::vector<Internal::ReductionVariable> rvars = u.get_schedule().rvars();
-  u.split(fm, fmu, fmv, t.lanes, TailStrategy::RoundUp);
-  std::vector<VarOrRVar> uorder{fmv, fn, fmu};
-  for (const Internal::ReductionVariable &v : rvars)
-    uorder.push_back(RVar(v.var));
-  for (int i = 2; i < rank; ++i)
-    uorder.push_back(fa[i]);
-  tileInRegisters(u, uorder, fmv, t.lanes, {fn, fmu});
-
-  if (linear) {
-    // weight(k, o) -> a copy stored with o innermost, made once per call.
-    Func w = fl.get(linear.getWeight()).func;
-    Func wt = w.in(f);
-    std::vector<Var> wa = wt.args(); // k, o
-    int64_t outFeatures = cast<RankedTensorType>(linear.getWeight().getType()).getShape()[0];
-    wt.compute_root().reorder_storage(wa[1], wa[0]).reorder(wa[1], wa[0]);
-    int width = std::min<int64_t>(lanes(wt), floorPow2(outFeatures));
-    if (width > 1)
-      wt.vectorize(wa[1], width, TailStrategy::ShiftInwards);
-  }
 }
 
 void HandScheduler::run() {

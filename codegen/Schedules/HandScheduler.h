@@ -43,6 +43,10 @@ constexpr int64_t kParallelElements = 1 << 18;
 /// Elementwise values this small may be computed twice (by a result and by
 /// another consumer) rather than stored once.
 constexpr int64_t kSmallElements = 1 << 15;
+/// A linear of fewer rows than this runs as dot products along its
+/// reduction: below it, copying the weight transposed costs more than the
+/// products (a copied element costs about a hundred multiply-adds).
+constexpr int64_t kDotRows = 64;
 /// Accumulator registers a tile may use (of 32 vector registers on AVX-512
 /// and NEON).
 constexpr int kMaxAccumulators = 24;
@@ -157,8 +161,16 @@ private:
   /// A Winograd convolution (WinogradSchedule.cpp).
   void scheduleWinograd(const LoweredFunc &lf);
   void scheduleContraction(const LoweredFunc &lf);
+  /// A linear of fewer than kDotRows rows as dot products (ContractionSchedule.cpp).
+  void scheduleLinearByDot(const LoweredFunc &lf);
   void scheduleDefault(const LoweredFunc &lf);
   bool scheduleRowReduction(const LoweredFunc &lf);
+  /// Sums `red`'s rows of `row` elements (its innermost reduced axis, fused
+  /// with the next when `two`) in vectors of partial sums (rfactor) that a
+  /// last pass adds up; its kept axes (extents innermost first) are the
+  /// parallel loop. False where the rows are shorter than a vector.
+  bool sumRowsInVectors(Func red, int64_t row, bool two, const std::vector<int64_t> &keptExtents,
+                        int64_t elements);
   void scheduleArgmax(const LoweredFunc &lf);
   /// A recurrence over time (RecurrentSchedule.cpp).
   void scheduleRecurrence(const LoweredFunc &lf);
