@@ -140,6 +140,9 @@ TEST_P(FileIOTest, ASignalRemovesTheTemporaryAndStillKills) {
     pid_t child = fork();
     ASSERT_GE(child, 0);
     if (child == 0) {
+      // A shell's background job starts with SIGINT ignored, and output
+      // files leave ignored signals alone: start from the default.
+      std::signal(sig, SIG_DFL);
       OutputFile f;
       std::string error;
       if (!f.open(path("out"), error))
