@@ -66,7 +66,8 @@ bool verbose() {
 /// The choice for one op: remembered in this process, else cached, else measured.
 int chooseFor(Operation *op, int count, bool remeasure, const Halide::Target &target,
               int fmaLanes) {
-  std::string key = std::string("netc ") + NETC_VERSION + "\nhost " + halideHostTarget() +
+  std::string key = std::string("netc ") + NETC_VERSION + "\nschedules " +
+                    std::to_string(kScheduleRevision) + "\nhost " + halideHostTarget() +
                     "\ntarget " + target.to_string() + "\nfma-lanes " +
                     std::to_string(fmaLanes) + "\nop " + describeOp(op);
   static std::mutex mutex;
