@@ -236,8 +236,11 @@ LogicalResult defineConvBackwardInput(FunctionLowering &fl, nn::Conv2dBackwardIn
               weight;
     return defineWindow(fl, op, f, gext);
   }
-  if (!grouped) {
-    // Strided, one group: first the columns, cols(ox, oy, kx, ky, c[, n]) =
+  int natural = std::max(1, fl.target().natural_vector_size(ht));
+  if (!grouped && groupIn % natural == 0) {
+    // Strided, one group, whole vectors of input channels (fewer keep the
+    // phases below: the columns would be vectors of a few lanes and a
+    // kernel's worth of copies of a large image): first the columns, cols(ox, oy, kx, ky, c[, n]) =
     // sum over o of w[o, c, ky, kx] * g[o, oy, ox], a product without a
     // multiply-add wasted on kernel offsets that miss (schedules tile it as
     // a convolution along its channels); then each input position adds the
