@@ -354,9 +354,8 @@ def main():
         for net in COMPILE_ONLY:
             exe = os.path.join(args.work, os.path.splitext(os.path.basename(net))[0])
             compile_times.append((net, compile_model(args.netc, net, exe)))
-        # Depth 128 takes many minutes today: compile_scaling.py --depths 8 32 128 alone.
         print("compile time against depth ...", flush=True)
-        scaling_rows = compile_scaling.measure(args.netc, args.work, [8, 32],
+        scaling_rows = compile_scaling.measure(args.netc, args.work, [8, 32, 128],
                                                env=allocators.environment({}))
     load_after = loadavg()
     write_results(args.out, info, peak, rows, compile_times, load_before, load_after, args,
