@@ -62,6 +62,59 @@ ChannelTile chooseChannelTile(int64_t channelVectors, int64_t height, int64_t wi
   return best;
 }
 
+/// The loops of a channel tile, shared by both schedules below. `owner`
+/// (computed at the root) and `acc` (the accumulating Func, one update) have
+/// the same arguments; `x`, `y` and `c` index the tiled ones, `between` the
+/// others outside the tile (inner first, the batch last). The owner's loops,
+/// outermost first: channel block (parallel), `between`, row block, column
+/// tile; inside, the tile's channels (vectorized), rows and columns. `acc`
+/// keeps the tile channels innermost, its reduction outside the unrolled
+/// tile. Returns the channel block loop, where the weights are copied.
+Var tileChannels(Func owner, Func acc, const ChannelTile &t, int vl, int x, int y,
+                                 int c, const std::vector<int> &between, bool parallel,
+                                 bool parallelBatch) {
+  std::vector<Var> a = owner.args();
+  Var xo("xo"), xi("xi"), yo("yo"), yi("yi"), co("co"), ci("ci"), cu("cu"), cv("cv");
+  owner.split(a[c], co, ci, t.vectors * vl)
+      .split(ci, cu, cv, vl)
+      .split(a[x], xo, xi, t.cols, TailStrategy::ShiftInwards)
+      .split(a[y], yo, yi, t.rows, TailStrategy::ShiftInwards);
+  std::vector<VarOrRVar> order{cv, xi, yi, cu, xo, yo};
+  for (int i : between)
+    order.push_back(a[i]);
+  order.push_back(co);
+  tileInRegisters(owner, order, cv, vl, {xi, yi, cu});
+  if (parallel) {
+    owner.parallel(co);
+    if (parallelBatch)
+      owner.parallel(a[between.back()]);
+  }
+
+  std::vector<Var> fa = acc.args();
+  Var fcu("fcu"), fcv("fcv");
+  acc.compute_at(owner, xo);
+  std::vector<Var> storage{fa[c], fa[x], fa[y]};
+  for (int i : between)
+    storage.push_back(fa[i]);
+  acc.reorder_storage(storage);
+  acc.split(fa[c], fcu, fcv, vl)
+      .reorder(fcv, fa[x], fa[y], fcu)
+      .vectorize(fcv)
+      .unroll(fa[x])
+      .unroll(fa[y])
+      .unroll(fcu);
+  Stage u = acc.update(0);
+  std::vector<Internal::ReductionVariable> rvars = u.get_schedule().rvars();
+  u.split(fa[c], fcu, fcv, vl);
+  std::vector<VarOrRVar> uorder{fcv, fa[x], fa[y], fcu};
+  for (auto it = rvars.rbegin(); it != rvars.rend(); ++it)
+    uorder.push_back(RVar(it->var));
+  for (int i : between)
+    uorder.push_back(fa[i]);
+  tileInRegisters(u, uorder, fcv, vl, {fa[x], fa[y], fcu});
+  return co;
+}
+
 } // namespace
 
 bool HandScheduler::channelConvPossible(Operation *op, const Target &target) {
@@ -92,62 +145,25 @@ bool HandScheduler::channelConvByDefault(Operation *op, const Target &target) {
 
 void HandScheduler::scheduleConvByChannel(const LoweredFunc &lf) {
   Func f = lf.func;
-  int rank = lf.type.getRank();
-  ArrayRef<int64_t> shape = lf.type.getShape();
-  int64_t channels = shape[rank - 3], height = shape[rank - 2], width = shape[rank - 1];
-  int64_t batch = rank == 4 ? shape[0] : 1;
-  auto forward = dyn_cast<nn::Conv2dOp>(lf.op);
-  Value weight = forward ? forward.getWeight() : cast<nn::Conv2dBackwardInputOp>(lf.op).getWeight();
-  ArrayRef<int64_t> ws = cast<RankedTensorType>(weight.getType()).getShape();
-  int64_t reduced = forward ? ws[1] : ws[0];
-  int64_t work = lf.type.getNumElements() * reduced * ws[2] * ws[3];
+  ConvExtents e = convExtents(lf.op);
+  int rank = e.rank;
+  int64_t channels = e.channels, height = e.height, width = e.width, batch = e.batch;
+  int64_t work = e.work;
+  bool forward = e.forward;
+  Value weight = e.weight;
   int vl = lanes(f);
   ChannelTile t = chooseChannelTile(channels / vl, height, width);
   int block = t.vectors * vl;
 
   Func owner = tileOwner(lf);
-  // The owner's loops, outermost first: n, channel block, row block, column
-  // tile; inside, the tile's channels (vectorized), rows and columns.
-  std::vector<Var> a = owner.args(); // x, y, c[, n]
-  Var x = a[0], y = a[1], c = a[2];
-  Var xo("xo"), xi("xi"), yo("yo"), yi("yi"), co("co"), ci("ci"), cu("cu"), cv("cv");
-  owner.split(c, co, ci, block)
-      .split(ci, cu, cv, vl)
-      .split(x, xo, xi, t.cols, TailStrategy::ShiftInwards)
-      .split(y, yo, yi, t.rows, TailStrategy::ShiftInwards);
-  std::vector<VarOrRVar> order{cv, xi, yi, cu, xo, yo};
-  if (rank == 4)
-    order.push_back(a[3]);
-  order.push_back(co);
-  tileInRegisters(owner, order, cv, vl, {xi, yi, cu});
   // Each block of channels copies its weights once; the images of the batch
   // share them, in parallel too where the blocks are few.
-  if (cores > 1 && work >= kParallelWork) {
-    owner.parallel(co);
-    if (rank == 4 && batch > 1 && channels / block < 4 * cores)
-      owner.parallel(a[3]);
-  }
-
-  // The accumulators, stored channels innermost: the pure definition, then
-  // the reduction over (c, ky, kx) outside the unrolled tile.
-  std::vector<Var> fa = f.args();
-  Var fx = fa[0], fy = fa[1], fc = fa[2], fcu("fcu"), fcv("fcv");
-  f.compute_at(owner, xo);
-  std::vector<Var> storage{fc, fx, fy};
+  std::vector<int> between;
   if (rank == 4)
-    storage.push_back(fa[3]);
-  f.reorder_storage(storage);
-  f.split(fc, fcu, fcv, vl).reorder(fcv, fx, fy, fcu).vectorize(fcv).unroll(fx).unroll(fy).unroll(
-      fcu);
-  Stage u = f.update(0);
-  std::vector<Internal::ReductionVariable> rvars = u.get_schedule().rvars(); // c, ky, kx
-  u.split(fc, fcu, fcv, vl);
-  std::vector<VarOrRVar> uorder{fcv, fx, fy, fcu};
-  for (auto it = rvars.rbegin(); it != rvars.rend(); ++it)
-    uorder.push_back(RVar(it->var));
-  if (rank == 4)
-    uorder.push_back(fa[3]);
-  tileInRegisters(u, uorder, fcv, vl, {fx, fy, fcu});
+    between.push_back(3);
+  bool parallel = cores > 1 && work >= kParallelWork;
+  Var co = tileChannels(owner, f, t, vl, 0, 1, 2, between, parallel,
+                        rank == 4 && batch > 1 && channels / block < 4 * cores);
 
   // The weights, copied per block of channels with the result's channels
   // innermost: [O, C, KH, KW] read along O forward, along C for the input
@@ -200,44 +216,17 @@ void HandScheduler::scheduleConvColumns(const LoweredFunc &lf) {
 
   Func owner = cols.in();
   owner.compute_root();
-  std::vector<Var> a = owner.args(); // ox, oy, kx, ky, c[, n]
-  Var x = a[0], y = a[1], c = a[4];
-  std::vector<Var> storage{c, a[0], a[1], a[2], a[3]};
+  std::vector<int> between{2, 3}; // kx, ky[, n]
   if (rank == 4)
-    storage.push_back(a[5]);
+    between.push_back(5);
+  std::vector<Var> storage{owner.args()[4]};
+  for (int i : {0, 1, 2, 3, 5})
+    if (i < rank + 2)
+      storage.push_back(owner.args()[i]);
   owner.reorder_storage(storage);
-  Var xo("xo"), xi("xi"), yo("yo"), yi("yi"), co("co"), ci("ci"), cu("cu"), cv("cv");
-  owner.split(c, co, ci, block)
-      .split(ci, cu, cv, vl)
-      .split(x, xo, xi, t.cols, TailStrategy::ShiftInwards)
-      .split(y, yo, yi, t.rows, TailStrategy::ShiftInwards);
-  std::vector<VarOrRVar> order{cv, xi, yi, cu, xo, yo, a[2], a[3]};
-  if (rank == 4)
-    order.push_back(a[5]);
-  order.push_back(co);
-  tileInRegisters(owner, order, cv, vl, {xi, yi, cu});
-  if (cores > 1 && work >= kParallelWork) {
-    owner.parallel(co);
-    if (rank == 4 && batch > 1 && channels / block < 4 * cores)
-      owner.parallel(a[5]);
-  }
-
-  std::vector<Var> fa = cols.args();
-  Var fx = fa[0], fy = fa[1], fc = fa[4], fcu("fcu"), fcv("fcv");
-  cols.compute_at(owner, xo);
-  std::vector<Var> fstorage{fc, fa[0], fa[1], fa[2], fa[3]};
-  if (rank == 4)
-    fstorage.push_back(fa[5]);
-  cols.reorder_storage(fstorage);
-  cols.split(fc, fcu, fcv, vl).reorder(fcv, fx, fy, fcu).vectorize(fcv).unroll(fx).unroll(fy).unroll(
-      fcu);
-  Stage u = cols.update(0);
-  std::vector<Internal::ReductionVariable> rvars = u.get_schedule().rvars(); // o
-  u.split(fc, fcu, fcv, vl);
-  std::vector<VarOrRVar> uorder{fcv, fx, fy, fcu, RVar(rvars[0].var), fa[2], fa[3]};
-  if (rank == 4)
-    uorder.push_back(fa[5]);
-  tileInRegisters(u, uorder, fcv, vl, {fx, fy, fcu});
+  bool parallel = cores > 1 && work >= kParallelWork;
+  Var co = tileChannels(owner, cols, t, vl, 0, 1, 4, between, parallel,
+                        rank == 4 && batch > 1 && channels / block < 4 * cores);
 
   // The weights with the input channels innermost, copied per channel block.
   Func wt = Func(fl.get(op.getWeight()).func).in(cols);

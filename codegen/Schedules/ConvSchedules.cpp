@@ -17,22 +17,33 @@ namespace netc::codegen::hand {
 // Convolution and its input gradient
 //===----------------------------------------------------------------------===//
 
+ConvExtents convExtents(Operation *op) {
+  ConvExtents e;
+  auto type = cast<RankedTensorType>(op->getResult(0).getType());
+  ArrayRef<int64_t> shape = type.getShape();
+  e.rank = type.getRank();
+  e.channels = shape[e.rank - 3];
+  e.height = shape[e.rank - 2];
+  e.width = shape[e.rank - 1];
+  e.batch = e.rank == 4 ? shape[0] : 1;
+  auto forward = dyn_cast<nn::Conv2dOp>(op);
+  auto backward = dyn_cast<nn::Conv2dBackwardInputOp>(op);
+  e.forward = static_cast<bool>(forward);
+  e.weight = forward ? forward.getWeight() : backward.getWeight();
+  e.weightShape = cast<RankedTensorType>(e.weight.getType()).getShape();
+  e.reduced = forward ? e.weightShape[1]
+                      : e.weightShape[0] / static_cast<int64_t>(backward.getGroups());
+  e.work = type.getNumElements() * e.reduced * e.weightShape[2] * e.weightShape[3];
+  e.stride = forward ? forward.getStride()[1] : backward.getStride()[1];
+  return e;
+}
+
 void HandScheduler::scheduleConv(const LoweredFunc &lf) {
   Func f = lf.func;
-  int rank = lf.type.getRank();
-  ArrayRef<int64_t> shape = lf.type.getShape();
-  int64_t channels = shape[rank - 3], height = shape[rank - 2], width = shape[rank - 1];
-  int64_t batch = rank == 4 ? shape[0] : 1;
-  // The reduction runs over (channels, ky, kx) of the weight [O, C/g, KH, KW]:
-  // its input channels forward, its output channels for the input gradient.
-  auto forward = dyn_cast<nn::Conv2dOp>(lf.op);
-  auto backward = dyn_cast<nn::Conv2dBackwardInputOp>(lf.op);
-  Value weight = forward ? forward.getWeight() : backward.getWeight();
-  ArrayRef<int64_t> ws = cast<RankedTensorType>(weight.getType()).getShape();
-  int64_t kw = ws[3];
-  int64_t reduced = forward ? ws[1] : ws[0] / static_cast<int64_t>(backward.getGroups());
-  int64_t work = lf.type.getNumElements() * reduced * ws[2] * kw;
-  int64_t stride = forward ? forward.getStride()[1] : backward.getStride()[1];
+  ConvExtents e = convExtents(lf.op);
+  int rank = e.rank;
+  int64_t channels = e.channels, height = e.height, width = e.width, batch = e.batch;
+  int64_t work = e.work, stride = e.stride;
 
   Tile t = chooseTile(channels, height, width, lanes(f), stride > 1 ? 3.0 : 1.0,
                       /*allowRows=*/true, kMaxAccumulators,
@@ -230,15 +241,10 @@ int HandScheduler::variantCount(Operation *op, const Target &target) {
     // (14, 7) run two to four times faster along the channels but are timed
     // all the same.
     auto type = cast<RankedTensorType>(op->getResult(0).getType());
-    int rank = type.getRank();
     int natural = std::max(1, target.natural_vector_size(
                                   FunctionLowering::halideType(type.getElementType())));
-    Value weight = isa<nn::Conv2dOp>(op) ? cast<nn::Conv2dOp>(op).getWeight()
-                                         : cast<nn::Conv2dBackwardInputOp>(op).getWeight();
-    ArrayRef<int64_t> ws = cast<RankedTensorType>(weight.getType()).getShape();
-    int64_t reduced = isa<nn::Conv2dOp>(op) ? ws[1] : ws[0];
-    int64_t work = type.getNumElements() * reduced * ws[2] * ws[3];
-    return work >= kTunedWork && type.getShape()[rank - 1] < 2 * natural ? 2 : 1;
+    ConvExtents e = convExtents(op);
+    return e.work >= kTunedWork && e.width < 2 * natural ? 2 : 1;
   }
   auto filter = dyn_cast<nn::Conv2dBackwardFilterOp>(op);
   if (!filter)

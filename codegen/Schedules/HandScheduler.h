@@ -79,6 +79,21 @@ void tileInRegisters(Stage s, const std::vector<VarOrRVar> &order, const VarOrRV
 /// Row blocks per strip of a convolution's output (Tiles.cpp).
 int64_t chooseStrip(int64_t rowBlocks, int64_t batch, int64_t most);
 
+/// The output extents and work of a convolution or of its input gradient.
+/// The reduction runs over (channels, ky, kx) of the weight [O, C/g, KH, KW]:
+/// its input channels forward, its output channels (of a group) for the
+/// input gradient.
+struct ConvExtents {
+  int rank = 0;
+  int64_t channels = 0, height = 0, width = 0, batch = 1;
+  Value weight;
+  ArrayRef<int64_t> weightShape;
+  int64_t reduced = 0, work = 0, stride = 1;
+  bool forward = false;
+};
+/// The ConvExtents of a conv2d or conv2d_backward_input (ConvSchedules.cpp).
+ConvExtents convExtents(Operation *op);
+
 /// Schedules one CPU pipeline op by op (see Schedules.cpp for the rules).
 class HandScheduler {
 public:
