@@ -19,13 +19,6 @@ namespace netc::codegen::hand {
 
 namespace {
 
-/// The fraction of work a tiling of `extent` by `tile` keeps (overlapping
-/// last tiles recompute).
-double keptShare(int64_t extent, int tile) {
-  int64_t tiles = (extent + tile - 1) / tile;
-  return static_cast<double>(extent) / static_cast<double>(tiles * tile);
-}
-
 /// A register tile of the channel schedule: `vectors` vectors of output
 /// channels by `cols` x `rows` output positions.
 struct ChannelTile {
@@ -51,7 +44,7 @@ ChannelTile chooseChannelTile(int64_t channelVectors, int64_t height, int64_t wi
           continue;
         // Weight vectors come from the L2 cache, broadcast inputs mostly
         // from L1: a weight vector costs about three broadcasts.
-        double score = keptShare(width, c) * keptShare(height, r) * std::min(1.0, acc / 14.0) -
+        double score = tileEfficiency(width, c) * tileEfficiency(height, r) * std::min(1.0, acc / 14.0) -
                        0.02 * (3 * v + c * r) / acc;
         if (score > bestScore) {
           bestScore = score;

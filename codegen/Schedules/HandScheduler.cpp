@@ -345,7 +345,8 @@ void HandScheduler::scheduleArgmax(const LoweredFunc &lf) {
   if (pa.size() == 6)
     storage.push_back(pa[5]);
   int64_t rank = lf.type.getRank();
-  int64_t qwidth = (lf.type.getShape()[rank - 1] + 1) / 2;
+  int64_t sx = cast<nn::MaxPool2dBackwardOp>(lf.op).getStride()[1];
+  int64_t qwidth = (lf.type.getShape()[rank - 1] + sx - 1) / sx;
   int vl = std::min(lanes(phases), floorPow2(qwidth));
   Var qo("qo"), qv("qv");
   phases.compute_root().reorder_storage(storage);

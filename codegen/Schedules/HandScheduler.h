@@ -56,6 +56,10 @@ int hostCores();
 /// The largest power of two at most `n` (and at least 1).
 int floorPow2(int64_t n);
 
+/// The fraction of work a tiling of `extent` by `tile` keeps (overlapping
+/// last tiles recompute); 0 when the tile is larger (Tiles.cpp).
+double tileEfficiency(int64_t extent, int tile);
+
 /// A register tile: `rows` output channels (rows of a contraction),
 /// `vectors` vectors of `lanes` along x, `yrows` output rows.
 struct Tile {

@@ -19,18 +19,12 @@ int floorPow2(int64_t n) {
   return static_cast<int>(p);
 }
 
-namespace {
-
-/// The fraction of work a tiling of `extent` by `tile` keeps (overlapping
-/// last tiles recompute).
 double tileEfficiency(int64_t extent, int tile) {
   if (tile > extent)
     return 0.0;
   int64_t tiles = (extent + tile - 1) / tile;
   return static_cast<double>(extent) / static_cast<double>(tiles * tile);
 }
-
-} // namespace
 
 /// Chooses a tile for `channels` x `height` x `width` outputs. Each step of
 /// the reduction loads `vectors * yrows` input vectors (`inputCost` each: a
