@@ -63,8 +63,9 @@ struct LTensor {
 /// what each holds) and its tiling of the output.
 struct WinogradHandles {
   Halide::Func weightRows, weights, inputRows, inputs, product;
-  /// m of F(m x m, 3 x 3), and the tiles per row and per column.
-  int tile = 0, tilesX = 0, tilesY = 0;
+  /// m of F(m x m, 3 x 3), the tiles per row and per column, and the rows of
+  /// tiles per block.
+  int tile = 0, tilesX = 0, tilesY = 0, blockRows = 1;
 };
 
 /// The Funcs an algorithm defines besides its result, named by the role the

@@ -11,15 +11,18 @@
 // The Funcs:
 //   Ug(c, k, b, xi)          = sum_a G[xi][a] g[k, c, a, b]
 //   U(c, k, nu, xi)          = sum_b G[nu][b] Ug(c, k, b, xi)
-//   Vt(tx, ty, c, b, xi, n)  = sum_a BT[xi][a] d(n, c, ty m + a - pt, tx m + b - pl)
-//   V(tx, ty, c, nu, xi, n)  = sum_b BT[nu][b] Vt(tx, ty, c, b, xi, n)
-//   M(t, k, nu, xi, n)      += U(r, k, nu, xi) V(t % tilesX, t / tilesX, r, nu, xi, n)
-//   f(x, y, k, n)            = bias[k] + sum_{xi, nu} AT[y % m][xi] AT[x % m][nu]
-//                                        M((y / m) tilesX + x / m, k, nu, xi, n)
-// The product runs over the tiles flattened (t = ty tilesX + tx), so that its
-// vectors are full however few tiles a row has; V is stored with tx
-// innermost and tilesX per row, so that reading it at flattened t is a dense
-// load. Coefficients are selects over the tile positions, which schedules
+//   Vt(tx, ty, c, b, xi, B, n) = sum_a BT[xi][a] d(n, c, (B R + ty) m + a - pt, tx m + b - pl)
+//   V(tx, ty, c, nu, xi, B, n) = sum_b BT[nu][b] Vt(tx, ty, c, b, xi, B, n)
+//   M(t, k, nu, xi, B, n)     += U(r, k, nu, xi) V(t % tilesX, t / tilesX, r, nu, xi, B, n)
+//   f(x, y, k, n)              = bias[k] + sum_{xi, nu} AT[y % m][xi] AT[x % m][nu]
+//                                M(((y / m) % R) tilesX + x / m, k, nu, xi, (y / m) / R, n)
+// The tiles come in blocks B of R rows of tiles, which the schedule runs one
+// at a time on a core (the transformed inputs, products and outputs of a
+// block stay in its cache). Within a block the product runs over the tiles
+// flattened (t = ty tilesX + tx), so that its vectors are full however few
+// tiles a row has; V is stored with tx innermost and tilesX per row, its rows
+// counted from the block's first, so that reading it at flattened t is a
+// dense load. Coefficients are selects over the tile positions, which schedules
 // unroll into constants. Ragged edges read zeros past the input and compute
 // outputs past the result that nothing stores.
 //
@@ -99,6 +102,20 @@ std::vector<Expr> withBatch(std::vector<Expr> args, const std::optional<Var> &n)
 
 } // namespace
 
+int winogradBlockRows(int64_t tilesX, int64_t tilesY, int m, int64_t channels, int bytes,
+                      int lanes) {
+  // The fewest rows whose tiles fill two vectors, as long as a block's
+  // transformed inputs and products (alpha^2 values a tile and channel, in
+  // and out) stay within kWinogradBlockBytes and an image keeps two blocks.
+  int64_t alpha = m + 2;
+  int64_t rowBytes = tilesX * alpha * alpha * channels * bytes;
+  int64_t rows = 1;
+  while (rows * tilesX < 2 * lanes && (rows + 1) * rowBytes <= kWinogradBlockBytes &&
+         2 * (rows + 1) <= tilesY)
+    ++rows;
+  return static_cast<int>(rows);
+}
+
 LogicalResult defineWinogradConv(FunctionLowering &fl, Operation *op, const WinogradConv &conv) {
   auto type = cast<RankedTensorType>(op->getResult(0).getType());
   Halide::Type ht = FunctionLowering::halideType(type.getElementType());
@@ -107,7 +124,7 @@ LogicalResult defineWinogradConv(FunctionLowering &fl, Operation *op, const Wino
   const WinogradMatrices &w = matrices(m);
   int64_t height = type.getShape()[rank - 2], width = type.getShape()[rank - 1];
   int tilesX = static_cast<int>((width + m - 1) / m);
-  Var tx("tx"), ty("ty"), t("t"), c("c"), k("k"), b("b"), nu("nu"), xi("xi");
+  Var tx("tx"), ty("ty"), t("t"), c("c"), k("k"), b("b"), nu("nu"), xi("xi"), blk("blk");
   std::optional<Var> n;
   if (rank == 4)
     n = Var("n");
@@ -119,36 +136,47 @@ LogicalResult defineWinogradConv(FunctionLowering &fl, Operation *op, const Wino
   u(c, k, nu, xi) = combination(
       w.g, nu, [&](int j) { return ug(c, k, j, xi); }, ht);
 
+  // Blocks of `rows` rows of tiles (see winogradBlockRows): the input
+  // tiles, the products and the output tiles of a block are indexed within
+  // it, so that a block's tile tb lies at tb in its transformed inputs.
+  int64_t tilesY = (height + m - 1) / m;
+  int64_t outChannels = type.getShape()[rank - 3];
+  int rows = winogradBlockRows(tilesX, tilesY, m, conv.channels + outChannels,
+                               ht.bytes(), fl.target().natural_vector_size(ht));
+
   // The input tiles: V = B^T d B.
   Func vt = fl.newFunc(op, "_wino_Vt"), v = fl.newFunc(op, "_wino_V");
   Func in = conv.input;
-  vt(withBatch({tx, ty, c, b, xi}, n)) = combination(
+  vt(withBatch({tx, ty, c, b, xi, blk}, n)) = combination(
       w.bt, xi,
       [&](int a) {
-        return in(withBatch({tx * m + b - conv.padLeft, ty * m + a - conv.padTop, c}, n));
+        return in(withBatch(
+            {tx * m + b - conv.padLeft, (blk * rows + ty) * m + a - conv.padTop, c}, n));
       },
       ht);
-  v(withBatch({tx, ty, c, nu, xi}, n)) = combination(
-      w.bt, nu, [&](int j) { return vt(withBatch({tx, ty, c, j, xi}, n)); }, ht);
+  v(withBatch({tx, ty, c, nu, xi, blk}, n)) = combination(
+      w.bt, nu, [&](int j) { return vt(withBatch({tx, ty, c, j, xi, blk}, n)); }, ht);
 
   // The products, a matrix product per (xi, nu) over the channels.
   Func prod = fl.newFunc(op, "_wino_M");
   RDom r(0, static_cast<int>(conv.channels), "r");
-  prod(withBatch({t, k, nu, xi}, n)) = make_const(ht, 0);
-  prod(withBatch({t, k, nu, xi}, n)) +=
-      u(r, k, nu, xi) * v(withBatch({t % tilesX, t / tilesX, r, nu, xi}, n));
+  prod(withBatch({t, k, nu, xi, blk}, n)) = make_const(ht, 0);
+  prod(withBatch({t, k, nu, xi, blk}, n)) +=
+      u(r, k, nu, xi) * v(withBatch({t % tilesX, t / tilesX, r, nu, xi, blk}, n));
 
   // The output tiles: Y = A^T M A, read at each output's tile position.
   std::vector<Var> ov = fl.vars(rank);
   Var ok = ov[rank - 3], oy = ov[rank - 2], ox = ov[rank - 1];
-  Expr tile = (oy / m) * tilesX + ox / m;
+  Expr tileRow = oy / m;
+  Expr tile = (tileRow % rows) * tilesX + ox / m, block = tileRow / rows;
   Expr value = combination(
       w.at, oy % m,
       [&](int a) {
         return combination(
             w.at, ox % m,
             [&](int j) {
-              return prod(withBatch({tile, ok, j, a}, rank == 4 ? std::optional<Var>(ov[0])
+              return prod(withBatch({tile, ok, j, a, block}, rank == 4
+                                                                 ? std::optional<Var>(ov[0])
                                                                  : std::nullopt));
             },
             ht);
@@ -161,7 +189,7 @@ LogicalResult defineWinogradConv(FunctionLowering &fl, Operation *op, const Wino
 
   AlgorithmHandles h;
   h.paddedInput = in;
-  h.winograd = WinogradHandles{ug, u, vt, v, prod, m, tilesX, static_cast<int>((height + m - 1) / m)};
+  h.winograd = WinogradHandles{ug, u, vt, v, prod, m, tilesX, static_cast<int>(tilesY), rows};
   return fl.define(op, f, OpFamily::Window, h);
 }
 

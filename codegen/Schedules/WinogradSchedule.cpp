@@ -75,54 +75,77 @@ void HandScheduler::scheduleWinograd(const LoweredFunc &lf) {
   if (cl > 1)
     wt.vectorize(summed, cl, TailStrategy::ShiftInwards);
 
-  // The input tiles' transform, a channel (of an image) at a time, its
-  // padded plane computed just before.
-  Func v = w.inputs, vt = w.inputRows, padded = *lf.handles.paddedInput;
-  std::vector<Var> va = v.args(); // tx, ty, c, nu, xi[, n]
-  Var vxo("vxo"), vxi("vxi"), vcn("vcn");
-  v.compute_root().split(va[0], vxo, vxi, rowLanes, TailStrategy::ShiftInwards);
-  std::vector<VarOrRVar> vorder{vxi, va[3], va[4], vxo, va[1], va[2]};
+  // Blocks of tile rows: the input tiles' transform, the products and the
+  // output transform of a block run one after the other on one core, so that
+  // what one stage stores the next loads from that core's cache (parallel
+  // over channels and (xi, nu) planes instead, every value crossed between
+  // cores, and 2 threads ran slower than 1). A block holds whole rows of
+  // tiles (the algorithm's blocks, Winograd.cpp); the blocks are parallel,
+  // over images too.
+  int64_t blockRows = w.blockRows, tilesY = w.tilesY;
+  int64_t blockTiles = std::min(blockRows, tilesY) * w.tilesX;
+
+  // The output transform, an m x m tile per vector lane: rows of tiles
+  // vectorized, the positions in the tile unrolled (their coefficients
+  // fold to constants), into the result or the elementwise op that owns it.
+  Func out = tileOwner(lf);
+  std::vector<Var> oa = out.args(); // x, y, k[, n]
+  Var ox("ox"), oj("oj"), oxo("oxo"), oxv("oxv"), oy("oy"), oi("oi"), yb("yb"), yr("yr");
+  out.split(oa[1], yb, yr, static_cast<int>(blockRows) * w.tile, TailStrategy::GuardWithIf)
+      .split(yr, oy, oi, w.tile, TailStrategy::GuardWithIf)
+      .split(oa[0], ox, oj, w.tile, TailStrategy::GuardWithIf)
+      .split(ox, oxo, oxv, rowLanes, TailStrategy::GuardWithIf);
+  std::vector<VarOrRVar> oorder{oxv, oj, oi, oxo, oy, oa[2], yb};
   if (rank == 4)
-    vorder.push_back(va[5]);
-  tileInRegisters(v, vorder, vxi, rowLanes, {va[3], va[4]});
-  Var channel = va[2];
+    oorder.push_back(oa[3]);
+  tileInRegisters(out, oorder, oxv, rowLanes, {oj, oi});
+  Var block = yb;
+  int64_t blocks = batch * ((tilesY + blockRows - 1) / blockRows);
   if (rank == 4) {
-    v.fuse(va[2], va[5], vcn);
-    channel = vcn;
+    block = Var("wblock");
+    out.fuse(yb, oa[3], block);
   }
-  if (cores > 1 && work >= kParallelWork && batch * inC > 1)
-    v.parallel(channel);
-  std::vector<Var> ta = vt.args(); // tx, ty, c, b, xi[, n]
+  if (cores > 1 && work >= kParallelWork && blocks > 1)
+    out.parallel(block);
+
+  // The input tiles' transform of a block, a channel at a time, its padded
+  // plane computed just before.
+  Func v = w.inputs, vt = w.inputRows, padded = *lf.handles.paddedInput;
+  std::vector<Var> va = v.args(); // tx, ty, c, nu, xi, block[, n]
+  Var vxo("vxo"), vxi("vxi");
+  v.compute_at(out, block).split(va[0], vxo, vxi, rowLanes, TailStrategy::ShiftInwards);
+  std::vector<VarOrRVar> vorder{vxi, va[3], va[4], vxo, va[1], va[2], va[5]};
+  if (rank == 4)
+    vorder.push_back(va[6]);
+  tileInRegisters(v, vorder, vxi, rowLanes, {va[3], va[4]});
+  std::vector<Var> ta = vt.args(); // tx, ty, c, b, xi, block[, n]
   vt.compute_at(v, vxo);
   tileInRegisters(vt, {ta[0], ta[3], ta[4]}, ta[0], 1, {ta[3], ta[4]});
   if (rowLanes > 1)
     vt.vectorize(ta[0], rowLanes, TailStrategy::RoundUp);
-  padded.compute_at(v, channel);
+  padded.compute_at(v, va[2]);
   std::vector<Var> pa = padded.args();
   if (lanes(padded) > 1)
     padded.vectorize(pa[0], lanes(padded), TailStrategy::RoundUp);
 
-  // The products: a register tile of output channels by vectors of tiles,
-  // accumulated over the input channels, for each (xi, nu) and image.
-  Tile t = chooseTile(outC, 1, tiles, vl, 1.0, /*allowRows=*/false, kMaxAccumulators,
+  // The products of a block: a register tile of output channels by vectors
+  // of tiles, accumulated over the input channels, for each (xi, nu). The
+  // last vectors of tiles shift inwards, so that no product (and no input
+  // tile) outside the block is computed.
+  Tile t = chooseTile(outC, 1, blockTiles, vl, 1.0, /*allowRows=*/false, kMaxAccumulators,
                       fullRateLanes(f));
   Func prod = w.product, owner = prod.in();
-  std::vector<Var> ma = owner.args(); // t, k, nu, xi[, n]
+  std::vector<Var> ma = owner.args(); // t, k, nu, xi, block[, n]
   Var to("to"), ti("ti"), tu("tu"), tv("tv"), ko("ko"), ki("ki");
-  owner.compute_root()
-      .split(ma[0], to, ti, t.cols(), TailStrategy::RoundUp)
+  TailStrategy tail = blockTiles >= t.cols() ? TailStrategy::ShiftInwards : TailStrategy::RoundUp;
+  owner.compute_at(out, block)
+      .split(ma[0], to, ti, t.cols(), tail)
       .split(ti, tu, tv, t.lanes)
       .split(ma[1], ko, ki, t.rows);
-  std::vector<VarOrRVar> order{tv, tu, ki, to, ko, ma[2], ma[3]};
-  std::vector<VarOrRVar> outer{ma[3], ma[2], ko};
-  std::vector<int64_t> extents{alpha, alpha, outC / t.rows};
-  if (rank == 4) {
-    order.push_back(ma[4]);
-    outer.insert(outer.begin(), ma[4]);
-    extents.insert(extents.begin(), batch);
-  }
+  std::vector<VarOrRVar> order{tv, tu, ki, to, ko, ma[2], ma[3], ma[4]};
+  if (rank == 4)
+    order.push_back(ma[5]);
   tileInRegisters(owner, order, tv, t.lanes, {tu, ki});
-  parallelOuter(owner, outer, extents, work);
   std::vector<Var> pv = prod.args();
   Var pu("pu"), pl("pl");
   prod.compute_at(owner, to);
@@ -131,30 +154,10 @@ void HandScheduler::scheduleWinograd(const LoweredFunc &lf) {
   Stage up = prod.update(0);
   RVar r(up.get_schedule().rvars()[0].var);
   up.split(pv[0], pu, pl, t.lanes, TailStrategy::RoundUp);
-  std::vector<VarOrRVar> uorder{pl, pv[1], pu, r, pv[2], pv[3]};
+  std::vector<VarOrRVar> uorder{pl, pv[1], pu, r, pv[2], pv[3], pv[4]};
   if (rank == 4)
-    uorder.push_back(pv[4]);
+    uorder.push_back(pv[5]);
   tileInRegisters(up, uorder, pl, t.lanes, {pv[1], pu});
-
-  // The output transform, an m x m tile per vector lane: rows of tiles
-  // vectorized, the positions in the tile unrolled (their coefficients
-  // fold to constants), into the result or the elementwise op that owns it.
-  Func out = tileOwner(lf);
-  std::vector<Var> oa = out.args(); // x, y, k[, n]
-  Var ox("ox"), oj("oj"), oxo("oxo"), oxv("oxv"), oy("oy"), oi("oi");
-  out.split(oa[0], ox, oj, w.tile, TailStrategy::GuardWithIf)
-      .split(ox, oxo, oxv, rowLanes, TailStrategy::GuardWithIf)
-      .split(oa[1], oy, oi, w.tile, TailStrategy::GuardWithIf);
-  std::vector<VarOrRVar> oorder{oxv, oj, oi, oxo, oy, oa[2]};
-  std::vector<VarOrRVar> oouter{oa[2], oy};
-  std::vector<int64_t> oextents{outC, w.tilesY};
-  if (rank == 4) {
-    oorder.push_back(oa[3]);
-    oouter.insert(oouter.begin(), oa[3]);
-    oextents.insert(oextents.begin(), batch);
-  }
-  tileInRegisters(out, oorder, oxv, rowLanes, {oj, oi});
-  parallelOuter(out, oouter, oextents, work / inC * 4);
 }
 
 } // namespace netc::codegen::hand
