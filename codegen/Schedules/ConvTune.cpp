@@ -71,6 +71,9 @@ int64_t convWork(Operation *op) {
   return type.getNumElements() * reduced * 9;
 }
 
+/// The version the tune file must name: netc's and its schedules' revision.
+std::string tuneVersion() { return std::string(NETC_VERSION) + "-r" + std::to_string(kScheduleRevision); }
+
 /// "direct", "winograd2" or "winograd4": the names of choices in tune files.
 std::string choiceName(int tile) { return tile ? "winograd" + std::to_string(tile) : "direct"; }
 
@@ -89,7 +92,7 @@ public:
     if (!loaded) {
       loaded = true;
       if (!path.empty())
-        stored = readConvTuneFile(path, NETC_VERSION).value_or(ConvChoices{});
+        stored = readConvTuneFile(path, tuneVersion()).value_or(ConvChoices{});
     }
     std::string key = (targetName == "host" ? "" : targetName + ":") + layerKey(op);
     // --tune=full measures every shape again, once a process.
@@ -126,7 +129,7 @@ public:
                    << ")\n";
     // A cache that cannot be written costs the next compilation the measurement.
     if (!path.empty())
-      (void)writeConvTuneFile(path, NETC_VERSION, stored);
+      (void)writeConvTuneFile(path, tuneVersion(), stored);
     return best;
   }
 

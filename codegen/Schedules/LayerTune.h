@@ -36,10 +36,11 @@ class FunctionLowering;
 /// timing them would cost more compile time than it could ever save.
 constexpr int64_t kTunedWork = int64_t(1) << 22;
 
-/// The revision of the hand schedules' variants, part of every stored
-/// choice's key: a change to what a variant does makes earlier timings of it
-/// meaningless, within one netc version too.
-constexpr int kScheduleRevision = 2;
+/// The revision of the hand schedules' variants and algorithms, part of
+/// every stored choice's key (tune/layers) and of the convolution choices'
+/// version (tune/conv-*): a change to what a variant does makes earlier
+/// timings of it meaningless, within one netc version too.
+constexpr int kScheduleRevision = 3;
 
 /// The schedule variant each op uses; ops absent use their default.
 using ScheduleVariants = llvm::DenseMap<mlir::Operation *, int>;

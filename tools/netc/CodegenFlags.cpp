@@ -46,9 +46,9 @@ void registerCodegenFlags(cl::OptionCategory &category) {
   registerCompileCacheOptions(category);
   static cl::opt<ConvAlgo> flag(
       "conv-algo",
-      cl::desc("3x3 stride-1 convolutions: direct (default), auto (direct or winograd2, timed), "
+      cl::desc("3x3 stride-1 convolutions: auto (default: direct or winograd2, timed), direct, "
                "winograd (F(4x4,3x3)), winograd2 (F(2x2,3x3)) (docs/user-guide.md)"),
-      cl::init(ConvAlgo::Direct), cl::cat(category));
+      cl::init(ConvAlgo::Auto), cl::cat(category));
   convAlgoFlag = &flag;
 }
 
@@ -61,7 +61,7 @@ codegen::CodegenOptions codegenOptions(const std::string &target, const std::str
 }
 
 std::string tuningKey(codegen::TuneMode tune, const std::string &target) {
-  ConvAlgo algo = convAlgoFlag ? ConvAlgo(*convAlgoFlag) : ConvAlgo::Direct;
+  ConvAlgo algo = convAlgoFlag ? ConvAlgo(*convAlgoFlag) : ConvAlgo::Auto;
   return std::to_string(codegen::fullRateF32Lanes(tune, target)) + "\nconvolutions\n" +
          codegen::convTuningKey(algo, tune, target);
 }
