@@ -113,7 +113,12 @@ void HandScheduler::scheduleWinograd(const LoweredFunc &lf) {
   Func v = w.inputs, vt = w.inputRows, padded = *lf.handles.paddedInput;
   std::vector<Var> va = v.args(); // tx, ty, c, nu, xi, block[, n]
   Var vxo("vxo"), vxi("vxi");
-  v.compute_at(out, block).split(va[0], vxo, vxi, rowLanes, TailStrategy::ShiftInwards);
+  // On the heap, however small: a small block's buffer on the stack took
+  // aligned vector loads and stores at addresses of lesser alignment (f64,
+  // AVX-512).
+  v.compute_at(out, block)
+      .store_in(MemoryType::Heap)
+      .split(va[0], vxo, vxi, rowLanes, TailStrategy::ShiftInwards);
   std::vector<VarOrRVar> vorder{vxi, va[3], va[4], vxo, va[1], va[2], va[5]};
   if (rank == 4)
     vorder.push_back(va[6]);
@@ -139,6 +144,7 @@ void HandScheduler::scheduleWinograd(const LoweredFunc &lf) {
   Var to("to"), ti("ti"), tu("tu"), tv("tv"), ko("ko"), ki("ki");
   TailStrategy tail = blockTiles >= t.cols() ? TailStrategy::ShiftInwards : TailStrategy::RoundUp;
   owner.compute_at(out, block)
+      .store_in(MemoryType::Heap)
       .split(ma[0], to, ti, t.cols(), tail)
       .split(ti, tu, tv, t.lanes)
       .split(ma[1], ko, ki, t.rows);
