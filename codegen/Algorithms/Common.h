@@ -113,17 +113,6 @@ struct WinogradConv {
   int tile = 4;
 };
 
-/// The most bytes of transformed input tiles and products a block of a
-/// Winograd convolution works on: half of a megabyte, so that they stay in a
-/// core's own cache from one stage to the next.
-constexpr int64_t kWinogradBlockBytes = 1 << 19;
-
-/// Rows of tiles per block of a Winograd convolution with `tilesX` x
-/// `tilesY` tiles of m x m outputs, `channels` input and output channels in
-/// all, values of `bytes`, vectors of `lanes` (Winograd.cpp).
-int winogradBlockRows(int64_t tilesX, int64_t tilesY, int m, int64_t channels, int bytes,
-                      int lanes);
-
 /// Defines `op`'s result as the Winograd convolution `conv` (Winograd.cpp).
 mlir::LogicalResult defineWinogradConv(FunctionLowering &fl, mlir::Operation *op,
                                        const WinogradConv &conv);

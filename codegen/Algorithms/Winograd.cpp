@@ -100,13 +100,18 @@ std::vector<Expr> withBatch(std::vector<Expr> args, const std::optional<Var> &n)
   return args;
 }
 
-} // namespace
+/// The most bytes of transformed input tiles and products a block works on:
+/// half of a megabyte, so that they stay in a core's own cache from one stage
+/// to the next.
+constexpr int64_t kBlockBytes = 1 << 19;
 
-int winogradBlockRows(int64_t tilesX, int64_t tilesY, int m, int64_t channels, int bytes,
-                      int lanes) {
-  // Otherwise the fewest rows whose tiles fill two vectors, as long as a block's
-  // transformed inputs and products (alpha^2 values a tile and channel, in
-  // and out) stay within kWinogradBlockBytes and an image keeps two blocks.
+/// Rows of tiles per block, for `tilesX` x `tilesY` tiles of m x m outputs,
+/// `channels` input and output channels in all, values of `bytes` and
+/// vectors of `lanes`: the fewest rows whose tiles fill two vectors, as long
+/// as a block's transformed inputs and products (alpha^2 values a tile and
+/// channel, in and out) stay within kBlockBytes and an image keeps two
+/// blocks.
+int blockRows(int64_t tilesX, int64_t tilesY, int m, int64_t channels, int bytes, int lanes) {
   // f64 layers (only ever forced: auto times f32 ones) keep one block an
   // image: blocks of a small f64 F(4x4, 3x3) train step crashed on an aligned
   // vector load from a misaligned stack slot (CodegenParityWinograd), a cause
@@ -116,11 +121,13 @@ int winogradBlockRows(int64_t tilesX, int64_t tilesY, int m, int64_t channels, i
   int64_t alpha = m + 2;
   int64_t rowBytes = tilesX * alpha * alpha * channels * bytes;
   int64_t rows = 1;
-  while (rows * tilesX < 2 * lanes && (rows + 1) * rowBytes <= kWinogradBlockBytes &&
+  while (rows * tilesX < 2 * lanes && (rows + 1) * rowBytes <= kBlockBytes &&
          2 * (rows + 1) <= tilesY)
     ++rows;
   return static_cast<int>(rows);
 }
+
+} // namespace
 
 LogicalResult defineWinogradConv(FunctionLowering &fl, Operation *op, const WinogradConv &conv) {
   auto type = cast<RankedTensorType>(op->getResult(0).getType());
@@ -142,13 +149,13 @@ LogicalResult defineWinogradConv(FunctionLowering &fl, Operation *op, const Wino
   u(c, k, nu, xi) = combination(
       w.g, nu, [&](int j) { return ug(c, k, j, xi); }, ht);
 
-  // Blocks of `rows` rows of tiles (see winogradBlockRows): the input
+  // Blocks of `rows` rows of tiles (see blockRows): the input
   // tiles, the products and the output tiles of a block are indexed within
   // it, so that a block's tile tb lies at tb in its transformed inputs.
   int64_t tilesY = (height + m - 1) / m;
   int64_t outChannels = type.getShape()[rank - 3];
-  int rows = winogradBlockRows(tilesX, tilesY, m, conv.channels + outChannels,
-                               ht.bytes(), fl.target().natural_vector_size(ht));
+  int rows = blockRows(tilesX, tilesY, m, conv.channels + outChannels, ht.bytes(),
+                       fl.target().natural_vector_size(ht));
 
   // The input tiles: V = B^T d B.
   Func vt = fl.newFunc(op, "_wino_Vt"), v = fl.newFunc(op, "_wino_V");

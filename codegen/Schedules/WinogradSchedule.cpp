@@ -113,9 +113,8 @@ void HandScheduler::scheduleWinograd(const LoweredFunc &lf) {
   Func v = w.inputs, vt = w.inputRows, padded = *lf.handles.paddedInput;
   std::vector<Var> va = v.args(); // tx, ty, c, nu, xi, block[, n]
   Var vxo("vxo"), vxi("vxi");
-  // On the heap, however small: a small block's buffer on the stack took
-  // aligned vector loads and stores at addresses of lesser alignment (f64,
-  // AVX-512).
+  // A block's buffers on the heap, as the whole-image ones they replace were
+  // (a layer's blocks take hundreds of KiB).
   v.compute_at(out, block)
       .store_in(MemoryType::Heap)
       .split(va[0], vxo, vxi, rowLanes, TailStrategy::ShiftInwards);
