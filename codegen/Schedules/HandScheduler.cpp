@@ -187,21 +187,30 @@ void HandScheduler::vectorizeRoot(Func f, ArrayRef<int64_t> extentsInnerFirst, i
 /// sums (rfactor) that a last pass adds up. False where it does not apply.
 bool HandScheduler::scheduleRowReduction(const LoweredFunc &lf) {
   Operation *op = lf.op;
-  if (!isa<nn::SumOp, nn::MeanOp>(op))
+  if (!isa<nn::SumOp, nn::MeanOp, nn::SumToOp>(op))
     return false;
   auto inType = cast<RankedTensorType>(op->getOperand(0).getType());
   int rank = static_cast<int>(inType.getRank());
-  std::optional<ArrayRef<int64_t>> dims;
-  if (auto sum = dyn_cast<nn::SumOp>(op))
-    dims = sum.getDims();
-  else
-    dims = cast<nn::MeanOp>(op).getDims();
-  auto reduced = [&](int axis) {
-    if (!dims || dims->empty())
-      return true;
-    return llvm::any_of(*dims, [&](int64_t d) { return (d < 0 ? d + rank : d) == axis; });
-  };
-  if (rank < 2 || !reduced(rank - 1) || lf.type.getNumElements() == 1)
+  // The summed axes of the input: those `dims` names (all when it names
+  // none), or for sum_to (a broadcast's gradient) the leading axes and those
+  // the target shape has as 1.
+  std::vector<bool> reduced(rank, false);
+  if (auto to = dyn_cast<nn::SumToOp>(op)) {
+    ArrayRef<int64_t> target = to.getShape();
+    int lead = rank - static_cast<int>(target.size());
+    for (int j = 0; j < rank; ++j)
+      reduced[j] = j < lead || (target[j - lead] == 1 && inType.getShape()[j] != 1);
+  } else {
+    std::optional<ArrayRef<int64_t>> dims;
+    if (auto sum = dyn_cast<nn::SumOp>(op))
+      dims = sum.getDims();
+    else
+      dims = cast<nn::MeanOp>(op).getDims();
+    for (int j = 0; j < rank; ++j)
+      reduced[j] = !dims || dims->empty() ||
+                   llvm::any_of(*dims, [&](int64_t d) { return (d < 0 ? d + rank : d) == j; });
+  }
+  if (rank < 2 || !reduced[rank - 1] || lf.type.getNumElements() == 1)
     return false;
   // The reduction is the one Func the result calls (sum(), in f64 for f32).
   std::map<std::string, Internal::Function> calls = Internal::find_direct_calls(lf.func.function());
@@ -211,11 +220,19 @@ bool HandScheduler::scheduleRowReduction(const LoweredFunc &lf) {
   if (red.num_update_definitions() != 1)
     return false;
   // Rows of the reduced innermost axes, as one when the next axis is reduced too.
-  bool two = reduced(rank - 2) && red.update(0).get_schedule().rvars().size() >= 2;
+  bool two = reduced[rank - 2] && red.update(0).get_schedule().rvars().size() >= 2;
   int64_t row = inType.getShape()[rank - 1] * (two ? inType.getShape()[rank - 2] : 1);
+  // The extent of each of the reduction's Vars: it is one of the result's
+  // (Halide's order, innermost first). A kept axis of size 1 (keepdim,
+  // sum_to's 1s) the sum never mentions is none of them.
+  std::vector<Var> resultVars = lf.func.args();
   std::vector<int64_t> kept;
-  for (size_t i = 0; i < red.args().size(); ++i)
-    kept.push_back(lf.type.getShape()[red.args().size() - 1 - i]);
+  for (const Var &v : red.args()) {
+    auto it = llvm::find_if(resultVars, [&](const Var &r) { return r.name() == v.name(); });
+    if (it == resultVars.end())
+      return false;
+    kept.push_back(lf.type.getShape()[resultVars.size() - 1 - (it - resultVars.begin())]);
+  }
   return sumRowsInVectors(red, row, two, kept, inType.getNumElements());
 }
 

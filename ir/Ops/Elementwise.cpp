@@ -56,9 +56,11 @@ OpFoldResult ReluOp::fold(FoldAdaptor) {
 
 FailureOr<SmallVector<Value>> ReluOp::buildVJP(OpBuilder &builder, ValueRange resultGrads) {
   GradientBuilder gb(builder, *this);
-  // threshold_backward: g where the input is positive, 0 elsewhere (and at 0).
+  // threshold_backward: g where the result (so the input) is positive, 0
+  // elsewhere (and at 0). The result is what the next layer reads anyway;
+  // the input (a batch norm's output) need not be kept for the backward.
   return gb.finish(
-      {gb.create<LeakyReluBackwardOp>({resultGrads[0], getInput()}, {gb.f64("slope", 0.0)})});
+      {gb.create<LeakyReluBackwardOp>({resultGrads[0], getResult()}, {gb.f64("slope", 0.0)})});
 }
 
 OpCost ReluOp::getCost(function_ref<bool(Value)>) {

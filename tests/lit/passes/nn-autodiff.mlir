@@ -79,8 +79,9 @@ func.func @mlp(%x: tensor<8x4xf32> {nn.input = "x"}, %t: tensor<8x2xf32> {nn.inp
 // CHECK: %[[GFLAT:.+]] = nn.matmul %[[GL]], %[[FW]]
 // CHECK: %[[GPOOL:.+]] = nn.reshape %[[GFLAT]] {shape = array<i64: 2, 4, 4, 4>}
 // CHECK: %[[GRELU:.+]] = nn.maxpool2d_backward %[[GPOOL]], %[[RELU]] {kernel = array<i64: 2, 2>, stride = array<i64: 2, 2>}
-// relu's gradient is leaky_relu_backward with slope 0 at the relu's input.
-// CHECK: %[[GCONV:.+]] = nn.leaky_relu_backward %[[GRELU]], %[[CONV]] :
+// relu's gradient is leaky_relu_backward with slope 0 at the relu's result (positive
+// where its input is): the pool keeps the result anyway, the conv's output is not kept.
+// CHECK: %[[GCONV:.+]] = nn.leaky_relu_backward %[[GRELU]], %[[RELU]] :
 // CHECK-NOT: conv2d_backward_input
 // CHECK: %[[GW:.+]] = nn.conv2d_backward_filter %[[IMG]], %[[GCONV]] {kernel = array<i64: 3, 3>, padding = array<i64: 1, 1, 1, 1>}
 // CHECK-SAME: -> tensor<4x1x3x3xf32>
@@ -117,7 +118,7 @@ func.func @convnet(%x: tensor<2x1x8x8xf32> {nn.input = "image"},
 // CHECK: %[[GSKIP:.+]] = nn.conv2d_backward_input %[[GY]], %[[C2]] {input_shape = array<i64: 1, 2, 4, 4>, padding = array<i64: 1, 1, 1, 1>}
 // CHECK: %[[GC2:.+]] = nn.conv2d_backward_filter %[[ACT]], %[[GY]]
 // CHECK: %[[GACT:.+]] = nn.add %[[GY]], %[[GSKIP]]
-// CHECK: %[[GPRE:.+]] = nn.leaky_relu_backward %[[GACT]], %[[PRE]]
+// CHECK: %[[GPRE:.+]] = nn.leaky_relu_backward %[[GACT]], %[[ACT]]
 // CHECK: %[[GC1:.+]] = nn.conv2d_backward_filter %[[RX]], %[[GPRE]]
 // CHECK: return %{{.+}}, %[[GC1]], %[[GC2]] :
 func.func @residual(%x: tensor<1x2x4x4xf32> {nn.input = "x"},
