@@ -179,8 +179,9 @@ void HandScheduler::vectorizeRoot(Func f, ArrayRef<int64_t> extentsInnerFirst, i
       f.update(u).vectorize(args[0], width, TailStrategy::GuardWithIf);
 }
 
-/// A sum or mean over axes that include the input's innermost one (a bias
-/// gradient sums [N, C, H, W] over N, H and W). Vectorized across the kept
+/// A sum, mean or sum_to over axes that include the input's innermost one (a
+/// bias gradient, or a batch norm's mean and its gradient's sums, reduce
+/// [N, C, H, W] over N, H and W). Vectorized across the kept
 /// axes, as other Funcs are, it would gather elements H * W apart. Its
 /// reduction runs instead along memory, over the innermost axis (with the
 /// next one when that is reduced too: H * W in a row), in vectors of partial
