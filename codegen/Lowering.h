@@ -179,6 +179,11 @@ private:
 /// one group, floating point, on a CPU target.
 bool winogradApplies(mlir::Operation *op, const Halide::Target &target);
 
+/// The input axes a sum, mean or sum_to (`op`) adds up, as flags: those its
+/// dims name (all when it names none), or for sum_to the leading axes and
+/// those the target shape has as 1.
+std::vector<bool> summedAxes(mlir::Operation *op);
+
 /// The Halide target a `--target=` string names. For "host" targets the
 /// features Halide 14 infers are checked against this CPU: it reads some AVX-512
 /// CPUs as Sapphire Rapids and then emits AVX-VNNI instructions they lack.

@@ -78,14 +78,14 @@ std::vector<bool> reducedAxes(int rank, std::optional<ArrayRef<int64_t>> dims) {
   return reduced;
 }
 
-/// The sum (or mean) of `input` over `dims`.
-LogicalResult sumOrMean(FunctionLowering &fl, Operation *op, Value input,
-                        std::optional<ArrayRef<int64_t>> dims, bool keepdim, bool mean) {
+/// The sum (or mean) of `input` over the axes summedAxes(op) names.
+LogicalResult sumOrMean(FunctionLowering &fl, Operation *op, Value input, bool keepdim,
+                        bool mean) {
   const LTensor &x = fl.get(input);
   auto type = cast<RankedTensorType>(op->getResult(0).getType());
   Halide::Type ht = FunctionLowering::halideType(type.getElementType());
   std::vector<Var> v = fl.vars(type.getRank());
-  Reduction red = makeReduction(x.shape(), reducedAxes(x.rank(), dims), keepdim, v);
+  Reduction red = makeReduction(x.shape(), summedAxes(op), keepdim, v);
   Expr total = accurateSum(x.at(red.inputIndex), ht, fl.target());
   Func f = fl.newFunc(op);
   defineAt(f, v, mean ? total / make_const(ht, static_cast<double>(red.count)) : total);
@@ -93,6 +93,23 @@ LogicalResult sumOrMean(FunctionLowering &fl, Operation *op, Value input,
 }
 
 } // namespace
+
+std::vector<bool> summedAxes(Operation *op) {
+  auto in = cast<RankedTensorType>(op->getOperand(0).getType());
+  int rank = static_cast<int>(in.getRank());
+  if (auto sum = dyn_cast<nn::SumOp>(op))
+    return reducedAxes(rank, sum.getDims());
+  if (auto mean = dyn_cast<nn::MeanOp>(op))
+    return reducedAxes(rank, mean.getDims());
+  // sum_to (a broadcast's gradient): the leading axes, and those the target
+  // shape has as 1 where the input does not.
+  ArrayRef<int64_t> target = cast<nn::SumToOp>(op).getShape();
+  int lead = rank - static_cast<int>(target.size());
+  std::vector<bool> reduced(rank, false);
+  for (int j = 0; j < rank; ++j)
+    reduced[j] = j < lead || (target[j - lead] == 1 && in.getShape()[j] != 1);
+  return reduced;
+}
 
 LogicalResult scalarReduction(FunctionLowering &fl, Operation *op,
                               const std::function<Expr(const std::vector<Expr> &)> &value,
@@ -175,13 +192,13 @@ LogicalResult softmaxLike(FunctionLowering &fl, Operation *op, Value input, int6
 //===--- sum ---===//
 
 LogicalResult defineSum(FunctionLowering &fl, nn::SumOp op) {
-  return sumOrMean(fl, op, op.getInput(), op.getDims(), op.getKeepdim(), /*mean=*/false);
+  return sumOrMean(fl, op, op.getInput(), op.getKeepdim(), /*mean=*/false);
 }
 
 //===--- mean ---===//
 
 LogicalResult defineMean(FunctionLowering &fl, nn::MeanOp op) {
-  return sumOrMean(fl, op, op.getInput(), op.getDims(), op.getKeepdim(), /*mean=*/true);
+  return sumOrMean(fl, op, op.getInput(), op.getKeepdim(), /*mean=*/true);
 }
 
 //===--- sqnorm ---===//
@@ -210,9 +227,7 @@ LogicalResult defineSumTo(FunctionLowering &fl, nn::SumToOp op) {
   const LTensor &x = fl.get(op.getInput());
   ArrayRef<int64_t> target = op.getShape();
   int lead = x.rank() - static_cast<int>(target.size());
-  std::vector<bool> reduced(x.rank(), false);
-  for (int j = 0; j < x.rank(); ++j)
-    reduced[j] = j < lead || (target[j - lead] == 1 && x.shape()[j] != 1);
+  std::vector<bool> reduced = summedAxes(op);
   std::vector<Var> v = fl.vars(target.size());
   // Axes of the target kept with size 1 behave like keepdim axes; leading ones vanish.
   // Last axis first: the RDom's innermost loop then walks memory in order.

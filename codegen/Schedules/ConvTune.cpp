@@ -72,7 +72,9 @@ int64_t convWork(Operation *op) {
 }
 
 /// The version the tune file must name: netc's and its schedules' revision.
-std::string tuneVersion() { return std::string(NETC_VERSION) + "-r" + std::to_string(kScheduleRevision); }
+std::string tuneVersion() {
+  return std::string(NETC_VERSION) + "-r" + std::to_string(kScheduleRevision);
+}
 
 /// "direct", "winograd2" or "winograd4": the names of choices in tune files.
 std::string choiceName(int tile) { return tile ? "winograd" + std::to_string(tile) : "direct"; }

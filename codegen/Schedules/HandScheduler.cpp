@@ -192,25 +192,7 @@ bool HandScheduler::scheduleRowReduction(const LoweredFunc &lf) {
     return false;
   auto inType = cast<RankedTensorType>(op->getOperand(0).getType());
   int rank = static_cast<int>(inType.getRank());
-  // The summed axes of the input: those `dims` names (all when it names
-  // none), or for sum_to (a broadcast's gradient) the leading axes and those
-  // the target shape has as 1.
-  std::vector<bool> reduced(rank, false);
-  if (auto to = dyn_cast<nn::SumToOp>(op)) {
-    ArrayRef<int64_t> target = to.getShape();
-    int lead = rank - static_cast<int>(target.size());
-    for (int j = 0; j < rank; ++j)
-      reduced[j] = j < lead || (target[j - lead] == 1 && inType.getShape()[j] != 1);
-  } else {
-    std::optional<ArrayRef<int64_t>> dims;
-    if (auto sum = dyn_cast<nn::SumOp>(op))
-      dims = sum.getDims();
-    else
-      dims = cast<nn::MeanOp>(op).getDims();
-    for (int j = 0; j < rank; ++j)
-      reduced[j] = !dims || dims->empty() ||
-                   llvm::any_of(*dims, [&](int64_t d) { return (d < 0 ? d + rank : d) == j; });
-  }
+  std::vector<bool> reduced = summedAxes(op);
   if (rank < 2 || !reduced[rank - 1] || lf.type.getNumElements() == 1)
     return false;
   // The reduction is the one Func the result calls (sum(), in f64 for f32).

@@ -83,7 +83,7 @@ void HandScheduler::scheduleWinograd(const LoweredFunc &lf) {
   // tiles (the algorithm's blocks, Winograd.cpp); the blocks are parallel,
   // over images too.
   int64_t blockRows = w.blockRows, tilesY = w.tilesY;
-  int64_t blockTiles = std::min(blockRows, tilesY) * w.tilesX;
+  int64_t blockTiles = blockRows * w.tilesX;
 
   // The output transform, an m x m tile per vector lane: rows of tiles
   // vectorized, the positions in the tile unrolled (their coefficients
